@@ -1,0 +1,67 @@
+// `npm run bench`: times our CLI and the real Alembic on the same generated projects, in the
+// same run, and rewrites the generated section of docs/PERFORMANCE.md with the figures.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateProject } from './generate.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..');
+const work = path.join(here, '.work');
+const cli = path.join(repo, 'dist', 'cli.js');
+const python = process.env.ORACLE_PYTHON ?? '/usr/bin/python3';
+const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+
+function time(cmd, args, env = {}) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 256 << 20 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
+  return { ms: Number(process.hrtime.bigint() - t) / 1e6, out: r.stdout };
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+function measure(label, fn) {
+  fn(); // warm the OS file cache; not counted
+  const times = Array.from({ length: runs }, fn);
+  return { label, ms: median(times) };
+}
+
+const rows = [];
+for (const n of sizes) {
+  const proj = generateProject(path.join(work, `p${n}`), n);
+  const ini = path.join(proj, 'alembic.ini');
+  const cacheHome = path.join(work, `cache${n}`);
+  for (const verb of ['heads', 'history']) {
+    const alembic = measure('alembic', () => time(python, ['-m', 'alembic', '-c', ini, verb]).ms);
+    const cold = measure('ours (cold, no header cache)', () => time(process.execPath, [cli, '-c', ini, verb], { MIGRATIONS_NO_CACHE: '1' }).ms);
+    fs.rmSync(cacheHome, { recursive: true, force: true });
+    const warm = measure('ours (warm header cache)', () => time(process.execPath, [cli, '-c', ini, verb], { XDG_CACHE_HOME: cacheHome }).ms);
+    const a = time(python, ['-m', 'alembic', '-c', ini, verb]).out;
+    const b = time(process.execPath, [cli, '-c', ini, verb], { MIGRATIONS_NO_CACHE: '1' }).out;
+    const same = a === b ? 'identical' : 'DIFFERENT';
+    rows.push({ n, verb, alembic: alembic.ms, cold: cold.ms, warm: warm.ms, same });
+    console.log(`${verb} on ${n} files: alembic ${alembic.ms.toFixed(0)} ms, ours cold ${cold.ms.toFixed(0)} ms (${(alembic.ms / cold.ms).toFixed(1)}x), warm ${warm.ms.toFixed(0)} ms (${(alembic.ms / warm.ms).toFixed(1)}x), output ${same}`);
+  }
+}
+
+const alembicVersion = execFileSync(python, ['-m', 'alembic', '--version'], { encoding: 'utf8' }).trim();
+const table = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${os.cpus()[0].model.trim()}, Node ${process.version}, ${alembicVersion} (Python ${execFileSync(python, ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' }).trim()}). Median of ${runs} runs after one warm-up, whole process (start-up included).`,
+  '',
+  '| verb | revision files | alembic | ours, cold | speed-up | ours, warm cache | speed-up | output |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ...rows.map((r) => `| ${r.verb} | ${r.n.toLocaleString('en')} | ${r.alembic.toFixed(0)} ms | ${r.cold.toFixed(0)} ms | ${(r.alembic / r.cold).toFixed(1)}x | ${r.warm.toFixed(0)} ms | ${(r.alembic / r.warm).toFixed(1)}x | ${r.same} |`),
+].join('\n');
+
+const doc = path.join(repo, 'docs', 'PERFORMANCE.md');
+const text = fs.readFileSync(doc, 'utf8');
+const start = '<!-- bench:readonly:start -->';
+const end = '<!-- bench:readonly:end -->';
+const next = text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), `${start}\n${table}\n${end}`);
+fs.writeFileSync(doc, next);
+console.log(`\nWrote ${path.relative(repo, doc)}`);
+if (rows.some((r) => r.same !== 'identical')) { console.error('Outputs differ from Alembic'); process.exit(1); }

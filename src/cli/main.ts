@@ -1,0 +1,90 @@
+/**
+ * `migrations`: Alembic's command line on the embedded engine. Same verbs, same output, same
+ * exit codes: 0 on success, 255 with "FAILED: <message>" on a command error (as Alembic's
+ * `sys.exit(-1)`), 2 on a usage error.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { loadProjectConfig } from '../engine/config/project';
+import { CommandError } from '../engine/errors';
+import { maskUrlText } from '../engine/config/url';
+import { HeaderCache } from '../engine/scripts/headerCache';
+import { assertReadable, loadScriptDirectory } from '../engine/scripts/scriptDirectory';
+import * as readOnly from '../engine/commands/readOnly';
+import { help, parseArgs, ParsedArgs, usage, UsageError } from './args';
+import { hint, msg, warn, writeOut } from './output';
+
+const PROG = 'migrations';
+const VERSION = '0.1.0';
+
+function cacheFile(scriptLocation: string): string | undefined {
+  if (process.env.MIGRATIONS_NO_CACHE) return undefined;
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  const key = crypto.createHash('sha1').update(scriptLocation).digest('hex').slice(0, 16);
+  return path.join(base, 'alembic-migrations', `headers-${key}.json`);
+}
+
+async function run(args: ParsedArgs): Promise<void> {
+  if (args.config.length > 2) throw new CommandError('only one ini file may be indicated');
+  const toml = args.config.find((c) => path.basename(c) === 'pyproject.toml');
+  const inis = args.config.filter((c) => path.basename(c) !== 'pyproject.toml');
+  if (inis.length > 1) throw new CommandError('only one ini file may be indicated');
+  const config = loadProjectConfig({ iniPath: inis[0], tomlPath: toml, section: args.name });
+  for (const w of config.warnings) process.stderr.write(`DeprecationWarning: ${w}\n`);
+
+  const cachePath = cacheFile(config.scriptLocation);
+  const cache = cachePath ? HeaderCache.load(cachePath) : new HeaderCache();
+  const dir = loadScriptDirectory(config, cache);
+  if (cachePath) cache.save(cachePath);
+  for (const w of dir.warnings) warn(w);
+  assertReadable(dir);
+
+  const o = args.opts;
+  const verbose = !!o.verbose;
+  switch (args.command) {
+    case 'heads': return readOnly.heads(dir, writeOut, verbose, !!o.resolve_dependencies);
+    case 'branches': return readOnly.branches(dir, writeOut, verbose);
+    case 'history':
+      return readOnly.history(dir, writeOut, {
+        range: o.rev_range as string | undefined, verbose, indicateCurrent: !!o.indicate_current,
+        currentHeads: readOnly.currentHeadsReader(dir),
+      });
+    case 'show': return readOnly.show(dir, writeOut, args.positionals[0], readOnly.currentHeadsReader(dir));
+    case 'current': return readOnly.current(dir, writeOut, verbose, !!o.check_heads);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('-h') || argv.includes('--help')) { writeOut(help(PROG)); return 0; }
+  if (argv[0] === '--version') { writeOut(`${PROG} ${VERSION}\n`); return 0; }
+  let args: ParsedArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`${usage(PROG)}${PROG}: error: ${e.message}\n`);
+    return 2;
+  }
+  try {
+    await run(args);
+    return 0;
+  } catch (e) {
+    if (args.raiseerr) throw e;
+    if (e instanceof CommandError) {
+      if (!args.quiet) {
+        msg(`FAILED: ${maskUrlText(e.message)}`);
+        if (e.hint) hint(maskUrlText(e.hint));
+      }
+      return 255;
+    }
+    // Anything else is our bug: say so plainly, without a stack trace unless asked.
+    process.stderr.write(`${PROG}: internal error: ${maskUrlText((e as Error).message ?? String(e))}\n` +
+      '  Please report this with the command you ran; rerun with --raiseerr for the stack trace.\n');
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}

@@ -1,0 +1,162 @@
+/**
+ * One Alembic project's configuration, read the way Alembic's `Config` and
+ * `ScriptDirectory.from_config` read it: alembic.ini's `[alembic]` section first, then
+ * pyproject.toml's `[tool.alembic]`, `%(here)s` being the config file's folder and relative
+ * paths resolving against the working directory (as Alembic does).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { CommandError } from '../errors';
+import { IniFile, iniGet, iniHas, parseIni } from './ini';
+import { resolveDatabaseUrl, ResolvedUrl } from './databaseUrl';
+
+export const DEFAULT_FILE_TEMPLATE = '%(rev)s_%(slug)s';
+
+export interface ProjectConfig {
+  /** The alembic.ini in use, if it exists. */
+  iniFile?: string;
+  /** The pyproject.toml holding `[tool.alembic]`, if any. */
+  tomlFile?: string;
+  /** Folder of the config file: `%(here)s`. */
+  here: string;
+  /** Working directory relative paths resolve against (Alembic's behaviour). */
+  cwd: string;
+  section: string;
+  scriptLocation: string;
+  versionLocations: string[];
+  recursiveVersionLocations: boolean;
+  sourceless: boolean;
+  fileTemplate: string;
+  truncateSlugLength: number;
+  timezone?: string;
+  versionTable: string;
+  versionTableSchema?: string;
+  /** The database URL and where it came from; undefined when none is configured. */
+  database?: ResolvedUrl;
+  /** Non-fatal notes (deprecated settings...), printed as warnings by the CLI. */
+  warnings: string[];
+}
+
+export interface LoadOptions {
+  /** alembic.ini path (default `alembic.ini` in cwd, or $ALEMBIC_CONFIG). */
+  iniPath?: string;
+  /** pyproject.toml path (default `pyproject.toml` in cwd). */
+  tomlPath?: string;
+  section?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+type TomlValue = string | number | boolean | TomlValue[] | { [k: string]: TomlValue };
+
+function readToml(file: string, here: string): Record<string, TomlValue> {
+  let text: string;
+  try { text = fs.readFileSync(file, 'utf8'); } catch { return {}; }
+  let data: Record<string, unknown>;
+  try {
+    data = parseToml(text) as Record<string, unknown>;
+  } catch (e) {
+    const m = /line (\d+)/.exec(String((e as Error).message));
+    throw new CommandError(`Could not parse ${file}: ${(e as Error).message.split('\n')[0]}`, m ? `${file}:${m[1]}` : file,
+      'Fix the TOML syntax; the [tool.alembic] table is read from this file.');
+  }
+  const alembic = (data.tool as Record<string, unknown> | undefined)?.alembic;
+  if (alembic === undefined) return {};
+  if (typeof alembic !== 'object' || Array.isArray(alembic)) throw new CommandError('Incorrect TOML format', file);
+  const sub = (v: TomlValue): TomlValue => typeof v === 'string' ? v.replace(/%\(here\)s/g, here)
+    : Array.isArray(v) ? v.map(sub) : v;
+  return Object.fromEntries(Object.entries(alembic as Record<string, TomlValue>).map(([k, v]) => [k, sub(v)]));
+}
+
+const SEPARATORS: Record<string, string> = { space: ' ', newline: '\n', os: path.delimiter, ':': ':', ';': ';' };
+
+export function loadProjectConfig(options: LoadOptions = {}): ProjectConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const section = options.section ?? 'alembic';
+  const iniPath = path.resolve(cwd, options.iniPath ?? env.ALEMBIC_CONFIG ?? 'alembic.ini');
+  const tomlPath = path.resolve(cwd, options.tomlPath ?? 'pyproject.toml');
+  const warnings: string[] = [];
+
+  let ini: IniFile | undefined;
+  if (fs.existsSync(iniPath)) {
+    let text: string;
+    try { text = fs.readFileSync(iniPath, 'utf8'); } catch (e) {
+      throw new CommandError(`Cannot read ${iniPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, iniPath,
+        'Check the file permissions.');
+    }
+    ini = parseIni(text, iniPath, { here: path.dirname(iniPath) });
+  }
+  const toml = readToml(tomlPath, path.dirname(tomlPath));
+  const tomlUsed = Object.keys(toml).length > 0;
+
+  const iniOpt = (name: string) => ini && iniHas(ini, section, name) ? iniGet(ini, section, name) : undefined;
+  const option = (name: string): string | undefined => {
+    const v = iniOpt(name);
+    if (v !== undefined) return v;
+    const t = toml[name];
+    return t === undefined ? undefined : String(t);
+  };
+  const boolOption = (name: string): boolean => {
+    const v = iniOpt(name);
+    if (v !== undefined) return v === 'true';
+    const t = toml[name] ?? false;
+    if (typeof t !== 'boolean') throw new CommandError(`boolean value expected for TOML parameter '${name}'`, tomlPath);
+    return t;
+  };
+
+  const scriptLocationRaw = option('script_location');
+  if (scriptLocationRaw === undefined) {
+    throw new CommandError("No 'script_location' key found in configuration.", ini ? iniPath : tomlPath,
+      ini || tomlUsed ? `Add script_location to the [${section}] section.` : `No ${path.basename(iniPath)} found in ${path.dirname(iniPath)}; pass -c path/to/alembic.ini or run from the project folder.`);
+  }
+  const scriptLocation = path.resolve(cwd, scriptLocationRaw);
+  if (!fs.existsSync(scriptLocation)) {
+    throw new CommandError(`Path doesn't exist: ${scriptLocationRaw}.  Please use the 'init' command to create a new scripts folder.`,
+      ini ? iniPath : tomlPath, `script_location resolves to ${scriptLocation} (relative paths are taken from the working directory).`);
+  }
+
+  let versionLocations: string[] | undefined;
+  const vlIni = iniOpt('version_locations');
+  if (vlIni) {
+    const sepName = iniOpt('path_separator') ?? iniOpt('version_path_separator');
+    if (sepName === undefined) {
+      warnings.push('No path_separator found in configuration; falling back to legacy splitting on spaces/commas for version_locations.  Consider adding path_separator=os to Alembic config.');
+      versionLocations = vlIni.split(/, *| +/);
+    } else {
+      const sep = SEPARATORS[sepName];
+      if (sep === undefined) {
+        throw new CommandError(`'${sepName}' is not a valid value for path_separator; expected 'space', 'newline', 'os', ':', ';'`, iniPath);
+      }
+      versionLocations = vlIni.split(sep).filter((x) => x).map((x) => x.trim());
+    }
+  } else if (Array.isArray(toml.version_locations)) {
+    versionLocations = toml.version_locations.map(String);
+  }
+  const resolvedLocations = versionLocations?.length
+    ? versionLocations.map((loc) => path.resolve(cwd, loc))
+    : [path.join(scriptLocation, 'versions')];
+
+  const tsl = option('truncate_slug_length');
+  const database = resolveDatabaseUrl({ sqlalchemyUrl: iniOpt('sqlalchemy.url'), env, folders: [path.dirname(ini ? iniPath : tomlPath), cwd] });
+
+  return {
+    iniFile: ini ? iniPath : undefined,
+    tomlFile: tomlUsed ? tomlPath : undefined,
+    here: path.dirname(ini ? iniPath : tomlPath),
+    cwd,
+    section,
+    scriptLocation,
+    versionLocations: resolvedLocations,
+    recursiveVersionLocations: boolOption('recursive_version_locations'),
+    sourceless: boolOption('sourceless'),
+    fileTemplate: option('file_template') ?? DEFAULT_FILE_TEMPLATE,
+    truncateSlugLength: tsl ? Number.parseInt(tsl, 10) || 40 : 40,
+    timezone: option('timezone'),
+    versionTable: option('version_table') ?? 'alembic_version',
+    versionTableSchema: option('version_table_schema'),
+    database,
+    warnings,
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Lists candidate revision files of the version locations in Alembic's order: each location in
+ * turn, files sorted by name, sub-folders (sorted) only with `recursive_version_locations`,
+ * `__pycache__` skipped, and a file reached twice (through two locations) read once.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { revisionFileKind } from './revisionFile';
+
+export interface ListedFile { path: string; name: string }
+
+/** Python's `sorted()` on str compares code points; JS's default sort compares UTF-16 units. */
+const byCodePoint = (a: string, b: string) => {
+  const ai = [...a], bi = [...b];
+  for (let i = 0; i < Math.min(ai.length, bi.length); i++) {
+    const d = ai[i].codePointAt(0)! - bi[i].codePointAt(0)!;
+    if (d) return d;
+  }
+  return ai.length - bi.length;
+};
+const sortNames = (names: string[]) => names.every((n) => /^[\x00-\x7f]*$/.test(n)) ? names.sort() : names.sort(byCodePoint);
+
+export function listRevisionFiles(locations: string[], recursive: boolean, warn: (m: string) => void): ListedFile[] {
+  const out: ListedFile[] = [];
+  const seen = new Set<string>();
+  const walk = (dir: string) => {
+    if (dir.endsWith('__pycache__')) return;
+    let entries: fs.Dirent[];
+    try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+    const files: string[] = [];
+    const dirs: string[] = [];
+    for (const e of entries) {
+      if (e.isDirectory()) dirs.push(e.name);
+      else if (e.isSymbolicLink()) {
+        try { (fs.statSync(path.join(dir, e.name)).isDirectory() ? dirs : files).push(e.name); } catch { /* dangling link */ }
+      } else files.push(e.name);
+    }
+    for (const name of sortNames(files)) {
+      if (!revisionFileKind(name)) continue;
+      const full = path.join(dir, name);
+      let real = full;
+      try { real = fs.realpathSync(full); } catch { /* keep the path as listed */ }
+      if (seen.has(real)) {
+        warn(`File ${real} loaded twice! ignoring. Please ensure version_locations is unique.`);
+        continue;
+      }
+      seen.add(real);
+      out.push({ path: real, name });
+    }
+    if (recursive) for (const d of sortNames(dirs)) walk(path.join(dir, d));
+  };
+  for (const loc of locations) if (fs.existsSync(loc)) walk(loc);
+  return out;
+}

@@ -1,0 +1,24 @@
+/** Composition root: builds the store and the surfaces, and hands a small API to tests. */
+import * as vscode from 'vscode';
+import { MigrationsTree } from './migrationsTree';
+import { ProjectStore } from './projectStore';
+
+export interface ExtensionApi { store: ProjectStore }
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const log = vscode.window.createOutputChannel('Alembic Migrations', { log: true });
+  const store = new ProjectStore(log);
+  const tree = new MigrationsTree(store);
+  context.subscriptions.push(
+    log,
+    store,
+    vscode.window.createTreeView('alembicMigrations.revisions', { treeDataProvider: tree, showCollapseAll: true }),
+    vscode.commands.registerCommand('alembicMigrations.refresh', () => store.refresh()),
+    vscode.commands.registerCommand('alembicMigrations.showLog', () => log.show()),
+  );
+  void store.ready.then(() => vscode.commands.executeCommand('setContext', 'alembicMigrations.projectCount', store.all.length));
+  store.onDidChange(() => vscode.commands.executeCommand('setContext', 'alembicMigrations.projectCount', store.all.length));
+  return { store };
+}
+
+export function deactivate(): void { /* disposables are released by VS Code */ }

@@ -1,0 +1,78 @@
+/**
+ * The extension's single source of truth: the Alembic projects of the workspace and their
+ * revision graphs. Surfaces render from it and listen to `onDidChange`; none keeps its own copy.
+ */
+import * as vscode from 'vscode';
+import path from 'node:path';
+import { findProjects, FoundProject } from '../engine/config/discover';
+import { loadProjectConfig, ProjectConfig } from '../engine/config/project';
+import { CommandError } from '../engine/errors';
+import { HeaderCache } from '../engine/scripts/headerCache';
+import { loadScriptDirectory, ScriptDirectory } from '../engine/scripts/scriptDirectory';
+
+export interface ProjectState {
+  found: FoundProject;
+  label: string;
+  config?: ProjectConfig;
+  dir?: ScriptDirectory;
+  /** Set when the project could not be read at all: what and what to do. */
+  error?: { message: string; hint?: string };
+}
+
+export class ProjectStore implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private projects: ProjectState[] = [];
+  private readonly caches = new Map<string, HeaderCache>();
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private timer: NodeJS.Timeout | undefined;
+  /** Resolves when the first scan is done (tests wait on it). */
+  ready: Promise<void>;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{py,ts,js,sql,ini,toml,env}');
+    const schedule = () => this.scheduleRefresh();
+    this.disposables.push(watcher, watcher.onDidChange(schedule), watcher.onDidCreate(schedule), watcher.onDidDelete(schedule),
+      vscode.workspace.onDidChangeWorkspaceFolders(schedule));
+    this.ready = this.refresh();
+  }
+
+  get all(): readonly ProjectState[] { return this.projects; }
+
+  scheduleRefresh(delayMs = 300): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => { void this.refresh(); }, delayMs);
+  }
+
+  async refresh(): Promise<void> {
+    const started = Date.now();
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const found = folders.flatMap((f) => findProjects(f.uri.fsPath));
+    this.projects = found.map((p) => this.load(p, folders.length > 1 || found.length > 1));
+    const revisions = this.projects.reduce((n, p) => n + (p.dir?.scripts.length ?? 0), 0);
+    this.log.info(`Read ${this.projects.length} project(s), ${revisions} revision(s) in ${Date.now() - started} ms`);
+    this.changed.fire();
+  }
+
+  private load(found: FoundProject, qualify: boolean): ProjectState {
+    const label = qualify ? vscode.workspace.asRelativePath(found.root, true) || path.basename(found.root) : path.basename(found.root);
+    try {
+      const config = loadProjectConfig({ iniPath: found.iniPath, tomlPath: found.tomlPath, cwd: found.root });
+      let cache = this.caches.get(found.root);
+      if (!cache) this.caches.set(found.root, cache = new HeaderCache());
+      const dir = loadScriptDirectory(config, cache);
+      for (const p of dir.problems) this.log.warn(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`);
+      for (const w of dir.warnings) this.log.warn(w);
+      return { found, label, config, dir };
+    } catch (e) {
+      const err = e instanceof CommandError ? { message: e.message, hint: e.hint } : { message: String((e as Error).message ?? e) };
+      this.log.error(`${found.iniPath ?? found.tomlPath}: ${err.message}`);
+      return { found, label, error: err };
+    }
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
