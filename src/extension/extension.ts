@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import { MigrationsTree } from './migrationsTree';
 import { ProjectStore } from './projectStore';
 
-export interface ExtensionApi { store: ProjectStore }
+/** Returned by activate(): used by the extension-host tests to read what the surfaces show. */
+export interface ExtensionApi { store: ProjectStore; tree: MigrationsTree }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('Alembic Migrations', { log: true });
@@ -18,7 +19,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   );
   void store.ready.then(() => vscode.commands.executeCommand('setContext', 'alembicMigrations.projectCount', store.all.length));
   store.onDidChange(() => vscode.commands.executeCommand('setContext', 'alembicMigrations.projectCount', store.all.length));
-  return { store };
+  return { store, tree };
 }
 
 export function deactivate(): void { /* disposables are released by VS Code */ }
