@@ -29,17 +29,23 @@ export function listRevisionFiles(locations: string[], recursive: boolean, warn:
     try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
     const files: string[] = [];
     const dirs: string[] = [];
+    const links = new Set<string>();
     for (const e of entries) {
       if (e.isDirectory()) dirs.push(e.name);
       else if (e.isSymbolicLink()) {
+        links.add(e.name);
         try { (fs.statSync(path.join(dir, e.name)).isDirectory() ? dirs : files).push(e.name); } catch { /* dangling link */ }
       } else files.push(e.name);
     }
+    // Alembic prints resolved paths; resolving the folder once spares a realpath per file.
+    let realDir = dir;
+    try { realDir = fs.realpathSync(dir); } catch { /* keep the folder as given */ }
     for (const name of sortNames(files)) {
       if (!revisionFileKind(name)) continue;
-      const full = path.join(dir, name);
-      let real = full;
-      try { real = fs.realpathSync(full); } catch { /* keep the path as listed */ }
+      let real = path.join(realDir, name);
+      if (links.has(name)) {
+        try { real = fs.realpathSync(real); } catch { /* keep the path as listed */ }
+      }
       if (seen.has(real)) {
         warn(`File ${real} loaded twice! ignoring. Please ensure version_locations is unique.`);
         continue;

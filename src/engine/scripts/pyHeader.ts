@@ -34,13 +34,20 @@ export function readPythonHeader(source: string): PyHeader {
       return;
     }
     // Cheap filter before tokenizing: only statements starting with a header name matter.
-    const m = /^[A-Za-z_]\w*/.exec(src.slice(start, Math.min(end, start + 16)));
-    if (!m || !HEADER_NAMES.has(m[0])) return;
+    if (!startsWithHeaderName(src, start)) return;
     for (const statement of splitStatements(tokenize(src, start, end))) {
       readAssignment(statement, src, line, header.values);
     }
   });
   return header;
+}
+
+function startsWithHeaderName(src: string, start: number): boolean {
+  const c = src.charCodeAt(start);
+  if (c !== 114 && c !== 100 && c !== 98) return false; // r, d, b
+  let end = start;
+  while (end < start + 14 && /\w/.test(src[end] ?? '')) end++;
+  return HEADER_NAMES.has(src.slice(start, end));
 }
 
 function readDocstring(tokens: Token[]): string | undefined {

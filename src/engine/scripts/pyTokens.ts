@@ -18,24 +18,36 @@ const isSpace = (c: number) => c === 32 || c === 9 || c === 12;
 const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
 const isIdentPart = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57);
 
+/** True when the character at `i` is escaped by an odd run of backslashes before it. */
+function escaped(src: string, i: number): boolean {
+  let k = i - 1;
+  while (k >= 0 && src.charCodeAt(k) === 92) k--;
+  return (i - 1 - k) % 2 === 1;
+}
+
 /** Index just past the string literal whose opening quote is at `q` (prefix already consumed). */
 export function skipString(src: string, q: number): number {
-  const quote = src.charCodeAt(q);
-  const triple = src.charCodeAt(q + 1) === quote && src.charCodeAt(q + 2) === quote;
-  const n = src.length;
-  let i = q + (triple ? 3 : 1);
-  while (i < n) {
-    const c = src.charCodeAt(i);
-    if (c === 92) { i += 2; continue; } // backslash: skips the next char in raw strings too
-    if (c === quote) {
-      if (!triple) return i + 1;
-      if (src.charCodeAt(i + 1) === quote && src.charCodeAt(i + 2) === quote) return i + 3;
-    } else if (c === 10 && !triple) {
-      return i; // unterminated single-quoted string: stop at the line end like Python's error would
+  const quote = src[q];
+  const triple = src[q + 1] === quote && src[q + 2] === quote;
+  if (triple) {
+    const close = quote + quote + quote;
+    let from = q + 3;
+    for (;;) {
+      const k = src.indexOf(close, from);
+      if (k < 0) return src.length;
+      if (!escaped(src, k)) return k + 3;
+      from = k + 1;
     }
-    i++;
   }
-  return n;
+  let from = q + 1;
+  for (;;) {
+    const k = src.indexOf(quote, from);
+    const nl = src.indexOf('\n', from);
+    if (nl >= 0 && (k < 0 || nl < k) && !escaped(src, nl)) return nl; // unterminated: stop at the line end
+    if (k < 0) return src.length;
+    if (!escaped(src, k)) return k + 1;
+    from = k + 1;
+  }
 }
 
 /** Length of a string prefix (r, b, u, f, rb, br, ... in any case) followed by a quote at `i`, or -1. */
@@ -51,6 +63,10 @@ export function stringPrefixLength(src: string, i: number): number {
   }
   return -1;
 }
+
+/** ASCII characters that matter inside a logical line; everything else is stepped over. */
+const INTERESTING = new Uint8Array(128);
+for (const c of '\n#\'"\\()[]{}') INTERESTING[c.charCodeAt(0)] = 1;
 
 /** A logical line at module level: its source span and starting line number. */
 export interface LogicalLine { start: number; end: number; line: number; indent: number }
@@ -80,6 +96,7 @@ export function forEachLogicalLine(src: string, visit: (l: LogicalLine) => boole
     let end = n;
     while (j < n) {
       const ch = src.charCodeAt(j);
+      if (ch > 127 || !INTERESTING[ch]) { j++; continue; }
       if (ch === 10) {
         line++;
         if (depth === 0) { end = j; j++; break; }
@@ -91,8 +108,9 @@ export function forEachLogicalLine(src: string, visit: (l: LogicalLine) => boole
         const k = skipString(src, j);
         for (let p = j; p < k; p++) if (src.charCodeAt(p) === 10) line++;
         j = k;
-      } else if (ch === 92 && src.charCodeAt(j + 1) === 10) {
-        j += 2; line++;
+      } else if (ch === 92) {
+        if (src.charCodeAt(j + 1) === 10) line++;
+        j += 2;
       } else if (ch === 40 || ch === 91 || ch === 123) { depth++; j++; }
       else if (ch === 41 || ch === 93 || ch === 125) { if (depth > 0) depth--; j++; }
       else j++;
@@ -146,8 +164,9 @@ export function tokenize(src: string, start: number, end: number): Token[] {
       i += m[0].length;
       continue;
     }
-    const two = src.slice(i, i + 2);
-    const op = ['==', '!=', '<=', '>=', '->', '**', '//', ':=', '+=', '-=', '*=', '/=', '|=', '&='].includes(two) ? two : src[i];
+    const next = src.charCodeAt(i + 1);
+    // Two-character operators: ==, !=, <=, >=, :=, +=, ..., ->, **, //
+    const op = next === 61 || (c === 45 && next === 62) || ((c === 42 || c === 47) && next === c) ? src.slice(i, i + 2) : src[i];
     out.push({ kind: 'op', text: op, pos: i, end: i + op.length });
     i += op.length;
   }

@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { loadProjectConfig } from '../../../src/engine/config/project';
+import { findProjects } from '../../../src/engine/config/discover';
+import { writeTree } from '../tmpProject';
+
+test('script_location, version_locations with path_separator and %(here)s', () => {
+  const root = writeTree({
+    'alembic.ini': '[alembic]\nscript_location = %(here)s/alembic\nversion_locations = %(here)s/alembic/versions %(here)s/extra\npath_separator = space\nrecursive_version_locations = true\nversion_table = schema_version\n',
+    'alembic/env.py': '',
+  });
+  const c = loadProjectConfig({ cwd: root, env: {} });
+  assert.equal(c.scriptLocation, path.join(root, 'alembic'));
+  assert.deepEqual(c.versionLocations, [path.join(root, 'alembic/versions'), path.join(root, 'extra')]);
+  assert.equal(c.recursiveVersionLocations, true);
+  assert.equal(c.versionTable, 'schema_version');
+  assert.equal(c.fileTemplate, '%(rev)s_%(slug)s');
+});
+
+test('without path_separator, version_locations splits on spaces and commas with a deprecation note', () => {
+  const root = writeTree({ 'alembic.ini': '[alembic]\nscript_location = alembic\nversion_locations = a, b c\n', 'alembic/env.py': '' });
+  const c = loadProjectConfig({ cwd: root, env: {} });
+  assert.deepEqual(c.versionLocations, ['a', 'b', 'c'].map((x) => path.join(root, x)));
+  assert.match(c.warnings[0], /No path_separator found/);
+});
+
+test('pyproject.toml [tool.alembic] is used when alembic.ini is absent', () => {
+  const root = writeTree({
+    'pyproject.toml': '[project]\nname = "svc"\n\n[tool.alembic]\nscript_location = "%(here)s/migrations"\nversion_locations = ["%(here)s/migrations/versions", "%(here)s/more"]\n',
+    'migrations/env.py': '',
+  });
+  const c = loadProjectConfig({ cwd: root, env: {} });
+  assert.equal(c.scriptLocation, path.join(root, 'migrations'));
+  assert.deepEqual(c.versionLocations, [path.join(root, 'migrations/versions'), path.join(root, 'more')]);
+  assert.equal(c.tomlFile, path.join(root, 'pyproject.toml'));
+});
+
+test('DATABASE_URL: environment, then .env, then sqlalchemy.url', () => {
+  const root = writeTree({ 'alembic.ini': '[alembic]\nscript_location = alembic\nsqlalchemy.url = sqlite:///ini.db\n', 'alembic/env.py': '' });
+  assert.equal(loadProjectConfig({ cwd: root, env: {} }).database?.url, 'sqlite:///ini.db');
+  writeTreeInto(root, { '.env': '# local\nDATABASE_URL="postgresql://app:s3cret@localhost/app"\n' });
+  const fromDotenv = loadProjectConfig({ cwd: root, env: {} }).database!;
+  assert.equal(fromDotenv.url, 'postgresql://app:s3cret@localhost/app');
+  assert.match(fromDotenv.source, /\.env/);
+  assert.equal(loadProjectConfig({ cwd: root, env: { DATABASE_URL: 'sqlite:///env.db' } }).database?.url, 'sqlite:///env.db');
+});
+
+test('missing alembic.ini and missing script folder are clear errors', () => {
+  const empty = writeTree({ 'README.md': '' });
+  assert.throws(() => loadProjectConfig({ cwd: empty, env: {} }), /No 'script_location' key found in configuration/);
+  const noDir = writeTree({ 'alembic.ini': '[alembic]\nscript_location = nowhere\n' });
+  assert.throws(() => loadProjectConfig({ cwd: noDir, env: {} }), /Path doesn't exist: nowhere/);
+});
+
+test('several projects in one workspace are found and kept apart; dependency folders are skipped', () => {
+  const root = writeTree({
+    'services/api/alembic.ini': '[alembic]\nscript_location = alembic\n',
+    'services/billing/pyproject.toml': '[tool.alembic]\nscript_location = "migrations"\n',
+    'services/web/pyproject.toml': '[project]\nname = "web"\n',
+    'node_modules/pkg/alembic.ini': '[alembic]\n',
+    '.venv/lib/alembic.ini': '[alembic]\n',
+  });
+  const found = findProjects(root).map((p) => path.relative(root, p.root));
+  assert.deepEqual(found, ['services/api', 'services/billing']);
+});
+
+function writeTreeInto(root: string, files: Record<string, string>) {
+  for (const [rel, text] of Object.entries(files)) require('node:fs').writeFileSync(path.join(root, rel), text);
+}
