@@ -1,6 +1,6 @@
 /** The Migrations view: one node per project, its revisions in history order (newest first). */
 import * as vscode from 'vscode';
-import { walkRevisions } from '../engine/graph/revisionMap';
+import { walkRevisions } from '../engine/graph';
 import { Script } from '../engine/scripts/script';
 import { ProjectState, ProjectStore } from './projectStore';
 

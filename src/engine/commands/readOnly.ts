@@ -5,8 +5,8 @@
  */
 import { parseDatabaseUrl, renderUrl } from '../config/url';
 import { CommandError } from '../errors';
-import { toCommandMessage } from '../graph/errors';
-import { walkRevisions } from '../graph/revisionMap';
+import { toCommandMessage } from '../graph';
+import { walkRevisions } from '../graph';
 import { readCurrentHeads } from '../db/versionTable';
 import { cmdFormat, logEntry } from '../report/format';
 import { ScriptDirectory } from '../scripts/scriptDirectory';

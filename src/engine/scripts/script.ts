@@ -16,6 +16,13 @@ export class Script extends Revision {
     this.info = info;
   }
 
+  /** Alembic's `Script.__str__`, which its warnings use to name a revision. */
+  override toString(): string {
+    const down = this.versionedDownRevisions.length ? this.versionedDownRevisions.join(', ') : '<base>';
+    return `${down} -> ${this.revision}${this.isHead ? ' (head)' : ''}${this.isBranchPoint ? ' (branchpoint)' : ''}` +
+      `${this.isMergePoint ? ' (mergepoint)' : ''}, ${this.doc}`;
+  }
+
   /** The message: the docstring's first paragraph (Alembic splits on the first blank line). */
   get doc(): string {
     return this.longdoc.split('\n\n')[0];

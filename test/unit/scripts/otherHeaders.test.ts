@@ -71,3 +71,23 @@ test('a Python file without revision falls back to a hex file name, else says wh
   const bad = readRevisionFile('/p/v/helpers.py', 'X = 1\n');
   assert.match(bad.problems[0].message, /Could not determine revision id from filename helpers.py/);
 });
+
+import { findGraphProblems } from '../../../src/engine/scripts/graphProblems';
+
+test('graph problems are collected with file and line, all at once', () => {
+  const file = (name: string, rev: string, down: string, extra = '') =>
+    readRevisionFile(`/p/v/${name}.py`, `"""m"""\nrevision = '${rev}'\ndown_revision = ${down}\n${extra}`);
+  const problems = findGraphProblems([
+    file('a', 'aaaa', 'None', "branch_labels = 'x'\n"),
+    file('b', 'bbbb', "'aaaa'", "branch_labels = 'x'\n"),
+    file('c', 'cccc', "'zzzz'"),
+    file('d', 'dddd', "'eeee'"),
+    file('e', 'eeee', "'dddd'"),
+    file('a2', 'aaaa', 'None'),
+  ]);
+  const codes = problems.map((p) => `${p.code}@${p.file?.split('/').pop()}:${p.line}`).sort();
+  assert.deepEqual(codes, [
+    'cycle@d.py:3', 'cycle@e.py:3', 'duplicate-label@b.py:4', 'duplicate-revision@a2.py:2', 'missing-parent@c.py:3',
+  ]);
+  assert.match(problems.find((p) => p.code === 'missing-parent')!.message, /'zzzz' names no revision/);
+});
