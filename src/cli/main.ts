@@ -13,7 +13,7 @@ import { HeaderCache } from '../engine/scripts/headerCache';
 import { assertReadable, loadScriptDirectory } from '../engine/scripts/scriptDirectory';
 import * as readOnly from '../engine/commands/readOnly';
 import { help, parseArgs, ParsedArgs, usage, UsageError } from './args';
-import { hint, msg, warn, writeOut } from './output';
+import { flush, hint, msg, warn, writeOut } from './output';
 
 const PROG = 'migrations';
 const VERSION = '0.1.0';
@@ -34,7 +34,7 @@ async function run(args: ParsedArgs): Promise<void> {
   for (const w of config.warnings) process.stderr.write(`DeprecationWarning: ${w}\n`);
 
   const cachePath = cacheFile(config.scriptLocation);
-  const cache = cachePath ? HeaderCache.load(cachePath) : new HeaderCache();
+  const cache = cachePath ? HeaderCache.load(cachePath) : new HeaderCache({ fingerprints: false });
   const dir = loadScriptDirectory(config, cache);
   if (cachePath) cache.save(cachePath);
   for (const w of dir.warnings) warn(w);
@@ -56,8 +56,8 @@ async function run(args: ParsedArgs): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  if (argv.includes('-h') || argv.includes('--help')) { writeOut(help(PROG)); return 0; }
-  if (argv[0] === '--version') { writeOut(`${PROG} ${VERSION}\n`); return 0; }
+  if (argv.includes('-h') || argv.includes('--help')) { writeOut(help(PROG)); flush(); return 0; }
+  if (argv[0] === '--version') { writeOut(`${PROG} ${VERSION}\n`); flush(); return 0; }
   let args: ParsedArgs;
   try {
     args = parseArgs(argv);
@@ -68,8 +68,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     await run(args);
+    flush();
     return 0;
   } catch (e) {
+    flush();
     if (args.raiseerr) throw e;
     if (e instanceof CommandError) {
       if (!args.quiet) {

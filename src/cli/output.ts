@@ -2,11 +2,19 @@
  * Where the CLI writes. Like Alembic's `util.msg`, messages (e.g. "FAILED: ...") are wrapped to
  * the terminal width with a two-space indent when stdout is a terminal, and printed as-is otherwise.
  */
+// Command output is gathered and written at once: `history` on 10,000 revisions is 10,000 lines.
+const pending: string[] = [];
+
 export function writeOut(text: string): void {
-  process.stdout.write(text);
+  pending.push(text);
+}
+
+export function flush(): void {
+  if (pending.length) process.stdout.write(pending.splice(0).join(''));
 }
 
 export function msg(text: string): void {
+  flush();
   const width = process.stdout.isTTY ? process.stdout.columns : undefined;
   if (!width) { process.stdout.write(`${text}\n`); return; }
   process.stdout.write(wrap(text, width, '  ').join('\n') + '\n');

@@ -2,7 +2,7 @@
  * Walking the revision map: Alembic's `iterate_revisions` with its upgrade/downgrade collection
  * and its topological sort (whose exact order `history` prints), and the current-heads helpers.
  */
-import { RangeNotAncestorError, RevisionError } from './errors';
+import { MissingRevisionKey, RangeNotAncestorError, RevisionError } from './errors';
 import { Revision } from './revision';
 import { asRevision, Ident, Resolved, RevisionMap } from './revisionMap';
 import { parseDowngradeTarget, parseUpgradeTarget } from './targets';
@@ -29,31 +29,58 @@ export function walkRevisions<R extends Revision>(map: RevisionMap<R>, base: Ide
 
 type CollectOptions = { inclusive: boolean; implicitBase: boolean; assertRelativeLength: boolean };
 
+/**
+ * Alembic's `_topological_sort`, step for step (the order is what `history` prints). Ancestor
+ * sets are byte arrays over revision indexes: Alembic recomputes them at every merge, which is
+ * quadratic in Python on large graphs.
+ */
 function topologicalSort<R extends Revision>(map: RevisionMap<R>, revisions: Set<R>, heads: readonly Resolved<R>[]): string[] {
-  const ancestorsOf = (id: string) => new Set([...map.ancestors([map.at(id)])].map((r) => r.revision));
-  const todo = new Set([...revisions].map((r) => r.revision));
+  const revs = map.revisions();
+  const index = new Map<string, number>();
+  revs.forEach((r, i) => index.set(r.revision, i));
+  const downs = revs.map((r) => r.normalizedDownRevisions.map((id) => {
+    const i = index.get(id);
+    if (i === undefined) throw new MissingRevisionKey(id);
+    return i;
+  }));
+  const ancestorsOf = (start: number): Uint8Array => {
+    const seen = new Uint8Array(revs.length);
+    const stack = [start];
+    while (stack.length) {
+      const i = stack.pop()!;
+      if (seen[i]) continue;
+      seen[i] = 1;
+      for (const d of downs[i]) if (!seen[d]) stack.push(d);
+    }
+    return seen;
+  };
+  const todo = new Uint8Array(revs.length);
+  let remaining = 0;
+  for (const r of revisions) { const i = index.get(r.revision)!; if (!todo[i]) { todo[i] = 1; remaining++; } }
+  // Map key order (ids, then labels) decides the order of the starting heads.
   const order = new Map<string, number>();
-  let i = 0;
-  for (const k of map.map.keys()) if (!order.has(k)) order.set(k, i++);
-  const currentHeads = [...new Set(heads.filter((h): h is R => h instanceof Revision && todo.has(h.revision)).map((h) => h.revision))]
-    .sort((a, b) => order.get(a)! - order.get(b)!);
+  let k = 0;
+  for (const key of map.map.keys()) if (!order.has(key)) order.set(key, k++);
+  const currentHeads = [...new Set(heads.filter((h): h is R => h instanceof Revision && todo[index.get(h.revision)!] === 1).map((h) => h.revision))]
+    .sort((a, b) => order.get(a)! - order.get(b)!)
+    .map((id) => index.get(id)!);
   const ancestorsByIdx = currentHeads.map(ancestorsOf);
   const output: string[] = [];
   let idx = 0;
   while (currentHeads.length) {
     const candidate = currentHeads[idx];
-    const blocker = ancestorsByIdx.findIndex((anc, k) => k !== idx && anc.has(candidate));
+    const blocker = ancestorsByIdx.findIndex((anc, h) => h !== idx && anc[candidate] === 1);
     if (blocker >= 0) { idx = blocker; continue; } // another head needs us first
-    if (todo.has(candidate)) { output.push(candidate); todo.delete(candidate); }
-    const rev = map.at(candidate);
-    const toAdd = rev.normalizedDownRevisions.filter((r) => todo.has(r) && !currentHeads.includes(r));
+    if (todo[candidate]) { output.push(revs[candidate].revision); todo[candidate] = 0; remaining--; }
+    const rev = revs[candidate];
+    const toAdd = downs[candidate].filter((d) => todo[d] === 1 && !currentHeads.includes(d));
     if (!toAdd.length) {
       currentHeads.splice(idx, 1);
       ancestorsByIdx.splice(idx, 1);
       idx = Math.max(idx - 1, 0);
     } else if (!rev.normalizedResolvedDependencies.length && rev.versionedDownRevisions.length === 1) {
       currentHeads[idx] = toAdd[0];
-      ancestorsByIdx[idx].delete(candidate);
+      ancestorsByIdx[idx][candidate] = 0;
     } else {
       currentHeads[idx] = toAdd[0];
       currentHeads.push(...toAdd.slice(1));
@@ -61,7 +88,7 @@ function topologicalSort<R extends Revision>(map: RevisionMap<R>, revisions: Set
       ancestorsByIdx.push(...toAdd.slice(1).map(ancestorsOf));
     }
   }
-  if (todo.size) throw new RevisionError(`Topological sort left ${[...todo].join(', ')} unvisited`);
+  if (remaining) throw new RevisionError('Topological sort did not reach every revision');
   return output;
 }
 

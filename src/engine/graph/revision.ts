@@ -25,8 +25,12 @@ export class Revision {
   /** Children through down_revision; `allNextrev` also counts dependents. */
   nextrev = new Set<string>();
   allNextrev = new Set<string>();
-  resolvedDependencies: readonly string[] = [];
-  normalizedResolvedDependencies: readonly string[] = [];
+  private resolvedDeps: readonly string[] = [];
+  private normalizedDeps: readonly string[] = [];
+  // Walks read these on every step of large graphs: computed once, reset when dependencies change.
+  private readonly versionedDowns: readonly string[];
+  private allDowns?: string[];
+  private normalizedDowns?: string[];
 
   constructor(revision: string, downRevision: RevId, opts: RevisionOptions = {}) {
     const downs = toTuple(downRevision);
@@ -37,6 +41,7 @@ export class Revision {
     if (illegal.length) throw new RevisionError(`Character(s) '${illegal.join(', ')}' not allowed in revision identifier '${revision}'`);
     this.revision = revision;
     this.downRevision = asScalar(downs);
+    this.versionedDowns = toTuple(this.downRevision);
     this.rawDependencies = asScalar(deps);
     this.origBranchLabels = toTuple(opts.branchLabels ?? null);
     this.labelSet = new Set(this.origBranchLabels);
@@ -44,9 +49,17 @@ export class Revision {
 
   get branchLabels(): string[] { return [...this.labelSet]; }
   get dependencies(): readonly string[] { return toTuple(this.rawDependencies); }
-  get versionedDownRevisions(): readonly string[] { return toTuple(this.downRevision); }
-  get allDownRevisions(): string[] { return dedupe([...this.versionedDownRevisions, ...this.resolvedDependencies]); }
-  get normalizedDownRevisions(): string[] { return dedupe([...this.versionedDownRevisions, ...this.normalizedResolvedDependencies]); }
+  get versionedDownRevisions(): readonly string[] { return this.versionedDowns; }
+  get resolvedDependencies(): readonly string[] { return this.resolvedDeps; }
+  set resolvedDependencies(ids: readonly string[]) { this.resolvedDeps = ids; this.allDowns = undefined; }
+  get normalizedResolvedDependencies(): readonly string[] { return this.normalizedDeps; }
+  set normalizedResolvedDependencies(ids: readonly string[]) { this.normalizedDeps = ids; this.normalizedDowns = undefined; }
+  get allDownRevisions(): readonly string[] {
+    return this.allDowns ??= this.resolvedDeps.length ? dedupe([...this.versionedDowns, ...this.resolvedDeps]) : dedupe(this.versionedDowns);
+  }
+  get normalizedDownRevisions(): readonly string[] {
+    return this.normalizedDowns ??= this.normalizedDeps.length ? dedupe([...this.versionedDowns, ...this.normalizedDeps]) : dedupe(this.versionedDowns);
+  }
 
   addNextrev(child: Revision): void {
     this.allNextrev.add(child.revision);

@@ -17,7 +17,14 @@ export class HeaderCache {
   lastReads = 0;
   private dirty = false;
 
+  /** `fingerprints: false` for a one-shot read with nothing to compare against (saves a stat per file). */
+  constructor(private readonly options: { fingerprints?: boolean } = {}) {}
+
   read(file: string): RevisionFileInfo {
+    if (this.options.fingerprints === false) {
+      this.lastReads++;
+      return readRevisionFile(file, fs.readFileSync(file, 'utf8'));
+    }
     const st = fs.statSync(file);
     const hit = this.entries.get(file);
     if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs && hit.ino === st.ino) return hit.info;
