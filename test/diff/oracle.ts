@@ -20,7 +20,7 @@ export function runAlembic(jobs: Job[]): Result[] {
     });
     return JSON.parse(out) as Result[];
   } catch (e) {
-    throw new Error(`The reference Alembic did not run (${PYTHON} -m alembic). Install it: apt-get install python3-alembic python3-psycopg2 python3-typing-extensions\n${(e as Error).message}`);
+    throw new Error(`The reference Alembic did not run (${PYTHON} -m alembic). Install it: apt-get install python3-alembic python3-psycopg2 python3-typing-extensions\n${(e as Error).message}`, { cause: e });
   }
 }
 

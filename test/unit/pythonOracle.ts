@@ -11,7 +11,7 @@ export function runPython(script: string, input: unknown): unknown {
   try {
     out = execFileSync(PYTHON, ['-c', script], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 64 << 20 });
   } catch (e) {
-    throw new Error(`Python oracle failed (${PYTHON}). Install it with: apt-get install python3-alembic python3-psycopg2 python3-typing-extensions\n${(e as Error).message}`);
+    throw new Error(`Python oracle failed (${PYTHON}). Install it with: apt-get install python3-alembic python3-psycopg2 python3-typing-extensions\n${(e as Error).message}`, { cause: e });
   }
   return JSON.parse(out);
 }

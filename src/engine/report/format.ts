@@ -22,11 +22,15 @@ export function logEntry(s: Script): string {
   return entry;
 }
 
+// Python's str.splitlines() also breaks on these separators (FS, GS, RS among them).
+// eslint-disable-next-line no-control-regex
+const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
+
 /** Python's `str.splitlines()`: no trailing empty element, splits on the usual line breaks. */
 function splitLines(text: string): string[] {
   if (text === '') return [];
-  const parts = text.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/);
-  if (/(?:\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029])$/.test(text)) parts.pop();
+  const parts = text.split(LINE_BREAK);
+  if (parts[parts.length - 1] === '') parts.pop();
   return parts;
 }
 

@@ -18,7 +18,11 @@ const byCodePoint = (a: string, b: string) => {
   }
   return ai.length - bi.length;
 };
-const sortNames = (names: string[]) => names.every((n) => /^[\x00-\x7f]*$/.test(n)) ? names.sort() : names.sort(byCodePoint);
+const isAscii = (name: string) => {
+  for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) > 127) return false;
+  return true;
+};
+const sortNames = (names: string[]) => names.every(isAscii) ? names.sort() : names.sort(byCodePoint);
 
 export function listRevisionFiles(locations: string[], recursive: boolean, warn: (m: string) => void): ListedFile[] {
   const out: ListedFile[] = [];

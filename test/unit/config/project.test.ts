@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { loadProjectConfig } from '../../../src/engine/config/project';
 import { findProjects } from '../../../src/engine/config/discover';
@@ -66,5 +67,5 @@ test('several projects in one workspace are found and kept apart; dependency fol
 });
 
 function writeTreeInto(root: string, files: Record<string, string>) {
-  for (const [rel, text] of Object.entries(files)) require('node:fs').writeFileSync(path.join(root, rel), text);
+  for (const [rel, text] of Object.entries(files)) fs.writeFileSync(path.join(root, rel), text);
 }
