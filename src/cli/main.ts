@@ -10,6 +10,9 @@ import { loadProjectConfig } from '../engine/config/project';
 import { CommandError } from '../engine/errors';
 import { maskUrlText } from '../engine/config/url';
 import { HeaderCache } from '../engine/scripts/headerCache';
+import { findGraphProblems } from '../engine/scripts/graphProblems';
+import { RevisionFileInfo } from '../engine/scripts/revisionFile';
+import { MissingRevisionKey, RevisionError } from '../engine/graph';
 import { assertReadable, loadScriptDirectory } from '../engine/scripts/scriptDirectory';
 import * as readOnly from '../engine/commands/readOnly';
 import { help, parseArgs, ParsedArgs, usage, UsageError } from './args';
@@ -25,6 +28,9 @@ function cacheFile(scriptLocation: string): string | undefined {
   return path.join(base, 'alembic-migrations', `headers-${key}.json`);
 }
 
+/** What the error report may need to know about the run. */
+const context: { files?: RevisionFileInfo[] } = {};
+
 async function run(args: ParsedArgs): Promise<void> {
   if (args.config.length > 2) throw new CommandError('only one ini file may be indicated');
   const toml = args.config.find((c) => path.basename(c) === 'pyproject.toml');
@@ -35,10 +41,10 @@ async function run(args: ParsedArgs): Promise<void> {
 
   const cachePath = cacheFile(config.scriptLocation);
   const cache = cachePath ? HeaderCache.load(cachePath) : new HeaderCache({ fingerprints: false });
-  const dir = loadScriptDirectory(config, cache);
+  const dir = loadScriptDirectory(config, cache, warn);
   if (cachePath) cache.save(cachePath);
-  for (const w of dir.warnings) warn(w);
   assertReadable(dir);
+  context.files = dir.files;
 
   const o = args.opts;
   const verbose = !!o.verbose;
@@ -79,6 +85,19 @@ export async function main(argv: string[]): Promise<number> {
         if (e.hint) hint(maskUrlText(e.hint));
       }
       return 255;
+    }
+    if (e instanceof MissingRevisionKey) {
+      // Alembic dies here with a KeyError traceback (exit 1); we name the file that points nowhere.
+      const where = findGraphProblems(context.files ?? []).find((p) => p.code.startsWith('missing-') && p.message.includes(`'${e.key}'`));
+      process.stderr.write(`${PROG}: error: Revision ${e.key} is not present` +
+        `${where ? `, yet ${where.file}${where.line ? `:${where.line}` : ''} refers to it` : ''}.\n` +
+        '  Fix the id in that file, or restore the missing revision file.\n');
+      return 1;
+    }
+    if (e instanceof RevisionError) {
+      // Where Alembic lets a revision error escape its CommandError handling (traceback, exit 1).
+      process.stderr.write(`${PROG}: error: ${e.message}\n`);
+      return 1;
     }
     // Anything else is our bug: say so plainly, without a stack trace unless asked.
     process.stderr.write(`${PROG}: internal error: ${maskUrlText((e as Error).message ?? String(e))}\n` +

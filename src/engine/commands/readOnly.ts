@@ -27,9 +27,9 @@ export function catchRevisionErrors<T>(fn: () => T, opts?: CatchOptions): T {
 }
 
 export function heads(dir: ScriptDirectory, out: Out, verbose = false, resolveDependencies = false): void {
-  const revs = catchRevisionErrors(() => resolveDependencies
-    ? dir.map.getRevisions('heads')
-    : dir.map.getRevisions([...dir.map.heads]));
+  // Alembic reads the heads outside its error translation: a broken graph escapes as is.
+  const ids = resolveDependencies ? 'heads' : [...dir.map.heads];
+  const revs = catchRevisionErrors(() => dir.map.getRevisions(ids));
   for (const rev of revs as Script[]) {
     out(cmdFormat(rev, verbose, { includeBranches: true, treeIndicators: false }) + '\n');
   }

@@ -13,7 +13,8 @@ import { Script } from './script';
 export interface ScriptDirectory {
   config: ProjectConfig;
   files: RevisionFileInfo[];
-  scripts: Script[];
+  /** Every revision (built with the map: like Alembic, a bad id fails when the graph is first used). */
+  readonly scripts: Script[];
   map: RevisionMap<Script>;
   /** Problems found in the files (non-literal values, missing revision ids...). */
   problems: Problem[];
@@ -21,16 +22,17 @@ export interface ScriptDirectory {
   warnings: string[];
 }
 
-export function loadScriptDirectory(config: ProjectConfig, cache = new HeaderCache()): ScriptDirectory {
+/** `onWarning` hears the warnings Alembic would print, when they happen (some only once the graph is walked). */
+export function loadScriptDirectory(config: ProjectConfig, cache = new HeaderCache(), onWarning?: (message: string) => void): ScriptDirectory {
   const warnings: string[] = [];
-  const listed = listRevisionFiles(config.versionLocations, config.recursiveVersionLocations, (m) => warnings.push(m));
+  const warn = (m: string) => { warnings.push(m); onWarning?.(m); };
+  const listed = listRevisionFiles(config.versionLocations, config.recursiveVersionLocations, warn);
   const files = cache.readAll(listed.map((f) => f.path));
   const problems = files.flatMap((f) => f.problems);
-  const scripts = files
-    .filter((f): f is RevisionFileInfo & { revision: string } => f.revision !== undefined && !f.problems.some((p) => p.severity === 'error'))
-    .map((f) => new Script(f));
-  const map = new RevisionMap<Script>(() => scripts, (m) => warnings.push(m));
-  return { config, files, scripts, map, problems, warnings };
+  const readable = files.filter((f): f is RevisionFileInfo & { revision: string } =>
+    f.revision !== undefined && !f.problems.some((p) => p.severity === 'error'));
+  const map = new RevisionMap<Script>(() => readable.map((f) => new Script(f)), warn);
+  return { config, files, get scripts() { return map.revisions(); }, map, problems, warnings };
 }
 
 /**
