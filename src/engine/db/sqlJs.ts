@@ -12,7 +12,10 @@ let loading: Promise<SqlJsStatic> | undefined;
 function wasmPath(): string {
   const beside = path.join(__dirname, 'sql-wasm.wasm');
   if (fs.existsSync(beside)) return beside;
-  return require.resolve('sql.js/dist/sql-wasm.wasm');
+  // Unbundled (tests compiled by tsc): resolve it from node_modules. A variable keeps esbuild from
+  // trying to bundle the path.
+  const fromPackage = 'sql.js/dist/sql-wasm.wasm';
+  return require.resolve(fromPackage);
 }
 
 export function loadSqlJs(): Promise<SqlJsStatic> {
