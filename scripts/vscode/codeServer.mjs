@@ -1,0 +1,108 @@
+// Starts code-server on a free port with its own HOME/XDG folders and seeded settings, and stops
+// it with its whole process group. Optionally installs a VSIX into a fresh extensions folder.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { paths } from './provision.mjs';
+
+const SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'update.mode': 'none',
+  'workbench.tips.enabled': false,
+  'chat.disableAIFeatures': true,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'security.workspace.trust.enabled': false,
+  'window.restoreWindows': 'none',
+};
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+/** A run folder under the OS temp dir (kept with KEEP_RUN=1 for debugging). */
+export function makeRunDir(name) {
+  const run = fs.mkdtempSync(path.join(os.tmpdir(), `vscode-${name}-`));
+  for (const d of ['home', 'config', 'data', 'user-data/User', 'extensions']) fs.mkdirSync(path.join(run, d), { recursive: true });
+  fs.writeFileSync(path.join(run, 'config.yaml'), 'auth: none\ncert: false\n');
+  fs.writeFileSync(path.join(run, 'user-data', 'User', 'settings.json'), JSON.stringify(SETTINGS, null, 2));
+  return run;
+}
+
+function env(run, extra) {
+  return {
+    ...process.env,
+    HOME: path.join(run, 'home'),
+    XDG_CONFIG_HOME: path.join(run, 'config'),
+    XDG_DATA_HOME: path.join(run, 'data'),
+    ...extra,
+  };
+}
+
+export function installVsix(run, vsix) {
+  const r = spawnSync(path.join(paths.node24, 'bin', 'node'), [paths.codeServerEntry, '--config', path.join(run, 'config.yaml'),
+    '--user-data-dir', path.join(run, 'user-data'), '--extensions-dir', path.join(run, 'extensions'), '--install-extension', vsix],
+  { env: env(run), encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`installing ${vsix} failed:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * Starts code-server on `workspace`. `smokeDriver` enables the extension-test payload mechanism.
+ * Returns { port, url, run, stop, output() }.
+ */
+export async function startCodeServer({ run, workspace, smokeDriver = false, extraEnv = {} }) {
+  const port = await freePort();
+  const args = [paths.codeServerEntry, '--config', path.join(run, 'config.yaml'), '--bind-addr', `127.0.0.1:${port}`,
+    '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-getting-started-override', '--user-data-dir', path.join(run, 'user-data'),
+    '--extensions-dir', path.join(run, 'extensions')];
+  if (smokeDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
+  args.push(workspace);
+  const child = spawn(path.join(paths.node24, 'bin', 'node'), args, { env: env(run, extraEnv), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  const stop = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ } };
+  process.on('exit', stop);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode}):\n${output}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.ok) break;
+    } catch { /* not yet */ }
+    if (Date.now() > deadline) { stop(); throw new Error(`code-server did not answer on port ${port} within 30 s:\n${output}`); }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { port, url: `http://127.0.0.1:${port}`, run, stop, output: () => output };
+}
+
+/** The extension host's log files of a run (printed when something fails). */
+export function extensionHostLogs(run) {
+  const out = [];
+  const walk = (d) => {
+    let entries = [];
+    try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/exthost|remoteexthost|Alembic Migrations/i.test(p) && p.endsWith('.log')) out.push(`--- ${p}\n${fs.readFileSync(p, 'utf8').slice(-6000)}`);
+    }
+  };
+  walk(path.join(run, 'user-data', 'logs'));
+  walk(path.join(run, 'data'));
+  return out.join('\n');
+}
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];

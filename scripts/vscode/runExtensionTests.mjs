@@ -1,0 +1,64 @@
+// `npm run test:vscode`: the mocha suites of test/vscode run inside the extension host of a real
+// VS Code (code-server), loaded through the workbench's extension-test payload, driven by Chromium.
+// Expects `npm run build` and `npm run compile-tests` to have run (npm test does both).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { format } from 'node:util';
+import { chromium } from 'playwright-core';
+import { provision } from './provision.mjs';
+import { CHROMIUM_ARGS, extensionHostLogs, makeRunDir, startCodeServer } from './codeServer.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const suite = path.join(repo, 'out', 'test', 'vscode', 'index.js');
+const TIMEOUT_MS = Number(process.env.VSCODE_TEST_TIMEOUT ?? 180_000);
+
+function copyExample() {
+  const dest = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'example-')));
+  fs.cpSync(path.join(repo, 'migrations', 'example'), dest, { recursive: true, filter: (p) => !p.endsWith('.db') });
+  return dest;
+}
+
+async function main() {
+  if (!fs.existsSync(suite)) throw new Error(`${suite} is missing: run npm run compile-tests first`);
+  if (!fs.existsSync(path.join(repo, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run npm run build first');
+  const paths = provision();
+  const run = makeRunDir('exthost');
+  const workspace = copyExample();
+  const results = path.join(run, 'results.txt');
+  const server = await startCodeServer({ run, workspace, smokeDriver: true, extraEnv: { MIGRATIONS_TEST_RESULTS: results } });
+  const browser = await chromium.launch({ executablePath: paths.chromium, headless: true, args: CHROMIUM_ARGS });
+  let code = 1;
+  try {
+    const page = await browser.newPage();
+    const done = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (c) => resolve(c)));
+    // The workbench forwards every console message; the suite's own report is the results file.
+    await page.exposeFunction('codeAutomationLog', (type, args) => {
+      if (process.env.VSCODE_TEST_VERBOSE) process.stdout.write(`${format(...(Array.isArray(args) ? args : [args]))}\n`);
+    });
+    const authority = `vscode-remote://127.0.0.1:${server.port}`;
+    const payload = JSON.stringify([['extensionDevelopmentPath', `${authority}${repo}`], ['extensionTestsPath', `${authority}${suite}`], ['skipWelcome', 'true']]);
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), TIMEOUT_MS));
+    const result = await Promise.race([done, timeout]);
+    if (result === 'timeout') {
+      await page.screenshot({ path: path.join(run, 'timeout.png') }).catch(() => undefined);
+      throw new Error(`the extension tests did not finish within ${TIMEOUT_MS / 1000} s (screenshot: ${run}/timeout.png)`);
+    }
+    code = Number(result);
+  } finally {
+    await browser.close().catch(() => undefined);
+    server.stop();
+  }
+  const text = fs.existsSync(results) ? fs.readFileSync(results, 'utf8') : '';
+  process.stdout.write(`\nExtension host tests (real VS Code, code-server ${paths.dir.match(/cs-([^-]+)/)?.[1]}):\n${text}`);
+  if (code !== 0 || !text) {
+    process.stdout.write(`\n${extensionHostLogs(run)}\n`);
+    if (!text) process.stdout.write('No results were written: the suite did not run (see the logs above).\n');
+  }
+  if (!process.env.KEEP_RUN) { fs.rmSync(run, { recursive: true, force: true }); fs.rmSync(workspace, { recursive: true, force: true }); }
+  return text ? code : 1;
+}
+
+main().then((c) => process.exit(c), (e) => { console.error(`test:vscode: ${e.message}`); process.exit(1); });

@@ -1,0 +1,25 @@
+/**
+ * Entry point loaded by VS Code's extension host (`extensionTestsPath`): runs the mocha suites
+ * inside the real editor and writes a plain result file the launcher prints and checks.
+ */
+import fs from 'node:fs';
+import Mocha from 'mocha';
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false });
+  mocha.suite.emit('pre-require', globalThis, 'vscode-tests', mocha);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('./extension.test');
+  const lines: string[] = [];
+  const resultsFile = process.env.MIGRATIONS_TEST_RESULTS;
+  return new Promise((resolve, reject) => {
+    const runner = mocha.run((failures) => {
+      lines.push(`${runner.stats?.passes ?? 0} passed, ${failures} failed`);
+      if (resultsFile) fs.writeFileSync(resultsFile, lines.join('\n') + '\n');
+      if (failures) reject(new Error(`${failures} test(s) failed`));
+      else resolve();
+    });
+    runner.on('pass', (t) => lines.push(`  ✔ ${t.fullTitle()}`));
+    runner.on('fail', (t, err: Error) => lines.push(`  ✖ ${t.fullTitle()}\n      ${String(err.stack ?? err.message).split('\n').slice(0, 14).join('\n      ')}`));
+  });
+}
