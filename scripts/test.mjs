@@ -1,9 +1,11 @@
-// `npm test`: every test layer, in order, on the real parts (Python Alembic as oracle, SQLite
-// files, a PostgreSQL server). Extra arguments are passed to node's test runner.
+// `npm test`: every test layer on the real parts: unit tests, differential tests against the real
+// Alembic (SQLite files, a PostgreSQL server), the extension-host suite and the UI scenarios in a
+// real VS Code (code-server + Chromium, provisioned first). Extra arguments go to node's test runner.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const layers = ['out/test/unit', 'out/test/diff'].filter((d) => existsSync(d));
-const args = ['--test', '--test-reporter=spec', '--test-concurrency=2', ...process.argv.slice(2), ...layers];
-const run = spawnSync(process.execPath, args, { stdio: 'inherit' });
-process.exit(run.status ?? 1);
+const step = (args) => spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1;
+
+if (step(['scripts/vscode/provision.mjs']) !== 0) process.exit(1);
+const layers = ['out/test/unit', 'out/test/diff', 'test/e2e'].filter((d) => existsSync(d));
+process.exit(step(['--test', '--test-reporter=spec', '--test-concurrency=2', ...process.argv.slice(2), ...layers]));

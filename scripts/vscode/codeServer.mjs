@@ -91,7 +91,7 @@ export async function startCodeServer({ run, workspace, smokeDriver = false, ext
 export function extensionHostLogs(run) {
   const out = [];
   const walk = (d) => {
-    let entries = [];
+    let entries;
     try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
     for (const e of entries) {
       const p = path.join(d, e.name);

@@ -29,7 +29,7 @@ async function main() {
   const results = path.join(run, 'results.txt');
   const server = await startCodeServer({ run, workspace, smokeDriver: true, extraEnv: { MIGRATIONS_TEST_RESULTS: results } });
   const browser = await chromium.launch({ executablePath: paths.chromium, headless: true, args: CHROMIUM_ARGS });
-  let code = 1;
+  let code;
   try {
     const page = await browser.newPage();
     const done = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (c) => resolve(c)));

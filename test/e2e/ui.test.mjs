@@ -1,0 +1,120 @@
+// UI scenarios in a real VS Code (code-server + Chromium): what a person sees and does. Runs once
+// against the packaged VSIX installed into code-server (what users get) and once from the
+// development path. Screenshots of every step go to test-results/e2e/<mode>/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { provision } from '../../scripts/vscode/provision.mjs';
+import { CHROMIUM_ARGS, extensionHostLogs, installVsix, makeRunDir, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const shots = path.join(repo, 'test-results', 'e2e');
+
+function copyExample() {
+  const dest = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-example-')));
+  fs.cpSync(path.join(repo, 'migrations', 'example'), dest, { recursive: true, filter: (p) => !p.endsWith('.db') });
+  return dest;
+}
+
+function packageVsix() {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vsix-')), 'alembic-migrations.vsix');
+  execFileSync(process.execPath, [path.join(repo, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--no-rewrite-relative-links', '-o', out],
+    { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+  return out;
+}
+
+async function scenario(mode) {
+  const paths = provision();
+  const run = makeRunDir(`e2e-${mode}`);
+  const workspace = copyExample();
+  const dir = path.join(shots, mode);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  if (mode === 'vsix') installVsix(run, packageVsix());
+  const server = await startCodeServer({ run, workspace, smokeDriver: mode === 'dev' });
+  const context = await chromium.launchPersistentContext(path.join(run, 'chromium'), {
+    executablePath: paths.chromium, headless: !process.env.HEADED, viewport: { width: 1400, height: 900 }, args: CHROMIUM_ARGS,
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  let step = 0;
+  const shot = async (name) => page.screenshot({ path: path.join(dir, `${String(++step).padStart(2, '0')}-${name}.png`) });
+  try {
+    let url = `${server.url}/?folder=${encodeURIComponent(workspace)}`;
+    if (mode === 'dev') {
+      const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${repo}`], ['skipWelcome', 'true']]);
+      url += `&payload=${encodeURIComponent(payload)}`;
+    }
+    await page.goto(url);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
+    await page.locator('.statusbar').waitFor();
+    await shot('workbench');
+
+    // The activity bar item opens the Migrations view with the revisions, newest first.
+    const activity = page.locator('.activitybar [aria-label^="Migrations"]').first();
+    await activity.waitFor({ timeout: 20_000 });
+    await activity.click();
+    const view = page.locator('.pane').filter({ has: page.locator('.pane-header', { hasText: /Revisions/i }) });
+    const rows = view.locator('.monaco-list-row');
+    await rows.filter({ hasText: '0d4e6f8a2b19' }).waitFor({ timeout: 20_000 });
+    const texts = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    assert.equal(texts.length, 6, `six revisions in the view: ${JSON.stringify(texts)}`);
+    assert.match(texts[0], /0d4e6f8a2b19.*Add onboarding_sessions/);
+    assert.match(texts[1], /c5e8f7a1b302.*merge terms and api keys/);
+    await shot('migrations-view');
+
+    // Hovering a revision shows its parents and file.
+    const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Parents' }).first();
+    for (let attempt = 1; ; attempt++) { // the hover appears after a delay and only for a resting mouse
+      await page.mouse.move(700, 600);
+      await rows.filter({ hasText: 'c5e8f7a1b302' }).hover();
+      try { await hover.waitFor({ timeout: 5_000 }); break; } catch (e) { if (attempt === 3) throw e; }
+    }
+    assert.match(await hover.innerText(), /3f2a9c1d7e80, 91d0e4b2c6aa/);
+    await shot('tooltip');
+
+    // A click opens the revision file.
+    await rows.filter({ hasText: '91d0e4b2c6aa' }).click();
+    await page.locator('.tabs-container .tab', { hasText: '91d0e4b2c6aa_api_keys.py' }).waitFor({ timeout: 10_000 });
+    await shot('revision-opened');
+
+    // A new revision file, then "Migrations: Refresh" from the command palette: it is listed first.
+    fs.writeFileSync(path.join(workspace, 'alembic', 'versions', 'e1f2a3b4c5d6_add_tags.py'),
+      '"""Add tags table\n\nRevision ID: e1f2a3b4c5d6\n"""\nrevision = "e1f2a3b4c5d6"\ndown_revision = "0d4e6f8a2b19"\n');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill('>Migrations: Refresh');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Migrations: Refresh' }).first().waitFor();
+    await shot('command-palette');
+    await page.keyboard.press('Enter');
+    await rows.filter({ hasText: 'e1f2a3b4c5d6' }).waitFor({ timeout: 10_000 });
+    assert.match((await rows.first().innerText()).replace(/\s+/g, ' '), /e1f2a3b4c5d6.*Add tags table/);
+    await shot('after-refresh');
+
+    // The log says what was read.
+    await page.keyboard.press('F1');
+    await input.fill('>Migrations: Show Log');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Migrations: Show Log' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    // Monaco renders spaces as no-break spaces.
+    await page.waitForFunction(() => [...document.querySelectorAll('.panel .view-lines')]
+      .some((el) => el.textContent.replace(/\u00a0/g, ' ').includes('Read 1 project(s), 7 revision(s)')), null, { timeout: 10_000 });
+    await shot('log');
+  } catch (e) {
+    await shot('failure').catch(() => undefined);
+    process.stderr.write(`\n--- code-server output\n${server.output().slice(-4000)}\n${extensionHostLogs(run)}\n`);
+    throw e;
+  } finally {
+    await context.close().catch(() => undefined);
+    server.stop();
+    if (!process.env.KEEP_RUN) { fs.rmSync(run, { recursive: true, force: true }); fs.rmSync(workspace, { recursive: true, force: true }); }
+  }
+}
+
+test('installed from the VSIX: the Migrations view, tooltip, open, refresh from the palette, log', { timeout: 240_000 }, () => scenario('vsix'));
+test('from the development path: the same scenario', { timeout: 240_000 }, () => scenario('dev'));
