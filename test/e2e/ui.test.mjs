@@ -1,3 +1,4 @@
+/* global document */
 // UI scenarios in a real VS Code (code-server + Chromium): what a person sees and does. Runs once
 // against the packaged VSIX installed into code-server (what users get) and once from the
 // development path. Screenshots of every step go to test-results/e2e/<mode>/.
