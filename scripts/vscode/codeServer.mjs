@@ -104,5 +104,12 @@ export function extensionHostLogs(run) {
   return out.join('\n');
 }
 
+/** A fresh copy of the example project (without any database file) for one run. */
+export function copyExample(repo, prefix = 'example-') {
+  const dest = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  fs.cpSync(path.join(repo, 'migrations', 'example'), dest, { recursive: true, filter: (p) => !p.endsWith('.db') });
+  return dest;
+}
+
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];

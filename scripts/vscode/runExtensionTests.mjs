@@ -2,30 +2,23 @@
 // VS Code (code-server), loaded through the workbench's extension-test payload, driven by Chromium.
 // Expects `npm run build` and `npm run compile-tests` to have run (npm test does both).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 import { chromium } from 'playwright-core';
 import { provision } from './provision.mjs';
-import { CHROMIUM_ARGS, extensionHostLogs, makeRunDir, startCodeServer } from './codeServer.mjs';
+import { CHROMIUM_ARGS, copyExample, extensionHostLogs, makeRunDir, startCodeServer } from './codeServer.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const suite = path.join(repo, 'out', 'test', 'vscode', 'index.js');
 const TIMEOUT_MS = Number(process.env.VSCODE_TEST_TIMEOUT ?? 180_000);
-
-function copyExample() {
-  const dest = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'example-')));
-  fs.cpSync(path.join(repo, 'migrations', 'example'), dest, { recursive: true, filter: (p) => !p.endsWith('.db') });
-  return dest;
-}
 
 async function main() {
   if (!fs.existsSync(suite)) throw new Error(`${suite} is missing: run npm run compile-tests first`);
   if (!fs.existsSync(path.join(repo, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run npm run build first');
   const paths = provision();
   const run = makeRunDir('exthost');
-  const workspace = copyExample();
+  const workspace = copyExample(repo);
   const results = path.join(run, 'results.txt');
   const server = await startCodeServer({ run, workspace, smokeDriver: true, extraEnv: { MIGRATIONS_TEST_RESULTS: results } });
   const browser = await chromium.launch({ executablePath: paths.chromium, headless: true, args: CHROMIUM_ARGS });

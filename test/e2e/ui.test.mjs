@@ -11,16 +11,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { provision } from '../../scripts/vscode/provision.mjs';
-import { CHROMIUM_ARGS, extensionHostLogs, installVsix, makeRunDir, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
+import { CHROMIUM_ARGS, copyExample, extensionHostLogs, installVsix, makeRunDir, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(repo, 'test-results', 'e2e');
-
-function copyExample() {
-  const dest = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-example-')));
-  fs.cpSync(path.join(repo, 'migrations', 'example'), dest, { recursive: true, filter: (p) => !p.endsWith('.db') });
-  return dest;
-}
 
 function packageVsix() {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vsix-')), 'alembic-migrations.vsix');
@@ -32,7 +26,7 @@ function packageVsix() {
 async function scenario(mode) {
   const paths = provision();
   const run = makeRunDir(`e2e-${mode}`);
-  const workspace = copyExample();
+  const workspace = copyExample(repo, 'e2e-example-');
   const dir = path.join(shots, mode);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
