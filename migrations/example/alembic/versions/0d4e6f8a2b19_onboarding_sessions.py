@@ -23,6 +23,11 @@ def upgrade() -> None:
         sa.Column('step', sa.String(length=50), nullable=False, server_default='welcome'),
         sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
     )
+    # Every existing user starts at the welcome step.
+    op.execute("""
+        INSERT INTO onboarding_sessions (user_id, step)
+        SELECT id, 'welcome' FROM users
+    """)
 
 
 def downgrade() -> None:
