@@ -77,6 +77,16 @@ async function scenario(mode) {
     await page.locator('.tabs-container .tab', { hasText: '91d0e4b2c6aa_api_keys.py' }).waitFor({ timeout: 10_000 });
     await shot('revision-opened');
 
+    // SQL inside op.execute("""...""") is highlighted as SQL, not as one string.
+    await rows.filter({ hasText: '0d4e6f8a2b19' }).click();
+    await page.locator('.tabs-container .tab', { hasText: '0d4e6f8a2b19_onboarding_sessions.py' }).waitFor({ timeout: 10_000 });
+    const token = (text) => page.locator('.view-lines span span').filter({ hasText: text }).first();
+    await token(/^SELECT/).waitFor({ timeout: 10_000 });
+    const sqlKeyword = await token(/^SELECT/).getAttribute('class');
+    const pythonString = await token(/^'onboarding_sessions',?$/).getAttribute('class');
+    assert.notEqual(sqlKeyword, pythonString, 'SELECT is colored as SQL, not as a Python string');
+    await shot('sql-highlighting');
+
     // A new revision file, then "Migrations: Refresh" from the command palette: it is listed first.
     fs.writeFileSync(path.join(workspace, 'alembic', 'versions', 'e1f2a3b4c5d6_add_tags.py'),
       '"""Add tags table\n\nRevision ID: e1f2a3b4c5d6\n"""\nrevision = "e1f2a3b4c5d6"\ndown_revision = "0d4e6f8a2b19"\n');
