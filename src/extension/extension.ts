@@ -1,25 +1,33 @@
 /** Composition root: builds the store and the surfaces, and hands a small API to tests. */
 import * as vscode from 'vscode';
+import { Diagnostics } from './diagnostics';
 import { MigrationsTree } from './migrationsTree';
 import { ProjectStore } from './projectStore';
+import { StatusBar } from './statusBar';
+import { showStatusActions } from './statusActions';
 
 /** Returned by activate(): used by the extension-host tests to read what the surfaces show. */
-export interface ExtensionApi { store: ProjectStore; tree: MigrationsTree }
+export interface ExtensionApi { store: ProjectStore; tree: MigrationsTree; statusBar: StatusBar; diagnostics: Diagnostics }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('Alembic Migrations', { log: true });
   const store = new ProjectStore(log);
   const tree = new MigrationsTree(store);
+  const statusBar = new StatusBar(store);
+  const diagnostics = new Diagnostics(store);
   context.subscriptions.push(
     log,
     store,
+    statusBar,
+    diagnostics,
+    vscode.commands.registerCommand('alembicMigrations.statusActions', () => showStatusActions(store, statusBar)),
     vscode.window.createTreeView('alembicMigrations.revisions', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.commands.registerCommand('alembicMigrations.refresh', () => store.refresh()),
     vscode.commands.registerCommand('alembicMigrations.showLog', () => log.show()),
   );
   void store.ready.then(() => vscode.commands.executeCommand('setContext', 'alembicMigrations.projectCount', store.all.length));
   store.onDidChange(() => vscode.commands.executeCommand('setContext', 'alembicMigrations.projectCount', store.all.length));
-  return { store, tree };
+  return { store, tree, statusBar, diagnostics };
 }
 
 export function deactivate(): void { /* disposables are released by VS Code */ }

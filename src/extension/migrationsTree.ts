@@ -4,6 +4,13 @@ import { walkRevisions } from '../engine/graph';
 import { Script } from '../engine/scripts/script';
 import { ProjectState, ProjectStore } from './projectStore';
 
+const STATE_ICONS = {
+  current: new vscode.ThemeIcon('debug-stackframe', new vscode.ThemeColor('charts.blue')),
+  applied: new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')),
+  pending: new vscode.ThemeIcon('circle-large-outline', new vscode.ThemeColor('disabledForeground')),
+};
+const STATE_TEXT = { current: 'current: the database is here', applied: 'applied', pending: 'pending: not applied yet' };
+
 type Node = { kind: 'project'; project: ProjectState } | { kind: 'revision'; project: ProjectState; script: Script }
   | { kind: 'message'; text: string; tooltip?: string };
 
@@ -53,15 +60,18 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     item.id = `${node.project.found.root}#${s.revision}`;
     item.description = s.doc;
     const tags = [s.isHead && 'head', s.isBranchPoint && 'branchpoint', s.isMergePoint && 'mergepoint'].filter(Boolean);
-    item.iconPath = new vscode.ThemeIcon(s.isMergePoint ? 'git-merge' : s.isBranchPoint ? 'repo-forked' : s.isHead ? 'arrow-up' : 'git-commit');
+    const db = node.project.db;
+    const state = db?.status === 'ok' ? db.states.get(s.revision) : undefined;
+    item.iconPath = state ? STATE_ICONS[state]
+      : new vscode.ThemeIcon(s.isMergePoint ? 'git-merge' : s.isBranchPoint ? 'repo-forked' : s.isHead ? 'arrow-up' : 'git-commit');
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**${s.revision}**${tags.length ? ` (${tags.join(', ')})` : ''}\n\n`);
+    md.appendMarkdown(`**${s.revision}**${tags.length ? ` (${tags.join(', ')})` : ''}${state ? ` · ${STATE_TEXT[state]}` : ''}\n\n`);
     md.appendText(`${s.doc}\n\n`);
     md.appendMarkdown(`Parents: \`${s.versionedDownRevisions.join(', ') || '<base>'}\`\n\n`);
     if (s.branchLabels.length) md.appendMarkdown(`Branch labels: \`${s.branchLabels.join(', ')}\`\n\n`);
     md.appendText(s.path);
     item.tooltip = md;
-    item.contextValue = 'revision';
+    item.contextValue = state ? `revision.${state}` : 'revision';
     item.resourceUri = vscode.Uri.file(s.path);
     item.command = { command: 'vscode.open', title: 'Open Revision', arguments: [vscode.Uri.file(s.path)] };
     return item;

@@ -9,6 +9,7 @@ import { loadProjectConfig, ProjectConfig } from '../engine/config/project';
 import { CommandError } from '../engine/errors';
 import { HeaderCache } from '../engine/scripts/headerCache';
 import { loadScriptDirectory, ScriptDirectory } from '../engine/scripts/scriptDirectory';
+import { DatabaseState, readDatabaseState } from './databaseState';
 
 export interface ProjectState {
   found: FoundProject;
@@ -17,6 +18,8 @@ export interface ProjectState {
   dir?: ScriptDirectory;
   /** Set when the project could not be read at all: what and what to do. */
   error?: { message: string; hint?: string };
+  /** The database's state, once read (undefined while reading). */
+  db?: DatabaseState;
 }
 
 export class ProjectStore implements vscode.Disposable {
@@ -32,8 +35,12 @@ export class ProjectStore implements vscode.Disposable {
   constructor(private readonly log: vscode.LogOutputChannel) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{py,ts,js,sql,ini,toml,env}');
     const schedule = () => this.scheduleRefresh();
+    // A SQLite file written by alembic, the app or another tool changes the state we show.
+    const dbWatcher = vscode.workspace.createFileSystemWatcher('**/*.{db,sqlite,sqlite3}');
     this.disposables.push(watcher, watcher.onDidChange(schedule), watcher.onDidCreate(schedule), watcher.onDidDelete(schedule),
-      vscode.workspace.onDidChangeWorkspaceFolders(schedule));
+      dbWatcher, dbWatcher.onDidChange(schedule), dbWatcher.onDidCreate(schedule), dbWatcher.onDidDelete(schedule),
+      vscode.workspace.onDidChangeWorkspaceFolders(schedule), vscode.workspace.onDidGrantWorkspaceTrust(schedule),
+      vscode.window.onDidChangeWindowState((w) => { if (w.focused) schedule(); }));
     this.ready = this.refresh();
   }
 
@@ -52,6 +59,18 @@ export class ProjectStore implements vscode.Disposable {
     const revisions = this.projects.reduce((n, p) => n + (p.dir?.scripts.length ?? 0), 0);
     this.log.info(`Read ${this.projects.length} project(s), ${revisions} revision(s) in ${Date.now() - started} ms`);
     this.changed.fire();
+    await this.readDatabases(this.projects);
+  }
+
+  private async readDatabases(projects: ProjectState[]): Promise<void> {
+    const trusted = vscode.workspace.isTrusted;
+    await Promise.all(projects.map(async (p) => {
+      if (!p.dir) return;
+      p.db = await readDatabaseState(p.dir, trusted);
+      if (p.db.status === 'error') this.log.warn(`${p.label}: ${p.db.message}${p.db.hint ? ` (${p.db.hint})` : ''}`);
+      else if (p.db.status === 'ok') this.log.info(`${p.label}: ${p.db.url} is at ${p.db.heads.join(', ') || 'base'}; ${p.db.pending} pending`);
+    }));
+    if (projects === this.projects) this.changed.fire();
   }
 
   private load(found: FoundProject, qualify: boolean): ProjectState {

@@ -90,3 +90,97 @@ describe('Alembic Migrations in a real VS Code', () => {
     }
   });
 });
+
+describe('The database state, the status bar and the diagnostics', () => {
+  let a: ExtensionApi;
+  const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+  const versions = () => path.join(workspace(), 'alembic', 'versions');
+
+  before(async () => { a = await api(); });
+
+  async function stampSqlite(revision: string | null): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const initSqlJs = require('sql.js') as (o?: object) => Promise<{ Database: new () => { run(sql: string, params?: unknown[]): void; export(): Uint8Array; close(): void } }>;
+    const SQL = await initSqlJs();
+    const db = new SQL.Database();
+    db.run('CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))');
+    if (revision) db.run('INSERT INTO alembic_version (version_num) VALUES (?)', [revision]);
+    fs.writeFileSync(path.join(workspace(), 'example.db'), Buffer.from(db.export()));
+    db.close();
+    await vscode.commands.executeCommand('alembicMigrations.refresh');
+  }
+
+  it('marks revisions applied, current and pending from alembic_version', async () => {
+    await stampSqlite('abc123def456');
+    const db = a.store.all[0].db;
+    assert.equal(db?.status, 'ok');
+    const items = await Promise.all((await a.tree.getChildren()).map((n) => a.tree.getTreeItem(n)));
+    const ctx = Object.fromEntries(items.map((i) => [i.label as string, i.contextValue]));
+    assert.deepEqual(ctx, {
+      '0d4e6f8a2b19': 'revision.pending', c5e8f7a1b302: 'revision.pending', '3f2a9c1d7e80': 'revision.pending',
+      '91d0e4b2c6aa': 'revision.pending', abc123def456: 'revision.current', '7beb871f4454': 'revision.applied',
+    });
+  });
+
+  it('shows the current revision and the pending count in the status bar', async () => {
+    assert.match(a.statusBar.item.text, /^\$\(database\) abc123de Add webhook_url column.* \$\(arrow-up\)4$/);
+    const tip = (a.statusBar.item.tooltip as vscode.MarkdownString).value;
+    assert.match(tip, /sqlite:\/\/\/.*example\.db/);
+    assert.match(tip, /4 revision\(s\) pending/);
+    await stampSqlite(null);
+    assert.match(a.statusBar.item.text, /^\$\(database\) base \$\(arrow-up\)6$/);
+  });
+
+  it('says so when the database is at a revision the files do not have', async () => {
+    await stampSqlite('deadbeef0000');
+    assert.equal(a.statusBar.item.text, '$(warning) Database error');
+    assert.match((a.statusBar.item.tooltip as vscode.MarkdownString).value, /deadbeef0000/);
+    fs.rmSync(path.join(workspace(), 'example.db'));
+    await vscode.commands.executeCommand('alembicMigrations.refresh');
+  });
+
+  it('reports a missing downgrade, and clears it as the user types one (unsaved)', async () => {
+    const file = path.join(versions(), 'f0e1d2c3b4a5_add_tags.py');
+    fs.writeFileSync(file, '"""add tags"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = "f0e1d2c3b4a5"\ndown_revision = "0d4e6f8a2b19"\n\n\ndef upgrade():\n    op.create_table("tags", sa.Column("id", sa.Integer(), primary_key=True))\n');
+    try {
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+      const uri = vscode.Uri.file(file);
+      let diags = vscode.languages.getDiagnostics(uri);
+      assert.deepEqual(diags.map((d) => [d.code, d.severity, d.range.start.line]), [['missing-downgrade', vscode.DiagnosticSeverity.Error, 8]]);
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const editor = await vscode.window.showTextDocument(doc);
+      await editor.edit((e) => e.insert(new vscode.Position(doc.lineCount, 0), '\n\ndef downgrade():\n    pass\n'));
+      diags = await waitFor(() => vscode.languages.getDiagnostics(uri), (d) => d.length === 1 && d[0].code === 'empty-downgrade');
+      assert.equal(diags[0].severity, vscode.DiagnosticSeverity.Warning);
+      await editor.edit((e) => e.replace(new vscode.Range(doc.lineCount - 2, 0, doc.lineCount - 1, 0), '    op.drop_table("tags")\n'));
+      await waitFor(() => vscode.languages.getDiagnostics(uri), (d) => d.length === 0);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    } finally {
+      fs.rmSync(file, { force: true });
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+    }
+  });
+
+  it('warns on several heads, at each head', async () => {
+    const file = path.join(versions(), 'a9b8c7d6e5f4_side_branch.py');
+    fs.writeFileSync(file, '"""side branch"""\nrevision = "a9b8c7d6e5f4"\ndown_revision = "abc123def456"\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n');
+    try {
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+      const heads = vscode.languages.getDiagnostics().filter(([, ds]) => ds.some((d) => d.code === 'multiple-heads'));
+      assert.deepEqual(heads.map(([uri]) => path.basename(uri.fsPath)).sort(), ['0d4e6f8a2b19_onboarding_sessions.py', 'a9b8c7d6e5f4_side_branch.py']);
+    } finally {
+      fs.rmSync(file, { force: true });
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+    }
+  });
+});
+
+async function waitFor<T>(get: () => T, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = get();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting; last value: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

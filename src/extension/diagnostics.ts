@@ -1,0 +1,77 @@
+/**
+ * Problems of revision files in the Problems panel: recomputed when the project is re-read and
+ * as the user types (unsaved text is what is checked). Severities can be overridden per code in
+ * the `alembicMigrations.diagnostics.severity` setting.
+ */
+import fs from 'node:fs';
+import * as vscode from 'vscode';
+import { collectProblems } from '../engine/analysis/projectProblems';
+import { Problem } from '../engine/errors';
+import { ProjectStore } from './projectStore';
+
+const LEVELS: Record<string, vscode.DiagnosticSeverity | null> = {
+  error: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning,
+  information: vscode.DiagnosticSeverity.Information, hint: vscode.DiagnosticSeverity.Hint, off: null,
+};
+
+export class Diagnostics implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('alembic-migrations');
+  private readonly disposables: vscode.Disposable[] = [this.collection];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly store: ProjectStore) {
+    const soon = () => { if (this.timer) clearTimeout(this.timer); this.timer = setTimeout(() => this.refresh(), 250); };
+    this.disposables.push(
+      store.onDidChange(() => this.refresh()),
+      vscode.workspace.onDidChangeTextDocument((e) => { if (this.isRevisionFile(e.document.uri.fsPath)) soon(); }),
+      vscode.workspace.onDidCloseTextDocument((d) => { if (this.isRevisionFile(d.uri.fsPath)) soon(); }),
+      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('alembicMigrations.diagnostics')) this.refresh(); }),
+    );
+  }
+
+  private isRevisionFile(file: string): boolean {
+    return this.store.all.some((p) => p.dir?.files.some((f) => f.path === file));
+  }
+
+  refresh(): void {
+    this.collection.clear();
+    const open = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.fsPath, d]));
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const project of this.store.all) {
+      if (!project.dir) continue;
+      const textOf = (file: string) => {
+        const doc = open.get(file);
+        if (doc) return doc.getText();
+        try { return fs.readFileSync(file, 'utf8'); } catch { return undefined; }
+      };
+      for (const p of collectProblems(project.dir, textOf)) {
+        const d = this.toDiagnostic(p, open.get(p.file ?? ''));
+        if (!d || !p.file) continue;
+        (byFile.get(p.file) ?? byFile.set(p.file, []).get(p.file)!).push(d);
+      }
+    }
+    for (const [file, list] of byFile) this.collection.set(vscode.Uri.file(file), list);
+  }
+
+  private toDiagnostic(p: Problem, doc: vscode.TextDocument | undefined): vscode.Diagnostic | undefined {
+    const overrides = vscode.workspace.getConfiguration('alembicMigrations.diagnostics', p.file ? vscode.Uri.file(p.file) : undefined)
+      .get<Record<string, string>>('severity', {});
+    const chosen = overrides[p.code];
+    const severity = chosen !== undefined && chosen in LEVELS ? LEVELS[chosen]
+      : p.severity === 'error' ? vscode.DiagnosticSeverity.Error : p.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+    if (severity === null) return undefined;
+    const line = Math.max(0, (p.line ?? 1) - 1);
+    const text = doc && line < doc.lineCount ? doc.lineAt(line).text : undefined;
+    const start = text ? text.length - text.trimStart().length : 0;
+    const range = new vscode.Range(line, start, line, text?.length ?? 200);
+    const d = new vscode.Diagnostic(range, p.message, severity);
+    d.source = 'migrations';
+    d.code = p.code;
+    return d;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
