@@ -23,6 +23,17 @@ function packageVsix() {
   return out;
 }
 
+/** A SQLite database whose alembic_version says `revision`, as `alembic stamp` would leave it. */
+async function stampSqlite(file, revision) {
+  const { default: initSqlJs } = await import('sql.js');
+  const SQL = await initSqlJs();
+  const db = new SQL.Database();
+  db.run('CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))');
+  db.run('INSERT INTO alembic_version (version_num) VALUES (?)', [revision]);
+  fs.writeFileSync(file, Buffer.from(db.export()));
+  db.close();
+}
+
 async function scenario(mode) {
   const paths = provision();
   const run = makeRunDir(`e2e-${mode}`);
@@ -31,6 +42,7 @@ async function scenario(mode) {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   if (mode === 'vsix') installVsix(run, packageVsix());
+  await stampSqlite(path.join(workspace, 'example.db'), 'abc123def456');
   const server = await startCodeServer({ run, workspace, smokeDriver: mode === 'dev' });
   const context = await chromium.launchPersistentContext(path.join(run, 'chromium'), {
     executablePath: paths.chromium, headless: !process.env.HEADED, viewport: { width: 1400, height: 900 }, args: CHROMIUM_ARGS,
@@ -60,6 +72,10 @@ async function scenario(mode) {
     assert.equal(texts.length, 6, `six revisions in the view: ${JSON.stringify(texts)}`);
     assert.match(texts[0], /0d4e6f8a2b19.*Add onboarding_sessions/);
     assert.match(texts[1], /c5e8f7a1b302.*merge terms and api keys/);
+    // The status bar tells where the database is and how much is pending.
+    const status = page.locator('.statusbar-item', { hasText: 'abc123de' });
+    await status.waitFor({ timeout: 10_000 });
+    assert.match(await status.innerText(), /abc123de Add webhook_url column.*4/s);
     await shot('migrations-view');
 
     // Hovering a revision shows its parents and file.
@@ -110,6 +126,13 @@ async function scenario(mode) {
     await page.waitForFunction(() => [...document.querySelectorAll('.panel .view-lines')]
       .some((el) => el.textContent.replace(/\u00a0/g, ' ').includes('Read 1 project(s), 7 revision(s)')), null, { timeout: 10_000 });
     await shot('log');
+
+    // A revision without downgrade() shows up in the Problems panel.
+    fs.writeFileSync(path.join(workspace, 'alembic', 'versions', 'f0e1d2c3b4a5_no_downgrade.py'),
+      '"""no downgrade"""\nfrom alembic import op\nrevision = "f0e1d2c3b4a5"\ndown_revision = "e1f2a3b4c5d6"\n\n\ndef upgrade():\n    op.drop_table("terms")\n');
+    await page.keyboard.press('Control+Shift+M');
+    await page.locator('.markers-panel').getByText(/has no downgrade\(\)/).first().waitFor({ timeout: 15_000 });
+    await shot('problems');
   } catch (e) {
     await shot('failure').catch(() => undefined);
     process.stderr.write(`\n--- code-server output\n${server.output().slice(-4000)}\n${extensionHostLogs(run)}\n`);
