@@ -1,5 +1,6 @@
 /** Composition root: builds the store and the surfaces, and hands a small API to tests. */
 import * as vscode from 'vscode';
+import { RevisionCodeLens } from './codeLens';
 import { Diagnostics } from './diagnostics';
 import { MigrationsTree } from './migrationsTree';
 import { ProjectStore } from './projectStore';
@@ -20,6 +21,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     store,
     statusBar,
     diagnostics,
+    vscode.languages.registerCodeLensProvider(
+      [{ scheme: 'file', language: 'python' }, { scheme: 'file', language: 'sql' }, { scheme: 'file', language: 'typescript' }, { scheme: 'file', language: 'javascript' }],
+      new RevisionCodeLens(store)),
     vscode.commands.registerCommand('alembicMigrations.statusActions', () => showStatusActions(store, statusBar)),
     vscode.window.createTreeView('alembicMigrations.revisions', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.commands.registerCommand('alembicMigrations.refresh', () => store.refresh()),

@@ -91,6 +91,9 @@ async function scenario(mode) {
     // A click opens the revision file.
     await rows.filter({ hasText: '91d0e4b2c6aa' }).click();
     await page.locator('.tabs-container .tab', { hasText: '91d0e4b2c6aa_api_keys.py' }).waitFor({ timeout: 10_000 });
+    // Its CodeLens says it is not applied yet, and where it sits in the graph.
+    await page.locator('.codelens-decoration', { hasText: 'pending' }).first().waitFor({ timeout: 10_000 });
+    assert.match(await page.locator('.codelens-decoration').first().innerText(), /pending/);
     await shot('revision-opened');
 
     // SQL inside op.execute("""...""") is highlighted as SQL, not as one string.

@@ -184,3 +184,34 @@ async function waitFor<T>(get: () => T, ok: (v: T) => boolean, timeoutMs = 5000)
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+describe('CodeLens on revision files', () => {
+  it('shows each revision state against the database, and its place in the graph', async () => {
+    const a = await api();
+    const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const initSqlJs = require('sql.js') as (o?: object) => Promise<{ Database: new () => { run(sql: string, params?: unknown[]): void; export(): Uint8Array; close(): void } }>;
+    const SQL = await initSqlJs();
+    const db = new SQL.Database();
+    db.run('CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))');
+    db.run("INSERT INTO alembic_version (version_num) VALUES ('abc123def456')");
+    fs.writeFileSync(path.join(workspace, 'example.db'), Buffer.from(db.export()));
+    db.close();
+    try {
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+      assert.equal(a.store.all[0].db?.status, 'ok');
+      const lenses = async (name: string) => {
+        const doc = await vscode.workspace.openTextDocument(path.join(workspace, 'alembic', 'versions', name));
+        const list = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 10);
+        return list.filter((l) => l.command?.title).map((l) => `${l.range.start.line + 1}: ${l.command!.title}`);
+      };
+      assert.deepEqual(await lenses('abc123def456_add_webhook_url.py'), ['13: $(debug-stackframe) current: the database is here', '13: branchpoint']);
+      assert.deepEqual(await lenses('7beb871f4454_initial_schema.py'), ['15: $(pass-filled) applied']);
+      assert.deepEqual(await lenses('c5e8f7a1b302_merge_terms_and_api_keys.py'),
+        ['12: $(circle-large-outline) pending (3 revisions to apply up to here)', '12: mergepoint · @auth']);
+    } finally {
+      fs.rmSync(path.join(workspace, 'example.db'), { force: true });
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+    }
+  });
+});
