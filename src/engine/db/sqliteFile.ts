@@ -29,7 +29,7 @@ const same = (a: Fingerprint | undefined, b: Fingerprint | undefined) =>
 
 function sideFileProblem(file: string): string | undefined {
   for (const [suffix, what] of [['-wal', 'write-ahead log'], ['-journal', 'rollback journal']] as const) {
-    let size = 0;
+    let size: number;
     try { size = fs.statSync(file + suffix).size; } catch { continue; }
     if (size > 0) {
       return `${path.basename(file)}${suffix} holds ${size} bytes: another program has the database open in the middle of a write` +
