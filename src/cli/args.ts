@@ -39,6 +39,11 @@ export const COMMANDS: Record<string, { options: OptionSpec[]; positionals: stri
   },
   show: { options: [], positionals: ['rev'], help: 'Show the revision(s) denoted by the given symbol.' },
   current: { options: [verbose, { flags: ['-c', '--check-heads'], key: 'check_heads', takesValue: false }], positionals: [], help: 'Display the current revision for a database.' },
+  stamp: {
+    options: [{ flags: ['--sql'], key: 'sql', takesValue: false }, { flags: ['--tag'], key: 'tag', takesValue: true },
+      { flags: ['--purge'], key: 'purge', takesValue: false }],
+    positionals: ['revisions+'], help: "'stamp' the revision table with the given revision; don't run any migrations.",
+  },
 };
 
 const NEGATIVE_NUMBER = /^-\d+$|^-\d*\.\d+$/;
@@ -94,8 +99,10 @@ export function parseArgs(argv: string[]): ParsedArgs {
   }
   if (!result.command) throw new UsageError('too few arguments');
   const wanted = COMMANDS[result.command].positionals;
-  if (result.positionals.length < wanted.length) throw new UsageError(`the following arguments are required: ${wanted.slice(result.positionals.length).join(', ')}`);
-  if (result.positionals.length > wanted.length) throw new UsageError(`unrecognized arguments: ${result.positionals.slice(wanted.length).join(' ')}`);
+  const variadic = wanted[wanted.length - 1]?.endsWith('+');
+  const names = wanted.map((w) => w.replace(/\+$/, ''));
+  if (result.positionals.length < wanted.length) throw new UsageError(`the following arguments are required: ${names.slice(result.positionals.length).join(', ')}`);
+  if (!variadic && result.positionals.length > wanted.length) throw new UsageError(`unrecognized arguments: ${result.positionals.slice(wanted.length).join(' ')}`);
   return result;
 }
 

@@ -15,6 +15,8 @@ import { RevisionFileInfo } from '../engine/scripts/revisionFile';
 import { MissingRevisionKey, RevisionError } from '../engine/graph';
 import { assertReadable, loadScriptDirectory } from '../engine/scripts/scriptDirectory';
 import * as readOnly from '../engine/commands/readOnly';
+import { stamp } from '../engine/commands/stamp';
+import { StepConflictError } from '../engine/runner/steps';
 import { help, parseArgs, ParsedArgs, usage, UsageError } from './args';
 import { flush, hint, msg, warn, writeOut } from './output';
 
@@ -58,6 +60,11 @@ async function run(args: ParsedArgs): Promise<void> {
       });
     case 'show': return readOnly.show(dir, writeOut, args.positionals[0], readOnly.currentHeadsReader(dir));
     case 'current': return readOnly.current(dir, writeOut, verbose, !!o.check_heads);
+    case 'stamp':
+      return stamp(dir, args.positionals, {
+        purge: !!o.purge, sql: !!o.sql,
+        onStep: (text) => { if (!args.quiet) process.stderr.write(`INFO  [alembic.runtime.migration] ${text}\n`); },
+      });
   }
 }
 
@@ -94,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
         '  Fix the id in that file, or restore the missing revision file.\n');
       return 1;
     }
-    if (e instanceof RevisionError) {
+    if (e instanceof RevisionError || e instanceof StepConflictError) {
       // Where Alembic lets a revision error escape its CommandError handling (traceback, exit 1).
       process.stderr.write(`${PROG}: error: ${e.message}\n`);
       return 1;

@@ -37,8 +37,21 @@ def run(argv, out):
     cl.run_cmd(cfg, options)
 
 
+def version_rows(url):
+    # The raw alembic_version rows (sorted), or None when the table does not exist.
+    from sqlalchemy import create_engine, inspect, text
+    engine = create_engine(url)
+    with engine.connect() as c:
+        if not inspect(c).has_table("alembic_version"):
+            return None
+        return sorted(r[0] for r in c.execute(text("select version_num from alembic_version")))
+
+
 results = []
 for job in json.load(sys.stdin):
+    if "rows" in job:
+        results.append({"rows": version_rows(job["rows"])})
+        continue
     os.chdir(job["cwd"])
     saved_env = dict(os.environ)
     os.environ.update(job.get("env") or {})

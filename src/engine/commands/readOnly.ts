@@ -5,7 +5,7 @@
  */
 import { parseDatabaseUrl, renderUrl } from '../config/url';
 import { CommandError } from '../errors';
-import { toCommandMessage } from '../graph';
+import { catchRevisionErrors } from '../graph';
 import { walkRevisions } from '../graph';
 import { readCurrentHeads } from '../db/versionTable';
 import { cmdFormat, logEntry } from '../report/format';
@@ -14,17 +14,6 @@ import { Script } from '../scripts/script';
 
 export type Out = (text: string) => void;
 
-type CatchOptions = Parameters<typeof toCommandMessage>[1];
-
-/** Runs `fn`, turning revision errors into Alembic's CommandError wording. */
-export function catchRevisionErrors<T>(fn: () => T, opts?: CatchOptions): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof CommandError) throw e;
-    throw new CommandError(toCommandMessage(e, opts));
-  }
-}
 
 export function heads(dir: ScriptDirectory, out: Out, verbose = false, resolveDependencies = false): void {
   // Alembic reads the heads outside its error translation: a broken graph escapes as is.

@@ -86,6 +86,8 @@ export class SqliteFile {
     };
     check();
     const bytes = this.db.export();
+    // Nothing changed (e.g. a stamp to where the database already is): leave the file alone.
+    if (this.loaded && crypto.createHash('sha256').update(bytes).digest('hex') === this.loaded.sha256) return;
     if (this.walMode) for (const i of WAL_BYTES) bytes[i] = 2; // export() writes a rollback-journal header
     const dir = path.dirname(this.file);
     const tmp = path.join(dir, `.${path.basename(this.file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);

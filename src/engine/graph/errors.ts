@@ -1,4 +1,5 @@
 /** Revision-graph errors, with Alembic's wording (script/revision.py). */
+import { CommandError } from '../errors';
 
 export class RevisionError extends Error {
   constructor(message: string) { super(message); this.name = 'RevisionError'; }
@@ -83,4 +84,14 @@ export function toCommandMessage(err: unknown, opts: CatchOptions = {}): string 
   if (err instanceof ResolutionError) return opts.resolution ?? `Can't locate revision identified by '${err.argument}'`;
   if (err instanceof RevisionError) return err.message;
   throw err;
+}
+
+/** Runs `fn`, turning revision errors into Alembic's CommandError wording (other errors pass through). */
+export function catchRevisionErrors<T>(fn: () => T, opts?: CatchOptions): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof CommandError) throw e;
+    throw new CommandError(toCommandMessage(e, opts));
+  }
 }

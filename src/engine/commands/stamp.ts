@@ -1,0 +1,56 @@
+/**
+ * `stamp`: set the version table to the given revisions without running migrations, in one
+ * transaction (all or nothing), under the run lock, leaving the rows Alembic would leave.
+ */
+import { parseDatabaseUrl } from '../config/url';
+import { CommandError } from '../errors';
+import { ScriptDirectory } from '../scripts/scriptDirectory';
+import { connect } from '../runner/connection';
+import { stampSteps } from '../runner/stampSteps';
+import { HeadMaintainer } from '../runner/steps';
+import { ensureVersionTable, lockVersionTable, readHeads, versionRows } from '../runner/versionTable';
+
+export interface StampOptions {
+  purge?: boolean;
+  sql?: boolean;
+  /** How long to wait for another run's lock (PostgreSQL). */
+  lockTimeoutMs?: number;
+  /** Hears "Running stamp_revision a -> b" for each step, as Alembic logs it. */
+  onStep?: (text: string) => void;
+}
+
+export async function stamp(dir: ScriptDirectory, revisions: string[], o: StampOptions = {}): Promise<void> {
+  if (o.sql) {
+    throw new CommandError('stamp --sql (offline mode) is not supported by the embedded engine yet', undefined,
+      'Run it with alembic for now; the online stamp is supported.');
+  }
+  const db = dir.config.database;
+  if (!db) throw new CommandError('No database URL is configured', undefined, 'Set DATABASE_URL in the environment or a .env file, or sqlalchemy.url in alembic.ini.');
+  const table = { table: dir.config.versionTable, schema: dir.config.versionTableSchema };
+  const conn = await connect(parseDatabaseUrl(db.url, db.source), dir.config.cwd);
+  try {
+    await conn.begin();
+    try {
+      await lockVersionTable(conn, table, o.lockTimeoutMs ?? 60_000);
+      let heads: string[];
+      if (o.purge) {
+        await ensureVersionTable(conn, table, true);
+        heads = [];
+      } else {
+        heads = await readHeads(conn, table);
+        if (!heads.length) await ensureVersionTable(conn, table);
+      }
+      const maintainer = new HeadMaintainer(versionRows(conn, table), heads);
+      for (const step of stampSteps(dir.map, revisions, heads)) {
+        o.onStep?.(`Running ${step.describe()}`);
+        await maintainer.updateToStep(step);
+      }
+      await conn.commit();
+    } catch (e) {
+      await conn.rollback();
+      throw e;
+    }
+  } finally {
+    await conn.close();
+  }
+}

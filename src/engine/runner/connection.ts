@@ -1,0 +1,65 @@
+/**
+ * One open database for a run: a SQLite file (through the safe file layer) or a PostgreSQL
+ * connection, with the few operations the runner needs. Everything a run does happens in one
+ * transaction; on SQLite the file is written back only after COMMIT.
+ */
+import { DatabaseUrl, renderUrl, sqliteFile } from '../config/url';
+import { CommandError } from '../errors';
+import { describePgError, pgClientConfig } from '../db/pgConnect';
+import { SqliteFile } from '../db/sqliteFile';
+
+export interface Connection {
+  readonly dialect: 'sqlite' | 'postgresql';
+  /** Runs a statement; returns the number of rows it changed. */
+  run(sql: string, params?: unknown[]): Promise<number>;
+  all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  begin(): Promise<void>;
+  /** Commits, and on SQLite writes the file back (atomically, refusing if it changed meanwhile). */
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function connect(url: DatabaseUrl, cwd: string): Promise<Connection> {
+  if (url.dialect === 'sqlite') {
+    const file = sqliteFile(url, cwd);
+    if (!file) throw new CommandError('An in-memory SQLite database (sqlite://) cannot be migrated: it is gone when the run ends.', renderUrl(url), 'Point the URL at a file: sqlite:///app.db');
+    return sqliteConnection(await SqliteFile.open(file));
+  }
+  return postgresConnection(url);
+}
+
+function sqliteConnection(f: SqliteFile): Connection {
+  const db = f.db;
+  return {
+    dialect: 'sqlite',
+    async run(sql, params) { db.run(sql, params as never); return db.getRowsModified(); },
+    async all<T>(sql: string, params?: unknown[]) {
+      const stmt = db.prepare(sql, params as never);
+      const rows: T[] = [];
+      try { while (stmt.step()) rows.push(stmt.getAsObject() as T); } finally { stmt.free(); }
+      return rows;
+    },
+    async begin() { db.run('BEGIN'); },
+    async commit() { db.run('COMMIT'); f.save(); },
+    async rollback() { try { db.run('ROLLBACK'); } catch { /* nothing was open */ } },
+    async close() { f.close(); },
+  };
+}
+
+async function postgresConnection(url: DatabaseUrl): Promise<Connection> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client } = require('pg') as typeof import('pg');
+  const client = new Client(pgClientConfig(url));
+  client.on('error', () => { /* surfaced by the pending query */ });
+  try { await client.connect(); } catch (e) { throw describePgError(e, url); }
+  return {
+    dialect: 'postgresql',
+    async run(sql, params) { return (await client.query(sql, params)).rowCount ?? 0; },
+    async all<T>(sql: string, params?: unknown[]) { return (await client.query(sql, params)).rows as T[]; },
+    async begin() { await client.query('BEGIN'); },
+    async commit() { await client.query('COMMIT'); },
+    async rollback() { await client.query('ROLLBACK').catch(() => undefined); },
+    async close() { await client.end().catch(() => undefined); },
+  };
+}

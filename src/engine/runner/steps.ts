@@ -1,0 +1,108 @@
+/**
+ * A step of a run and how it moves the version table (Alembic's runtime/migration.py): create a
+ * branch (insert a row), delete a branch, merge (delete rows, update one), unmerge (insert rows,
+ * update one), or move along a branch (update). Only stamp steps are here so far.
+ */
+import { RevisionMap } from '../graph';
+import { Script } from '../scripts/script';
+import { VersionRows } from './versionTable';
+
+export interface Step {
+  readonly isUpgrade: boolean;
+  /** "Running stamp_revision a -> b": what the step reports. */
+  describe(): string;
+  shouldDeleteBranch(heads: Set<string>): boolean;
+  shouldCreateBranch(heads: Set<string>): boolean;
+  shouldMergeBranches(heads: Set<string>): boolean;
+  shouldUnmergeBranches(heads: Set<string>): boolean;
+  deleteVersionNum(): string;
+  insertVersionNum(): string;
+  mergeBranchIdents(heads: Set<string>): [string[], string, string];
+  unmergeBranchIdents(heads: Set<string>): [string, string, string[]];
+  updateVersionNum(heads: Set<string>): [string, string];
+}
+
+/** Moves the version table without running any migration (`stamp`). */
+export class StampStep implements Step {
+  constructor(
+    readonly from: readonly string[],
+    readonly to: readonly string[],
+    readonly isUpgrade: boolean,
+    /** A branch appears or disappears (rather than a move along one). */
+    readonly branchMove: boolean,
+    readonly map?: RevisionMap<Script>,
+  ) {}
+
+  describe(): string { return `stamp_revision ${this.from.join(', ')} -> ${this.to.join(', ')}`; }
+  shouldDeleteBranch(): boolean { return !this.isUpgrade && this.branchMove; }
+  shouldCreateBranch(heads: Set<string>): boolean {
+    return this.isUpgrade && (this.branchMove || this.from.some((f) => !heads.has(f))) && this.to.some((t) => !heads.has(t));
+  }
+  shouldMergeBranches(): boolean { return this.from.length > 1; }
+  shouldUnmergeBranches(): boolean { return this.to.length > 1; }
+  deleteVersionNum(): string { return one(this.from); }
+  insertVersionNum(): string { return one(this.to); }
+  mergeBranchIdents(): [string[], string, string] { return [this.from.slice(0, -1), this.from[this.from.length - 1], this.to[0]]; }
+  unmergeBranchIdents(): [string, string, string[]] { return [this.from[0], this.to[this.to.length - 1], this.to.slice(0, -1)]; }
+  updateVersionNum(): [string, string] { return [one(this.from), one(this.to)]; }
+}
+
+function one(ids: readonly string[]): string {
+  if (ids.length !== 1) throw new Error(`expected one revision, got ${ids.length}`);
+  return ids[0];
+}
+
+/** Alembic's HeadMaintainer: applies a step's effect on the version table, row by row. */
+export class HeadMaintainer {
+  readonly heads: Set<string>;
+
+  constructor(private readonly rows: VersionRows, heads: Iterable<string>) {
+    this.heads = new Set(heads);
+  }
+
+  async updateToStep(step: Step): Promise<void> {
+    const h = this.heads;
+    if (step.shouldDeleteBranch(h)) {
+      await this.remove(step.deleteVersionNum());
+    } else if (step.shouldCreateBranch(h)) {
+      await this.add(step.insertVersionNum());
+    } else if (step.shouldMergeBranches(h)) {
+      const [deletes, from, to] = step.mergeBranchIdents(h);
+      for (const d of deletes) await this.remove(d);
+      await this.move(from, to);
+    } else if (step.shouldUnmergeBranches(h)) {
+      const [from, to, inserts] = step.unmergeBranchIdents(h);
+      for (const i of inserts) await this.add(i);
+      await this.move(from, to);
+    } else {
+      const [from, to] = step.updateVersionNum(h);
+      await this.move(from, to);
+    }
+  }
+
+  private async add(v: string) {
+    if (this.heads.has(v)) throw new StepConflictError(v);
+    this.heads.add(v);
+    await this.rows.insert(v);
+  }
+
+  private async remove(v: string) { this.heads.delete(v); await this.rows.delete(v); }
+
+  private async move(from: string, to: string) {
+    if (this.heads.has(to)) throw new StepConflictError(to);
+    this.heads.delete(from);
+    this.heads.add(to);
+    await this.rows.update(from, to);
+  }
+}
+
+/**
+ * A step would put a revision into the version table twice (e.g. `stamp X X`). Alembic stops on an
+ * assertion here (exit 1); so do we, with words, and the run's transaction is rolled back.
+ */
+export class StepConflictError extends Error {
+  constructor(readonly revision: string) {
+    super(`Revision ${revision} would be in the version table twice (given twice, or overlapping a current head); nothing was changed.`);
+    this.name = 'StepConflictError';
+  }
+}

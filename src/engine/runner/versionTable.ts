@@ -1,0 +1,87 @@
+/**
+ * The version table, kept row for row as Alembic keeps it: created with Alembic's own DDL on first
+ * use, one row per current head, a PostgreSQL advisory lock so that two runs never interleave.
+ */
+import crypto from 'node:crypto';
+import { CommandError } from '../errors';
+import { Connection } from './connection';
+
+export interface VersionTableName { table: string; schema?: string }
+
+/** SQLAlchemy quotes a name only when it must (upper case, odd characters, reserved words). */
+export function quoteName(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+const RESERVED = new Set(['all', 'and', 'as', 'asc', 'between', 'by', 'check', 'column', 'constraint', 'create', 'default', 'delete',
+  'desc', 'distinct', 'drop', 'else', 'from', 'group', 'having', 'in', 'index', 'insert', 'into', 'is', 'join', 'key', 'like', 'limit',
+  'not', 'null', 'on', 'or', 'order', 'primary', 'references', 'select', 'set', 'table', 'to', 'union', 'unique', 'update', 'user',
+  'using', 'values', 'where', 'with']);
+
+const qualified = (t: VersionTableName) => (t.schema ? `${quoteName(t.schema)}.` : '') + quoteName(t.table);
+
+export async function versionTableExists(conn: Connection, t: VersionTableName): Promise<boolean> {
+  if (conn.dialect === 'sqlite') {
+    const master = t.schema ? `${quoteName(t.schema)}.sqlite_master` : 'sqlite_master';
+    return (await conn.all(`SELECT name FROM ${master} WHERE type = 'table' AND name = ?`, [t.table])).length > 0;
+  }
+  const rows = await conn.all(
+    'SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
+    "WHERE c.relname = $1 AND c.relkind IN ('r', 'p') AND (($2::text IS NULL AND pg_catalog.pg_table_is_visible(c.oid)) OR n.nspname = $2)",
+    [t.table, t.schema ?? null]);
+  return rows.length > 0;
+}
+
+export async function readHeads(conn: Connection, t: VersionTableName): Promise<string[]> {
+  if (!(await versionTableExists(conn, t))) return [];
+  return (await conn.all<{ version_num: string }>(`SELECT version_num FROM ${qualified(t)}`)).map((r) => r.version_num);
+}
+
+/** Alembic's `_ensure_version_table`: the same DDL SQLAlchemy emits for it. */
+export async function ensureVersionTable(conn: Connection, t: VersionTableName, purge = false): Promise<void> {
+  if (!(await versionTableExists(conn, t))) {
+    await conn.run(`CREATE TABLE ${qualified(t)} (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT ${quoteName(`${t.table}_pkc`)} PRIMARY KEY (version_num)\n)`);
+  }
+  if (purge) await conn.run(`DELETE FROM ${qualified(t)}`);
+}
+
+export interface VersionRows {
+  insert(version: string): Promise<void>;
+  delete(version: string): Promise<void>;
+  update(from: string, to: string): Promise<void>;
+}
+
+/** Row operations with Alembic's checks: a DELETE or UPDATE must touch exactly one row. */
+export function versionRows(conn: Connection, t: VersionTableName): VersionRows {
+  const p = (i: number) => conn.dialect === 'sqlite' ? '?' : `$${i}`;
+  return {
+    async insert(version) { await conn.run(`INSERT INTO ${qualified(t)} (version_num) VALUES (${p(1)})`, [version]); },
+    async delete(version) {
+      const n = await conn.run(`DELETE FROM ${qualified(t)} WHERE version_num = ${p(1)}`, [version]);
+      if (n !== 1) throw new CommandError(`Online migration expected to match one row when deleting '${version}' in '${t.table}'; ${n} found`);
+    },
+    async update(from, to) {
+      const n = await conn.run(`UPDATE ${qualified(t)} SET version_num = ${p(1)} WHERE version_num = ${p(2)}`, [to, from]);
+      if (n !== 1) throw new CommandError(`Online migration expected to match one row when updating '${from}' to '${to}' in '${t.table}'; ${n} found`);
+    },
+  };
+}
+
+/**
+ * On PostgreSQL, takes a transaction-scoped advisory lock keyed on the version table, waiting at
+ * most `timeoutMs`: a second run waits for the first, then fails clearly instead of interleaving.
+ */
+export async function lockVersionTable(conn: Connection, t: VersionTableName, timeoutMs: number): Promise<void> {
+  if (conn.dialect !== 'postgresql') return; // a SQLite run owns its in-memory copy; the save re-checks the file
+  const key = crypto.createHash('sha256').update(`alembic-migrations:${t.schema ?? ''}.${t.table}`).digest().readBigInt64BE(0);
+  await conn.run(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+  try {
+    await conn.run('SELECT pg_advisory_xact_lock($1)', [key.toString()]);
+  } catch (e) {
+    if ((e as { code?: string }).code === '55P03') {
+      throw new CommandError(`Another migration run holds the lock on ${t.table}; waited ${Math.round(timeoutMs / 1000)} s.`, t.table,
+        'Wait for the other run (CLI, editor or deployment) to finish, then run the command again.');
+    }
+    throw e;
+  }
+  await conn.run('SET LOCAL lock_timeout TO DEFAULT');
+}
