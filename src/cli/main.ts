@@ -63,6 +63,8 @@ async function run(args: ParsedArgs): Promise<void> {
     case 'stamp':
       return stamp(dir, args.positionals, {
         purge: !!o.purge, sql: !!o.sql,
+        // How long to wait for another run's lock (PostgreSQL), in seconds.
+        lockTimeoutMs: Number(process.env.MIGRATIONS_LOCK_TIMEOUT ?? 60) * 1000,
         onStep: (text) => { if (!args.quiet) process.stderr.write(`INFO  [alembic.runtime.migration] ${text}\n`); },
       });
   }

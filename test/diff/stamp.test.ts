@@ -141,3 +141,36 @@ test('postgresql: the version table has the same columns and constraint as Alemb
   assert.equal(await describe(ours), await describe(theirs));
   fs.rmSync(root, { recursive: true, force: true });
 });
+
+test('postgresql: a second run waits for the first, then fails clearly and changes nothing', async () => {
+  const root = writeProject(generateGraph(11, 3), 11);
+  fs.writeFileSync(`${root}/alembic/env.py`, ENV_PY);
+  const url = await pgDatabase('lock');
+  const rev = fs.readdirSync(`${root}/alembic/versions`).find((f) => /^[0-9a-f]{12}_/.test(f))!.slice(0, 12);
+  // Another run in progress: it holds the run lock inside an open transaction.
+  const { createHash } = await import('node:crypto');
+  const key = createHash('sha256').update('alembic-migrations:.alembic_version').digest().readBigInt64BE(0);
+  const other = new Client({ connectionString: url });
+  await other.connect();
+  await other.query('BEGIN');
+  await other.query('SELECT pg_advisory_xact_lock($1)', [key.toString()]);
+  try {
+    const started = Date.now();
+    const [r] = await runOurs([{ cwd: root, argv: ['stamp', rev], env: { DATABASE_URL: url, MIGRATIONS_LOCK_TIMEOUT: '1' } }]);
+    assert.equal(r.code, 255);
+    assert.match(r.stdout, /FAILED: Another migration run holds the lock on alembic_version; waited 1 s\./);
+    assert.ok(Date.now() - started >= 1000, 'it waited for the lock');
+    const check = new Client({ connectionString: url });
+    await check.connect();
+    const tables = await check.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'alembic_version'");
+    await check.end();
+    assert.equal(tables.rowCount, 0, 'nothing was created or written');
+  } finally {
+    await other.query('ROLLBACK');
+    await other.end();
+  }
+  const [ok] = await runOurs([{ cwd: root, argv: ['stamp', rev], env: { DATABASE_URL: url } }]);
+  assert.equal(ok.code, 0, 'once the other run is done, the stamp goes through');
+  assert.deepEqual(await ourRows(url, root), [rev]);
+  fs.rmSync(root, { recursive: true, force: true });
+});
