@@ -3,9 +3,10 @@ import * as vscode from 'vscode';
 import { RevisionCodeLens } from './codeLens';
 import { Diagnostics } from './diagnostics';
 import { MigrationsTree } from './migrationsTree';
-import { ProjectStore } from './projectStore';
+import { ProjectState, ProjectStore } from './projectStore';
 import { StatusBar } from './statusBar';
 import { showStatusActions } from './statusActions';
+import { runStamp } from './stampCommand';
 
 /** Returned by activate(): used by the extension-host tests to read what the surfaces show. */
 export interface ExtensionApi { store: ProjectStore; tree: MigrationsTree; statusBar: StatusBar; diagnostics: Diagnostics }
@@ -24,6 +25,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.languages.registerCodeLensProvider(
       [{ scheme: 'file', language: 'python' }, { scheme: 'file', language: 'sql' }, { scheme: 'file', language: 'typescript' }, { scheme: 'file', language: 'javascript' }],
       new RevisionCodeLens(store)),
+    vscode.commands.registerCommand('alembicMigrations.stamp', (node?: { project?: ProjectState; script?: { revision: string } }) =>
+      runStamp(store, log, node?.project, node?.script?.revision)),
     vscode.commands.registerCommand('alembicMigrations.statusActions', () => showStatusActions(store, statusBar)),
     vscode.window.createTreeView('alembicMigrations.revisions', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.commands.registerCommand('alembicMigrations.refresh', () => store.refresh()),

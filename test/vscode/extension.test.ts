@@ -215,3 +215,31 @@ describe('CodeLens on revision files', () => {
     }
   });
 });
+
+describe('Stamp from the editor', () => {
+  it('stamps the database at a revision, then the view and status bar follow', async () => {
+    const a = await api();
+    const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    await vscode.workspace.getConfiguration('alembicMigrations').update('confirmDatabaseWrites', false, vscode.ConfigurationTarget.Workspace);
+    try {
+      const node = (await a.tree.getChildren()).find((n) => 'script' in n && n.script.revision === '3f2a9c1d7e80');
+      assert.ok(node, 'the revision is in the view');
+      await vscode.commands.executeCommand('alembicMigrations.stamp', node);
+      const db = a.store.all[0].db;
+      assert.equal(db?.status, 'ok');
+      assert.deepEqual(db?.status === 'ok' && db.heads, ['3f2a9c1d7e80']);
+      assert.match(a.statusBar.item.text, /^\$\(database\) 3f2a9c1d Add terms table \$\(arrow-up\)3$/);
+      // The file is a real SQLite database with Alembic's version table.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const initSqlJs = require('sql.js') as (o?: object) => Promise<{ Database: new (b: Uint8Array) => { exec(sql: string): { values: unknown[][] }[]; close(): void } }>;
+      const SQL = await initSqlJs();
+      const file = new SQL.Database(fs.readFileSync(path.join(workspace, 'example.db')));
+      assert.deepEqual(file.exec('SELECT version_num FROM alembic_version')[0].values, [['3f2a9c1d7e80']]);
+      file.close();
+    } finally {
+      fs.rmSync(path.join(workspace, 'example.db'), { force: true });
+      await vscode.workspace.getConfiguration('alembicMigrations').update('confirmDatabaseWrites', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+    }
+  });
+});
