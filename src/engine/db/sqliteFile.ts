@@ -1,7 +1,7 @@
 /**
  * A SQLite database file edited through sql.js, which works on an in-memory copy: the file is read
  * once and written back once, atomically, only if nobody else touched it in between. The rules come
- * from reproduced data loss (docs/RELIABILITY.md): never open a file whose WAL holds frames or
+ * from reproduced data loss (see docs/RELIABILITY.md): never open a file whose WAL holds frames or
  * whose rollback journal is hot, fingerprint it at load, re-check before the rename, keep WAL mode.
  * Node has no fcntl locks: the window between the last check and the rename cannot be closed.
  */
