@@ -7,13 +7,14 @@ import { ProjectState, ProjectStore } from './projectStore';
 import { StatusBar } from './statusBar';
 import { showStatusActions } from './statusActions';
 import { runStamp } from './stampCommand';
+import { registerProjectCommands } from './projectCommands';
 
 /** Returned by activate(): used by the extension-host tests to read what the surfaces show. */
 export interface ExtensionApi { store: ProjectStore; tree: MigrationsTree; statusBar: StatusBar; diagnostics: Diagnostics }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('Alembic Migrations', { log: true });
-  const store = new ProjectStore(log);
+  const store = new ProjectStore(log, (root) => context.secrets.get(`alembicMigrations.databaseUrl:${root}`));
   const tree = new MigrationsTree(store);
   const statusBar = new StatusBar(store);
   const diagnostics = new Diagnostics(store);
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       new RevisionCodeLens(store)),
     vscode.commands.registerCommand('alembicMigrations.stamp', (node?: { project?: ProjectState; script?: { revision: string } }) =>
       runStamp(store, log, node?.project, node?.script?.revision)),
+    ...registerProjectCommands(store, context.secrets, log),
     vscode.commands.registerCommand('alembicMigrations.statusActions', () => showStatusActions(store, statusBar)),
     vscode.window.createTreeView('alembicMigrations.revisions', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.commands.registerCommand('alembicMigrations.refresh', () => store.refresh()),

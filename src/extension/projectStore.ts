@@ -32,7 +32,8 @@ export class ProjectStore implements vscode.Disposable {
   /** Resolves when the first scan is done (tests wait on it). */
   ready: Promise<void>;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  /** `secretUrl` returns a database URL the user set in the editor for a project root, if any. */
+  constructor(private readonly log: vscode.LogOutputChannel, private readonly secretUrl: (root: string) => Thenable<string | undefined> = async () => undefined) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{py,ts,js,sql,ini,toml,env}');
     const schedule = () => this.scheduleRefresh();
     // A SQLite file written by alembic, the app or another tool changes the state we show.
@@ -51,11 +52,22 @@ export class ProjectStore implements vscode.Disposable {
     this.timer = setTimeout(() => { void this.refresh(); }, delayMs);
   }
 
-  async refresh(): Promise<void> {
+  private queue: Promise<void> = Promise.resolve();
+
+  /** Re-reads files and databases; runs one at a time, so a caller that awaits sees settled state. */
+  refresh(): Promise<void> {
+    this.queue = this.queue.then(() => this.doRefresh(), () => this.doRefresh());
+    return this.queue;
+  }
+
+  private async doRefresh(): Promise<void> {
     const started = Date.now();
     const folders = vscode.workspace.workspaceFolders ?? [];
     const found = folders.flatMap((f) => findProjects(f.uri.fsPath));
+    const previous = new Map(this.projects.map((p) => [p.found.root, p.db]));
     this.projects = found.map((p) => this.load(p, folders.length > 1 || found.length > 1));
+    // Until the database answers again, keep showing what it said last time (no flicker).
+    for (const p of this.projects) p.db = previous.get(p.found.root);
     const revisions = this.projects.reduce((n, p) => n + (p.dir?.scripts.length ?? 0), 0);
     this.log.info(`Read ${this.projects.length} project(s), ${revisions} revision(s) in ${Date.now() - started} ms`);
     this.changed.fire();
@@ -66,6 +78,9 @@ export class ProjectStore implements vscode.Disposable {
     const trusted = vscode.workspace.isTrusted;
     await Promise.all(projects.map(async (p) => {
       if (!p.dir) return;
+      // A URL set with "Set Database URL..." wins: the user chose it for this editor.
+      const secret = await this.secretUrl(p.found.root);
+      if (secret) p.dir.config.database = { url: secret, source: 'the editor (Set Database URL)' };
       p.db = await readDatabaseState(p.dir, trusted);
       if (p.db.status === 'error') this.log.warn(`${p.label}: ${p.db.message}${p.db.hint ? ` (${p.db.hint})` : ''}`);
       else if (p.db.status === 'ok') this.log.info(`${p.label}: ${p.db.url} is at ${p.db.heads.join(', ') || 'base'}; ${p.db.pending} pending`);

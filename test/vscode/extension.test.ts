@@ -243,3 +243,40 @@ describe('Stamp from the editor', () => {
     }
   });
 });
+
+describe('Project commands', () => {
+  it('copies a revision id from the view', async () => {
+    const a = await api();
+    const node = (await a.tree.getChildren()).find((n) => 'script' in n && n.script.revision === 'c5e8f7a1b302');
+    await vscode.commands.executeCommand('alembicMigrations.copyId', node);
+    assert.equal(await vscode.env.clipboard.readText(), 'c5e8f7a1b302');
+  });
+
+  it('shows the history in an editor, as history --verbose prints it', async () => {
+    await vscode.commands.executeCommand('alembicMigrations.showHistory');
+    const text = vscode.window.activeTextEditor?.document.getText() ?? '';
+    assert.match(text, /^Rev: 0d4e6f8a2b19 \(head\)\nParent: c5e8f7a1b302\nBranch names: auth\nPath: .*0d4e6f8a2b19_onboarding_sessions\.py\n\n {4}Add onboarding_sessions/);
+    assert.equal((text.match(/^Rev: /gm) ?? []).length, 6);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('uses a database URL set in the editor, kept out of settings', async () => {
+    const a = await api();
+    const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const other = path.join(workspace, 'other.db');
+    const url = `sqlite:///${other}`;
+    try {
+      await vscode.commands.executeCommand('alembicMigrations.setDatabaseUrl', undefined, url);
+      const db = a.store.all[0].db;
+      assert.equal(db?.status, 'ok');
+      assert.equal(db?.status === 'ok' && db.source, 'the editor (Set Database URL)');
+      assert.match(db?.status === 'ok' ? db.url : '', /other\.db$/);
+      const settings = path.join(workspace, '.vscode', 'settings.json');
+      assert.ok(!fs.existsSync(settings) || !fs.readFileSync(settings, 'utf8').includes('other.db'), 'the URL is not written to settings');
+    } finally {
+      await vscode.commands.executeCommand('alembicMigrations.clearDatabaseUrl');
+    }
+    const db = a.store.all[0].db;
+    assert.match(db?.status === 'ok' ? db.url : '', /example\.db$/, 'back to alembic.ini once cleared');
+  });
+});
