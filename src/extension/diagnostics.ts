@@ -5,8 +5,9 @@
  */
 import fs from 'node:fs';
 import * as vscode from 'vscode';
-import { collectProblems } from '../engine/analysis/projectProblems';
+import { collectProblems, fileProblems } from '../engine/analysis/projectProblems';
 import { Problem } from '../engine/errors';
+import { RevisionFileInfo } from '../engine/scripts/revisionFile';
 import { ProjectStore } from './projectStore';
 
 const LEVELS: Record<string, vscode.DiagnosticSeverity | null> = {
@@ -18,11 +19,14 @@ export class Diagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('alembic-migrations');
   private readonly disposables: vscode.Disposable[] = [this.collection];
   private timer: NodeJS.Timeout | undefined;
+  /** Per-file results for files on disk, by size and modification time. */
+  private readonly onDisk = new Map<string, { size: number; mtimeMs: number; result: ReturnType<typeof fileProblems> }>();
 
   constructor(private readonly store: ProjectStore) {
-    const soon = () => { if (this.timer) clearTimeout(this.timer); this.timer = setTimeout(() => this.refresh(), 250); };
+    const soon = (ms = 250) => { if (this.timer) clearTimeout(this.timer); this.timer = setTimeout(() => this.refresh(), ms); };
     this.disposables.push(
-      store.onDidChange(() => this.refresh()),
+      // After the view: diagnostics of a large project must not delay its first render.
+      store.onDidChange(() => soon(20)),
       vscode.workspace.onDidChangeTextDocument((e) => { if (this.isRevisionFile(e.document.uri.fsPath)) soon(); }),
       vscode.workspace.onDidCloseTextDocument((d) => { if (this.isRevisionFile(d.uri.fsPath)) soon(); }),
       vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('alembicMigrations.diagnostics')) this.refresh(); }),
@@ -39,12 +43,19 @@ export class Diagnostics implements vscode.Disposable {
     const byFile = new Map<string, vscode.Diagnostic[]>();
     for (const project of this.store.all) {
       if (!project.dir) continue;
-      const textOf = (file: string) => {
-        const doc = open.get(file);
-        if (doc) return doc.getText();
-        try { return fs.readFileSync(file, 'utf8'); } catch { return undefined; }
+      const perFile = (f: RevisionFileInfo) => {
+        const doc = open.get(f.path);
+        if (doc) return fileProblems(f, doc.getText()); // unsaved edits count
+        try {
+          const st = fs.statSync(f.path);
+          const hit = this.onDisk.get(f.path);
+          if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.result;
+          const result = fileProblems(f, fs.readFileSync(f.path, 'utf8'));
+          this.onDisk.set(f.path, { size: st.size, mtimeMs: st.mtimeMs, result });
+          return result;
+        } catch { return undefined; }
       };
-      for (const p of collectProblems(project.dir, textOf)) {
+      for (const p of collectProblems(project.dir, () => undefined, perFile)) {
         const d = this.toDiagnostic(p, open.get(p.file ?? ''));
         if (!d || !p.file) continue;
         (byFile.get(p.file) ?? byFile.set(p.file, []).get(p.file)!).push(d);

@@ -1,5 +1,6 @@
 /** Composition root: builds the store and the surfaces, and hands a small API to tests. */
 import * as vscode from 'vscode';
+import { performance } from 'node:perf_hooks';
 import { RevisionCodeLens } from './codeLens';
 import { Diagnostics } from './diagnostics';
 import { MigrationsTree } from './migrationsTree';
@@ -12,9 +13,13 @@ import { registerProjectCommands } from './projectCommands';
 /** Returned by activate(): used by the extension-host tests to read what the surfaces show. */
 export interface ExtensionApi { store: ProjectStore; tree: MigrationsTree; statusBar: StatusBar; diagnostics: Diagnostics }
 
+/** When this bundle's code started to run: activation time is measured from here. */
+const loadedAt = performance.now();
+
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const activateAt = performance.now();
   const log = vscode.window.createOutputChannel('Alembic Migrations', { log: true });
-  const store = new ProjectStore(log, (root) => context.secrets.get(`alembicMigrations.databaseUrl:${root}`));
+  const store = new ProjectStore(log, (root) => context.secrets.get(`alembicMigrations.databaseUrl:${root}`), context.globalStorageUri.fsPath);
   const tree = new MigrationsTree(store);
   const statusBar = new StatusBar(store);
   const diagnostics = new Diagnostics(store);
@@ -32,10 +37,21 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand('alembicMigrations.statusActions', () => showStatusActions(store, statusBar)),
     vscode.window.createTreeView('alembicMigrations.revisions', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.commands.registerCommand('alembicMigrations.refresh', () => store.refresh()),
+    vscode.commands.registerCommand('alembicMigrations.showMore', (node: { project: ProjectState }) => tree.showMore(node.project)),
     vscode.commands.registerCommand('alembicMigrations.showLog', () => log.show()),
   );
   void store.ready.then(() => vscode.commands.executeCommand('setContext', 'alembicMigrations.projectCount', store.all.length));
   store.onDidChange(() => vscode.commands.executeCommand('setContext', 'alembicMigrations.projectCount', store.all.length));
+  const end = performance.now();
+  log.info(`Activated in ${(end - loadedAt).toFixed(1)} ms (module ${(activateAt - loadedAt).toFixed(1)} ms, activate() ${(end - activateAt).toFixed(1)} ms)`);
+  // The view can render once the files are read (the database state follows).
+  const first = store.onDidChange(() => {
+    first.dispose();
+    const revisions = store.all.reduce((n, p) => n + (p.dir?.scripts.length ?? 0), 0);
+    const t = performance.now();
+    const rows = tree.getChildren().length;
+    log.info(`First view data: ${rows} rows for ${revisions} revisions ready ${(performance.now() - activateAt).toFixed(1)} ms after activation (rows built in ${(performance.now() - t).toFixed(1)} ms)`);
+  });
   return { store, tree, statusBar, diagnostics };
 }
 

@@ -1,4 +1,8 @@
-/** The Migrations view: one node per project, its revisions in history order (newest first). */
+/**
+ * The Migrations view: one node per project, its revisions in history order (newest first) with
+ * the database's state. Long histories are shown a page at a time (the newest first), and
+ * tooltips are built only when hovered, so that a project of 10,000 revisions renders at once.
+ */
 import * as vscode from 'vscode';
 import { walkRevisions } from '../engine/graph';
 import { Script } from '../engine/scripts/script';
@@ -11,15 +15,27 @@ const STATE_ICONS = {
 };
 const STATE_TEXT = { current: 'current: the database is here', applied: 'applied', pending: 'pending: not applied yet' };
 
-type Node = { kind: 'project'; project: ProjectState } | { kind: 'revision'; project: ProjectState; script: Script }
-  | { kind: 'message'; text: string; tooltip?: string };
+/** Revisions shown per page; "Show more" adds another page. */
+export const PAGE_SIZE = 200;
+
+export type Node = { kind: 'project'; project: ProjectState } | { kind: 'revision'; project: ProjectState; script: Script }
+  | { kind: 'message'; text: string; tooltip?: string } | { kind: 'more'; project: ProjectState; remaining: number };
 
 export class MigrationsTree implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  /** Pages shown per project root. */
+  private readonly pages = new Map<string, number>();
+  /** History order per project, computed once per refresh of the store. */
+  private readonly orders = new WeakMap<object, Script[]>();
 
   constructor(private readonly store: ProjectStore) {
     store.onDidChange(() => this.changed.fire(undefined));
+  }
+
+  showMore(project: ProjectState): void {
+    this.pages.set(project.found.root, (this.pages.get(project.found.root) ?? 1) + 1);
+    this.changed.fire(undefined);
   }
 
   getChildren(node?: Node): Node[] {
@@ -34,11 +50,19 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
   private revisionsOf(project: ProjectState): Node[] {
     if (project.error) return [{ kind: 'message', text: project.error.message, tooltip: project.error.hint }];
     const dir = project.dir!;
-    try {
-      return [...walkRevisions(dir.map)].map((script) => ({ kind: 'revision', project, script: script as Script }));
-    } catch (e) {
-      return [{ kind: 'message', text: String((e as Error).message) }];
+    let order = this.orders.get(dir);
+    if (!order) {
+      try {
+        order = [...walkRevisions(dir.map)];
+      } catch (e) {
+        return [{ kind: 'message', text: String((e as Error).message) }];
+      }
+      this.orders.set(dir, order);
     }
+    const shown = PAGE_SIZE * (this.pages.get(project.found.root) ?? 1);
+    const nodes: Node[] = order.slice(0, shown).map((script) => ({ kind: 'revision', project, script }));
+    if (order.length > shown) nodes.push({ kind: 'more', project, remaining: order.length - shown });
+    return nodes;
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -46,6 +70,12 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
       const item = new vscode.TreeItem(node.text);
       item.iconPath = new vscode.ThemeIcon('error');
       item.tooltip = node.tooltip;
+      return item;
+    }
+    if (node.kind === 'more') {
+      const item = new vscode.TreeItem(`Show ${Math.min(PAGE_SIZE, node.remaining)} more (${node.remaining.toLocaleString('en')} older revisions)`);
+      item.iconPath = new vscode.ThemeIcon('ellipsis');
+      item.command = { command: 'alembicMigrations.showMore', title: 'Show More', arguments: [node] };
       return item;
     }
     if (node.kind === 'project') {
@@ -59,11 +89,21 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     const item = new vscode.TreeItem(s.revision);
     item.id = `${node.project.found.root}#${s.revision}`;
     item.description = s.doc;
-    const tags = [s.isHead && 'head', s.isBranchPoint && 'branchpoint', s.isMergePoint && 'mergepoint'].filter(Boolean);
-    const db = node.project.db;
-    const state = db?.status === 'ok' ? db.states.get(s.revision) : undefined;
+    const state = this.stateOf(node);
     item.iconPath = state ? STATE_ICONS[state]
       : new vscode.ThemeIcon(s.isMergePoint ? 'git-merge' : s.isBranchPoint ? 'repo-forked' : s.isHead ? 'arrow-up' : 'git-commit');
+    item.contextValue = state ? `revision.${state}` : 'revision';
+    item.resourceUri = vscode.Uri.file(s.path);
+    item.command = { command: 'vscode.open', title: 'Open Revision', arguments: [vscode.Uri.file(s.path)] };
+    return item;
+  }
+
+  /** Tooltips are built on hover only. */
+  resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
+    if (node.kind !== 'revision') return item;
+    const s = node.script;
+    const state = this.stateOf(node);
+    const tags = [s.isHead && 'head', s.isBranchPoint && 'branchpoint', s.isMergePoint && 'mergepoint'].filter(Boolean);
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${s.revision}**${tags.length ? ` (${tags.join(', ')})` : ''}${state ? ` · ${STATE_TEXT[state]}` : ''}\n\n`);
     md.appendText(`${s.doc}\n\n`);
@@ -71,9 +111,11 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     if (s.branchLabels.length) md.appendMarkdown(`Branch labels: \`${s.branchLabels.join(', ')}\`\n\n`);
     md.appendText(s.path);
     item.tooltip = md;
-    item.contextValue = state ? `revision.${state}` : 'revision';
-    item.resourceUri = vscode.Uri.file(s.path);
-    item.command = { command: 'vscode.open', title: 'Open Revision', arguments: [vscode.Uri.file(s.path)] };
     return item;
+  }
+
+  private stateOf(node: { project: ProjectState; script: Script }) {
+    const db = node.project.db;
+    return db?.status === 'ok' ? db.states.get(node.script.revision) : undefined;
   }
 }

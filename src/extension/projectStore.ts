@@ -3,6 +3,7 @@
  * revision graphs. Surfaces render from it and listen to `onDidChange`; none keeps its own copy.
  */
 import * as vscode from 'vscode';
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { findProjects, FoundProject } from '../engine/config/discover';
 import { loadProjectConfig, ProjectConfig } from '../engine/config/project';
@@ -33,7 +34,15 @@ export class ProjectStore implements vscode.Disposable {
   ready: Promise<void>;
 
   /** `secretUrl` returns a database URL the user set in the editor for a project root, if any. */
-  constructor(private readonly log: vscode.LogOutputChannel, private readonly secretUrl: (root: string) => Thenable<string | undefined> = async () => undefined) {
+  /**
+   * `secretUrl` returns a database URL the user set in the editor for a project root, if any;
+   * `cacheDir` keeps parsed revision headers between sessions (re-read only what changed).
+   */
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly secretUrl: (root: string) => Thenable<string | undefined> = async () => undefined,
+    private readonly cacheDir?: string,
+  ) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{py,ts,js,sql,ini,toml,env}');
     const schedule = () => this.scheduleRefresh();
     // A SQLite file written by alembic, the app or another tool changes the state we show.
@@ -71,7 +80,23 @@ export class ProjectStore implements vscode.Disposable {
     const revisions = this.projects.reduce((n, p) => n + (p.dir?.scripts.length ?? 0), 0);
     this.log.info(`Read ${this.projects.length} project(s), ${revisions} revision(s) in ${Date.now() - started} ms`);
     this.changed.fire();
+    this.saveCachesSoon();
     await this.readDatabases(this.projects);
+  }
+
+  private cacheFile(root: string): string | undefined {
+    return this.cacheDir && path.join(this.cacheDir, `headers-${crypto.createHash('sha1').update(root).digest('hex').slice(0, 16)}.json`);
+  }
+
+  private saveTimer: NodeJS.Timeout | undefined;
+
+  /** Writes the header caches after the view has rendered, off the critical path. */
+  private saveCachesSoon(): void {
+    if (!this.cacheDir) return;
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => {
+      for (const [root, cache] of this.caches) cache.save(this.cacheFile(root)!);
+    }, 2000);
   }
 
   private async readDatabases(projects: ProjectState[]): Promise<void> {
@@ -93,7 +118,7 @@ export class ProjectStore implements vscode.Disposable {
     try {
       const config = loadProjectConfig({ iniPath: found.iniPath, tomlPath: found.tomlPath, cwd: found.root });
       let cache = this.caches.get(found.root);
-      if (!cache) this.caches.set(found.root, cache = new HeaderCache());
+      if (!cache) this.caches.set(found.root, cache = this.cacheFile(found.root) ? HeaderCache.load(this.cacheFile(found.root)!) : new HeaderCache());
       const dir = loadScriptDirectory(config, cache);
       for (const p of dir.problems) this.log.warn(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`);
       for (const w of dir.warnings) this.log.warn(w);
@@ -107,6 +132,7 @@ export class ProjectStore implements vscode.Disposable {
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.saveTimer) clearTimeout(this.saveTimer);
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -9,14 +9,24 @@ import { readRevisionFile, RevisionFileInfo } from '../scripts/revisionFile';
 import { ScriptDirectory } from '../scripts/scriptDirectory';
 import { findDowngradeProblems } from './downgradeProblems';
 
-export function collectProblems(dir: ScriptDirectory, textOf: (file: string) => string | undefined): Problem[] {
+/** One file's header (from `text`, which may be an unsaved buffer) and its downgrade problems. */
+export function fileProblems(f: RevisionFileInfo, text: string): { info: RevisionFileInfo; downgrade: Problem[] } {
+  const info = readRevisionFile(f.path, text, f.kind);
+  return { info, downgrade: info.revision !== undefined ? findDowngradeProblems(f.path, text, f.kind) : [] };
+}
+
+/** `perFile` may serve results from a cache; by default each file is read through `textOf`. */
+export function collectProblems(dir: ScriptDirectory, textOf: (file: string) => string | undefined,
+  perFile: (f: RevisionFileInfo) => { info: RevisionFileInfo; downgrade: Problem[] } | undefined = (f) => {
+    const text = textOf(f.path);
+    return text === undefined ? undefined : fileProblems(f, text);
+  }): Problem[] {
   const problems: Problem[] = [];
   const files: RevisionFileInfo[] = dir.files.map((f) => {
-    const text = textOf(f.path);
-    if (text === undefined) return f;
-    const info = readRevisionFile(f.path, text, f.kind); // the editor's text may differ from disk
-    if (info.revision !== undefined) problems.push(...findDowngradeProblems(f.path, text, f.kind));
-    return info;
+    const r = perFile(f);
+    if (!r) return f;
+    problems.push(...r.downgrade);
+    return r.info;
   });
   problems.push(...files.flatMap((f) => f.problems), ...findGraphProblems(files));
   if (!problems.some((p) => p.severity === 'error')) problems.push(...headsProblems(dir));

@@ -1,0 +1,75 @@
+// Activation and first render of the Migrations view in a real VS Code (code-server + Chromium)
+// on a generated project of N revisions: the extension's own timings (from its log) and the time
+// from clicking the activity-bar item to the first row on screen. Part of `npm run bench`.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { provision } from '../scripts/vscode/provision.mjs';
+import { CHROMIUM_ARGS, makeRunDir, startCodeServer } from '../scripts/vscode/codeServer.mjs';
+import { generateProject } from './generate.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function findLog(run) {
+  const stack = [path.join(run, 'user-data', 'logs')];
+  while (stack.length) {
+    const d = stack.pop();
+    let entries = [];
+    try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch { continue; }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else if (e.name === 'Alembic Migrations.log') return fs.readFileSync(p, 'utf8');
+    }
+  }
+  return '';
+}
+
+/** One launch of VS Code on the project; `run` (user data) is reused for a warm second launch. */
+async function launch(count, workspace, run) {
+  const paths = provision();
+  const server = await startCodeServer({ run, workspace, smokeDriver: true });
+  const browser = await chromium.launch({ executablePath: paths.chromium, headless: true, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${repo}`], ['skipWelcome', 'true']]);
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
+    await page.locator('.activitybar [aria-label^="Migrations"]').first().waitFor({ timeout: 60_000 });
+    const deadline = Date.now() + 60_000;
+    let log = '';
+    while (!/First view data/.test(log) && Date.now() < deadline) { await new Promise((r) => setTimeout(r, 200)); log = findLog(run); }
+    const t = Date.now();
+    await page.locator('.activitybar [aria-label^="Migrations"]').first().click();
+    await page.locator('.pane .monaco-list-row').first().waitFor({ timeout: 60_000 });
+    const clickToRow = Date.now() - t;
+    await new Promise((r) => setTimeout(r, 3000)); // the extension writes its header cache 2 s after reading
+    const activation = Number(/activate\(\) ([\d.]+) ms/.exec(log)?.[1]);
+    const firstData = Number(/ready ([\d.]+) ms after activation/.exec(log)?.[1]);
+    if (process.env.BENCH_VERBOSE) console.log(log);
+    return { count, activation, firstData, clickToRow };
+  } finally {
+    await browser.close().catch(() => undefined);
+    server.stop();
+  }
+}
+
+/** Cold: a fresh user-data folder. Warm: the same folder again (the header cache is there). */
+export async function measureEditor(count) {
+  const workspace = generateProject(path.join(repo, 'bench', '.work', `vscode-${count}`), count);
+  const run = makeRunDir('bench');
+  try {
+    const cold = await launch(count, workspace, run);
+    const cache = path.join(run, 'user-data', 'User', 'globalStorage', 'migrations-tools.alembic-migrations');
+    if (!fs.existsSync(cache) || !fs.readdirSync(cache).some((f) => f.startsWith('headers-'))) throw new Error(`no header cache was written in ${cache}`);
+    fs.rmSync(path.join(run, 'user-data', 'logs'), { recursive: true, force: true });
+    const warm = await launch(count, workspace, run);
+    return { count, cold, warm };
+  } finally {
+    fs.rmSync(run, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const n of (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number)) console.log(await measureEditor(n));
+}
