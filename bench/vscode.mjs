@@ -15,7 +15,7 @@ function findLog(run) {
   const stack = [path.join(run, 'user-data', 'logs')];
   while (stack.length) {
     const d = stack.pop();
-    let entries = [];
+    let entries;
     try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch { continue; }
     for (const e of entries) {
       const p = path.join(d, e.name);
