@@ -145,7 +145,8 @@ describe('The database state, the status bar and the diagnostics', () => {
     try {
       await vscode.commands.executeCommand('alembicMigrations.refresh');
       const uri = vscode.Uri.file(file);
-      let diags = vscode.languages.getDiagnostics(uri);
+      // Diagnostics follow a refresh shortly after the view (they are computed once it has rendered).
+      let diags = await waitFor(() => vscode.languages.getDiagnostics(uri), (d) => d.length > 0);
       assert.deepEqual(diags.map((d) => [d.code, d.severity, d.range.start.line]), [['missing-downgrade', vscode.DiagnosticSeverity.Error, 8]]);
       const doc = await vscode.workspace.openTextDocument(uri);
       const editor = await vscode.window.showTextDocument(doc);
@@ -166,7 +167,7 @@ describe('The database state, the status bar and the diagnostics', () => {
     fs.writeFileSync(file, '"""side branch"""\nrevision = "a9b8c7d6e5f4"\ndown_revision = "abc123def456"\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n');
     try {
       await vscode.commands.executeCommand('alembicMigrations.refresh');
-      const heads = vscode.languages.getDiagnostics().filter(([, ds]) => ds.some((d) => d.code === 'multiple-heads'));
+      const heads = await waitFor(() => vscode.languages.getDiagnostics().filter(([, ds]) => ds.some((d) => d.code === 'multiple-heads')), (h) => h.length >= 2);
       assert.deepEqual(heads.map(([uri]) => path.basename(uri.fsPath)).sort(), ['0d4e6f8a2b19_onboarding_sessions.py', 'a9b8c7d6e5f4_side_branch.py']);
     } finally {
       fs.rmSync(file, { force: true });
