@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { performance } from 'node:perf_hooks';
 import { RevisionCodeLens } from './codeLens';
 import { Diagnostics } from './diagnostics';
+import { DowngradeQuickFix } from './downgradeQuickFix';
 import { MigrationsTree } from './migrationsTree';
 import { ProjectState, ProjectStore } from './projectStore';
 import { StatusBar } from './statusBar';
@@ -34,6 +35,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand('alembicMigrations.stamp', (node?: { project?: ProjectState; script?: { revision: string } }) =>
       runStamp(store, log, node?.project, node?.script?.revision)),
     ...registerProjectCommands(store, context.secrets, log),
+    vscode.languages.registerCodeActionsProvider({ scheme: 'file', language: 'python' }, new DowngradeQuickFix(),
+      { providedCodeActionKinds: DowngradeQuickFix.kinds }),
     vscode.commands.registerCommand('alembicMigrations.statusActions', () => showStatusActions(store, statusBar)),
     vscode.window.createTreeView('alembicMigrations.revisions', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.commands.registerCommand('alembicMigrations.refresh', () => store.refresh()),

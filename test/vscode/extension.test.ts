@@ -281,3 +281,30 @@ describe('Project commands', () => {
     assert.match(db?.status === 'ok' ? db.url : '', /example\.db$/, 'back to alembic.ini once cleared');
   });
 });
+
+describe('Quick fix for a missing downgrade', () => {
+  it('writes the inverse operations, and the diagnostic goes away', async () => {
+    await api();
+    const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const file = path.join(workspace, 'alembic', 'versions', 'b1c2d3e4f5a6_tags.py');
+    fs.writeFileSync(file, '"""tags"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = "b1c2d3e4f5a6"\ndown_revision = "0d4e6f8a2b19"\n\n\ndef upgrade():\n    op.create_table("tags", sa.Column("id", sa.Integer(), primary_key=True))\n    op.add_column("users", sa.Column("tag_id", sa.Integer()))\n');
+    try {
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+      const uri = vscode.Uri.file(file);
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc);
+      const [diag] = await waitFor(() => vscode.languages.getDiagnostics(uri), (d) => d.length === 1);
+      assert.equal(diag.code, 'missing-downgrade');
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+      const fix = actions.find((a) => a.title === 'Write the downgrade from the upgrade');
+      assert.ok(fix?.edit, `a quick fix is offered: ${actions.map((a) => a.title).join(', ')}`);
+      await vscode.workspace.applyEdit(fix.edit);
+      assert.match(doc.getText(), /\n\n\ndef downgrade\(\) -> None:\n {4}op\.drop_column\("users", 'tag_id'\)\n {4}op\.drop_table\("tags"\)\n$/);
+      await waitFor(() => vscode.languages.getDiagnostics(uri), (d) => d.length === 0);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    } finally {
+      fs.rmSync(file, { force: true });
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+    }
+  });
+});

@@ -13,6 +13,10 @@ export interface MigrationFunction {
   line: number;
   /** True when the body only holds `pass`, `...`, a docstring or comments. */
   empty: boolean;
+  /** 1-based last line of the body (Python), for edits that replace it. */
+  endLine?: number;
+  /** The body's statements (Python): source text and 1-based line. */
+  body?: { text: string; line: number; indent: number }[];
 }
 
 export function findMigrationFunctions(text: string, kind: RevisionFileKind): MigrationFunction[] {
@@ -28,7 +32,7 @@ function pythonFunctions(src: string): MigrationFunction[] {
   forEachLogicalLine(src, ({ start, end, line, indent }) => {
     if (indent === 0) {
       const m = /^(?:async\s+)?def\s+(upgrade|downgrade)\s*\(/.exec(src.slice(start, Math.min(end, start + 40)));
-      current = m ? { name: m[1] as MigrationFunction['name'], line, empty: true } : undefined;
+      current = m ? { name: m[1] as MigrationFunction['name'], line, empty: true, endLine: line, body: [] } : undefined;
       if (current) {
         out.push(current);
         // A one-line body after the colon: `def downgrade(): pass`
@@ -37,7 +41,11 @@ function pythonFunctions(src: string): MigrationFunction[] {
       }
       return;
     }
-    if (current && current.empty && !isInert(src.slice(start, end))) current.empty = false;
+    if (!current) return;
+    const text = src.slice(start, end);
+    current.body!.push({ text, line, indent });
+    current.endLine = line + (text.match(/\n/g)?.length ?? 0);
+    if (current.empty && !isInert(text)) current.empty = false;
   });
   return out;
 }

@@ -1,0 +1,80 @@
+/**
+ * A downgrade written from an upgrade, where the inverse is certain: create_table -> drop_table,
+ * add_column -> drop_column, create_index -> drop_index, create_*_constraint / create_foreign_key ->
+ * drop_constraint, rename_table back; in reverse order. What cannot be inverted from the call alone
+ * (drops, alter_column, execute, batch blocks...) becomes a TODO naming the upgrade line.
+ */
+import { isOp, Token, tokenize } from '../scripts/pyTokens';
+
+export interface InverseResult { lines: string[]; complete: boolean }
+
+interface Call { name: string; args: string[]; kwargs: Map<string, string>; strings: (string | undefined)[] }
+
+/** Parses `op.name(a, b, k=v)` into its arguments' source text (and string values). */
+function parseOpCall(text: string): Call | undefined {
+  const t = tokenize(text, 0, text.length);
+  if (!(t[0]?.kind === 'name' && t[0].text === 'op' && isOp(t[1], '.') && t[2]?.kind === 'name' && isOp(t[3], '('))) return undefined;
+  const args: string[] = [];
+  const kwargs = new Map<string, string>();
+  const strings: (string | undefined)[] = [];
+  let depth = 0;
+  let startTok = 4;
+  const flush = (endTok: number) => {
+    const part = t.slice(startTok, endTok);
+    if (!part.length) return;
+    const src = text.slice(part[0].pos, part[part.length - 1].end).trim();
+    if (part[0].kind === 'name' && isOp(part[1], '=')) kwargs.set(part[0].text, text.slice(part[2]?.pos ?? part[1].end, part[part.length - 1].end).trim());
+    else { args.push(src); strings.push(part.length === 1 && part[0].kind === 'string' ? part[0].value : undefined); }
+  };
+  for (let i = 4; i < t.length; i++) {
+    const tok: Token = t[i];
+    if (tok.kind !== 'op') continue;
+    if ('([{'.includes(tok.text)) depth++;
+    else if (')]}'.includes(tok.text)) {
+      if (depth === 0) { flush(i); return { name: t[2].text, args, kwargs, strings }; }
+      depth--;
+    } else if (tok.text === ',' && depth === 0) { flush(i); startTok = i + 1; }
+  }
+  return undefined;
+}
+
+const q = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+function inverse(c: Call): string | undefined {
+  const [a0, a1, a2] = c.args;
+  switch (c.name) {
+    case 'create_table': return a0 && `op.drop_table(${a0})`;
+    case 'add_column': {
+      const col = /^sa\.Column\(\s*(['"])((?:\\.|(?!\1).)*)\1/.exec(a1 ?? '');
+      return a0 && col ? `op.drop_column(${a0}, ${q(col[2])})` : undefined;
+    }
+    case 'create_index': return a0 && a1 ? `op.drop_index(${a0}, table_name=${a1})` : undefined;
+    case 'create_unique_constraint': return a0 && a1 ? `op.drop_constraint(${a0}, ${a1}, type_='unique')` : undefined;
+    case 'create_check_constraint': return a0 && a1 ? `op.drop_constraint(${a0}, ${a1}, type_='check')` : undefined;
+    case 'create_primary_key': return a0 && a1 ? `op.drop_constraint(${a0}, ${a1}, type_='primary')` : undefined;
+    case 'create_foreign_key': return a0 && a1 && a2 ? `op.drop_constraint(${a0}, ${a1}, type_='foreignkey')` : undefined;
+    case 'rename_table': return a0 && a1 ? `op.rename_table(${a1}, ${a0})` : undefined;
+    default: return undefined;
+  }
+}
+
+/** The downgrade body (unindented lines) for an upgrade body's statements. */
+export function inverseOperations(statements: { text: string; line: number; indent: number }[]): InverseResult {
+  const top = statements.length ? Math.min(...statements.map((s) => s.indent)) : 0;
+  const out: string[] = [];
+  let complete = true;
+  for (const s of statements) {
+    if (s.indent !== top) continue; // inside a with/for/if block: covered by the block's TODO
+    const text = s.text.trim();
+    if (/^(pass|\.\.\.)$/.test(text) || /^(["']).*\1$/s.test(text)) continue;
+    const call = parseOpCall(text);
+    const inv = call && inverse(call);
+    if (inv) out.unshift(inv);
+    else {
+      complete = false;
+      out.unshift(`# TODO: undo line ${s.line}: ${text.split('\n')[0].slice(0, 80)}`);
+    }
+  }
+  if (!complete) out.push('raise NotImplementedError("finish this downgrade: see the TODO lines")');
+  return { lines: out.length ? out : ['pass'], complete };
+}
