@@ -16,7 +16,7 @@ export class CommandError extends Error {
 
 /** A problem found while reading files: collected, never thrown, so one bad file spoils nothing else. */
 export interface Problem {
-  severity: 'error' | 'warning' | 'info';
+  severity: 'error' | 'warning' | 'info' | 'hint';
   /** Stable identifier, e.g. `missing-parent`, `non-literal`, used by diagnostics and tests. */
   code: string;
   message: string;

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import * as vscode from 'vscode';
-import { collectProblems, fileProblems } from '../engine/analysis/projectProblems';
+import { collectProblems, databaseDialect, fileProblems } from '../engine/analysis/projectProblems';
 import { Problem } from '../engine/errors';
 import { RevisionFileInfo } from '../engine/scripts/revisionFile';
 import { ProjectStore } from './projectStore';
@@ -20,7 +20,7 @@ export class Diagnostics implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.collection];
   private timer: NodeJS.Timeout | undefined;
   /** Per-file results for files on disk, by size and modification time. */
-  private readonly onDisk = new Map<string, { size: number; mtimeMs: number; result: ReturnType<typeof fileProblems> }>();
+  private readonly onDisk = new Map<string, { size: number; mtimeMs: number; dialect?: string; result: ReturnType<typeof fileProblems> }>();
 
   constructor(private readonly store: ProjectStore) {
     const soon = (ms = 250) => { if (this.timer) clearTimeout(this.timer); this.timer = setTimeout(() => this.refresh(), ms); };
@@ -43,15 +43,16 @@ export class Diagnostics implements vscode.Disposable {
     const byFile = new Map<string, vscode.Diagnostic[]>();
     for (const project of this.store.all) {
       if (!project.dir) continue;
+      const dialect = databaseDialect(project.dir);
       const perFile = (f: RevisionFileInfo) => {
         const doc = open.get(f.path);
-        if (doc) return fileProblems(f, doc.getText()); // unsaved edits count
+        if (doc) return fileProblems(f, doc.getText(), dialect); // unsaved edits count
         try {
           const st = fs.statSync(f.path);
           const hit = this.onDisk.get(f.path);
-          if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.result;
-          const result = fileProblems(f, fs.readFileSync(f.path, 'utf8'));
-          this.onDisk.set(f.path, { size: st.size, mtimeMs: st.mtimeMs, result });
+          if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs && hit.dialect === dialect) return hit.result;
+          const result = fileProblems(f, fs.readFileSync(f.path, 'utf8'), dialect);
+          this.onDisk.set(f.path, { size: st.size, mtimeMs: st.mtimeMs, dialect, result });
           return result;
         } catch { return undefined; }
       };
@@ -69,7 +70,8 @@ export class Diagnostics implements vscode.Disposable {
       .get<Record<string, string>>('severity', {});
     const chosen = overrides[p.code];
     const severity = chosen !== undefined && chosen in LEVELS ? LEVELS[chosen]
-      : p.severity === 'error' ? vscode.DiagnosticSeverity.Error : p.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+      : p.severity === 'error' ? vscode.DiagnosticSeverity.Error : p.severity === 'warning' ? vscode.DiagnosticSeverity.Warning
+        : p.severity === 'hint' ? vscode.DiagnosticSeverity.Hint : vscode.DiagnosticSeverity.Information;
     if (severity === null) return undefined;
     const line = Math.max(0, (p.line ?? 1) - 1);
     const text = doc && line < doc.lineCount ? doc.lineAt(line).text : undefined;

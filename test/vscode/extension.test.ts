@@ -308,3 +308,27 @@ describe('Quick fix for a missing downgrade', () => {
     }
   });
 });
+
+describe('Portability hints', () => {
+  it('flags a PostgreSQL-only ENUM in a project whose database is SQLite, and unguarded raw SQL as a hint', async () => {
+    await api();
+    const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const file = path.join(workspace, 'alembic', 'versions', 'c3d4e5f6a7b8_adoption_level.py');
+    fs.writeFileSync(file, [
+      '"""adoption level"""', 'from alembic import op', 'import sqlalchemy as sa', '', 'revision = "c3d4e5f6a7b8"', 'down_revision = "0d4e6f8a2b19"', '', '',
+      'def upgrade():', "    op.add_column('users', sa.Column('adoption_level', sa.Enum('quick-project', 'research-project', name='adoption_level')))", '', '',
+      'def downgrade():', "    op.drop_column('users', 'adoption_level')", "    op.execute('DROP TYPE adoption_level')", '',
+    ].join('\n'));
+    try {
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+      const uri = vscode.Uri.file(file);
+      const diags = await waitFor(() => vscode.languages.getDiagnostics(uri), (d) => d.length === 2);
+      assert.deepEqual(diags.map((d) => [d.code, d.severity, d.range.start.line + 1]), [
+        ['postgresql-only', vscode.DiagnosticSeverity.Warning, 10], ['raw-sql', vscode.DiagnosticSeverity.Hint, 15]]);
+      assert.match(diags[0].message, /sa\.Enum.*this project's database is SQLite/);
+    } finally {
+      fs.rmSync(file, { force: true });
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+    }
+  });
+});

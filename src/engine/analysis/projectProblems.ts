@@ -8,18 +8,27 @@ import { findGraphProblems } from '../scripts/graphProblems';
 import { readRevisionFile, RevisionFileInfo } from '../scripts/revisionFile';
 import { ScriptDirectory } from '../scripts/scriptDirectory';
 import { findDowngradeProblems } from './downgradeProblems';
+import { findPortabilityProblems } from './portabilityProblems';
 
-/** One file's header (from `text`, which may be an unsaved buffer) and its downgrade problems. */
-export function fileProblems(f: RevisionFileInfo, text: string): { info: RevisionFileInfo; downgrade: Problem[] } {
+/** The dialect of a project's configured database, if any (for portability hints). */
+export function databaseDialect(dir: ScriptDirectory): 'sqlite' | 'postgresql' | undefined {
+  const url = dir.config.database?.url;
+  return !url ? undefined : /^sqlite/i.test(url) ? 'sqlite' : /^postgres/i.test(url) ? 'postgresql' : undefined;
+}
+
+/** One file's header (from `text`, which may be an unsaved buffer), downgrade and portability problems. */
+export function fileProblems(f: RevisionFileInfo, text: string, dialect?: 'sqlite' | 'postgresql'): { info: RevisionFileInfo; downgrade: Problem[] } {
   const info = readRevisionFile(f.path, text, f.kind);
-  return { info, downgrade: info.revision !== undefined ? findDowngradeProblems(f.path, text, f.kind) : [] };
+  if (info.revision === undefined) return { info, downgrade: [] };
+  const portability = f.kind === 'python' ? findPortabilityProblems(f.path, text, dialect) : [];
+  return { info, downgrade: [...findDowngradeProblems(f.path, text, f.kind), ...portability] };
 }
 
 /** `perFile` may serve results from a cache; by default each file is read through `textOf`. */
 export function collectProblems(dir: ScriptDirectory, textOf: (file: string) => string | undefined,
   perFile: (f: RevisionFileInfo) => { info: RevisionFileInfo; downgrade: Problem[] } | undefined = (f) => {
     const text = textOf(f.path);
-    return text === undefined ? undefined : fileProblems(f, text);
+    return text === undefined ? undefined : fileProblems(f, text, databaseDialect(dir));
   }): Problem[] {
   const problems: Problem[] = [];
   const files: RevisionFileInfo[] = dir.files.map((f) => {
