@@ -49,6 +49,7 @@ async function run(args: ParsedArgs): Promise<void> {
   context.files = dir.files;
 
   const o = args.opts;
+  const stale = (m: string) => process.stderr.write(`warning: ${m}\n`);
   const verbose = !!o.verbose;
   switch (args.command) {
     case 'heads': return readOnly.heads(dir, writeOut, verbose, !!o.resolve_dependencies);
@@ -56,10 +57,10 @@ async function run(args: ParsedArgs): Promise<void> {
     case 'history':
       return readOnly.history(dir, writeOut, {
         range: o.rev_range as string | undefined, verbose, indicateCurrent: !!o.indicate_current,
-        currentHeads: readOnly.currentHeadsReader(dir),
+        currentHeads: readOnly.currentHeadsReader(dir, stale),
       });
-    case 'show': return readOnly.show(dir, writeOut, args.positionals[0], readOnly.currentHeadsReader(dir));
-    case 'current': return readOnly.current(dir, writeOut, verbose, !!o.check_heads);
+    case 'show': return readOnly.show(dir, writeOut, args.positionals[0], readOnly.currentHeadsReader(dir, stale));
+    case 'current': return readOnly.current(dir, writeOut, verbose, !!o.check_heads, stale);
     case 'stamp':
       return stamp(dir, args.positionals, {
         purge: !!o.purge, sql: !!o.sql,

@@ -48,6 +48,7 @@ export class StatusBar implements vscode.Disposable {
       tip.appendMarkdown(`Database: \`${p.db.url}\` (from ${p.db.source})\n\n`);
       tip.appendMarkdown(current.length ? `Current: ${current.map((c) => `\`${c}\` ${doc(c)}`).join(', ')}\n\n` : 'Current: base (no revision applied)\n\n');
       tip.appendMarkdown(p.db.pending ? `${p.db.pending} revision(s) pending\n\n` : 'Up to date\n\n');
+      if (p.db.warning) tip.appendMarkdown(`$(warning) ${p.db.warning}\n\n`);
     }
     if (heads.length > 1) {
       tip.appendMarkdown(`\n\n$(warning) The scripts have ${heads.length} heads (${heads.join(', ')}): merge them or upgrade with \`heads\`.`);

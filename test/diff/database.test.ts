@@ -136,3 +136,17 @@ test('a missing database says what to do', async () => {
   assert.match(ours.stdout, /does not exist/);
   assert.match(ours.stderr, /hint: The database does not exist/);
 });
+
+test('sqlite: current says when another program holds changes in the WAL that we cannot see', async () => {
+  const { spawn } = await import('node:child_process');
+  const file = `${root}/walheld.db`;
+  const child = spawn('/usr/bin/python3', ['-c', 'import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1]); c.execute("pragma journal_mode=wal"); c.execute("pragma wal_autocheckpoint=0"); c.execute("create table alembic_version (version_num varchar(32) not null primary key)"); c.execute("insert into alembic_version values (\'1a2b3c4d5e6f\')"); c.commit(); print("ready", flush=True); time.sleep(30)', file]);
+  await new Promise<void>((resolve) => child.stdout!.on('data', () => resolve()));
+  try {
+    const [ours] = await runOurs([{ cwd: root, argv: ['current'], env: { DATABASE_URL: `sqlite:///${file}` } }]);
+    assert.equal(ours.code, 0);
+    assert.match(ours.stderr, /warning: walheld\.db-wal holds \d+ bytes not yet written into walheld\.db .*may be out of date/);
+  } finally {
+    child.kill();
+  }
+});

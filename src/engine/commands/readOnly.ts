@@ -85,24 +85,25 @@ export async function show(dir: ScriptDirectory, out: Out, rev: string, currentH
   }
 }
 
-export async function current(dir: ScriptDirectory, out: Out, verbose = false, checkHeads = false): Promise<void> {
+/** `warn` hears when the answer may be stale: reads are not refused while a SQLite WAL holds changes. */
+export async function current(dir: ScriptDirectory, out: Out, verbose = false, checkHeads = false, warn: (m: string) => void = () => undefined): Promise<void> {
   const db = dir.config.database;
   if (!db) throw noDatabase();
   const url = parseDatabaseUrl(db.url, db.source);
   if (verbose) out(`Current revision(s) for ${renderUrl(url)}:\n`);
-  const rows = await readCurrentHeads(url, dir.config.cwd, { table: dir.config.versionTable, schema: dir.config.versionTableSchema });
+  const rows = await readCurrentHeads(url, dir.config.cwd, { table: dir.config.versionTable, schema: dir.config.versionTableSchema }, warn);
   if (checkHeads && !sameSet(rows, dir.map.heads)) throw new CommandError('Database is not on all head revisions');
   for (const sc of catchRevisionErrors(() => dir.map.getAllCurrent(rows)) as Script[]) {
     out(cmdFormat(sc, verbose) + '\n');
   }
 }
 
-export function currentHeadsReader(dir: ScriptDirectory): () => Promise<string[]> {
+export function currentHeadsReader(dir: ScriptDirectory, warn: (m: string) => void = () => undefined): () => Promise<string[]> {
   return async () => {
     const db = dir.config.database;
     if (!db) throw noDatabase();
     return readCurrentHeads(parseDatabaseUrl(db.url, db.source), dir.config.cwd,
-      { table: dir.config.versionTable, schema: dir.config.versionTableSchema });
+      { table: dir.config.versionTable, schema: dir.config.versionTableSchema }, warn);
   };
 }
 

@@ -3,6 +3,7 @@
  * PostgreSQL server, read-only. Drivers are loaded only here, on first use.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { DatabaseUrl, renderUrl, sqliteFile } from '../config/url';
 import { CommandError } from '../errors';
 import { loadSqlJs } from './sqlJs';
@@ -12,14 +13,22 @@ export interface VersionTableRef { table: string; schema?: string }
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** Current heads in table order; [] when the table does not exist (as Alembic reports it). */
-export async function readCurrentHeads(url: DatabaseUrl, cwd: string, ref: VersionTableRef): Promise<string[]> {
-  return url.dialect === 'sqlite' ? readSqlite(url, cwd, ref) : readPostgres(url, ref);
+/**
+ * Current heads in table order; [] when the table does not exist (as Alembic reports it).
+ * `onWarning` hears when the answer may be stale (a SQLite WAL holding changes we cannot see).
+ */
+export async function readCurrentHeads(url: DatabaseUrl, cwd: string, ref: VersionTableRef, onWarning?: (m: string) => void): Promise<string[]> {
+  return url.dialect === 'sqlite' ? readSqlite(url, cwd, ref, onWarning) : readPostgres(url, ref);
 }
 
-async function readSqlite(url: DatabaseUrl, cwd: string, ref: VersionTableRef): Promise<string[]> {
+async function readSqlite(url: DatabaseUrl, cwd: string, ref: VersionTableRef, onWarning?: (m: string) => void): Promise<string[]> {
   const file = sqliteFile(url, cwd);
   if (!file || !fs.existsSync(file)) return []; // Alembic would see an empty database; we create nothing.
+  let walBytes = 0;
+  try { walBytes = fs.statSync(`${file}-wal`).size; } catch { /* no WAL: the file is complete */ }
+  if (walBytes > 0) {
+    onWarning?.(`${path.basename(file)}-wal holds ${walBytes} bytes not yet written into ${path.basename(file)} (another program has it open in WAL mode): the revision shown may be out of date.`);
+  }
   let bytes: Buffer;
   try { bytes = fs.readFileSync(file); } catch (e) {
     throw new CommandError(`Cannot read the SQLite database ${file}: ${(e as NodeJS.ErrnoException).code}`, file, 'Check that the file is readable.');
