@@ -2,6 +2,7 @@
 // VS Code (code-server), loaded through the workbench's extension-test payload, driven by Chromium.
 // Expects `npm run build` and `npm run compile-tests` to have run (npm test does both).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
@@ -13,14 +14,19 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const suite = path.join(repo, 'out', 'test', 'vscode', 'index.js');
 const TIMEOUT_MS = Number(process.env.VSCODE_TEST_TIMEOUT ?? 180_000);
 
-async function main() {
-  if (!fs.existsSync(suite)) throw new Error(`${suite} is missing: run npm run compile-tests first`);
-  if (!fs.existsSync(path.join(repo, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run npm run build first');
-  const paths = provision();
+/** A monorepo folder with two projects: the example (alembic.ini) and one configured in pyproject.toml. */
+function monorepo() {
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'monorepo-')));
+  fs.cpSync(path.join(repo, 'migrations', 'example'), path.join(root, 'services', 'api'), { recursive: true, filter: (p) => !p.endsWith('.db') });
+  fs.cpSync(path.join(repo, 'test', 'fixtures', 'projects', 'pyproject'), path.join(root, 'services', 'inventory'), { recursive: true });
+  return root;
+}
+
+/** Runs one suite of test/vscode inside a real VS Code opened on `workspace`. */
+async function runSuite(paths, name, workspace) {
   const run = makeRunDir('exthost');
-  const workspace = copyExample(repo);
   const results = path.join(run, 'results.txt');
-  const server = await startCodeServer({ run, workspace, smokeDriver: true, extraEnv: { MIGRATIONS_TEST_RESULTS: results } });
+  const server = await startCodeServer({ run, workspace, smokeDriver: true, extraEnv: { MIGRATIONS_TEST_RESULTS: results, MIGRATIONS_TEST_SUITE: name } });
   const browser = await chromium.launch({ executablePath: paths.chromium, headless: true, args: CHROMIUM_ARGS });
   let code;
   try {
@@ -45,13 +51,25 @@ async function main() {
     server.stop();
   }
   const text = fs.existsSync(results) ? fs.readFileSync(results, 'utf8') : '';
-  process.stdout.write(`\nExtension host tests (real VS Code, code-server ${paths.dir.match(/cs-([^-]+)/)?.[1]}):\n${text}`);
+  process.stdout.write(`\nExtension host tests, suite "${name}" (real VS Code, code-server ${paths.dir.match(/cs-([^-]+)/)?.[1]}):\n${text}`);
   if (code !== 0 || !text) {
     process.stdout.write(`\n${extensionHostLogs(run)}\n`);
     if (!text) process.stdout.write('No results were written: the suite did not run (see the logs above).\n');
   }
   if (!process.env.KEEP_RUN) { fs.rmSync(run, { recursive: true, force: true }); fs.rmSync(workspace, { recursive: true, force: true }); }
-  return text ? code : 1;
+  const counts = /(\d+) passed, (\d+) failed/.exec(text);
+  return { ok: !!text && code === 0, passed: Number(counts?.[1] ?? 0), failed: Number(counts?.[2] ?? 1) };
+}
+
+async function main() {
+  if (!fs.existsSync(suite)) throw new Error(`${suite} is missing: run npm run compile-tests first`);
+  if (!fs.existsSync(path.join(repo, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run npm run build first');
+  const paths = provision();
+  const runs = [await runSuite(paths, 'example', copyExample(repo)), await runSuite(paths, 'monorepo', monorepo())];
+  const passed = runs.reduce((n, r) => n + r.passed, 0);
+  const failed = runs.reduce((n, r) => n + r.failed, 0);
+  process.stdout.write(`\nAll extension-host suites: ${passed} passed, ${failed} failed\n`);
+  return runs.every((r) => r.ok) ? 0 : 1;
 }
 
 main().then((c) => process.exit(c), (e) => { console.error(`test:vscode: ${e.message}`); process.exit(1); });

@@ -114,7 +114,7 @@ export class ProjectStore implements vscode.Disposable {
   }
 
   private load(found: FoundProject, qualify: boolean): ProjectState {
-    const label = qualify ? vscode.workspace.asRelativePath(found.root, true) || path.basename(found.root) : path.basename(found.root);
+    const label = qualify ? vscode.workspace.asRelativePath(found.root, (vscode.workspace.workspaceFolders?.length ?? 0) > 1) || path.basename(found.root) : path.basename(found.root);
     try {
       const config = loadProjectConfig({ iniPath: found.iniPath, tomlPath: found.tomlPath, cwd: found.root });
       let cache = this.caches.get(found.root);
