@@ -13,6 +13,10 @@ export interface VersionTableRef { table: string; schema?: string }
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
+/** Whether a table exists on PostgreSQL: in the given schema ($2), or on the search path when $2 is null. */
+export const PG_TABLE_EXISTS = 'SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
+  "WHERE c.relname = $1 AND c.relkind IN ('r', 'p') AND (($2::text IS NULL AND pg_catalog.pg_table_is_visible(c.oid)) OR n.nspname = $2)";
+
 /**
  * Current heads in table order; [] when the table does not exist (as Alembic reports it).
  * `onWarning` hears when the answer may be stale (a SQLite WAL holding changes we cannot see).
@@ -66,10 +70,7 @@ async function readPostgres(url: DatabaseUrl, ref: VersionTableRef): Promise<str
   }
   try {
     const schema = ref.schema ?? null;
-    const exists = await client.query(
-      'SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
-      "WHERE c.relname = $1 AND c.relkind IN ('r', 'p') AND (($2::text IS NULL AND pg_catalog.pg_table_is_visible(c.oid)) OR n.nspname = $2)",
-      [ref.table, schema]);
+    const exists = await client.query(PG_TABLE_EXISTS, [ref.table, schema]);
     if (!exists.rowCount) return [];
     const table = ref.schema ? `${quoteIdent(ref.schema)}.${quoteIdent(ref.table)}` : quoteIdent(ref.table);
     const res = await client.query<{ version_num: string }>(`SELECT version_num FROM ${table}`);

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import { CommandError } from '../errors';
 import { Connection } from './connection';
+import { PG_TABLE_EXISTS } from '../db/versionTable';
 
 export interface VersionTableName { table: string; schema?: string }
 
@@ -24,10 +25,7 @@ export async function versionTableExists(conn: Connection, t: VersionTableName):
     const master = t.schema ? `${quoteName(t.schema)}.sqlite_master` : 'sqlite_master';
     return (await conn.all(`SELECT name FROM ${master} WHERE type = 'table' AND name = ?`, [t.table])).length > 0;
   }
-  const rows = await conn.all(
-    'SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
-    "WHERE c.relname = $1 AND c.relkind IN ('r', 'p') AND (($2::text IS NULL AND pg_catalog.pg_table_is_visible(c.oid)) OR n.nspname = $2)",
-    [t.table, t.schema ?? null]);
+  const rows = await conn.all(PG_TABLE_EXISTS, [t.table, t.schema ?? null]);
   return rows.length > 0;
 }
 

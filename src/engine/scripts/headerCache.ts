@@ -42,9 +42,6 @@ export class HeaderCache {
     return infos;
   }
 
-  /** Drops the entry of a file (e.g. when an editor reports a change with the same mtime). */
-  forget(file: string): void { this.entries.delete(file); }
-
   private prune(keep: Set<string>): void {
     for (const k of this.entries.keys()) if (!keep.has(k)) this.entries.delete(k);
   }
