@@ -136,6 +136,17 @@ async function scenario(mode) {
     await page.keyboard.press('Control+Shift+M');
     await page.locator('.markers-panel').getByText(/has no downgrade\(\)/).first().waitFor({ timeout: 15_000 });
     await shot('problems');
+
+    // The walkthrough a new user is offered.
+    await page.keyboard.press('F1');
+    await input.fill('>Welcome: Open Walkthrough');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Open Walkthrough' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await input.fill('Alembic');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with Alembic Migrations' }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await page.getByText('Point at your database').first().waitFor({ timeout: 15_000 });
+    await shot('walkthrough');
   } catch (e) {
     await shot('failure').catch(() => undefined);
     process.stderr.write(`\n--- code-server output\n${server.output().slice(-4000)}\n${extensionHostLogs(run)}\n`);
