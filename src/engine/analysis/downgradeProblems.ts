@@ -4,10 +4,10 @@
  */
 import { Problem } from '../errors';
 import { RevisionFileKind } from '../scripts/revisionFile';
-import { findMigrationFunctions } from './migrationFunctions';
+import { findMigrationFunctions, MigrationFunction } from './migrationFunctions';
 
-export function findDowngradeProblems(file: string, text: string, kind: RevisionFileKind): Problem[] {
-  const fns = findMigrationFunctions(text, kind);
+/** `fns` may be passed when the caller has already found the functions of `text`. */
+export function findDowngradeProblems(file: string, text: string, kind: RevisionFileKind, fns: MigrationFunction[] = findMigrationFunctions(text, kind)): Problem[] {
   const upgrade = fns.find((f) => f.name === 'upgrade');
   const downgrade = fns.find((f) => f.name === 'downgrade');
   if (!upgrade) return [];

@@ -4,7 +4,7 @@
  * a check of the dialect. Found in the upgrade/downgrade bodies, by line.
  */
 import { Problem } from '../errors';
-import { findMigrationFunctions } from './migrationFunctions';
+import { findMigrationFunctions, MigrationFunction } from './migrationFunctions';
 
 const PG_ONLY: [RegExp, string][] = [
   [/\bsa\.Enum\(|\bsqlalchemy\.Enum\(|\bEnum\(/, 'sa.Enum creates a PostgreSQL ENUM type; on SQLite it becomes VARCHAR plus a CHECK constraint, and ALTER TYPE steps have no SQLite equivalent'],
@@ -12,9 +12,11 @@ const PG_ONLY: [RegExp, string][] = [
   [/\bpostgresql_(using|where|ops|include|concurrently)\s*=/, 'a PostgreSQL-only index option (ignored on SQLite)'],
 ];
 
-export function findPortabilityProblems(file: string, text: string, databaseDialect: 'sqlite' | 'postgresql' | undefined): Problem[] {
+/** `fns` may be passed when the caller has already found the functions of `text`. */
+export function findPortabilityProblems(file: string, text: string, databaseDialect: 'sqlite' | 'postgresql' | undefined,
+  fns: MigrationFunction[] = findMigrationFunctions(text, 'python')): Problem[] {
   const problems: Problem[] = [];
-  for (const fn of findMigrationFunctions(text, 'python')) {
+  for (const fn of fns) {
     const body = fn.body ?? [];
     const checksDialect = body.some((s) => /\.dialect\.name\b|get_bind\(\)\.dialect|context\.get_context\(\)\.dialect/.test(s.text));
     for (const s of body) {

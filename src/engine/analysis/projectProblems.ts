@@ -9,6 +9,7 @@ import { readRevisionFile, RevisionFileInfo } from '../scripts/revisionFile';
 import { ScriptDirectory } from '../scripts/scriptDirectory';
 import { findDowngradeProblems } from './downgradeProblems';
 import { findPortabilityProblems } from './portabilityProblems';
+import { findMigrationFunctions } from './migrationFunctions';
 
 /** The dialect of a project's configured database, if any (for portability hints). */
 export function databaseDialect(dir: ScriptDirectory): 'sqlite' | 'postgresql' | undefined {
@@ -20,8 +21,9 @@ export function databaseDialect(dir: ScriptDirectory): 'sqlite' | 'postgresql' |
 export function fileProblems(f: RevisionFileInfo, text: string, dialect?: 'sqlite' | 'postgresql'): { info: RevisionFileInfo; downgrade: Problem[] } {
   const info = readRevisionFile(f.path, text, f.kind);
   if (info.revision === undefined) return { info, downgrade: [] };
-  const portability = f.kind === 'python' ? findPortabilityProblems(f.path, text, dialect) : [];
-  return { info, downgrade: [...findDowngradeProblems(f.path, text, f.kind), ...portability] };
+  const fns = findMigrationFunctions(text, f.kind); // read once, checked twice
+  const portability = f.kind === 'python' ? findPortabilityProblems(f.path, text, dialect, fns) : [];
+  return { info, downgrade: [...findDowngradeProblems(f.path, text, f.kind, fns), ...portability] };
 }
 
 /** `perFile` may serve results from a cache; by default each file is read through `textOf`. */
