@@ -44,7 +44,15 @@ export const COMMANDS: Record<string, { options: OptionSpec[]; positionals: stri
       { flags: ['--purge'], key: 'purge', takesValue: false }],
     positionals: ['revisions+'], help: "'stamp' the revision table with the given revision; don't run any migrations.",
   },
+  upgrade: { options: migrateOptions(), positionals: ['revision'], help: 'Upgrade to a later version.' },
+  downgrade: { options: migrateOptions(), positionals: ['revision'], help: 'Revert to a previous version.' },
 };
+
+function migrateOptions(): OptionSpec[] {
+  return [{ flags: ['--sql'], key: 'sql', takesValue: false }, { flags: ['--tag'], key: 'tag', takesValue: true },
+    // Ours: hand the run to the project's own alembic when the embedded engine cannot run it.
+    { flags: ['--with-alembic'], key: 'with_alembic', takesValue: false }];
+}
 
 const NEGATIVE_NUMBER = /^-\d+$|^-\d*\.\d+$/;
 

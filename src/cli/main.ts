@@ -16,6 +16,9 @@ import { MissingRevisionKey, RevisionError } from '../engine/graph';
 import { assertReadable, loadScriptDirectory } from '../engine/scripts/scriptDirectory';
 import * as readOnly from '../engine/commands/readOnly';
 import { stamp } from '../engine/commands/stamp';
+import { downgrade, StatementError, upgrade } from '../engine/commands/migrate';
+import { NotRunnableError } from '../engine/runner/migrationSource';
+import { findAlembic, runAlembic } from '../engine/handoff/alembic';
 import { StepConflictError } from '../engine/runner/steps';
 import { help, parseArgs, ParsedArgs, usage, UsageError } from './args';
 import { flush, hint, msg, warn, writeOut } from './output';
@@ -33,7 +36,10 @@ function cacheFile(scriptLocation: string): string | undefined {
 /** What the error report may need to know about the run. */
 const context: { files?: RevisionFileInfo[] } = {};
 
-async function run(args: ParsedArgs): Promise<void> {
+const lockTimeoutMs = () => Number(process.env.MIGRATIONS_LOCK_TIMEOUT ?? 60) * 1000;
+const logInfo = (args: ParsedArgs) => (text: string) => { if (!args.quiet) process.stderr.write(`INFO  [alembic.runtime.migration] ${text}\n`); };
+
+async function run(args: ParsedArgs, argv: string[]): Promise<void> {
   if (args.config.length > 2) throw new CommandError('only one ini file may be indicated');
   const toml = args.config.find((c) => path.basename(c) === 'pyproject.toml');
   const inis = args.config.filter((c) => path.basename(c) !== 'pyproject.toml');
@@ -65,10 +71,38 @@ async function run(args: ParsedArgs): Promise<void> {
       return stamp(dir, args.positionals, {
         purge: !!o.purge, sql: !!o.sql,
         // How long to wait for another run's lock (PostgreSQL), in seconds.
-        lockTimeoutMs: Number(process.env.MIGRATIONS_LOCK_TIMEOUT ?? 60) * 1000,
-        onStep: (text) => { if (!args.quiet) process.stderr.write(`INFO  [alembic.runtime.migration] ${text}\n`); },
+        lockTimeoutMs: lockTimeoutMs(),
+        onStep: logInfo(args),
       });
+    case 'upgrade': case 'downgrade': {
+      const fn = args.command === 'upgrade' ? upgrade : downgrade;
+      try {
+        const r = await fn(dir, args.positionals[0], { sql: !!o.sql, lockTimeoutMs: lockTimeoutMs(), onLog: logInfo(args) });
+        if (r.sql !== undefined) writeOut(r.sql);
+      } catch (e) {
+        if (!(e instanceof NotRunnableError) || !o.with_alembic || e.items.every((i) => i.dialectProblem)) throw e;
+        await handOff(config.cwd, argv.filter((a) => a !== '--with-alembic'), e);
+      }
+      return;
+    }
   }
+}
+
+/** `--with-alembic`: the embedded engine cannot run this; the project's own alembic runs the same command. */
+async function handOff(cwd: string, argv: string[], why: NotRunnableError): Promise<void> {
+  const exe = findAlembic(cwd, process.env.MIGRATIONS_ALEMBIC);
+  if (!exe) {
+    throw new CommandError(`${why.message}\nNo alembic executable was found (looked in .venv/venv/env, $VIRTUAL_ENV and PATH).`, why.where,
+      'Install Alembic in the project\'s virtualenv, or set MIGRATIONS_ALEMBIC to its path.');
+  }
+  process.stderr.write(`hint: handing this run to ${exe} (${why.items.length} construct${why.items.length === 1 ? '' : 's'} the embedded engine cannot run)\n`);
+  flush();
+  const r = await runAlembic(exe, argv, { cwd: process.cwd(), onStdout: (s) => process.stdout.write(s), onStderr: (s) => process.stderr.write(s) });
+  if (r.code !== 0) throw new HandOffFailed(r.code);
+}
+
+class HandOffFailed extends Error {
+  constructor(readonly code: number) { super(`alembic exited with ${code}`); }
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -83,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    await run(args);
+    await run(args, argv);
     flush();
     return 0;
   } catch (e) {
@@ -95,6 +129,14 @@ export async function main(argv: string[]): Promise<number> {
         if (e.hint) hint(maskUrlText(e.hint));
       }
       return 255;
+    }
+    if (e instanceof HandOffFailed) return e.code;
+    if (e instanceof StatementError) {
+      // Alembic lets a database error escape as a traceback (exit 1); the run was rolled back.
+      process.stderr.write(`${PROG}: error: ${maskUrlText(e.message)}\n  in ${path.relative(process.cwd(), e.file) || e.file}:${e.line}` +
+        `${e.sql ? `\n  [SQL: ${maskUrlText(e.sql.length > 500 ? e.sql.slice(0, 500) + '...' : e.sql)}]` : ''}\n` +
+        '  The run was rolled back: the database is as it was before the command.\n');
+      return 1;
     }
     if (e instanceof MissingRevisionKey) {
       // Alembic dies here with a KeyError traceback (exit 1); we name the file that points nowhere.

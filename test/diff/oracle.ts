@@ -77,3 +77,41 @@ export function normalize(text: string, verb: string): string {
 export const failedLine = (r: Result) => (r.stdout + r.stderr).split('\n').find((l) => l.startsWith('FAILED:'))
   // This one lists a Python set.
   ?.replace(/(overlaps with other requested revisions )(.*)$/, (_, head: string, list: string) => head + list.split(', ').sort().join(', '));
+
+/**
+ * A long-lived Alembic process for step-by-step tests: Alembic commands, and the schema dumps of
+ * both tools' databases (one Python dumper for both sides, independent of our code).
+ */
+export class OracleServer {
+  private readonly child = spawn(PYTHON, [path.join(REPO, 'test/diff/alembic_batch.py'), '--serve'], {
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' }, stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  private buffer = '';
+  private waiting: ((line: string) => void)[] = [];
+
+  constructor() {
+    this.child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      this.buffer += d;
+      let i: number;
+      while ((i = this.buffer.indexOf('\n')) >= 0) {
+        const line = this.buffer.slice(0, i);
+        this.buffer = this.buffer.slice(i + 1);
+        this.waiting.shift()?.(line);
+      }
+    });
+  }
+
+  private call<T>(job: object): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push((line) => {
+        const r = JSON.parse(line) as T & { error?: string };
+        if (r.error) reject(new Error(`oracle: ${r.error}`)); else resolve(r);
+      });
+      this.child.stdin.write(JSON.stringify(job) + '\n');
+    });
+  }
+
+  alembic(job: Job): Promise<Result> { return this.call<Result>(job); }
+  async schema(url: string): Promise<unknown> { return (await this.call<{ schema: unknown }>({ schema: url })).schema; }
+  close(): void { this.child.stdin.end(); }
+}

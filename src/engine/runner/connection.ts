@@ -18,6 +18,8 @@ export interface Connection {
   commit(): Promise<void>;
   rollback(): Promise<void>;
   close(): Promise<void>;
+  /** SQLite: how many statements a string holds (1, or 2 for "more than one"). */
+  statementCount?(sql: string): number;
 }
 
 export async function connect(url: DatabaseUrl, cwd: string): Promise<Connection> {
@@ -44,6 +46,14 @@ function sqliteConnection(f: SqliteFile): Connection {
     async commit() { db.run('COMMIT'); f.save(); },
     async rollback() { try { db.run('ROLLBACK'); } catch { /* nothing was open */ } },
     async close() { f.close(); },
+    statementCount(sql) {
+      const it = db.iterateStatements(sql);
+      const first = it.next();
+      if (first.done) return 0;
+      first.value.free();
+      const rest = it.getRemainingSQL().replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '').trim();
+      return rest ? 2 : 1;
+    },
   };
 }
 

@@ -106,3 +106,79 @@ export class StepConflictError extends Error {
     this.name = 'StepConflictError';
   }
 }
+
+/** Runs one revision's upgrade() or downgrade() (Alembic's RevisionStep). */
+export class RevisionStep implements Step {
+  constructor(readonly map: RevisionMap<Script>, readonly revision: Script, readonly isUpgrade: boolean) {}
+
+  get name(): string { return this.isUpgrade ? 'upgrade' : 'downgrade'; }
+  private get downs(): readonly string[] { return this.revision.normalizedDownRevisions; }
+  get fromRevisions(): readonly string[] { return this.isUpgrade ? this.downs : [this.revision.revision]; }
+  get toRevisions(): readonly string[] { return this.isUpgrade ? [this.revision.revision] : this.downs; }
+  private get fromNoDeps(): readonly string[] { return this.isUpgrade ? this.revision.versionedDownRevisions : [this.revision.revision]; }
+  private get toNoDeps(): readonly string[] { return this.isUpgrade ? [this.revision.revision] : this.revision.versionedDownRevisions; }
+
+  /** "upgrade a -> b": Alembic's short_log (what `--sql` writes as a comment). */
+  shortLog(): string { return `${this.name} ${this.fromNoDeps.join(', ')} -> ${this.toNoDeps.join(', ')}`; }
+  /** "upgrade a -> b, message": what Alembic logs when the step runs. */
+  describe(): string { return this.revision.doc ? `${this.shortLog()}, ${this.revision.doc}` : this.shortLog(); }
+
+  shouldDeleteBranch(heads: Set<string>): boolean {
+    if (this.isUpgrade || !heads.has(this.revision.revision)) return false;
+    return this.downs.length === 0 || this.unmergeTo(heads).length === 0;
+  }
+  shouldCreateBranch(heads: Set<string>): boolean {
+    if (!this.isUpgrade) return false;
+    return this.downs.length === 0 || !this.downs.some((d) => heads.has(d));
+  }
+  shouldMergeBranches(heads: Set<string>): boolean {
+    return this.isUpgrade && this.downs.length > 1 && this.downs.filter((d) => heads.has(d)).length > 1;
+  }
+  shouldUnmergeBranches(heads: Set<string>): boolean {
+    return !this.isUpgrade && heads.has(this.revision.revision) && this.downs.length > 1;
+  }
+  deleteVersionNum(): string { return this.revision.revision; }
+  insertVersionNum(): string { return this.revision.revision; }
+
+  mergeBranchIdents(heads: Set<string>): [string[], string, string] {
+    const others = [...heads].filter((h) => !this.fromRevisions.includes(h));
+    let from = [...this.fromRevisions];
+    if (others.length) {
+      const anc = this.ancestorIds(others);
+      from = from.filter((r) => !anc.has(r));
+    }
+    return [from.slice(0, -1), from[from.length - 1], this.toRevisions[0]];
+  }
+
+  unmergeBranchIdents(heads: Set<string>): [string, string, string[]] {
+    const to = this.unmergeTo(heads);
+    return [this.fromRevisions[0], to[to.length - 1], to.slice(0, -1)];
+  }
+
+  private unmergeTo(heads: Set<string>): string[] {
+    const others = [...heads].filter((h) => h !== this.revision.revision);
+    let anc: Set<string>;
+    if (others.length) anc = this.ancestorIds(others);
+    else {
+      anc = new Set();
+      for (const t of this.toRevisions) for (const id of this.ancestorIds([t])) if (id !== t) anc.add(id);
+    }
+    return this.toRevisions.filter((r) => !anc.has(r));
+  }
+
+  private ancestorIds(ids: string[]): Set<string> {
+    const out = new Set<string>();
+    for (const r of this.map.ancestors(this.map.getRevisions(ids), { check: false })) out.add(r.revision);
+    return out;
+  }
+
+  updateVersionNum(heads: Set<string>): [string, string] {
+    let down: string;
+    if (this.downs.length !== 1) {
+      const present = this.downs.filter((d) => heads.has(d));
+      if (present.length !== 1) throw new Error("Can't do an UPDATE because downrevision is ambiguous");
+      down = present[0];
+    } else down = this.downs[0];
+    return this.isUpgrade ? [down, this.revision.revision] : [this.revision.revision, down];
+  }
+}

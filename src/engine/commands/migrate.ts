@@ -1,0 +1,160 @@
+/**
+ * `upgrade` and `downgrade`: the steps Alembic would take from the database's heads to the target,
+ * every step compiled before anything runs, then run in one transaction (all or nothing, SQLite
+ * included) under the run lock, the version table kept row by row. `--sql` writes the same
+ * statements as Alembic's offline mode instead.
+ */
+import { parseDatabaseUrl } from '../config/url';
+import { CommandError } from '../errors';
+import { catchRevisionErrors } from '../graph';
+import { iterateRevisions } from '../graph/iterate';
+import { dialectFor, Dialect } from '../ops/ddl/dialect';
+import { PlannedStep, Statement } from '../ops/plan';
+import { recreateStatements } from '../ops/sqliteBatch';
+import { Unsupported } from '../ops/values';
+import { ScriptDirectory } from '../scripts/scriptDirectory';
+import { Connection, connect } from '../runner/connection';
+import { planRevisionSteps, PlannedRevisionStep } from '../runner/migrationSource';
+import { offlineScript } from '../runner/offline';
+import { HeadMaintainer, RevisionStep } from '../runner/steps';
+import { ensureVersionTable, lockVersionTable, readHeads, versionRows } from '../runner/versionTable';
+
+export interface MigrateOptions {
+  /** Offline mode: return the SQL instead of running it. */
+  sql?: boolean;
+  lockTimeoutMs?: number;
+  /** Commit after every migration instead of once for the run. */
+  transactionPerMigration?: boolean;
+  /** Hears Alembic's log lines ("Running upgrade a -> b, message"). */
+  onLog?: (text: string) => void;
+  /** Hears every statement before it runs. */
+  onStatement?: (sql: string) => void;
+  /** Cancels the run between statements; the transaction is rolled back. */
+  signal?: AbortSignal;
+}
+
+export interface MigrateResult { steps: number; heads: string[]; sql?: string }
+
+/** A statement failed: the run was rolled back. Names the migration file and line. */
+export class StatementError extends Error {
+  constructor(message: string, readonly file: string, readonly line: number, readonly sql: string) {
+    super(message);
+    this.name = 'StatementError';
+  }
+}
+
+export class RunCancelled extends CommandError {
+  constructor() { super('The run was cancelled; everything it did was rolled back.'); this.name = 'RunCancelled'; }
+}
+
+export function upgradeSteps(dir: ScriptDirectory, target: string, heads: string[]): RevisionStep[] {
+  return catchRevisionErrors(() => [...iterateRevisions(dir.map, target, heads, { implicitBase: true })].reverse()
+    .map((s) => new RevisionStep(dir.map, s, true)), { ancestor: 'Destination %(end)s is not a valid upgrade target from current head(s)', end: target });
+}
+
+export function downgradeSteps(dir: ScriptDirectory, target: string, heads: string[]): RevisionStep[] {
+  return catchRevisionErrors(() => [...iterateRevisions(dir.map, heads, target, { selectForDowngrade: true })]
+    .map((s) => new RevisionStep(dir.map, s, false)), { ancestor: 'Destination %(end)s is not a valid downgrade target from current head(s)', end: target });
+}
+
+export const upgrade = (dir: ScriptDirectory, target: string, o: MigrateOptions = {}) => migrate(dir, target, true, o);
+export const downgrade = (dir: ScriptDirectory, target: string, o: MigrateOptions = {}) => migrate(dir, target, false, o);
+
+async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolean, o: MigrateOptions): Promise<MigrateResult> {
+  const db = dir.config.database;
+  if (!db) throw new CommandError('No database URL is configured', undefined, 'Set DATABASE_URL in the environment or a .env file, or sqlalchemy.url in alembic.ini.');
+  const url = parseDatabaseUrl(db.url, db.source);
+  const dialect = dialectFor(url.dialect);
+  let target = revision;
+  let start: string | undefined;
+  if (revision.includes(':')) {
+    if (!o.sql) throw new CommandError('Range revision not allowed');
+    [start, target] = revision.split(':', 2);
+  } else if (o.sql && !isUpgrade) {
+    throw new CommandError('downgrade with --sql requires <fromrev>:<torev>');
+  }
+  o.onLog?.(`Context impl ${dialect.name === 'sqlite' ? 'SQLiteImpl' : 'PostgresqlImpl'}.`);
+  if (o.sql) o.onLog?.('Generating static SQL');
+  o.onLog?.(`Will assume ${dialect.name === 'sqlite' ? 'non-' : ''}transactional DDL.`);
+
+  if (o.sql) {
+    const heads = start === undefined || start === 'base' ? [] : start.split(',').filter((s) => s && s !== 'base')
+      .map((s) => catchRevisionErrors(() => dir.map.getRevision(s)) as { revision: string } | null)
+      .filter((r): r is { revision: string } => !!r).map((r) => r.revision);
+    const steps = isUpgrade ? upgradeSteps(dir, target, heads) : downgradeSteps(dir, target, heads);
+    const planned = planRevisionSteps(steps, dialect, dir.config.cwd);
+    const sql = await offlineScript(planned, heads, dialect, { table: dir.config.versionTable, schema: dir.config.versionTableSchema }, (s) => o.onLog?.(`Running ${s.describe()}`));
+    return { steps: steps.length, heads, sql };
+  }
+
+  const table = { table: dir.config.versionTable, schema: dir.config.versionTableSchema };
+  const conn = await connect(url, dir.config.cwd);
+  try {
+    await conn.begin();
+    try {
+      await lockVersionTable(conn, table, o.lockTimeoutMs ?? 60_000);
+      const heads = await readHeads(conn, table);
+      const steps = isUpgrade ? upgradeSteps(dir, target, heads) : downgradeSteps(dir, target, heads);
+      // Everything is compiled before the first statement: an unsupported construct changes nothing.
+      const planned = planRevisionSteps(steps, dialect, dir.config.cwd);
+      if (!heads.length) await ensureVersionTable(conn, table);
+      const maintainer = new HeadMaintainer(versionRows(conn, table), heads);
+      for (const p of planned) {
+        o.onLog?.(`Running ${p.step.describe()}`);
+        await runStep(conn, dialect, p, o);
+        await maintainer.updateToStep(p.step);
+        if (o.transactionPerMigration) { await conn.commit(); await conn.begin(); await lockVersionTable(conn, table, o.lockTimeoutMs ?? 60_000); }
+      }
+      checkCancelled(o);
+      await conn.commit();
+      return { steps: planned.length, heads: [...maintainer.heads] };
+    } catch (e) {
+      await conn.rollback();
+      throw e;
+    }
+  } finally {
+    await conn.close();
+  }
+}
+
+function checkCancelled(o: MigrateOptions): void {
+  if (o.signal?.aborted) throw new RunCancelled();
+}
+
+async function runStep(conn: Connection, d: Dialect, p: PlannedRevisionStep, o: MigrateOptions): Promise<void> {
+  const file = p.step.revision.path;
+  for (const part of p.planned) {
+    const statements = await statementsOf(part, conn, d, file);
+    for (const s of statements) {
+      checkCancelled(o);
+      o.onStatement?.(s.sql);
+      try {
+        if (s.rows) for (const row of s.rows) await conn.run(s.sql, row);
+        else {
+          if (d.name === 'sqlite' && part.kind === 'sql' && !p.step.revision.path.endsWith('.sql')) assertSingleStatement(conn, s.sql, file, s.line);
+          await conn.run(s.sql);
+        }
+      } catch (e) {
+        if (e instanceof StatementError) throw e;
+        throw new StatementError(`${(e as Error).message}`, file, s.line, s.sql);
+      }
+    }
+  }
+}
+
+async function statementsOf(part: PlannedStep, conn: Connection, d: Dialect, file: string): Promise<Statement[]> {
+  if (part.kind === 'sql') return part.statements;
+  try {
+    return await recreateStatements(conn, d, part.table, part.ops);
+  } catch (e) {
+    if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || part.line, '');
+    throw e;
+  }
+}
+
+/** pysqlite runs one statement per execute; a string holding several fails under Alembic too. */
+function assertSingleStatement(conn: Connection, sql: string, file: string, line: number): void {
+  if (conn.statementCount && conn.statementCount(sql) > 1) {
+    throw new StatementError('You can only execute one statement at a time.', file, line, sql);
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * Tables, columns, constraints and indexes read from SQLAlchemy constructor calls
+ * (`sa.Column`, `sa.ForeignKey`, `sa.UniqueConstraint`, `sa.Index`...), with SQLAlchemy's
+ * defaults applied (a primary key is NOT NULL, `index=True` names `ix_<table>_<column>`).
+ */
+import { asString, asStringList, Call, isCall, optString, PyValue, TextClause, Unsupported } from '../values';
+import { readType, TypeSpec } from './types';
+
+export type DefaultSpec =
+  | { kind: 'literal'; value: string }
+  | { kind: 'text'; sql: string }
+  /** An SQL expression: rendered per dialect, in parentheses on SQLite. */
+  | { kind: 'expr'; call: Call };
+
+export interface ForeignKeySpec {
+  name?: string;
+  columns: string[];
+  refTable: string;
+  refSchema?: string;
+  refColumns: string[];
+  onDelete?: string;
+  onUpdate?: string;
+  deferrable?: boolean;
+  initially?: string;
+  match?: string;
+}
+
+export type ConstraintSpec =
+  | { kind: 'primary'; name?: string; columns: string[] }
+  | { kind: 'unique'; name?: string; columns: string[] }
+  | { kind: 'check'; name?: string; sql: string }
+  | ({ kind: 'foreign' } & ForeignKeySpec);
+
+export interface ColumnSpec {
+  name: string;
+  type: TypeSpec;
+  nullable: boolean;
+  primaryKey: boolean;
+  serverDefault?: DefaultSpec;
+  unique: boolean;
+  index: boolean;
+  foreignKeys: ForeignKeySpec[];
+  autoincrement: boolean | 'auto' | 'ignore_fk';
+  /** `nullable=` was written (SQLAlchemy only derives it from the primary key when it was not). */
+  nullableGiven: boolean;
+  /** A Python-side `default=` was given (it turns PostgreSQL's SERIAL off). */
+  pythonDefault: boolean;
+  comment?: string;
+  line: number;
+}
+
+export interface IndexSpec {
+  name: string;
+  table: string;
+  schema?: string;
+  /** Column names, or SQL expressions (from `sa.text`). */
+  columns: (string | TextClause)[];
+  unique: boolean;
+  kw: Map<string, PyValue>;
+  line: number;
+}
+
+export interface TableSpec {
+  name: string;
+  schema?: string;
+  columns: ColumnSpec[];
+  /** Constraints given to the table, in order, then those the columns imply (SQLAlchemy's order). */
+  constraints: ConstraintSpec[];
+  indexes: IndexSpec[];
+  comment?: string;
+  line: number;
+}
+
+const bool = (v: PyValue | undefined, dflt: boolean): boolean => (v === undefined || v === null ? dflt : v === true);
+
+export function readDefault(v: PyValue | undefined, line: number): DefaultSpec | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return { kind: 'literal', value: v };
+  if (v instanceof TextClause) return { kind: 'text', sql: v.sql };
+  if (isCall(v) && (v.fn.startsWith('sa.func.') || ['sa.true', 'sa.false', 'sa.null', 'sa.literal_column'].includes(v.fn))) return { kind: 'expr', call: v };
+  throw new Unsupported(line, 'server_default=...', 'expected a string, sa.text(...), sa.func.<name>() or sa.true()/sa.false()');
+}
+
+/** `ForeignKey('schema.table.column', ondelete=...)` */
+export function readForeignKey(fk: Call, column: string): ForeignKeySpec {
+  const target = asString(fk.args[0] ?? fk.kw('column'), fk.line, 'sa.ForeignKey(...)');
+  const parts = target.split('.');
+  if (parts.length < 2) throw new Unsupported(fk.line, `sa.ForeignKey(${JSON.stringify(target)})`, "expected 'table.column'");
+  return {
+    name: optString(fk.kw('name'), fk.line, 'name='),
+    columns: [column],
+    refColumns: [parts[parts.length - 1]],
+    refTable: parts[parts.length - 2],
+    refSchema: parts.length > 2 ? parts.slice(0, -2).join('.') : undefined,
+    ...fkOptions(fk),
+  };
+}
+
+export function fkOptions(c: Call): Pick<ForeignKeySpec, 'onDelete' | 'onUpdate' | 'deferrable' | 'initially' | 'match'> {
+  return {
+    onDelete: optString(c.kw('ondelete'), c.line, 'ondelete='),
+    onUpdate: optString(c.kw('onupdate'), c.line, 'onupdate='),
+    deferrable: c.kw('deferrable') === undefined || c.kw('deferrable') === null ? undefined : c.kw('deferrable') === true,
+    initially: optString(c.kw('initially'), c.line, 'initially='),
+    match: optString(c.kw('match'), c.line, 'match='),
+  };
+}
+
+const COLUMN_ITEMS_UNSUPPORTED: Record<string, string> = {
+  'sa.Sequence': 'a Sequence', 'sa.Identity': 'an Identity column', 'sa.Computed': 'a computed column',
+  'sa.CheckConstraint': 'a column-level CHECK', 'sa.FetchedValue': 'a FetchedValue',
+};
+
+export function readColumn(v: PyValue, line: number): ColumnSpec {
+  if (!isCall(v, 'sa.Column')) throw new Unsupported(isCall(v) ? v.line : line, isCall(v) ? `${v.fn}(...)` : String(v), 'expected sa.Column(...)');
+  const [nameArg, ...rest] = v.args;
+  const name = asString(nameArg ?? v.kw('name'), v.line, 'the column name');
+  let type: TypeSpec | undefined;
+  const fks: Call[] = [];
+  for (const item of rest) {
+    if (isCall(item, 'sa.ForeignKey')) fks.push(item);
+    else if (isCall(item) && item.fn in COLUMN_ITEMS_UNSUPPORTED) throw new Unsupported(item.line, `${item.fn}(...)`, `${COLUMN_ITEMS_UNSUPPORTED[item.fn]} is not supported by the embedded engine yet`);
+    else if (!type) type = readType(item, v.line);
+    else throw new Unsupported(v.line, `sa.Column(${JSON.stringify(name)}, ...)`, 'an argument the embedded engine does not understand');
+  }
+  if (!type && v.kw('type_')) type = readType(v.kw('type_'), v.line);
+  if (!type) throw new Unsupported(v.line, `sa.Column(${JSON.stringify(name)}, ...)`, 'a column without a type (SQLAlchemy would copy it from a table it cannot see here)');
+  const primaryKey = bool(v.kw('primary_key'), false);
+  const auto = v.kw('autoincrement');
+  const comment = v.kw('comment');
+  return {
+    name,
+    type,
+    primaryKey,
+    nullable: bool(v.kw('nullable'), !primaryKey),
+    serverDefault: readDefault(v.kw('server_default'), v.line),
+    unique: bool(v.kw('unique'), false),
+    index: bool(v.kw('index'), false),
+    foreignKeys: fks.map((fk) => readForeignKey(fk, name)),
+    autoincrement: auto === true ? true : auto === false ? false : auto === 'ignore_fk' ? 'ignore_fk' : 'auto',
+    nullableGiven: v.kw('nullable') !== undefined,
+    pythonDefault: v.has('default'),
+    comment: typeof comment === 'string' ? comment : undefined,
+    line: v.line,
+  };
+}
+
+export function readConstraint(c: Call, table: string): ConstraintSpec {
+  const name = optString(c.kw('name'), c.line, 'name=');
+  switch (c.fn) {
+    case 'sa.PrimaryKeyConstraint': return { kind: 'primary', name, columns: c.args.map((a) => asString(a, c.line, 'a column name')) };
+    case 'sa.UniqueConstraint': return { kind: 'unique', name, columns: c.args.map((a) => asString(a, c.line, 'a column name')) };
+    case 'sa.CheckConstraint': {
+      const cond = c.args[0] ?? c.kw('sqltext');
+      const sql = cond instanceof TextClause ? cond.sql : asString(cond, c.line, 'the CHECK condition');
+      return { kind: 'check', name, sql };
+    }
+    case 'sa.ForeignKeyConstraint': {
+      const cols = asStringList(c.args[0] ?? c.kw('columns'), c.line, 'the local columns');
+      const refs = asStringList(c.args[1] ?? c.kw('refcolumns'), c.line, 'the referenced columns');
+      const parsed = refs.map((r) => r.split('.'));
+      if (parsed.some((p) => p.length < 2)) throw new Unsupported(c.line, 'sa.ForeignKeyConstraint(...)', "expected 'table.column' references");
+      const first = parsed[0];
+      return {
+        kind: 'foreign', name, columns: cols,
+        refTable: first[first.length - 2], refSchema: first.length > 2 ? first.slice(0, -2).join('.') : undefined,
+        refColumns: parsed.map((p) => p[p.length - 1]), ...fkOptions(c),
+      };
+    }
+  }
+  throw new Unsupported(c.line, `${c.fn}(...)`, `not a constraint the embedded engine knows (table ${table})`);
+}
+
+export function readIndex(c: Call): IndexSpec {
+  const name = asString(c.args[0], c.line, 'the index name');
+  return {
+    name, table: '', columns: c.args.slice(1).map((a) => (a instanceof TextClause ? a : asString(a, c.line, 'an index column'))),
+    unique: c.kw('unique') === true, kw: c.kwargs, line: c.line,
+  };
+}
+
+/** `op.create_table(name, *columns_and_constraints, schema=..., comment=...)` */
+export function readTable(call: Call): TableSpec {
+  const name = asString(call.args[0], call.line, 'the table name');
+  const schema = optString(call.kw('schema'), call.line, 'schema=');
+  const columns: ColumnSpec[] = [];
+  const explicit: ConstraintSpec[] = [];
+  const indexes: IndexSpec[] = [];
+  for (const a of call.args.slice(1)) {
+    if (isCall(a, 'sa.Column')) columns.push(readColumn(a, call.line));
+    else if (isCall(a, 'sa.Index')) indexes.push({ ...readIndex(a), table: name, schema });
+    else if (isCall(a)) explicit.push(readConstraint(a, name));
+    else throw new Unsupported(call.line, `op.create_table(${JSON.stringify(name)}, ...)`, 'an argument that is not a Column, a constraint or an Index');
+  }
+  for (const [k] of call.kwargs) {
+    if (!['schema', 'comment', 'info', 'prefixes', 'sqlite_autoincrement', 'keep_existing', 'extend_existing'].includes(k) && !k.startsWith('mysql_') && !k.startsWith('mariadb_')) {
+      throw new Unsupported(call.line, `op.create_table(..., ${k}=...)`, 'a table option the embedded engine does not apply');
+    }
+  }
+  if (call.kw('prefixes') !== undefined || call.kw('sqlite_autoincrement') === true) {
+    throw new Unsupported(call.line, 'op.create_table(..., prefixes/sqlite_autoincrement=...)', 'a table option the embedded engine does not apply yet');
+  }
+  // SQLAlchemy's order: the primary key, then the constraints given to the table, then those the
+  // columns bring when attached (per column: UNIQUE, then its FOREIGN KEYs).
+  const constraints: ConstraintSpec[] = [];
+  const explicitPk = explicit.find((c): c is ConstraintSpec & { kind: 'primary' } => c.kind === 'primary');
+  const flagged = columns.filter((c) => c.primaryKey).map((c) => c.name);
+  let pk: ConstraintSpec | undefined;
+  if (explicitPk) {
+    // Columns named by a PrimaryKeyConstraint become NOT NULL unless nullable= was given; columns
+    // flagged primary_key=True join it.
+    for (const c of columns) {
+      if (!explicitPk.columns.includes(c.name)) continue;
+      c.primaryKey = true;
+      if (!c.nullableGiven) c.nullable = false;
+    }
+    for (const n of flagged) if (!explicitPk.columns.includes(n)) explicitPk.columns.push(n);
+    pk = explicitPk;
+  } else if (flagged.length) {
+    pk = { kind: 'primary', columns: flagged };
+  }
+  if (pk) constraints.push(pk);
+  constraints.push(...explicit.filter((c) => c !== explicitPk));
+  for (const col of columns) {
+    if (col.unique && !col.index) constraints.push({ kind: 'unique', columns: [col.name] });
+    for (const fk of col.foreignKeys) constraints.push({ kind: 'foreign', ...fk });
+    if (col.index) indexes.push({ name: `ix_${name}_${col.name}`, table: name, schema, columns: [col.name], unique: col.unique, kw: new Map(), line: col.line });
+  }
+  const comment = call.kw('comment');
+  return { name, schema, columns, constraints, indexes, comment: typeof comment === 'string' ? comment : undefined, line: call.line };
+}

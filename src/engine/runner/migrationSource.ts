@@ -1,0 +1,82 @@
+/**
+ * What each step of a run will execute, read and compiled before the first statement runs: Python
+ * revisions through the op reader and compiler, SQL revisions by their sections. Whatever cannot
+ * run embedded is collected (file:line, construct, why) so the whole run stops untouched.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { CommandError } from '../errors';
+import { Dialect } from '../ops/ddl/dialect';
+import { NotPossibleOnDialect, planOps, PlannedStep } from '../ops/plan';
+import { readMigrationFunctions } from '../ops/python/reader';
+import { Unsupported } from '../ops/values';
+import { RevisionStep } from './steps';
+
+export interface PlannedRevisionStep { step: RevisionStep; planned: PlannedStep[] }
+
+export interface NotRunnableItem { file: string; line: number; construct: string; why: string; revision: string; dialectProblem: boolean }
+
+/** One or more steps contain code the embedded engine cannot run. Nothing has been executed. */
+export class NotRunnableError extends CommandError {
+  constructor(readonly items: NotRunnableItem[], cwd: string) {
+    const first = items[0];
+    const where = (i: NotRunnableItem) => `${path.relative(cwd, i.file) || i.file}:${i.line}`;
+    const dialect = items.every((i) => i.dialectProblem);
+    super(
+      dialect
+        ? `${where(first)}: ${first.construct}: ${first.why}`
+        : `The embedded engine cannot run ${items.length === 1 ? 'this migration' : `${items.length} of these migrations`}; nothing was changed.\n` +
+          items.map((i) => `  ${where(i)} (${i.revision}): ${i.construct}: ${i.why}`).join('\n'),
+      where(first),
+      dialect
+        ? 'Fix the migration (Alembic fails on it the same way); nothing was changed.'
+        : 'Run it with your own Alembic: add --with-alembic (or set MIGRATIONS_ALEMBIC to its path); in VS Code choose "Run with Alembic".',
+    );
+    this.name = 'NotRunnableError';
+  }
+}
+
+export function planRevisionSteps(steps: RevisionStep[], dialect: Dialect, cwd: string): PlannedRevisionStep[] {
+  const out: PlannedRevisionStep[] = [];
+  const problems: NotRunnableItem[] = [];
+  for (const step of steps) {
+    const file = step.revision.path;
+    try {
+      out.push({ step, planned: planFile(file, step.revision.info.kind, step.name as 'upgrade' | 'downgrade', dialect) });
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      problems.push({ file, line: e.line, construct: e.construct, why: e.why, revision: step.revision.revision, dialectProblem: e instanceof NotPossibleOnDialect });
+    }
+  }
+  if (problems.length) throw new NotRunnableError(problems, cwd);
+  return out;
+}
+
+function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Dialect): PlannedStep[] {
+  let text: string;
+  try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
+    throw new CommandError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (kind === 'sql') return sqlSection(text, fn);
+  if (kind !== 'python') throw new Unsupported(1, `a ${kind} migration`, 'TypeScript/JavaScript migrations are not run by this version of the engine yet');
+  const found = readMigrationFunctions(text).find((f) => f.name === fn);
+  if (!found) throw new Unsupported(1, `${fn}()`, `the file defines no ${fn}() function`);
+  if (found.unsupported) throw found.unsupported;
+  return planOps(found.ops!, d);
+}
+
+/** An SQL revision's `-- migrate:upgrade` or `-- migrate:downgrade` section, run as one script. */
+function sqlSection(text: string, fn: 'upgrade' | 'downgrade'): PlannedStep[] {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  let current: string | undefined;
+  let start = 0;
+  const body: string[] = [];
+  lines.forEach((l, i) => {
+    const m = /^\s*--\s*migrate:(upgrade|downgrade)\b/i.exec(l);
+    if (m) { current = m[1].toLowerCase(); if (current === fn) start = i + 2; return; }
+    if (current === fn) body.push(l);
+  });
+  if (!start) throw new Unsupported(1, `-- migrate:${fn}`, `the file has no ${fn} section`);
+  const sql = body.join('\n').trim();
+  return sql ? [{ kind: 'sql', statements: [{ sql, line: start }] }] : [];
+}
