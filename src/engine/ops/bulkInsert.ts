@@ -6,7 +6,7 @@
 import { Dialect } from './ddl/dialect';
 import { readColumn } from './ddl/schema';
 import { readType, TypeSpec } from './ddl/types';
-import { asString, Call, isCall, optString, PyDict, PyValue, TableRef, Unsupported } from './values';
+import { asString, isCall, optString, PyDict, PyValue, TableRef, Unsupported } from './values';
 
 interface InsertColumn { name: string; type?: TypeSpec; pythonDefault: boolean }
 

@@ -6,7 +6,7 @@
 import { bind } from './args';
 import { Dialect } from './ddl/dialect';
 import { createTableStatements, renderColumn, renderConstraint, renderCreateIndex, renderDefault, renderForeignKey } from './ddl/render';
-import { readColumn, readConstraint, readDefault, readTable, fkOptions, IndexSpec, TableSpec, ColumnSpec } from './ddl/schema';
+import { readColumn, readConstraint, readDefault, readTable, fkOptions, IndexSpec } from './ddl/schema';
 import { readType, renderType } from './ddl/types';
 import { BatchBlock, OpCall, OpStatement } from './python/reader';
 import { bulkInsert } from './bulkInsert';
