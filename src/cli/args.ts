@@ -44,6 +44,19 @@ export const COMMANDS: Record<string, { options: OptionSpec[]; positionals: stri
       { flags: ['--purge'], key: 'purge', takesValue: false }],
     positionals: ['revisions+'], help: "'stamp' the revision table with the given revision; don't run any migrations.",
   },
+  revision: {
+    options: [{ flags: ['-m', '--message'], key: 'message', takesValue: true }, { flags: ['--autogenerate'], key: 'autogenerate', takesValue: false },
+      { flags: ['--sql'], key: 'sql', takesValue: false }, { flags: ['--head'], key: 'head', takesValue: true },
+      { flags: ['--splice'], key: 'splice', takesValue: false }, { flags: ['--branch-label'], key: 'branch_label', takesValue: true, append: true },
+      { flags: ['--version-path'], key: 'version_path', takesValue: true }, { flags: ['--rev-id'], key: 'rev_id', takesValue: true },
+      { flags: ['--depends-on'], key: 'depends_on', takesValue: true, append: true }],
+    positionals: [], help: 'Create a new revision file.',
+  },
+  merge: {
+    options: [{ flags: ['-m', '--message'], key: 'message', takesValue: true }, { flags: ['--branch-label'], key: 'branch_label', takesValue: true, append: true },
+      { flags: ['--rev-id'], key: 'rev_id', takesValue: true }],
+    positionals: ['revisions+'], help: 'Merge two revisions together.  Creates a new migration file.',
+  },
   upgrade: { options: migrateOptions(), positionals: ['revision'], help: 'Upgrade to a later version.' },
   downgrade: { options: migrateOptions(), positionals: ['revision'], help: 'Revert to a previous version.' },
 };

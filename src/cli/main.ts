@@ -18,6 +18,7 @@ import * as readOnly from '../engine/commands/readOnly';
 import { stamp } from '../engine/commands/stamp';
 import { downgrade, StatementError, upgrade } from '../engine/commands/migrate';
 import { NotRunnableError } from '../engine/runner/migrationSource';
+import { merge, revision } from '../engine/commands/revision';
 import { findAlembic, runAlembic } from '../engine/handoff/alembic';
 import { StepConflictError } from '../engine/runner/steps';
 import { help, parseArgs, ParsedArgs, usage, UsageError } from './args';
@@ -74,6 +75,19 @@ async function run(args: ParsedArgs, argv: string[]): Promise<void> {
         lockTimeoutMs: lockTimeoutMs(),
         onStep: logInfo(args),
       });
+    case 'revision': case 'merge': {
+      if (o.autogenerate || o.sql) {
+        // Autogenerate compares the models in the user's Python code with the database: Alembic's job.
+        return handOffPlain(config.cwd, argv, o.autogenerate ? 'revision --autogenerate compares your SQLAlchemy models with the database, which needs Python'
+          : 'revision --sql runs env.py');
+      }
+      const common = { message: o.message as string | undefined, branchLabel: o.branch_label as string[] | undefined, revId: o.rev_id as string | undefined };
+      const file = args.command === 'merge'
+        ? merge(dir, args.positionals, common)
+        : revision(dir, { ...common, head: o.head as string | undefined, splice: !!o.splice, versionPath: o.version_path as string | undefined, dependsOn: o.depends_on as string[] | undefined });
+      msg(`Generating ${file} ...  done`);
+      return;
+    }
     case 'upgrade': case 'downgrade': {
       const fn = args.command === 'upgrade' ? upgrade : downgrade;
       try {
@@ -96,6 +110,17 @@ async function handOff(cwd: string, argv: string[], why: NotRunnableError): Prom
       'Install Alembic in the project\'s virtualenv, or set MIGRATIONS_ALEMBIC to its path.');
   }
   process.stderr.write(`hint: handing this run to ${exe} (${why.items.length} construct${why.items.length === 1 ? '' : 's'} the embedded engine cannot run)\n`);
+  flush();
+  const r = await runAlembic(exe, argv, { cwd: process.cwd(), onStdout: (s) => process.stdout.write(s), onStderr: (s) => process.stderr.write(s) });
+  if (r.code !== 0) throw new HandOffFailed(r.code);
+}
+
+/** Commands only Alembic can do (autogenerate): run the project's alembic, or say why we cannot. */
+async function handOffPlain(cwd: string, argv: string[], why: string): Promise<void> {
+  const exe = findAlembic(cwd, process.env.MIGRATIONS_ALEMBIC);
+  if (!exe) throw new CommandError(`${why}; no alembic executable was found (looked in .venv/venv/env, $VIRTUAL_ENV and PATH).`, undefined,
+    'Install Alembic in the project\'s virtualenv (or set MIGRATIONS_ALEMBIC to its path), or write the revision with `revision -m "..."`.');
+  process.stderr.write(`hint: ${why}: running ${exe}\n`);
   flush();
   const r = await runAlembic(exe, argv, { cwd: process.cwd(), onStdout: (s) => process.stdout.write(s), onStderr: (s) => process.stderr.write(s) });
   if (r.code !== 0) throw new HandOffFailed(r.code);
