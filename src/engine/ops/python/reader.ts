@@ -169,6 +169,7 @@ class Reader {
       return call;
     }
     const fn = this.calleeName(e, locals);
+    if (!fn) this.dotted(e.firstChild!, locals); // throws, naming the unknown part (e.g. an imported helper)
     if (!fn?.startsWith('op.')) throw new Unsupported(this.line(e), this.snippet(e), fn ? `${fn}() is not an Alembic operation` : 'a call to Python code');
     const method = fn.slice(3);
     if (!OPS.has(method)) throw new Unsupported(this.line(e), `op.${method}()`, WHY[method] ?? 'not an operation the embedded engine runs');
