@@ -61,9 +61,12 @@ export function provision() {
     fs.mkdirSync(csDir, { recursive: true });
     fs.writeFileSync(path.join(csDir, 'package.json'), '{"private":true}');
     const n24bin = path.join(paths.node24, 'bin');
+    // Under `npm run`, the outer npm's settings are in the environment (npm_config_user_agent names
+    // Node 20, which code-server's postinstall reads as the Node version): give the inner npm a clean one.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
     run(path.join(n24bin, 'node'), [npmCli(), 'install', '--no-audit', '--no-fund', `code-server@${CODE_SERVER_VERSION}`], {
       cwd: csDir,
-      env: { ...process.env, PATH: `${n24bin}:${process.env.PATH}`, npm_config_nodedir: paths.node24 },
+      env: { ...env, PATH: `${n24bin}:${process.env.PATH}`, npm_config_nodedir: paths.node24 },
     });
   }
   if (!fs.existsSync(paths.codeServerEntry)) throw new Error(`code-server did not install: ${paths.codeServerEntry} is missing`);

@@ -33,9 +33,16 @@ export class RevisionCodeLens implements vscode.CodeLensProvider {
       const pendingBelow = state === 'pending' && db?.status === 'ok' ? this.pendingUpTo(project, info.revision) : 0;
       const title = state === 'pending' && pendingBelow > 1 ? `${STATE_LABEL.pending} (${pendingBelow} revisions to apply up to here)` : STATE_LABEL[state];
       lenses.push(new vscode.CodeLens(range, { title, command: 'alembicMigrations.revisions.focus', tooltip: 'Show in the Migrations view' }));
+      const arg = { root: project.found.root, revision: info.revision };
+      if (vscode.workspace.isTrusted) {
+        lenses.push(state === 'pending'
+          ? new vscode.CodeLens(range, { title: '$(play) Apply (upgrade to here)', command: 'alembicMigrations.upgradeTo', arguments: [arg], tooltip: `Upgrade the database to ${info.revision}` })
+          : new vscode.CodeLens(range, { title: '$(discard) Revert (downgrade to before this)', command: 'alembicMigrations.downgradeTo', arguments: [arg], tooltip: `Downgrade the database to just before ${info.revision}` }));
+      }
     } else if (db && db.status !== 'ok') {
       lenses.push(new vscode.CodeLens(range, { title: db.status === 'error' ? '$(warning) database state unknown' : '$(database) no database', command: 'alembicMigrations.statusActions', tooltip: db.message }));
     }
+    lenses.push(new vscode.CodeLens(range, { title: '$(file-code) Show SQL', command: 'alembicMigrations.showSql', arguments: [{ root: project.found.root, revision: info.revision }], tooltip: 'The SQL this revision runs (offline mode; nothing runs)' }));
     const s = project.dir.map.map.get(info.revision);
     if (s) {
       const tags = [s.isHead && 'head', s.isBranchPoint && 'branchpoint', s.isMergePoint && 'mergepoint', ...s.branchLabels.map((l) => `@${l}`)].filter(Boolean);

@@ -4,12 +4,14 @@ import { performance } from 'node:perf_hooks';
 import { RevisionCodeLens } from './codeLens';
 import { Diagnostics } from './diagnostics';
 import { DowngradeQuickFix } from './downgradeQuickFix';
+import { MergeHeadsQuickFix } from './mergeHeadsQuickFix';
 import { MigrationsTree } from './migrationsTree';
 import { ProjectState, ProjectStore } from './projectStore';
 import { StatusBar } from './statusBar';
 import { showStatusActions } from './statusActions';
 import { runStamp } from './stampCommand';
 import { registerProjectCommands } from './projectCommands';
+import { registerRunCommands } from './registerRunCommands';
 
 /** Returned by activate(): used by the extension-host tests to read what the surfaces show. */
 export interface ExtensionApi { store: ProjectStore; tree: MigrationsTree; statusBar: StatusBar; diagnostics: Diagnostics }
@@ -35,8 +37,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.commands.registerCommand('alembicMigrations.stamp', (node?: { project?: ProjectState; script?: { revision: string } }) =>
       runStamp(store, log, node?.project, node?.script?.revision)),
     ...registerProjectCommands(store, context.secrets, log),
+    ...registerRunCommands(store, log),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file', language: 'python' }, new DowngradeQuickFix(),
       { providedCodeActionKinds: DowngradeQuickFix.kinds }),
+    vscode.languages.registerCodeActionsProvider(['python', 'sql', 'typescript', 'javascript'].map((language) => ({ scheme: 'file', language })),
+      new MergeHeadsQuickFix(store), { providedCodeActionKinds: MergeHeadsQuickFix.kinds }),
     vscode.commands.registerCommand('alembicMigrations.statusActions', () => showStatusActions(store, statusBar)),
     vscode.window.createTreeView('alembicMigrations.revisions', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.commands.registerCommand('alembicMigrations.refresh', () => store.refresh()),

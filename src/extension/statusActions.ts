@@ -12,7 +12,14 @@ export async function showStatusActions(store: ProjectStore, statusBar: StatusBa
       if (s) items.push({ label: `$(go-to-file) Open current revision ${id}`, description: s.doc, run: () => vscode.window.showTextDocument(vscode.Uri.file(s.path)) });
     }
   }
+  const arg = p ? { root: p.found.root } : undefined;
+  if (p?.db?.status === 'ok' && vscode.workspace.isTrusted) {
+    if (p.db.pending > 0) items.push({ label: '$(arrow-circle-up) Upgrade to head', description: `${p.db.pending} pending`, run: () => vscode.commands.executeCommand('alembicMigrations.upgradeHead', arg) });
+    if (p.db.heads.length) items.push({ label: '$(arrow-circle-down) Downgrade one step', run: () => vscode.commands.executeCommand('alembicMigrations.downgradeOne', arg) });
+  }
+  if ((p?.dir?.map.heads.length ?? 0) > 1) items.push({ label: '$(git-merge) Merge heads...', run: () => vscode.commands.executeCommand('alembicMigrations.mergeHeads', arg) });
   items.push(
+    { label: '$(add) New revision...', run: () => vscode.commands.executeCommand('alembicMigrations.newRevision', arg) },
     { label: '$(list-tree) Show the Migrations view', run: () => vscode.commands.executeCommand('alembicMigrations.revisions.focus') },
     { label: '$(refresh) Refresh', description: 'Re-read the revision files and the database', run: () => store.refresh() },
     { label: '$(output) Show log', run: () => vscode.commands.executeCommand('alembicMigrations.showLog') },

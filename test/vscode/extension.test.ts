@@ -206,10 +206,12 @@ describe('CodeLens on revision files', () => {
         const list = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 10);
         return list.filter((l) => l.command?.title).map((l) => `${l.range.start.line + 1}: ${l.command!.title}`);
       };
-      assert.deepEqual(await lenses('abc123def456_add_webhook_url.py'), ['13: $(debug-stackframe) current: the database is here', '13: branchpoint']);
-      assert.deepEqual(await lenses('7beb871f4454_initial_schema.py'), ['15: $(pass-filled) applied']);
+      const revert = '$(discard) Revert (downgrade to before this)';
+      const sql = '$(file-code) Show SQL';
+      assert.deepEqual(await lenses('abc123def456_add_webhook_url.py'), ['13: $(debug-stackframe) current: the database is here', `13: ${revert}`, `13: ${sql}`, '13: branchpoint']);
+      assert.deepEqual(await lenses('7beb871f4454_initial_schema.py'), ['15: $(pass-filled) applied', `15: ${revert}`, `15: ${sql}`]);
       assert.deepEqual(await lenses('c5e8f7a1b302_merge_terms_and_api_keys.py'),
-        ['12: $(circle-large-outline) pending (3 revisions to apply up to here)', '12: mergepoint · @auth']);
+        ['12: $(circle-large-outline) pending (3 revisions to apply up to here)', '12: $(play) Apply (upgrade to here)', `12: ${sql}`, '12: mergepoint · @auth']);
     } finally {
       fs.rmSync(path.join(workspace, 'example.db'), { force: true });
       await vscode.commands.executeCommand('alembicMigrations.refresh');

@@ -10,7 +10,12 @@ export function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'vscode-tests', mocha);
   // The launcher picks the suite that fits the workspace it opened.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if (process.env.MIGRATIONS_TEST_SUITE === 'monorepo') require('./monorepo.test'); else require('./extension.test');
+  if (process.env.MIGRATIONS_TEST_SUITE === 'monorepo') require('./monorepo.test');
+  else {
+    require('./extension.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./run.test');
+  }
   const lines: string[] = [];
   const resultsFile = process.env.MIGRATIONS_TEST_RESULTS;
   return new Promise((resolve, reject) => {

@@ -10,6 +10,7 @@ import { ScriptDirectory } from '../scripts/scriptDirectory';
 import { findDowngradeProblems } from './downgradeProblems';
 import { findPortabilityProblems } from './portabilityProblems';
 import { findMigrationFunctions } from './migrationFunctions';
+import { findEmbeddedProblems } from './embeddedProblems';
 
 /** The dialect of a project's configured database, if any (for portability hints). */
 export function databaseDialect(dir: ScriptDirectory): 'sqlite' | 'postgresql' | undefined {
@@ -22,7 +23,7 @@ export function fileProblems(f: RevisionFileInfo, text: string, dialect?: 'sqlit
   const info = readRevisionFile(f.path, text, f.kind);
   if (info.revision === undefined) return { info, downgrade: [] };
   const fns = findMigrationFunctions(text, f.kind); // read once, checked twice
-  const portability = f.kind === 'python' ? findPortabilityProblems(f.path, text, dialect, fns) : [];
+  const portability = f.kind === 'python' ? [...findPortabilityProblems(f.path, text, dialect, fns), ...findEmbeddedProblems(f.path, text, dialect)] : [];
   return { info, downgrade: [...findDowngradeProblems(f.path, text, f.kind, fns), ...portability] };
 }
 

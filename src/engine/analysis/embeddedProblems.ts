@@ -1,0 +1,35 @@
+/**
+ * What the embedded engine will refuse in a Python revision, found while the user types: a
+ * construct it cannot run (an info: the run can be handed to alembic), or an op the project's
+ * database cannot do at all (SQLite cannot ALTER in place: Alembic fails there too).
+ */
+import { Problem } from '../errors';
+import { dialectFor } from '../ops/ddl/dialect';
+import { NotPossibleOnDialect, planOps } from '../ops/plan';
+import { readMigrationFunctions } from '../ops/python/reader';
+import { Unsupported } from '../ops/values';
+
+export function findEmbeddedProblems(file: string, text: string, dialect?: 'sqlite' | 'postgresql'): Problem[] {
+  const problems: Problem[] = [];
+  let fns;
+  try { fns = readMigrationFunctions(text); } catch { return []; }
+  for (const f of fns) {
+    if (f.unsupported) {
+      problems.push({ severity: 'info', code: 'not-embedded', file, line: f.unsupported.line,
+        message: `The embedded engine cannot run ${f.name}(): ${f.unsupported.construct}: ${f.unsupported.why}. Runs that include it can be handed to your alembic ("Run with Alembic").` });
+      continue;
+    }
+    if (!dialect || !f.ops) continue;
+    try {
+      planOps(f.ops, dialectFor(dialect));
+    } catch (e) {
+      if (e instanceof NotPossibleOnDialect) {
+        problems.push({ severity: 'warning', code: 'not-possible-on-dialect', file, line: e.line, message: `${e.construct}: ${e.why}.` });
+      } else if (e instanceof Unsupported) {
+        problems.push({ severity: 'info', code: 'not-embedded', file, line: e.line,
+          message: `The embedded engine cannot run ${f.name}(): ${e.construct}: ${e.why}. Runs that include it can be handed to your alembic ("Run with Alembic").` });
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,24 @@
+/**
+ * The SQL one revision's upgrade or downgrade runs, as offline (`--sql`) mode writes it for the
+ * project's database dialect: what "Show SQL" opens in the editor.
+ */
+import { parseDatabaseUrl } from '../config/url';
+import { CommandError } from '../errors';
+import { dialectFor, DialectName } from '../ops/ddl/dialect';
+import { planRevisionSteps } from '../runner/migrationSource';
+import { offlineScript } from '../runner/offline';
+import { RevisionStep } from '../runner/steps';
+import { ScriptDirectory } from '../scripts/scriptDirectory';
+
+export async function revisionSql(dir: ScriptDirectory, id: string, direction: 'upgrade' | 'downgrade', dialectName?: DialectName): Promise<string> {
+  const script = dir.map.map.get(id);
+  if (!script) throw new CommandError(`Can't locate revision identified by '${id}'`);
+  const db = dir.config.database;
+  const name = dialectName ?? (db ? parseDatabaseUrl(db.url, db.source).dialect : 'sqlite');
+  const dialect = dialectFor(name);
+  const step = new RevisionStep(dir.map, script, direction === 'upgrade');
+  const planned = planRevisionSteps([step], dialect, dir.config.cwd);
+  const from = direction === 'upgrade' ? [...script.normalizedDownRevisions] : [script.revision];
+  const header = `-- ${step.describe()}\n-- ${name === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, offline mode: what \`alembic ${direction} --sql\` writes for this revision\n\n`;
+  return header + await offlineScript(planned, from, dialect, { table: dir.config.versionTable, schema: dir.config.versionTableSchema });
+}

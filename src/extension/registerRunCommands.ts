@@ -1,0 +1,38 @@
+/** The commands that run, write or show migrations, as the view, CodeLens and palette call them. */
+import * as vscode from 'vscode';
+import { ProjectStore } from './projectStore';
+import { mergeHeads, newRevision, showSql } from './revisionCommands';
+import { chooseTarget, Direction, pickProject, resolveProject, revertTarget, RevisionArg, runMigration } from './runCommands';
+
+export function registerRunCommands(store: ProjectStore, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  const project = async (arg?: RevisionArg) => resolveProject(store, arg) ?? await pickProject(store);
+  const revisionOf = (arg?: RevisionArg) => arg?.script?.revision ?? arg?.revision;
+  const run = (direction: Direction, target: (arg: RevisionArg | undefined, p: NonNullable<Awaited<ReturnType<typeof project>>>) => Promise<string | undefined> | string | undefined) =>
+    async (arg?: RevisionArg) => {
+      const p = await project(arg);
+      if (!p?.dir) return undefined;
+      const t = await target(arg, p);
+      return t ? runMigration(store, log, p, direction, t) : undefined;
+    };
+  return [
+    vscode.commands.registerCommand('alembicMigrations.upgradeHead', run('upgrade', () => 'head')),
+    vscode.commands.registerCommand('alembicMigrations.downgradeOne', run('downgrade', () => '-1')),
+    vscode.commands.registerCommand('alembicMigrations.upgrade', run('upgrade', (_a, p) => chooseTarget(p, 'upgrade'))),
+    vscode.commands.registerCommand('alembicMigrations.downgrade', run('downgrade', (_a, p) => chooseTarget(p, 'downgrade'))),
+    vscode.commands.registerCommand('alembicMigrations.upgradeTo', run('upgrade', (a) => revisionOf(a))),
+    vscode.commands.registerCommand('alembicMigrations.downgradeTo', run('downgrade', (a, p) => { const id = revisionOf(a); return id ? revertTarget(p, id) : undefined; })),
+    vscode.commands.registerCommand('alembicMigrations.showSql', async (arg?: RevisionArg & { direction?: Direction }) => {
+      const p = await project(arg);
+      const id = revisionOf(arg);
+      return p && id ? showSql(p, id, arg?.direction) : undefined;
+    }),
+    vscode.commands.registerCommand('alembicMigrations.newRevision', async (arg?: RevisionArg & { message?: string }) => {
+      const p = await project(arg);
+      return p ? newRevision(store, p, arg?.message) : undefined;
+    }),
+    vscode.commands.registerCommand('alembicMigrations.mergeHeads', async (arg?: RevisionArg & { message?: string }) => {
+      const p = await project(arg);
+      return p ? mergeHeads(store, p, arg?.message) : undefined;
+    }),
+  ];
+}

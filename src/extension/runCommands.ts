@@ -1,0 +1,179 @@
+/**
+ * Upgrade / downgrade from the editor: pick a target (or take it from the view or a CodeLens),
+ * confirm, run through the embedded engine with cancellable progress (cancel = rollback), every
+ * statement in the log. When the engine cannot run a migration, offer the project's own alembic.
+ */
+import * as vscode from 'vscode';
+import { downgrade, downgradeSteps, RunCancelled, StatementError, upgrade, upgradeSteps } from '../engine/commands/migrate';
+import { maskUrlText } from '../engine/config/url';
+import { CommandError } from '../engine/errors';
+import { findAlembic, runAlembic } from '../engine/handoff/alembic';
+import { NotRunnableError } from '../engine/runner/migrationSource';
+import { ProjectState, ProjectStore } from './projectStore';
+import { pickTarget } from './targetPick';
+
+export type Direction = 'upgrade' | 'downgrade';
+
+/** What a tree item, a CodeLens or a test passes to the commands. */
+export interface RevisionArg { project?: ProjectState; root?: string; script?: { revision: string }; revision?: string }
+
+export function resolveProject(store: ProjectStore, arg?: RevisionArg): ProjectState | undefined {
+  if (arg?.project) return arg.project;
+  if (arg?.root) return store.all.find((p) => p.found.root === arg.root);
+  return undefined;
+}
+
+export async function pickProject(store: ProjectStore): Promise<ProjectState | undefined> {
+  const projects = store.all.filter((p) => p.dir);
+  if (projects.length <= 1) return projects[0];
+  const active = vscode.window.activeTextEditor?.document.uri.fsPath;
+  const owner = active && projects.find((p) => p.dir!.files.some((f) => f.path === active));
+  if (owner) return owner;
+  const pick = await vscode.window.showQuickPick(projects.map((p) => ({ label: p.label, description: p.found.root, p })), { title: 'Which project?' });
+  return pick?.p;
+}
+
+const currentHeads = (p: ProjectState): string[] | undefined => (p.db?.status === 'ok' ? p.db.heads : undefined);
+
+/** "Revert this revision": the target just below it (a merge asks which parent to go back to). */
+export async function revertTarget(project: ProjectState, id: string): Promise<string | undefined> {
+  const s = project.dir?.map.map.get(id);
+  if (!s) return undefined;
+  if (s.versionedDownRevisions.length <= 1) return `${id}-1`;
+  const pick = await vscode.window.showQuickPick(s.versionedDownRevisions.map((d) => {
+    const parent = project.dir!.map.map.get(d);
+    return { label: d, description: parent?.doc, target: d };
+  }), { title: `${id} merges ${s.versionedDownRevisions.length} branches: downgrade to which parent?` });
+  return pick?.target;
+}
+
+export async function chooseTarget(project: ProjectState, direction: Direction): Promise<string | undefined> {
+  return direction === 'upgrade'
+    ? pickTarget(project, `Upgrade ${project.label} to...`, [
+      { label: 'head', description: 'the latest revision', target: 'head' },
+      { label: 'heads', description: 'every head (all branches)', target: 'heads' },
+      { label: '+1', description: 'one revision up', target: '+1' },
+    ])
+    : pickTarget(project, `Downgrade ${project.label} to...`, [
+      { label: '-1', description: 'one revision down', target: '-1' },
+      { label: 'base', description: 'before the first revision (every migration reverted)', target: 'base' },
+    ]);
+}
+
+export interface RunResult { ok: boolean; steps?: number; message: string }
+
+/** Runs upgrade/downgrade to `target` with progress; returns what happened (also shown to the user). */
+export async function runMigration(store: ProjectStore, log: vscode.LogOutputChannel, project: ProjectState, direction: Direction, target: string,
+  o: { confirm?: boolean } = {}): Promise<RunResult> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage('Migrations: running migrations executes the project\'s code; trust this workspace first.');
+    return { ok: false, message: 'untrusted' };
+  }
+  const dir = project.dir;
+  if (!dir) return { ok: false, message: 'no project' };
+  const heads = currentHeads(project);
+  if (heads) {
+    let count: number;
+    try {
+      count = (direction === 'upgrade' ? upgradeSteps(dir, target, heads) : downgradeSteps(dir, target, heads)).length;
+    } catch (e) {
+      const message = maskUrlText((e as Error).message);
+      void vscode.window.showErrorMessage(`Migrations: ${direction} ${target}: ${message}`);
+      return { ok: false, message };
+    }
+    if (count === 0) {
+      void vscode.window.showInformationMessage(`Migrations: ${project.label} is already at ${target}; nothing to ${direction}.`);
+      return { ok: true, steps: 0, message: 'nothing to do' };
+    }
+    const confirm = o.confirm ?? vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project.found.root)).get('confirmDatabaseWrites', true);
+    if (confirm) {
+      const db = project.db?.status === 'ok' ? project.db.url : 'the database';
+      const verb = direction === 'upgrade' ? 'Upgrade' : 'Downgrade';
+      const answer = await vscode.window.showWarningMessage(`${verb} ${db} to ${target}?`, {
+        modal: true,
+        detail: `${count} migration${count === 1 ? '' : 's'} will ${direction === 'upgrade' ? 'run' : 'be reverted'}, in one transaction: all or nothing.`,
+      }, verb);
+      if (answer !== verb) return { ok: false, message: 'not confirmed' };
+    }
+  }
+  const fn = direction === 'upgrade' ? upgrade : downgrade;
+  log.info(`${project.label}: ${direction} ${target}`);
+  try {
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Migrations: ${direction} ${target}`, cancellable: true },
+      (progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        return fn(dir, target, {
+          signal: abort.signal,
+          onLog: (t) => { log.info(`${project.label}: ${t}`); if (t.startsWith('Running ')) progress.report({ message: t.slice(8) }); },
+          onStatement: (sql) => log.info(maskUrlText(sql)),
+        });
+      });
+    const message = `${project.label}: ${direction} to ${target} done (${result.steps} migration${result.steps === 1 ? '' : 's'}); now at ${result.heads.join(', ') || 'base'}`;
+    log.info(message);
+    void vscode.window.showInformationMessage(`Migrations: ${message}`);
+    return { ok: true, steps: result.steps, message };
+  } catch (e) {
+    return reportFailure(log, project, direction, target, e);
+  } finally {
+    await store.refresh();
+  }
+}
+
+async function reportFailure(log: vscode.LogOutputChannel, project: ProjectState, direction: Direction, target: string, e: unknown): Promise<RunResult> {
+  const message = maskUrlText(e instanceof Error ? e.message : String(e));
+  log.error(`${project.label}: ${direction} ${target} failed: ${message}`);
+  if (e instanceof RunCancelled) {
+    void vscode.window.showInformationMessage('Migrations: cancelled; everything the run did was rolled back.');
+    return { ok: false, message };
+  }
+  if (e instanceof StatementError) {
+    void vscode.window.showErrorMessage(`Migrations: ${direction} failed at ${vscode.workspace.asRelativePath(e.file)}:${e.line}: ${message}. The database was rolled back.`, 'Open File', 'Show Log')
+      .then(async (a) => {
+        if (a === 'Show Log') log.show();
+        if (a === 'Open File') await vscode.window.showTextDocument(vscode.Uri.file(e.file), { selection: new vscode.Range(e.line - 1, 0, e.line - 1, 0) });
+      });
+    return { ok: false, message };
+  }
+  if (e instanceof NotRunnableError && !e.items.every((i) => i.dialectProblem)) {
+    void vscode.window.showErrorMessage(`Migrations: ${message}`, { modal: false }, 'Run with Alembic', 'Open File').then(async (a) => {
+      if (a === 'Run with Alembic') await handOff(log, project, direction, target);
+      if (a === 'Open File') {
+        const i = e.items[0];
+        await vscode.window.showTextDocument(vscode.Uri.file(i.file), { selection: new vscode.Range(i.line - 1, 0, i.line - 1, 0) });
+      }
+    });
+    return { ok: false, message };
+  }
+  const hint = e instanceof CommandError && e.hint ? ` ${maskUrlText(e.hint)}` : '';
+  void vscode.window.showErrorMessage(`Migrations: ${direction} ${target} failed: ${message}${hint}`, 'Show Log').then((a) => a && log.show());
+  return { ok: false, message };
+}
+
+/** Runs the project's own alembic for this command (no shell; a URL we hold goes in the environment). */
+export async function handOff(log: vscode.LogOutputChannel, project: ProjectState, direction: Direction, target: string): Promise<number | undefined> {
+  const configured = vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project.found.root)).get<string>('alembicPath') || undefined;
+  const exe = findAlembic(project.found.root, configured);
+  if (!exe) {
+    void vscode.window.showErrorMessage('Migrations: no alembic executable found (looked in .venv, venv, env, $VIRTUAL_ENV and PATH). Set "alembicMigrations.alembicPath".', 'Open Settings')
+      .then((a) => a && vscode.commands.executeCommand('workbench.action.openSettings', 'alembicMigrations.alembicPath'));
+    return undefined;
+  }
+  const cfg = project.dir?.config;
+  const args = [...(cfg?.iniFile ? ['-c', cfg.iniFile] : cfg?.tomlFile ? ['-c', cfg.tomlFile] : []), direction, target];
+  // A URL alembic's env.py may not find by itself (set in the editor, or in a .env file) goes in its environment.
+  const secretUrl = cfg?.database && !/^sqlalchemy\.url|\(environment\)/.test(cfg.database.source) ? cfg.database.url : undefined;
+  log.info(`${project.label}: running ${exe} ${args.join(' ')}`);
+  const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Migrations: alembic ${direction} ${target}`, cancellable: true },
+    (_p, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      return runAlembic(exe, args, { cwd: cfg?.cwd ?? project.found.root, databaseUrl: secretUrl, signal: abort.signal,
+        onStdout: (s) => log.info(maskUrlText(s.trimEnd())), onStderr: (s) => log.info(maskUrlText(s.trimEnd())) })
+        .catch((err: Error) => ({ code: -1, stdout: '', stderr: err.message }));
+    });
+  if (r.code === 0) void vscode.window.showInformationMessage(`Migrations: alembic ${direction} ${target} done.`);
+  else void vscode.window.showErrorMessage(`Migrations: alembic ${direction} ${target} failed (exit ${r.code}).`, 'Show Log').then((a) => a && log.show());
+  return r.code;
+}
+

@@ -1,0 +1,166 @@
+/**
+ * Running migrations from the real VS Code: CodeLens Apply / Revert, the view's title actions,
+ * Show SQL, New Revision, Merge Heads (quick fix), and a migration the engine cannot run.
+ * Every check reads the SQLite file itself (sql.js) or the extension's own state.
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { after, before, describe, it } from 'mocha';
+import type { ExtensionApi } from '../../src/extension/extension';
+
+const EXTENSION_ID = 'migrations-tools.alembic-migrations';
+type SqlJs = { Database: new (b?: Uint8Array) => { exec(sql: string): { values: unknown[][] }[]; close(): void } };
+
+async function api(): Promise<ExtensionApi> {
+  const exports = await vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID)!.activate();
+  await exports.store.ready;
+  return exports;
+}
+
+describe('Running migrations from the editor', () => {
+  let a: ExtensionApi;
+  const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+  const dbFile = () => path.join(workspace(), 'example.db');
+  const versions = () => path.join(workspace(), 'alembic', 'versions');
+  const root = () => a.store.all[0].found.root;
+
+  async function tables(): Promise<string[]> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const SQL = await (require('sql.js') as () => Promise<SqlJs>)();
+    const db = new SQL.Database(fs.readFileSync(dbFile()));
+    const names = (db.exec("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")[0]?.values ?? []).map((r) => String(r[0]));
+    db.close();
+    return names;
+  }
+  const heads = () => { const db = a.store.all[0].db; return db?.status === 'ok' ? db.heads : undefined; };
+
+  async function lenses(name: string): Promise<vscode.CodeLens[]> {
+    const doc = await vscode.workspace.openTextDocument(path.join(versions(), name));
+    return vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 10);
+  }
+
+  before(async () => {
+    a = await api();
+    await vscode.workspace.getConfiguration('alembicMigrations').update('confirmDatabaseWrites', false, vscode.ConfigurationTarget.Workspace);
+    fs.rmSync(dbFile(), { force: true });
+    await vscode.commands.executeCommand('alembicMigrations.refresh');
+  });
+  after(async () => {
+    fs.rmSync(dbFile(), { force: true });
+    await vscode.workspace.getConfiguration('alembicMigrations').update('confirmDatabaseWrites', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('alembicMigrations.refresh');
+  });
+
+  it('applies a pending revision from its CodeLens, then reverts it from the new CodeLens', async () => {
+    assert.deepEqual(heads(), []);
+    const apply = (await lenses('7beb871f4454_initial_schema.py')).find((l) => l.command?.title.includes('Apply (upgrade to here)'));
+    assert.ok(apply, 'a pending revision offers Apply');
+    const r = await vscode.commands.executeCommand<{ ok: boolean; steps: number }>(apply.command!.command, ...apply.command!.arguments!);
+    assert.deepEqual({ ok: r.ok, steps: r.steps }, { ok: true, steps: 1 });
+    assert.deepEqual(heads(), ['7beb871f4454']);
+    assert.ok((await tables()).includes('users'), 'the migration created its tables in the file');
+    const revert = (await lenses('7beb871f4454_initial_schema.py')).find((l) => l.command?.title.includes('Revert'));
+    assert.ok(revert, 'an applied revision offers Revert');
+    await vscode.commands.executeCommand(revert.command!.command, ...revert.command!.arguments!);
+    assert.deepEqual(heads(), []);
+    assert.deepEqual(await tables(), ['alembic_version'], 'its tables are gone; the version table stays, as with Alembic');
+  });
+
+  it('upgrades to head and downgrades one step from the view; the view and status bar follow', async () => {
+    const up = await vscode.commands.executeCommand<{ ok: boolean; steps: number }>('alembicMigrations.upgradeHead', { root: root() });
+    assert.equal(up.ok, true);
+    assert.equal(up.steps, 6);
+    assert.deepEqual(heads(), ['0d4e6f8a2b19']);
+    const items = await Promise.all((await a.tree.getChildren()).map((n) => a.tree.getTreeItem(n)));
+    assert.equal(items[0].contextValue, 'revision.current');
+    assert.ok(items.slice(1).every((i) => i.contextValue === 'revision.applied'));
+    assert.match(a.statusBar.item.text, /0d4e6f8a Add onboarding_sessions/);
+    await vscode.commands.executeCommand('alembicMigrations.downgradeOne', { root: root() });
+    assert.deepEqual(heads(), ['c5e8f7a1b302']);
+    assert.ok(!(await tables()).includes('onboarding_sessions'));
+  });
+
+  it('shows the SQL of a revision in an SQL editor without running it', async () => {
+    const before = crypto.createHash('sha256').update(fs.readFileSync(dbFile())).digest('hex');
+    const doc = await vscode.commands.executeCommand<vscode.TextDocument>('alembicMigrations.showSql', { root: root(), revision: '0d4e6f8a2b19', direction: 'upgrade' });
+    assert.equal(doc.languageId, 'sql');
+    assert.match(doc.getText(), /CREATE TABLE onboarding_sessions \(\n {4}id INTEGER NOT NULL, /);
+    assert.match(doc.getText(), /UPDATE alembic_version SET version_num='0d4e6f8a2b19' WHERE alembic_version\.version_num = 'c5e8f7a1b302';/);
+    assert.equal(crypto.createHash('sha256').update(fs.readFileSync(dbFile())).digest('hex'), before, 'nothing ran');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('creates a new revision on the head, from the project template', async () => {
+    const file = await vscode.commands.executeCommand<string>('alembicMigrations.newRevision', { root: root(), message: 'add tags table' });
+    try {
+      assert.match(path.basename(file), /^[0-9a-f]{12}_add_tags_table\.py$/);
+      const text = fs.readFileSync(file, 'utf8');
+      assert.match(text, /^"""add tags table\n\nRevision ID: [0-9a-f]{12}\nRevises: 0d4e6f8a2b19\n/);
+      assert.match(text, /\ndown_revision(: [^=]+)? = '0d4e6f8a2b19'\n/);
+      assert.equal(vscode.window.activeTextEditor?.document.fileName, file, 'the new file is opened');
+      assert.equal(a.store.all[0].dir!.map.heads[0], path.basename(file).slice(0, 12));
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      fs.rmSync(file, { force: true });
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+    }
+  });
+
+  it('offers to merge several heads from the diagnostic, and writes the merge revision', async () => {
+    const second = path.join(versions(), 'aaaa00000001_side_branch.py');
+    fs.writeFileSync(second, '"""side branch\n\nRevision ID: aaaa00000001\n"""\nfrom alembic import op\n\nrevision = "aaaa00000001"\ndown_revision = "c5e8f7a1b302"\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    op.execute("SELECT 1")\n\n\ndef downgrade():\n    op.execute("SELECT 1")\n');
+    let merged: string | undefined;
+    try {
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+      const doc = await vscode.workspace.openTextDocument(second);
+      await vscode.window.showTextDocument(doc);
+      const diag = await waitFor(() => vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'multiple-heads'));
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diag.range);
+      const fix = actions.find((x) => x.title === 'Merge the heads into a new revision');
+      assert.ok(fix?.command, 'the quick fix is offered');
+      merged = await vscode.commands.executeCommand<string>(fix.command.command, { ...fix.command.arguments![0], message: 'merge side branch' });
+      const text = fs.readFileSync(merged!, 'utf8');
+      assert.match(text, /\ndown_revision(: [^=]+)? = \('(0d4e6f8a2b19|aaaa00000001)', '(0d4e6f8a2b19|aaaa00000001)'\)\n/);
+      assert.equal(a.store.all[0].dir!.map.heads.length, 1, 'one head again');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      fs.rmSync(second, { force: true });
+      if (merged) fs.rmSync(merged, { force: true });
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+    }
+  });
+
+  it('flags Python logic the engine cannot run, and a run over it stops before changing anything', async () => {
+    const file = path.join(versions(), 'bbbb00000002_loop.py');
+    fs.writeFileSync(file, '"""loop\n\nRevision ID: bbbb00000002\n"""\nfrom alembic import op\n\nrevision = "bbbb00000002"\ndown_revision = "0d4e6f8a2b19"\n\n\ndef upgrade():\n    for t in ("a", "b"):\n        op.execute(f"CREATE TABLE t_{t} (id INTEGER)")\n\n\ndef downgrade():\n    op.execute("DROP TABLE t_b")\n    op.execute("DROP TABLE t_a")\n');
+    try {
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+      const doc = await vscode.workspace.openTextDocument(file);
+      const diag = await waitFor(() => vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'not-embedded'));
+      assert.equal(diag.severity, vscode.DiagnosticSeverity.Information);
+      assert.equal(diag.range.start.line, 11, 'on the loop');
+      assert.match(diag.message, /a loop runs in Python.*Run with Alembic/);
+      const before = crypto.createHash('sha256').update(fs.readFileSync(dbFile())).digest('hex');
+      const r = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('alembicMigrations.upgradeHead', { root: root() });
+      assert.equal(r.ok, false);
+      assert.match(r.message, /bbbb00000002_loop\.py:12/);
+      assert.equal(crypto.createHash('sha256').update(fs.readFileSync(dbFile())).digest('hex'), before, 'c5e8 -> 0d4e did not run either');
+    } finally {
+      fs.rmSync(file, { force: true });
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+    }
+  });
+});
+
+async function waitFor<T>(fn: () => T | undefined, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
