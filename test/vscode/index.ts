@@ -12,6 +12,7 @@ export function run(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   if (process.env.MIGRATIONS_TEST_SUITE === 'monorepo') require('./monorepo.test');
   else {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./extension.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./run.test');
