@@ -23,15 +23,18 @@ function packageVsix() {
   return out;
 }
 
-/** A SQLite database whose alembic_version says `revision`, as `alembic stamp` would leave it. */
-async function stampSqlite(file, revision) {
+/** The example's database migrated up to `revision` (by our CLI: the real schema, not just a stamp). */
+function migrateTo(workspace, revision) {
+  execFileSync(process.execPath, [path.join(repo, 'dist', 'cli.js'), 'upgrade', revision], { cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: '' } });
+}
+
+async function tablesOf(file) {
   const { default: initSqlJs } = await import('sql.js');
   const SQL = await initSqlJs();
-  const db = new SQL.Database();
-  db.run('CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))');
-  db.run('INSERT INTO alembic_version (version_num) VALUES (?)', [revision]);
-  fs.writeFileSync(file, Buffer.from(db.export()));
+  const db = new SQL.Database(fs.readFileSync(file));
+  const names = db.exec("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")[0].values.map((r) => r[0]);
   db.close();
+  return names;
 }
 
 async function scenario(mode) {
@@ -42,7 +45,7 @@ async function scenario(mode) {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   if (mode === 'vsix') installVsix(run, packageVsix());
-  await stampSqlite(path.join(workspace, 'example.db'), 'abc123def456');
+  migrateTo(workspace, 'abc123def456');
   const server = await startCodeServer({ run, workspace, smokeDriver: mode === 'dev' });
   const context = await chromium.launchPersistentContext(path.join(run, 'chromium'), {
     executablePath: paths.chromium, headless: !process.env.HEADED, viewport: { width: 1400, height: 900 }, args: CHROMIUM_ARGS,
@@ -95,6 +98,25 @@ async function scenario(mode) {
     await page.locator('.codelens-decoration', { hasText: 'pending' }).first().waitFor({ timeout: 10_000 });
     assert.match(await page.locator('.codelens-decoration').first().innerText(), /pending/);
     await shot('revision-opened');
+
+    // Apply it from its CodeLens: a confirmation, then the run; the CodeLens and status bar follow.
+    await page.locator('.codelens-decoration a', { hasText: 'Apply (upgrade to here)' }).click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 10_000 });
+    assert.match(await dialog.innerText(), /Upgrade sqlite:\/\/\/.*example\.db to 91d0e4b2c6aa\?[\s\S]*1 migration will run, in one transaction/);
+    await shot('apply-confirm');
+    await dialog.getByRole('button', { name: 'Upgrade' }).click();
+    await page.locator('.codelens-decoration a', { hasText: 'Revert (downgrade to before this)' }).waitFor({ timeout: 20_000 });
+    await page.locator('.statusbar-item', { hasText: '91d0e4b2' }).waitFor({ timeout: 10_000 });
+    assert.ok((await tablesOf(path.join(workspace, 'example.db'))).includes('api_keys'), 'the table exists in the database file');
+    await shot('applied-from-codelens');
+    // ...and revert it the same way.
+    await page.locator('.codelens-decoration a', { hasText: 'Revert (downgrade to before this)' }).click();
+    await dialog.waitFor({ timeout: 10_000 });
+    await dialog.getByRole('button', { name: 'Downgrade' }).click();
+    await page.locator('.codelens-decoration a', { hasText: 'Apply (upgrade to here)' }).waitFor({ timeout: 20_000 });
+    await page.locator('.statusbar-item', { hasText: 'abc123de' }).waitFor({ timeout: 10_000 });
+    assert.ok(!(await tablesOf(path.join(workspace, 'example.db'))).includes('api_keys'));
 
     // SQL inside op.execute("""...""") is highlighted as SQL, not as one string.
     await rows.filter({ hasText: '0d4e6f8a2b19' }).click();
