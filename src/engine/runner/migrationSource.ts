@@ -59,7 +59,8 @@ function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Di
   }
   if (kind === 'sql') return sqlSection(text, fn);
   if (kind !== 'python') throw new Unsupported(1, `a ${kind} migration`, 'TypeScript/JavaScript migrations are not run by this version of the engine yet');
-  const found = readMigrationFunctions(text).find((f) => f.name === fn);
+  // As in Python, a later definition replaces an earlier one.
+  const found = readMigrationFunctions(text).filter((f) => f.name === fn).pop();
   if (!found) throw new Unsupported(1, `${fn}()`, `the file defines no ${fn}() function`);
   if (found.unsupported) throw found.unsupported;
   return planOps(found.ops!, d);
