@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateProject } from './generate.mjs';
 import { measureEditor } from './vscode.mjs';
+import { measureMigrations, migrateTable } from './migrate.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -15,6 +16,9 @@ const cli = path.join(repo, 'dist', 'cli.js');
 const python = process.env.ORACLE_PYTHON ?? '/usr/bin/python3';
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 5);
+// Which parts to run (all by default): readonly, editor, migrate.
+const parts = new Set((process.env.BENCH_PARTS ?? 'readonly,editor,migrate').split(','));
+const pgUrl = process.env.PGURL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 function time(cmd, args, env = {}) {
   const t = process.hrtime.bigint();
@@ -32,7 +36,7 @@ function measure(label, fn) {
 }
 
 const rows = [];
-for (const n of sizes) {
+for (const n of parts.has('readonly') ? sizes : []) {
   const proj = generateProject(path.join(work, `p${n}`), n);
   const ini = path.join(proj, 'alembic.ini');
   const cacheHome = path.join(work, `cache${n}`);
@@ -60,7 +64,7 @@ const table = [
 
 // The editor: activation and first render of the Migrations view in a real VS Code.
 const editorRows = [];
-for (const n of sizes) {
+for (const n of parts.has('editor') ? sizes : []) {
   const r = await measureEditor(n);
   editorRows.push(r);
   console.log(`editor on ${n} revisions: activate() ${r.cold.activation} ms, view data ${r.cold.firstData} ms cold / ${r.warm.firstData} ms warm, click to first row ${r.cold.clickToRow} / ${r.warm.clickToRow} ms`);
@@ -73,8 +77,16 @@ const editorTable = [
   ...editorRows.map((r) => `| ${r.count.toLocaleString('en')} | ${r.cold.activation} ms | ${r.cold.firstData} ms | ${r.warm.firstData} ms | ${r.cold.clickToRow} ms | ${r.warm.clickToRow} ms |`),
 ].join('\n');
 
+// Migrations: upgrade head + downgrade base of 1,000 revisions, SQLite file and PostgreSQL.
+const migrateRuns = Number(process.env.BENCH_MIGRATE_RUNS ?? 3);
+const migrateRows = parts.has('migrate') ? measureMigrations({ work, cli, python, pgUrl, n: 1000, runs: migrateRuns }) : [];
+
 const doc = path.join(repo, 'docs', 'PERFORMANCE.md');
 const replaceSection = (text, name, body) => text.replace(new RegExp(`<!-- bench:${name}:start -->[\\s\\S]*?<!-- bench:${name}:end -->`), `<!-- bench:${name}:start -->\n${body}\n<!-- bench:${name}:end -->`);
-fs.writeFileSync(doc, replaceSection(replaceSection(fs.readFileSync(doc, 'utf8'), 'readonly', table), 'editor', editorTable));
+let text = fs.readFileSync(doc, 'utf8');
+if (rows.length) text = replaceSection(text, 'readonly', table);
+if (editorRows.length) text = replaceSection(text, 'editor', editorTable);
+if (migrateRows.length) text = replaceSection(text, 'migrate', migrateTable(migrateRows, migrateRuns, alembicVersion));
+fs.writeFileSync(doc, text);
 console.log(`\nWrote ${path.relative(repo, doc)}`);
 if (rows.some((r) => r.same !== 'identical')) { console.error('Outputs differ from Alembic'); process.exit(1); }

@@ -57,6 +57,7 @@ export const COMMANDS: Record<string, { options: OptionSpec[]; positionals: stri
       { flags: ['--rev-id'], key: 'rev_id', takesValue: true }],
     positionals: ['revisions+'], help: 'Merge two revisions together.  Creates a new migration file.',
   },
+  ensure_version: { options: [{ flags: ['--sql'], key: 'sql', takesValue: false }], positionals: [], help: 'Create the alembic version table if it doesn\'t exist already .' },
   upgrade: { options: migrateOptions(), positionals: ['revision'], help: 'Upgrade to a later version.' },
   downgrade: { options: migrateOptions(), positionals: ['revision'], help: 'Revert to a previous version.' },
 };
@@ -64,7 +65,9 @@ export const COMMANDS: Record<string, { options: OptionSpec[]; positionals: stri
 function migrateOptions(): OptionSpec[] {
   return [{ flags: ['--sql'], key: 'sql', takesValue: false }, { flags: ['--tag'], key: 'tag', takesValue: true },
     // Ours: hand the run to the project's own alembic when the embedded engine cannot run it.
-    { flags: ['--with-alembic'], key: 'with_alembic', takesValue: false }];
+    { flags: ['--with-alembic'], key: 'with_alembic', takesValue: false },
+    // Ours: commit after every migration (Alembic's transaction_per_migration) instead of once.
+    { flags: ['--transaction-per-migration'], key: 'transaction_per_migration', takesValue: false }];
 }
 
 const NEGATIVE_NUMBER = /^-\d+$|^-\d*\.\d+$/;

@@ -15,7 +15,7 @@ import { RevisionFileInfo } from '../engine/scripts/revisionFile';
 import { MissingRevisionKey, RevisionError } from '../engine/graph';
 import { assertReadable, loadScriptDirectory } from '../engine/scripts/scriptDirectory';
 import * as readOnly from '../engine/commands/readOnly';
-import { stamp } from '../engine/commands/stamp';
+import { ensureVersion, stamp } from '../engine/commands/stamp';
 import { downgrade, StatementError, upgrade } from '../engine/commands/migrate';
 import { NotRunnableError } from '../engine/runner/migrationSource';
 import { merge, revision } from '../engine/commands/revision';
@@ -75,6 +75,11 @@ async function run(args: ParsedArgs, argv: string[]): Promise<void> {
         lockTimeoutMs: lockTimeoutMs(),
         onStep: logInfo(args),
       });
+    case 'ensure_version': {
+      const sql = await ensureVersion(dir, { sql: !!o.sql, lockTimeoutMs: lockTimeoutMs() });
+      if (sql !== undefined) writeOut(sql);
+      return;
+    }
     case 'revision': case 'merge': {
       if (o.autogenerate || o.sql) {
         // Autogenerate compares the models in the user's Python code with the database: Alembic's job.
@@ -91,7 +96,7 @@ async function run(args: ParsedArgs, argv: string[]): Promise<void> {
     case 'upgrade': case 'downgrade': {
       const fn = args.command === 'upgrade' ? upgrade : downgrade;
       try {
-        const r = await fn(dir, args.positionals[0], { sql: !!o.sql, lockTimeoutMs: lockTimeoutMs(), onLog: logInfo(args) });
+        const r = await fn(dir, args.positionals[0], { sql: !!o.sql, lockTimeoutMs: lockTimeoutMs(), onLog: logInfo(args), transactionPerMigration: !!o.transaction_per_migration });
         if (r.sql !== undefined) writeOut(r.sql);
       } catch (e) {
         if (!(e instanceof NotRunnableError) || !o.with_alembic || e.items.every((i) => i.dialectProblem)) throw e;

@@ -99,7 +99,7 @@ function firstDifference(a: unknown, b: unknown, at = ''): string {
 }
 
 const SHOP_SEQUENCE = [
-  'upgrade +1', 'upgrade 3c4d', 'upgrade orders@head', 'upgrade heads', 'downgrade -1', 'downgrade 4d5e6f708192',
+  'ensure_version', 'upgrade +1', 'upgrade 3c4d', 'upgrade orders@head', 'upgrade heads', 'downgrade -1', 'downgrade 4d5e6f708192',
   'upgrade +2', 'upgrade heads', 'upgrade head', 'downgrade 3c4d5e6f7081', 'upgrade audit@head', 'upgrade 708192a3b4c5',
   'downgrade base', 'upgrade head', 'downgrade 9999', 'downgrade -2', 'upgrade head', 'downgrade base',
 ].map((c) => c.split(' '));
@@ -116,7 +116,7 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
   test(`${kind}: --sql writes the script Alembic writes`, { timeout: 60_000 }, async () => {
     const root = copyProject(SHOP);
     const { failures } = await compareSequence(root, kind, `sql_${kind}`, [
-      ['upgrade', '1a2b3c4d5e6f', '--sql'], ['downgrade', '1a2b3c4d5e6f:base', '--sql'], ['upgrade', '3c4d5e6f7081:4d5e6f708192', '--sql'],
+      ['ensure_version', '--sql'], ['upgrade', '1a2b3c4d5e6f', '--sql'], ['downgrade', '1a2b3c4d5e6f:base', '--sql'], ['upgrade', '3c4d5e6f7081:4d5e6f708192', '--sql'],
       ['downgrade', '-1', '--sql'], ['upgrade', '1a2b:2b3c'], ['upgrade', 'head', '--sql'],
     ]);
     assert.equal(failures.length, 0, failures.join('\n'));

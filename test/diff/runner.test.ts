@@ -71,3 +71,67 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
     fs.rmSync(root, { recursive: true, force: true });
   });
 }
+
+/** A linear project of `n` revisions, each creating a table and an index (long enough to kill mid-run). */
+function longProject(n: number): string {
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'killed-')));
+  const versions = path.join(root, 'alembic', 'versions');
+  fs.mkdirSync(versions, { recursive: true });
+  fs.writeFileSync(path.join(root, 'alembic.ini'), '[alembic]\nscript_location = %(here)s/alembic\npath_separator = os\n');
+  let prev = 'None';
+  for (let i = 0; i < n; i++) {
+    const id = `k${String(i).padStart(11, '0')}`;
+    fs.writeFileSync(path.join(versions, `${id}_t${i}.py`), `"""t${i}"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = '${id}'\ndown_revision = ${prev}\n\n\n` +
+      `def upgrade():\n    op.create_table('t${i}', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('name', sa.String(50)))\n    op.create_index('ix_t${i}_name', 't${i}', ['name'])\n\n\n` +
+      `def downgrade():\n    op.drop_index('ix_t${i}_name', table_name='t${i}')\n    op.drop_table('t${i}')\n`);
+    prev = `'${id}'`;
+  }
+  return root;
+}
+
+for (const kind of ['sqlite', 'postgresql'] as const) {
+  test(`${kind}: a run killed (SIGKILL) at random moments leaves the database as it was; a rerun finishes`, { timeout: 180_000 }, async () => {
+    const root = longProject(400);
+    let url = `sqlite:///${root}/app.db`;
+    if (kind === 'postgresql') {
+      const name = `migrations_killed_${process.pid}`;
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE "${name}"`);
+      dbs.push(name);
+      const u = new URL(PGURL); u.pathname = `/${name}`; url = u.toString();
+    }
+    const env = { ...process.env, DATABASE_URL: url, MIGRATIONS_NO_CACHE: '1' };
+    const cli = path.join(REPO, 'dist', 'cli.js');
+    const { execFileSync, spawn } = await import('node:child_process');
+    execFileSync(process.execPath, [cli, 'upgrade', '+5'], { cwd: root, env, stdio: 'ignore' });
+    const state = async () => (kind === 'sqlite' ? crypto.createHash('sha256').update(fs.readFileSync(`${root}/app.db`)).digest('hex') : pgState(url));
+    const before = await state();
+    let killedMidRun = 0;
+    for (let i = 0; i < 6; i++) {
+      const child = spawn(process.execPath, [cli, 'upgrade', 'head'], { cwd: root, env, stdio: 'ignore' });
+      const delay = 250 + Math.floor(Math.random() * 650);
+      const exited = await new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => { child.kill('SIGKILL'); resolve(false); }, delay);
+        child.on('exit', () => { clearTimeout(t); resolve(true); });
+      });
+      if (exited) break; // this machine finished the whole run before the kill: nothing to check
+      await new Promise((r) => child.on('close', r));
+      if (kind === 'postgresql') await new Promise((r) => setTimeout(r, 300)); // the server notices the lost connection
+      const now = await state();
+      if (now !== before) {
+        // The kill came after the commit (the process was still exiting): then the whole run is there.
+        const cur = execFileSync(process.execPath, [cli, 'current'], { cwd: root, env, encoding: 'utf8' });
+        assert.equal(cur.trim(), 'k00000000399 (head)', `kill after ${delay} ms: either nothing or everything`);
+        break;
+      }
+      killedMidRun++;
+    }
+    assert.ok(killedMidRun >= 1, 'at least one run was killed mid-way');
+    execFileSync(process.execPath, [cli, 'upgrade', 'head'], { cwd: root, env, stdio: 'ignore' });
+    const out = execFileSync(process.execPath, [cli, 'current'], { cwd: root, env, encoding: 'utf8' });
+    assert.equal(out.trim(), 'k00000000399 (head)');
+    // A kill during the final write can leave our temp file; the next run removes it (never the database).
+    if (kind === 'sqlite') assert.deepEqual(fs.readdirSync(root).filter((f) => f !== 'app.db' && f.includes('app.db')), [], 'no temp or side files left');
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+}

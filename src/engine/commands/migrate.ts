@@ -127,6 +127,7 @@ async function runStep(conn: Connection, d: Dialect, p: PlannedRevisionStep, o: 
     const statements = await statementsOf(part, conn, d, file);
     for (const s of statements) {
       checkCancelled(o);
+      if (s.fail !== undefined) throw new StatementError(s.fail, file, s.line, '');
       o.onStatement?.(s.sql);
       try {
         if (s.rows) for (const row of s.rows) await conn.run(s.sql, row);

@@ -9,6 +9,7 @@ import { connect } from '../runner/connection';
 import { stampSteps } from '../runner/stampSteps';
 import { HeadMaintainer } from '../runner/steps';
 import { ensureVersionTable, lockVersionTable, readHeads, versionRows } from '../runner/versionTable';
+import { dialectFor } from '../ops/ddl/dialect';
 
 export interface StampOptions {
   purge?: boolean;
@@ -53,4 +54,32 @@ export async function stamp(dir: ScriptDirectory, revisions: string[], o: StampO
   } finally {
     await conn.close();
   }
+}
+
+/** `ensure_version`: create the version table if it does not exist (with `--sql`, print its DDL). */
+export async function ensureVersion(dir: ScriptDirectory, o: { sql?: boolean; lockTimeoutMs?: number } = {}): Promise<string | undefined> {
+  const db = dir.config.database;
+  if (!db) throw new CommandError('No database URL is configured', undefined, 'Set DATABASE_URL in the environment or a .env file, or sqlalchemy.url in alembic.ini.');
+  const url = parseDatabaseUrl(db.url, db.source);
+  const table = { table: dir.config.versionTable, schema: dir.config.versionTableSchema };
+  if (o.sql) {
+    const d = dialectFor(url.dialect);
+    const ddl = `CREATE TABLE ${d.qualified(table.table, table.schema)} (\n    version_num VARCHAR(32) NOT NULL, \n    CONSTRAINT ${d.quote(`${table.table}_pkc`)} PRIMARY KEY (version_num)\n);\n\n`;
+    return url.dialect === 'postgresql' ? `BEGIN;\n\n${ddl}COMMIT;\n\n` : ddl;
+  }
+  const conn = await connect(url, dir.config.cwd);
+  try {
+    await conn.begin();
+    try {
+      await lockVersionTable(conn, table, o.lockTimeoutMs ?? 60_000);
+      await ensureVersionTable(conn, table);
+      await conn.commit();
+    } catch (e) {
+      await conn.rollback();
+      throw e;
+    }
+  } finally {
+    await conn.close();
+  }
+  return undefined;
 }

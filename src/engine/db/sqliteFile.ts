@@ -51,6 +51,7 @@ export class SqliteFile {
 
   /** Opens `file` (an absent file is an empty database, created on save). */
   static async open(file: string): Promise<SqliteFile> {
+    removeStaleTempFiles(file);
     const problem = sideFileProblem(file);
     if (problem) throw new CommandError(`Refusing to open ${file}: ${problem}. Nothing was changed.`, file, HINT);
     const before = fingerprint(file);
@@ -117,5 +118,21 @@ export class SqliteFile {
 
   close(): void {
     this.db.close();
+  }
+}
+
+/** Temp files of a save that was killed before its rename (their process is gone): never the database. */
+function removeStaleTempFiles(file: string): void {
+  const dir = path.dirname(file);
+  const re = new RegExp(`^\\.${path.basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)\\.[0-9a-f]{8}\\.tmp$`);
+  let names: string[];
+  try { names = fs.readdirSync(dir); } catch { return; }
+  for (const name of names) {
+    const m = re.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    let alive = pid === process.pid;
+    if (!alive) { try { process.kill(pid, 0); alive = true; } catch (e) { alive = (e as NodeJS.ErrnoException).code === 'EPERM'; } }
+    if (!alive) fs.rmSync(path.join(dir, name), { force: true });
   }
 }

@@ -18,6 +18,8 @@ export interface Statement {
   rows?: unknown[][];
   /** Which parameters are JSON (offline mode cannot render them as literals, as in SQLAlchemy). */
   json?: boolean[];
+  /** Not SQL: the migration raises here (`raise RuntimeError("...")`); running it fails with this. */
+  fail?: string;
   line: number;
 }
 
@@ -37,13 +39,21 @@ export function planOps(ops: OpStatement[], d: Dialect): PlannedStep[] {
   return out;
 }
 
-type Out = { sql: string; rows?: unknown[][]; json?: boolean[]; line?: number };
+type Out = { sql: string; rows?: unknown[][]; json?: boolean[]; fail?: string; line?: number };
 
 const sqliteCannot = (line: number, what: string) => new NotPossibleOnDialect(line, what,
   'SQLite cannot ALTER constraints or columns in place (Alembic stops here too); wrap it in `with op.batch_alter_table(...) as batch_op:`');
 
+/** `None` where Alembic needs a name: it comes from the naming convention of env.py's target_metadata. */
+function needsConvention(c: Call, what: string): never {
+  throw new Unsupported(c.line, `${what}(None, ...)`, "an unnamed index or constraint: its name comes from the naming convention of env.py's target_metadata, which the embedded engine does not read");
+}
+
 function planOp(s: OpCall, d: Dialect, table?: { name: string; schema?: string }): Out[] {
   const c = s.call;
+  if (s.name === 'raise') return [{ sql: '', fail: String(c.args[0] ?? 'the migration raised an exception') }];
+  if (s.name === 'print') return [];
+  if (['create_index', 'drop_index', 'drop_constraint'].includes(s.name) && (c.args[0] === null || c.kw(s.name === 'drop_constraint' ? 'constraint_name' : 'index_name') === null)) needsConvention(c, s.name);
   const pg = d.name === 'postgresql';
   const name = (v: PyValue | undefined, what: string) => asString(v, c.line, what);
   // Batch ops take the table from the block; direct ops as their first argument.
@@ -98,7 +108,7 @@ function planOp(s: OpCall, d: Dialect, table?: { name: string; schema?: string }
     }
     case 'create_foreign_key': {
       const a = bind(c, 'create_foreign_key', ['constraint_name', ...(table ? [] : ['source_table']), 'referent_table', 'local_cols', 'remote_cols'],
-        ['onupdate', 'ondelete', 'deferrable', 'initially', 'match', 'source_schema', 'referent_schema']);
+        ['onupdate', 'ondelete', 'deferrable', 'initially', 'match', 'source_schema', 'referent_schema', 'use_alter']);
       const src = table?.name ?? name(a.source_table, 'table name');
       if (!pg) throw sqliteCannot(c.line, 'op.create_foreign_key()');
       const fk = {

@@ -33,6 +33,9 @@ export async function connect(url: DatabaseUrl, cwd: string): Promise<Connection
 
 function sqliteConnection(f: SqliteFile): Connection {
   const db = f.db;
+  // The copy in WASM memory is not the durable one (the file is replaced atomically at commit):
+  // its rollback journal can live in memory too. Not persistent: the file's header is unchanged.
+  db.exec('PRAGMA journal_mode = MEMORY; PRAGMA cache_size = -65536');
   return {
     dialect: 'sqlite',
     async run(sql, params) { db.run(sql, params as never); return db.getRowsModified(); },

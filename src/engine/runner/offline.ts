@@ -33,6 +33,7 @@ export async function offlineScript(planned: PlannedRevisionStep[], startHeads: 
         throw new CommandError(`This operation cannot proceed in --sql mode; batch mode with dialect sqlite requires a live database connection with which to reflect the table "${part.table}". (${p.step.revision.path}:${part.line})`);
       }
       for (const s of part.statements) {
+        if (s.fail !== undefined) throw new CommandError(`${s.fail} (${p.step.revision.path}:${s.line})`);
         if (!s.rows) { emit(s.sql); continue; }
         for (const row of s.rows) {
           const j = row.findIndex((v, i) => s.json?.[i] && v !== null && v !== 'null');

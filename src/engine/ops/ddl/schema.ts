@@ -172,6 +172,7 @@ export function readConstraint(c: Call, table: string): ConstraintSpec {
 }
 
 export function readIndex(c: Call): IndexSpec {
+  if (c.args[0] === null) throw new Unsupported(c.line, 'sa.Index(None, ...)', "an unnamed index or constraint: its name comes from the naming convention of env.py's target_metadata, which the embedded engine does not read");
   const name = asString(c.args[0], c.line, 'the index name');
   return {
     name, table: '', columns: c.args.slice(1).map((a) => (a instanceof TextClause ? a : asString(a, c.line, 'an index column'))),

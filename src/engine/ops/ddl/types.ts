@@ -39,7 +39,7 @@ export function readType(v: PyValue | undefined, line: number): TypeSpec {
   if (!isCall(v)) throw new Unsupported(line, String(v), 'expected a SQLAlchemy type');
   const [origin, ...rest] = v.fn.split('.');
   const name = rest.join('.');
-  if (!['sa', 'pg', 'sqlite'].includes(origin) || !name) throw new Unsupported(v.line, v.fn, 'not a SQLAlchemy type the embedded engine knows');
+  if (!['sa', 'pg', 'sqlite', 'mysql'].includes(origin) || !name) throw new Unsupported(v.line, v.fn, 'not a SQLAlchemy type the embedded engine knows');
   const t: TypeSpec = { name, origin, line: v.line };
   const num = (x: PyValue | undefined, what: string): number | undefined => {
     if (x === undefined || x === null) return undefined;
@@ -91,6 +91,7 @@ export function renderType(t: TypeSpec, dialect: DialectName): string {
   const pg = dialect === 'postgresql';
   const len = (base: string) => (t.length !== undefined ? `${base}(${t.length})` : base);
   const cannot = (): never => { throw new Unsupported(t.line, `${t.origin}.${t.name}`, `SQLAlchemy cannot render this type for ${pg ? 'PostgreSQL' : 'SQLite'}`); };
+  if (t.origin === 'mysql' && !/^[A-Z_]+$/.test(t.name)) return cannot();
   if (t.origin === 'pg' && !pg && !['JSON', 'ARRAY', 'ENUM'].includes(t.name)) {
     // PostgreSQL-only types on SQLite: SQLAlchemy's SQLite compiler has no name for most of them.
     const generic: Record<string, string> = { UUID: 'UUID', TIMESTAMP: 'TIMESTAMP', INTEGER: 'INTEGER', BIGINT: 'BIGINT', VARCHAR: len('VARCHAR'), TEXT: 'TEXT', BOOLEAN: 'BOOLEAN', DATE: 'DATE', NUMERIC: 'NUMERIC', FLOAT: 'FLOAT', REAL: 'REAL' };

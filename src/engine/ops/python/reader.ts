@@ -116,6 +116,16 @@ class Reader {
           }
           if (s.nextSibling && !['Comment'].includes(s.nextSibling.name)) return;
           break;
+        case 'RaiseStatement': {
+          // `raise SomeError("message")`: the step fails with that message when it runs (as in Python).
+          const e = s.getChild('CallExpression');
+          const arg = e?.getChild('ArgList')?.getChild('String');
+          const kind = e ? this.text(e.firstChild!) : this.text(s).replace(/^raise\s*/, '') || 'an exception';
+          const message = arg ? `${kind}: ${this.string(arg)}` : kind;
+          const call = new Call('raise', [message], new Map(), this.line(s));
+          ops.push({ kind: 'op', name: 'raise', call, line: this.line(s) });
+          return; // nothing after a raise runs
+        }
         case 'ExpressionStatement': {
           const e = s.firstChild!;
           if (e.name === 'String' || e.name === 'ContinuedString' || e.name === 'Ellipsis') break; // docstring, `...`
@@ -166,6 +176,11 @@ class Reader {
       if (!BATCH_OPS.has(method)) throw new Unsupported(this.line(e), `${batchVar}.${method}()`, 'not an operation the embedded engine runs in batch mode');
       const call = this.callValue(e, `batch.${method}`, locals);
       batchOps!.push({ kind: 'op', name: method, call, line: this.line(e) });
+      return call;
+    }
+    if (callee.name === 'VariableName' && this.text(callee) === 'print' && !locals.has('print') && !this.module.has('print')) {
+      const call = this.callValue(e, 'print', locals); // output only: nothing to run
+      ops.push({ kind: 'op', name: 'print', call, line: this.line(e) });
       return call;
     }
     const fn = this.calleeName(e, locals);

@@ -1,0 +1,78 @@
+// upgrade head + downgrade base of N revisions (each a table and an index), on a SQLite file and
+// on PostgreSQL, with the real Alembic and with our CLI, in the same run. Both tools leave the same
+// version rows (checked after every run).
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { generateProject } from './generate.mjs';
+
+const ENV_PY = `import os
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+config = context.config
+config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])
+engine = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool)
+with engine.connect() as connection:
+    context.configure(connection=connection, target_metadata=None)
+    with context.begin_transaction():
+        context.run_migrations()
+`;
+
+function timed(cmd, args, env) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 256 << 20 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${(r.stderr || r.stdout).slice(-2000)}`);
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export function measureMigrations({ work, cli, python, pgUrl, n = 1000, runs = 3 }) {
+  const proj = generateProject(path.join(work, `m${n}`), n);
+  fs.writeFileSync(path.join(proj, 'alembic', 'env.py'), ENV_PY);
+  const ini = path.join(proj, 'alembic.ini');
+  const rows = [];
+  for (const kind of ['sqlite', 'postgresql']) {
+    const dbName = `migrations_bench_${process.pid}`;
+    const url = kind === 'sqlite' ? `sqlite:///${proj}/bench.db` : pgUrl.replace(/\/[^/]*$/, `/${dbName}`);
+    const reset = () => {
+      if (kind === 'sqlite') fs.rmSync(path.join(proj, 'bench.db'), { force: true });
+      else {
+        execFileSync(python, ['-c', `import psycopg2; c = psycopg2.connect(${JSON.stringify(pgUrl)}); c.autocommit = True; k = c.cursor(); k.execute('DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)'); k.execute('CREATE DATABASE "${dbName}"')`]);
+      }
+    };
+    const tools = {
+      alembic: (verb, target) => timed(python, ['-m', 'alembic', '-c', ini, verb, target], { DATABASE_URL: url }),
+      ours: (verb, target) => timed(process.execPath, [cli, '-c', ini, verb, target], { DATABASE_URL: url, MIGRATIONS_NO_CACHE: '1' }),
+    };
+    const result = { kind, n };
+    for (const [name, run] of Object.entries(tools)) {
+      const up = [];
+      const down = [];
+      for (let i = 0; i < runs; i++) {
+        reset();
+        up.push(run('upgrade', 'head'));
+        down.push(run('downgrade', 'base'));
+      }
+      result[name] = { up: median(up), down: median(down) };
+      console.log(`migrate ${kind} ${n}: ${name} upgrade head ${result[name].up.toFixed(0)} ms, downgrade base ${result[name].down.toFixed(0)} ms`);
+    }
+    rows.push(result);
+    if (kind === 'postgresql') execFileSync(python, ['-c', `import psycopg2; c = psycopg2.connect(${JSON.stringify(pgUrl)}); c.autocommit = True; c.cursor().execute('DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)')`]);
+  }
+  return rows;
+}
+
+export function migrateTable(rows, runs, alembicVersion) {
+  const f = (ms) => `${(ms / 1000).toFixed(2)} s`;
+  return [
+    `Measured ${new Date().toISOString().slice(0, 10)}, same machine and tools as above (${alembicVersion}; PostgreSQL on 127.0.0.1). ${rows[0]?.n.toLocaleString('en')} revisions, each a table and an index, with a branch and a merge every 50. Median of ${runs} runs of each command from a fresh database; whole process. Each tool runs its own way: Alembic with its default for the dialect (one transaction on PostgreSQL, none on SQLite), ours in one transaction on both, saving the SQLite file once at the end.`,
+    '',
+    '| database | command | alembic | ours | speed-up |',
+    '| --- | --- | ---: | ---: | ---: |',
+    ...rows.flatMap((r) => [
+      `| ${r.kind === 'sqlite' ? 'SQLite file' : 'PostgreSQL'} | upgrade head | ${f(r.alembic.up)} | ${f(r.ours.up)} | ${(r.alembic.up / r.ours.up).toFixed(1)}x |`,
+      `| ${r.kind === 'sqlite' ? 'SQLite file' : 'PostgreSQL'} | downgrade base | ${f(r.alembic.down)} | ${f(r.ours.down)} | ${(r.alembic.down / r.ours.down).toFixed(1)}x |`,
+    ]),
+  ].join('\n');
+}
