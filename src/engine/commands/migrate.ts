@@ -88,7 +88,11 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
   }
 
   const table = { table: dir.config.versionTable, schema: dir.config.versionTableSchema };
-  const conn = await connect(url, dir.config.cwd);
+  const base = await connect(url, dir.config.cwd);
+  // A project with TypeScript/JavaScript revisions runs its transaction through knex, so that their
+  // knex calls share it (knex's own nested work then uses savepoints).
+  const usesKnex = dir.files.some((f) => f.kind === 'typescript' || f.kind === 'javascript');
+  const conn = usesKnex ? withKnex(base, o.onStatement) : base;
   try {
     await conn.begin();
     try {
@@ -117,6 +121,23 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
   }
 }
 
+type KnexConnection = Connection & { trx(): unknown };
+
+function withKnex(base: Connection, onStatement?: (sql: string) => void): KnexConnection {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { boundKnex } = require('../knex/boundKnex') as typeof import('../knex/boundKnex');
+  const knex = boundKnex(base.raw, onStatement);
+  let trx: import('knex').Knex.Transaction | undefined;
+  return {
+    ...base,
+    async begin() { trx = await knex.transaction(); },
+    async commit() { await trx!.commit(); trx = undefined; await base.afterCommit(); },
+    async rollback() { if (trx && !trx.isCompleted()) await trx.rollback().catch(() => undefined); trx = undefined; },
+    async close() { await knex.destroy().catch(() => undefined); await base.close(); },
+    trx() { return trx; },
+  };
+}
+
 function checkCancelled(o: MigrateOptions): void {
   if (o.signal?.aborted) throw new RunCancelled();
 }
@@ -124,6 +145,16 @@ function checkCancelled(o: MigrateOptions): void {
 async function runStep(conn: Connection, d: Dialect, p: PlannedRevisionStep, o: MigrateOptions): Promise<void> {
   const file = p.step.revision.path;
   for (const part of p.planned) {
+    if (part.kind === 'js') {
+      checkCancelled(o);
+      const trx = (conn as Partial<KnexConnection>).trx?.();
+      try {
+        await part.fn(trx);
+      } catch (e) {
+        throw new StatementError((e as Error)?.message ?? String(e), file, part.line, '');
+      }
+      continue;
+    }
     const statements = await statementsOf(part, conn, d, file);
     for (const s of statements) {
       checkCancelled(o);
@@ -143,7 +174,7 @@ async function runStep(conn: Connection, d: Dialect, p: PlannedRevisionStep, o: 
   }
 }
 
-async function statementsOf(part: PlannedStep, conn: Connection, d: Dialect, file: string): Promise<Statement[]> {
+async function statementsOf(part: Exclude<PlannedStep, { kind: 'js' }>, conn: Connection, d: Dialect, file: string): Promise<Statement[]> {
   if (part.kind === 'sql') return part.statements;
   try {
     return await recreateStatements(conn, d, part.table, part.ops);

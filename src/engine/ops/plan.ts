@@ -25,7 +25,9 @@ export interface Statement {
 
 /** A batch block whose statements depend on the table as it is when the run reaches it (SQLite). */
 export interface RecreatePlan { kind: 'recreate'; table: string; schema?: string; ops: OpCall[]; line: number }
-export type PlannedStep = { kind: 'sql'; statements: Statement[] } | RecreatePlan;
+/** A TypeScript/JavaScript migration: its function, called with knex on the run's transaction. */
+export interface JsPlan { kind: 'js'; fn: (knex: unknown) => unknown; line: number }
+export type PlannedStep = { kind: 'sql'; statements: Statement[] } | RecreatePlan | JsPlan;
 
 /** Migration code that cannot work on this database whoever runs it (Alembic fails on it too). */
 export class NotPossibleOnDialect extends Unsupported {}

@@ -7,6 +7,7 @@ import { DatabaseUrl, renderUrl, sqliteFile } from '../config/url';
 import { CommandError } from '../errors';
 import { describePgError, pgClientConfig } from '../db/pgConnect';
 import { SqliteFile } from '../db/sqliteFile';
+import type { RawHandle } from '../knex/boundKnex';
 
 export interface Connection {
   readonly dialect: 'sqlite' | 'postgresql';
@@ -16,6 +17,10 @@ export interface Connection {
   begin(): Promise<void>;
   /** Commits, and on SQLite writes the file back (atomically, refusing if it changed meanwhile). */
   commit(): Promise<void>;
+  /** After a COMMIT issued elsewhere (knex): on SQLite, writes the file back. */
+  afterCommit(): Promise<void>;
+  /** The driver's own handle, for knex (TypeScript/JavaScript migrations). */
+  readonly raw: RawHandle;
   rollback(): Promise<void>;
   close(): Promise<void>;
   /** SQLite: how many statements a string holds (1, or 2 for "more than one"). */
@@ -47,6 +52,8 @@ function sqliteConnection(f: SqliteFile): Connection {
     },
     async begin() { db.run('BEGIN'); },
     async commit() { db.run('COMMIT'); f.save(); },
+    async afterCommit() { f.save(); },
+    raw: { sqlite: db },
     async rollback() { try { db.run('ROLLBACK'); } catch { /* nothing was open */ } },
     async close() { f.close(); },
     statementCount(sql) {
@@ -72,6 +79,8 @@ async function postgresConnection(url: DatabaseUrl): Promise<Connection> {
     async all<T>(sql: string, params?: unknown[]) { return (await client.query(sql, params)).rows as T[]; },
     async begin() { await client.query('BEGIN'); },
     async commit() { await client.query('COMMIT'); },
+    async afterCommit() { /* nothing to write back */ },
+    raw: { pg: client },
     async rollback() { await client.query('ROLLBACK').catch(() => undefined); },
     async close() { await client.end().catch(() => undefined); },
   };

@@ -9,6 +9,7 @@ import { CommandError } from '../errors';
 import { Dialect } from '../ops/ddl/dialect';
 import { NotPossibleOnDialect, planOps, PlannedStep } from '../ops/plan';
 import { readMigrationFunctions } from '../ops/python/reader';
+import { loadMigrationModule } from '../knex/loadModule';
 import { Unsupported } from '../ops/values';
 import { RevisionStep } from './steps';
 
@@ -58,7 +59,12 @@ function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Di
     throw new CommandError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   if (kind === 'sql') return sqlSection(text, fn);
-  if (kind !== 'python') throw new Unsupported(1, `a ${kind} migration`, 'TypeScript/JavaScript migrations are not run by this version of the engine yet');
+  if (kind === 'typescript' || kind === 'javascript') {
+    const fns = loadMigrationModule(file);
+    const f = fns[fn];
+    if (!f) throw new Unsupported(1, `${fn}(knex)`, `the file exports no ${fn} function`);
+    return [{ kind: 'js', fn: f, line: 1 }];
+  }
   // As in Python, a later definition replaces an earlier one.
   const found = readMigrationFunctions(text).filter((f) => f.name === fn).pop();
   if (!found) throw new Unsupported(1, `${fn}()`, `the file defines no ${fn}() function`);

@@ -29,6 +29,9 @@ export async function offlineScript(planned: PlannedRevisionStep[], startHeads: 
     onStep?.(p.step);
     out += `-- Running ${p.step.shortLog()}\n\n`;
     for (const part of p.planned) {
+      if (part.kind === 'js') {
+        throw new CommandError(`${p.step.revision.path}: a TypeScript/JavaScript migration runs its queries through knex against a live database; --sql cannot write them out.`);
+      }
       if (part.kind === 'recreate') {
         throw new CommandError(`This operation cannot proceed in --sql mode; batch mode with dialect sqlite requires a live database connection with which to reflect the table "${part.table}". (${p.step.revision.path}:${part.line})`);
       }
