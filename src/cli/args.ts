@@ -57,6 +57,10 @@ export const COMMANDS: Record<string, { options: OptionSpec[]; positionals: stri
       { flags: ['--rev-id'], key: 'rev_id', takesValue: true }],
     positionals: ['revisions+'], help: 'Merge two revisions together.  Creates a new migration file.',
   },
+  init: {
+    options: [{ flags: ['-t', '--template'], key: 'template', takesValue: true }, { flags: ['--package'], key: 'package', takesValue: false }],
+    positionals: ['directory'], help: 'Initialize a new scripts directory.',
+  },
   ensure_version: { options: [{ flags: ['--sql'], key: 'sql', takesValue: false }], positionals: [], help: 'Create the alembic version table if it doesn\'t exist already .' },
   upgrade: { options: migrateOptions(), positionals: ['revision'], help: 'Upgrade to a later version.' },
   downgrade: { options: migrateOptions(), positionals: ['revision'], help: 'Revert to a previous version.' },

@@ -6,6 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { loadProjectConfig } from '../engine/config/project';
 import { CommandError } from '../engine/errors';
 import { maskUrlText } from '../engine/config/url';
@@ -19,6 +20,7 @@ import { ensureVersion, stamp } from '../engine/commands/stamp';
 import { downgrade, StatementError, upgrade } from '../engine/commands/migrate';
 import { NotRunnableError } from '../engine/runner/migrationSource';
 import { merge, revision } from '../engine/commands/revision';
+import { initProject } from '../engine/commands/init';
 import { findAlembic, runAlembic } from '../engine/handoff/alembic';
 import { StepConflictError } from '../engine/runner/steps';
 import { help, parseArgs, ParsedArgs, usage, UsageError } from './args';
@@ -41,6 +43,14 @@ const lockTimeoutMs = () => Number(process.env.MIGRATIONS_LOCK_TIMEOUT ?? 60) * 
 const logInfo = (args: ParsedArgs) => (text: string) => { if (!args.quiet) process.stderr.write(`INFO  [alembic.runtime.migration] ${text}\n`); };
 
 async function run(args: ParsedArgs, argv: string[]): Promise<void> {
+  if (args.command === 'init') {
+    if (args.opts.template && args.opts.template !== 'generic') throw new CommandError(`Only the generic template is built in (asked: ${args.opts.template as string})`, undefined, 'Use alembic init for the others.');
+    const iniDir = path.dirname(path.resolve(args.config.find((c) => c.endsWith('.ini')) ?? 'alembic.ini'));
+    const r = initProject(iniDir, path.relative(iniDir, path.resolve(args.positionals[0])) || args.positionals[0]);
+    for (const f of r.created) msg(`${fs.statSync(f).isDirectory() ? 'Creating directory' : 'Generating'} ${f} ...  done`);
+    msg(`Please edit configuration/connection/logging settings in ${r.ini} before proceeding.`);
+    return;
+  }
   if (args.config.length > 2) throw new CommandError('only one ini file may be indicated');
   const toml = args.config.find((c) => path.basename(c) === 'pyproject.toml');
   const inis = args.config.filter((c) => path.basename(c) !== 'pyproject.toml');

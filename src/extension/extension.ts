@@ -12,6 +12,7 @@ import { showStatusActions } from './statusActions';
 import { runStamp } from './stampCommand';
 import { registerProjectCommands } from './projectCommands';
 import { registerRunCommands } from './registerRunCommands';
+import { registerInitCommands } from './initCommands';
 
 /** Returned by activate(): used by the extension-host tests to read what the surfaces show. */
 export interface ExtensionApi { store: ProjectStore; tree: MigrationsTree; statusBar: StatusBar; diagnostics: Diagnostics }
@@ -38,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       runStamp(store, log, node?.project, node?.script?.revision)),
     ...registerProjectCommands(store, context.secrets, log),
     ...registerRunCommands(store, log),
+    ...registerInitCommands(store, log),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file', language: 'python' }, new DowngradeQuickFix(),
       { providedCodeActionKinds: DowngradeQuickFix.kinds }),
     vscode.languages.registerCodeActionsProvider(['python', 'sql', 'typescript', 'javascript'].map((language) => ({ scheme: 'file', language })),

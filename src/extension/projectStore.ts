@@ -30,6 +30,8 @@ export class ProjectStore implements vscode.Disposable {
   private readonly caches = new Map<string, HeaderCache>();
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private timer: NodeJS.Timeout | undefined;
+  /** The project chosen with "Select Project..." (commands default to it when no editor says otherwise). */
+  selectedRoot: string | undefined;
   /** Resolves when the first scan is done (tests wait on it). */
   ready: Promise<void>;
 

@@ -29,6 +29,8 @@ export async function pickProject(store: ProjectStore): Promise<ProjectState | u
   const active = vscode.window.activeTextEditor?.document.uri.fsPath;
   const owner = active && projects.find((p) => p.dir!.files.some((f) => f.path === active));
   if (owner) return owner;
+  const selected = projects.find((p) => p.found.root === store.selectedRoot);
+  if (selected) return selected;
   const pick = await vscode.window.showQuickPick(projects.map((p) => ({ label: p.label, description: p.found.root, p })), { title: 'Which project?' });
   return pick?.p;
 }

@@ -16,7 +16,7 @@ export class StatusBar implements vscode.Disposable {
   activeProject(): ProjectState | undefined {
     const file = vscode.window.activeTextEditor?.document.uri.fsPath;
     const all = this.store.all;
-    return (file && all.find((p) => file.startsWith(p.found.root))) || all[0];
+    return (file && all.find((p) => file.startsWith(p.found.root))) || all.find((p) => p.found.root === this.store.selectedRoot) || all[0];
   }
 
   render(): void {

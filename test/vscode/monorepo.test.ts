@@ -42,4 +42,12 @@ describe('Two projects in one workspace', () => {
     await vscode.window.showTextDocument(vscode.Uri.file(api));
     assert.equal(a.statusBar.activeProject()?.label, 'services/api');
   });
+
+  it('"Select Project" chooses the project the status bar and commands follow when no editor says otherwise', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const inventory = a.store.all.find((p) => p.label === 'services/inventory')!;
+    await vscode.commands.executeCommand('alembicMigrations.selectProject', inventory.found.root);
+    assert.equal(a.statusBar.activeProject()?.label, 'services/inventory');
+    assert.match((a.statusBar.item.tooltip as vscode.MarkdownString).value, /services\/inventory/);
+  });
 });

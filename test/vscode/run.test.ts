@@ -155,6 +155,27 @@ describe('Running migrations from the editor', () => {
   });
 });
 
+describe('A workspace without an Alembic project', () => {
+  it('creates one (alembic.ini, env.py, script.py.mako, versions/) that the engine and alembic can use', async () => {
+    const os = await import('node:os');
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'init-'));
+    try {
+      const ini = await vscode.commands.executeCommand<string>('alembicMigrations.initProject', { folder, scriptDir: 'db' });
+      assert.equal(ini, path.join(folder, 'alembic.ini'));
+      for (const f of ['alembic.ini', 'db/env.py', 'db/script.py.mako', 'db/versions']) assert.ok(fs.existsSync(path.join(folder, f)), f);
+      assert.match(fs.readFileSync(ini, 'utf8'), /^script_location = %\(here\)s\/db$/m);
+      assert.equal(vscode.window.activeTextEditor?.document.fileName, ini, 'alembic.ini is opened for editing');
+      // A second time: refused, nothing overwritten.
+      const before = fs.readFileSync(ini, 'utf8');
+      assert.equal(await vscode.commands.executeCommand('alembicMigrations.initProject', { folder, scriptDir: 'db' }), undefined);
+      assert.equal(fs.readFileSync(ini, 'utf8'), before);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
 async function waitFor<T>(fn: () => T | undefined, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {

@@ -28,7 +28,7 @@ export interface RevisionOptions {
 }
 
 /** The bundled templates: `migrations/templates` beside dist/ in the package, or in the repository. */
-function bundledTemplates(): string {
+export function bundledTemplates(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'migrations', 'templates');
     if (fs.existsSync(path.join(candidate, 'script.py.mako'))) return candidate;
