@@ -78,13 +78,16 @@ async function run(args: ParsedArgs, argv: string[]): Promise<void> {
       });
     case 'show': return readOnly.show(dir, writeOut, args.positionals[0], readOnly.currentHeadsReader(dir, stale));
     case 'current': return readOnly.current(dir, writeOut, verbose, !!o.check_heads, stale);
-    case 'stamp':
-      return stamp(dir, args.positionals, {
+    case 'stamp': {
+      const sql = await stamp(dir, args.positionals, {
         purge: !!o.purge, sql: !!o.sql,
         // How long to wait for another run's lock (PostgreSQL), in seconds.
         lockTimeoutMs: lockTimeoutMs(),
         onStep: logInfo(args),
       });
+      if (sql !== undefined) writeOut(sql);
+      return;
+    }
     case 'ensure_version': {
       const sql = await ensureVersion(dir, { sql: !!o.sql, lockTimeoutMs: lockTimeoutMs() });
       if (sql !== undefined) writeOut(sql);

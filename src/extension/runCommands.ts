@@ -99,7 +99,8 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
     }
   }
   const fn = direction === 'upgrade' ? upgrade : downgrade;
-  log.info(`${project.label}: ${direction} ${target}`);
+  const perMigration = vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project.found.root)).get('transactionPerMigration', false);
+  log.info(`${project.label}: ${direction} ${target}${perMigration ? ' (a transaction per migration)' : ''}`);
   try {
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Migrations: ${direction} ${target}`, cancellable: true },
       (progress, token) => {
@@ -107,6 +108,7 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
         token.onCancellationRequested(() => abort.abort());
         return fn(dir, target, {
           signal: abort.signal,
+          transactionPerMigration: perMigration,
           onLog: (t) => { log.info(`${project.label}: ${t}`); if (t.startsWith('Running ')) progress.report({ message: t.slice(8) }); },
           onStatement: (sql) => log.info(maskUrlText(sql)),
         });

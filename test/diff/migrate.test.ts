@@ -116,7 +116,8 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
   test(`${kind}: --sql writes the script Alembic writes`, { timeout: 60_000 }, async () => {
     const root = copyProject(SHOP);
     const { failures } = await compareSequence(root, kind, `sql_${kind}`, [
-      ['ensure_version', '--sql'], ['upgrade', '1a2b3c4d5e6f', '--sql'], ['downgrade', '1a2b3c4d5e6f:base', '--sql'], ['upgrade', '3c4d5e6f7081:4d5e6f708192', '--sql'],
+      ['ensure_version', '--sql'], ['stamp', '3c4d5e6f7081', '--sql'], ['stamp', '1a2b3c4d5e6f:3c4d5e6f7081', '--sql'], ['stamp', 'heads', '--sql'],
+      ['upgrade', '1a2b3c4d5e6f', '--sql'], ['downgrade', '1a2b3c4d5e6f:base', '--sql'], ['upgrade', '3c4d5e6f7081:4d5e6f708192', '--sql'],
       ['downgrade', '-1', '--sql'], ['upgrade', '1a2b:2b3c'], ['upgrade', 'head', '--sql'],
     ]);
     assert.equal(failures.length, 0, failures.join('\n'));

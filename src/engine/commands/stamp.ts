@@ -10,6 +10,9 @@ import { stampSteps } from '../runner/stampSteps';
 import { HeadMaintainer } from '../runner/steps';
 import { ensureVersionTable, lockVersionTable, readHeads, versionRows } from '../runner/versionTable';
 import { dialectFor } from '../ops/ddl/dialect';
+import { offlineStamp } from '../runner/offline';
+import { catchRevisionErrors } from '../graph';
+import { Script } from '../scripts/script';
 
 export interface StampOptions {
   purge?: boolean;
@@ -20,14 +23,25 @@ export interface StampOptions {
   onStep?: (text: string) => void;
 }
 
-export async function stamp(dir: ScriptDirectory, revisions: string[], o: StampOptions = {}): Promise<void> {
-  if (o.sql) {
-    throw new CommandError('stamp --sql (offline mode) is not supported by the embedded engine yet', undefined,
-      'Run it with alembic for now; the online stamp is supported.');
-  }
+/** Returns the script in offline mode (`sql`), else nothing. */
+export async function stamp(dir: ScriptDirectory, revisions: string[], o: StampOptions = {}): Promise<string | undefined> {
   const db = dir.config.database;
   if (!db) throw new CommandError('No database URL is configured', undefined, 'Set DATABASE_URL in the environment or a .env file, or sqlalchemy.url in alembic.ini.');
   const table = { table: dir.config.versionTable, schema: dir.config.versionTableSchema };
+  if (o.sql) {
+    if (o.purge) throw new CommandError("Can't use --purge with --sql mode");
+    // `start:end` gives the starting revision(s), as in Alembic.
+    let start: string[] = [];
+    let targets = revisions;
+    if (revisions.length === 1 && revisions[0].includes(':')) {
+      const [from, to] = revisions[0].split(':', 2);
+      start = from && from !== 'base' ? catchRevisionErrors(() => dir.map.getRevisions(from)).filter((r): r is Script => r instanceof Script).map((r) => r.revision) : [];
+      targets = [to];
+    }
+    const steps = stampSteps(dir.map, targets, start);
+    for (const s of steps) o.onStep?.(`Running ${s.describe()}`);
+    return offlineStamp(steps, start, dialectFor(parseDatabaseUrl(db.url, db.source).dialect), table);
+  }
   const conn = await connect(parseDatabaseUrl(db.url, db.source), dir.config.cwd);
   try {
     await conn.begin();
@@ -54,6 +68,7 @@ export async function stamp(dir: ScriptDirectory, revisions: string[], o: StampO
   } finally {
     await conn.close();
   }
+  return undefined;
 }
 
 /** `ensure_version`: create the version table if it does not exist (with `--sql`, print its DDL). */

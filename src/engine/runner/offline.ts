@@ -7,7 +7,7 @@
 import { CommandError } from '../errors';
 import { Dialect } from '../ops/ddl/dialect';
 import { PlannedRevisionStep } from './migrationSource';
-import { HeadMaintainer, RevisionStep } from './steps';
+import { HeadMaintainer, RevisionStep, StampStep } from './steps';
 import { VersionTableName } from './versionTable';
 
 export async function offlineScript(planned: PlannedRevisionStep[], startHeads: string[], d: Dialect, t: VersionTableName, onStep?: (s: RevisionStep) => void): Promise<string> {
@@ -55,4 +55,25 @@ function inlineParams(sql: string, row: unknown[], d: Dialect): string {
   const lit = (v: unknown) => v === null ? 'NULL' : typeof v === 'number' ? String(v) : typeof v === 'boolean' ? (v ? 'true' : 'false') : d.literal(String(v));
   let i = 0;
   return d.name === 'postgresql' ? sql.replace(/\$(\d+)/g, (_, n) => lit(row[Number(n) - 1])) : sql.replace(/\?/g, () => lit(row[i++]));
+}
+
+/** `stamp --sql`: the version table's DDL when starting from nothing, then each step's row change. */
+export async function offlineStamp(steps: StampStep[], startHeads: string[], d: Dialect, t: VersionTableName): Promise<string> {
+  let out = '';
+  const emit = (sql: string) => { out += sql.replace(/\t/g, '    ').trim() + ';\n\n'; };
+  const table = d.qualified(t.table, t.schema);
+  const pg = d.name === 'postgresql';
+  if (pg) emit('BEGIN');
+  const maintainer = new HeadMaintainer({
+    async insert(v: string) { emit(`INSERT INTO ${table} (version_num) VALUES (${d.literal(v)})${pg ? ` RETURNING ${d.quote(t.table)}.version_num` : ''}`); },
+    async delete(v: string) { emit(`DELETE FROM ${table} WHERE ${d.quote(t.table)}.version_num = ${d.literal(v)}`); },
+    async update(from: string, to: string) { emit(`UPDATE ${table} SET version_num=${d.literal(to)} WHERE ${d.quote(t.table)}.version_num = ${d.literal(from)}`); },
+  }, startHeads);
+  for (const step of steps) {
+    if (!maintainer.heads.size) emit(`CREATE TABLE ${table} (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT ${d.quote(`${t.table}_pkc`)} PRIMARY KEY (version_num)\n)`);
+    out += `-- Running ${step.describe()}\n\n`;
+    await maintainer.updateToStep(step);
+  }
+  if (pg) emit('COMMIT');
+  return out;
 }
