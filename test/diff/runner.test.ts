@@ -135,3 +135,23 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
     fs.rmSync(root, { recursive: true, force: true });
   });
 }
+
+for (const kind of ['sqlite', 'postgresql'] as const) {
+  test(`${kind}: --transaction-per-migration keeps the migrations before a failing one, as Alembic's option does`, async () => {
+    const root = project();
+    let url = `sqlite:///${root}/app.db`;
+    if (kind === 'postgresql') {
+      const name = `migrations_permig_${process.pid}`;
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE "${name}"`);
+      dbs.push(name);
+      const u = new URL(PGURL); u.pathname = `/${name}`; url = u.toString();
+    }
+    fs.appendFileSync(path.join(root, 'alembic/versions/3c4d5e6f7081_users_batch_changes.py'), '\n\ndef upgrade():\n    op.execute("SELECT * FROM no_such_table")\n');
+    await assert.rejects(upgrade(load(root, url), 'heads', { transactionPerMigration: true }), StatementError);
+    const { readCurrentHeads } = await import('../../src/engine/db/versionTable');
+    const { parseDatabaseUrl } = await import('../../src/engine/config/url');
+    assert.deepEqual(await readCurrentHeads(parseDatabaseUrl(url), root, { table: 'alembic_version' }), ['2b3c4d5e6f70'], 'the two migrations before the failing one stay');
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+}
