@@ -120,7 +120,16 @@ export class RevisionMap<R extends Revision = Revision> {
   private detectCycles(revMap: Map<string, R>, heads: Set<R>, bases: R[], realHeads: Set<R>, realBases: R[]): void {
     if (!revMap.size) return;
     if (!heads.size || !bases.length) throw new CycleDetected([...revMap.keys()]);
-    const reach = (fn: (r: R) => Iterable<string>, from: Iterable<R>) => new Set([...this.related(fn, from, revMap)].map((r) => r.revision));
+    // The ids reachable from `from` (a plain walk: this runs on every build, 10,000 revisions included).
+    const reach = (fn: (r: R) => Iterable<string>, from: Iterable<R>): Set<string> => {
+      const seen = new Set<string>();
+      const todo: R[] = [];
+      for (const r of from) if (!seen.has(r.revision)) { seen.add(r.revision); todo.push(r); }
+      while (todo.length) {
+        for (const id of fn(todo.pop()!)) if (!seen.has(id)) { seen.add(id); todo.push(lookup(revMap, id)); }
+      }
+      return seen;
+    };
     const check = (down: (r: R) => Iterable<string>, up: (r: R) => Iterable<string>, top: Set<R>, bottom: R[], err: (ids: string[]) => Error) => {
       const fromTop = reach(down, top);
       const fromBottom = reach(up, bottom);
