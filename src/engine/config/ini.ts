@@ -59,7 +59,8 @@ export function parseIni(text: string, path: string, defaults: Record<string, st
     }
     const option = OPTION.exec(stripped);
     const key = option ? option.groups!.key.toLowerCase() : stripped.toLowerCase();
-    if (option && key === '') {
+    // configparser (allow_no_value off, as Alembic uses it) rejects a line that is not `key = value`.
+    if (!option || key === '') {
       throw new CommandError(`Source contains parsing errors: '${path}'\n\t[line ${lineNo}]: '${raw}'`, `${path}:${lineNo}`);
     }
     if (current !== defaultSection && current.has(key) && current !== undefined) {

@@ -39,7 +39,7 @@ export function revisionFileKind(fileName: string): RevisionFileKind | undefined
   return undefined;
 }
 
-const LEGACY_REV = /([a-f0-9]+)\.py$/;
+const LEGACY_REV = /^([a-f0-9]+)\.py$/; // Python's re.match: anchored at the start
 
 export function readRevisionFile(file: string, text: string, kind = revisionFileKind(path.basename(file))!): RevisionFileInfo {
   const header: PyHeader = kind === 'python' ? readPythonHeader(text) : kind === 'sql' ? readSqlHeader(text) : readJsHeader(text);

@@ -61,6 +61,14 @@ class Reader {
   read(): ReadFunction[] {
     const tree = parse(this.src);
     const out: ReadFunction[] = [];
+    // The parser recovers from syntax errors; Python would not load the file at all.
+    let errorAt: number | undefined;
+    tree.iterate({ enter: (n) => { if (errorAt === undefined && n.type.isError) errorAt = n.from; return errorAt === undefined; } });
+    if (errorAt !== undefined) {
+      const line = this.line({ from: errorAt } as SyntaxNode);
+      const err = new Unsupported(line, 'a syntax error', 'Python cannot load this file; fix it first');
+      return [{ name: 'upgrade', line, unsupported: err }, { name: 'downgrade', line, unsupported: err }];
+    }
     for (let n = tree.topNode.firstChild; n; n = n.nextSibling) {
       if (n.name === 'ImportStatement') {
         for (const b of readImport(this.text(n))) {
