@@ -40,6 +40,8 @@ function cacheFile(scriptLocation: string): string | undefined {
 const context: { files?: RevisionFileInfo[] } = {};
 
 const lockTimeoutMs = () => Number(process.env.MIGRATIONS_LOCK_TIMEOUT ?? 60) * 1000;
+/** SQLite backups to keep before a run replaces the file (MIGRATIONS_BACKUPS, default 5; 0 turns them off). */
+const backups = () => Number(process.env.MIGRATIONS_BACKUPS ?? 5);
 const logInfo = (args: ParsedArgs) => (text: string) => { if (!args.quiet) process.stderr.write(`INFO  [alembic.runtime.migration] ${text}\n`); };
 
 async function run(args: ParsedArgs, argv: string[]): Promise<void> {
@@ -84,6 +86,7 @@ async function run(args: ParsedArgs, argv: string[]): Promise<void> {
         // How long to wait for another run's lock (PostgreSQL), in seconds.
         lockTimeoutMs: lockTimeoutMs(),
         onStep: logInfo(args),
+        backups: backups(),
       });
       if (sql !== undefined) writeOut(sql);
       return;
@@ -109,7 +112,7 @@ async function run(args: ParsedArgs, argv: string[]): Promise<void> {
     case 'upgrade': case 'downgrade': {
       const fn = args.command === 'upgrade' ? upgrade : downgrade;
       try {
-        const r = await fn(dir, args.positionals[0], { sql: !!o.sql, lockTimeoutMs: lockTimeoutMs(), onLog: logInfo(args), transactionPerMigration: !!o.transaction_per_migration });
+        const r = await fn(dir, args.positionals[0], { sql: !!o.sql, lockTimeoutMs: lockTimeoutMs(), onLog: logInfo(args), transactionPerMigration: !!o.transaction_per_migration, backups: backups() });
         if (r.sql !== undefined) writeOut(r.sql);
       } catch (e) {
         if (!(e instanceof NotRunnableError) || !o.with_alembic || e.items.every((i) => i.dialectProblem)) throw e;

@@ -109,6 +109,7 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
         return fn(dir, target, {
           signal: abort.signal,
           transactionPerMigration: perMigration,
+          backups: vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project.found.root)).get('backups.keep', 5),
           onLog: (t) => { log.info(`${project.label}: ${t}`); if (t.startsWith('Running ')) progress.report({ message: t.slice(8) }); },
           onStatement: (sql) => log.info(maskUrlText(sql)),
         });

@@ -30,7 +30,8 @@ export async function runStamp(store: ProjectStore, log: vscode.LogOutputChannel
   const dir = project.dir;
   try {
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Migrations: stamping ${target}` }, () =>
-      stamp(dir, [target!], { onStep: (t) => log.info(`${project!.label}: ${t}`) }));
+      stamp(dir, [target!], { onStep: (t) => log.info(`${project!.label}: ${t}`),
+        backups: vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project!.found.root)).get('backups.keep', 5) }));
     log.info(`${project.label}: stamped ${target}`);
   } catch (e) {
     const message = maskUrlText(e instanceof Error ? e.message : String(e));

@@ -155,3 +155,27 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
     fs.rmSync(root, { recursive: true, force: true });
   });
 }
+
+test('sqlite: a run that changes the file backs it up first (the newest N kept); a restore puts it back and is undoable', async () => {
+  const { listBackups, restoreBackup } = await import('../../src/engine/db/backups');
+  const root = project();
+  const url = `sqlite:///${root}/app.db`;
+  const db = `${root}/app.db`;
+  const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
+  await upgrade(load(root, url), '1a2b3c4d5e6f');
+  assert.equal(listBackups(db).length, 0, 'no backup of a file that did not exist');
+  const states: string[] = [sha(fs.readFileSync(db))];
+  for (const target of ['2b3c4d5e6f70', '3c4d5e6f7081', '4d5e6f708192']) {
+    await upgrade(load(root, url), target, { backups: 2 });
+    states.push(sha(fs.readFileSync(db)));
+  }
+  const backups = listBackups(db);
+  assert.equal(backups.length, 2, 'the newest two kept');
+  assert.deepEqual(backups.map((b) => sha(fs.readFileSync(b.path))), [states[2], states[1]], 'each backup is the file as the run found it, newest first');
+  await upgrade(load(root, url), '4d5e6f708192', { backups: 2 }); // nothing to do: no new backup
+  assert.equal(listBackups(db)[0].path, backups[0].path);
+  restoreBackup(db, backups[1].path, 2);
+  assert.equal(sha(fs.readFileSync(db)), states[1]);
+  assert.equal(sha(fs.readFileSync(listBackups(db)[0].path)), states[3], 'the replaced file was backed up first');
+  fs.rmSync(root, { recursive: true, force: true });
+});

@@ -50,6 +50,7 @@ describe('Running migrations from the editor', () => {
   });
   after(async () => {
     fs.rmSync(dbFile(), { force: true });
+    fs.rmSync(path.join(workspace(), '.migrations-backups'), { recursive: true, force: true });
     await vscode.workspace.getConfiguration('alembicMigrations').update('confirmDatabaseWrites', undefined, vscode.ConfigurationTarget.Workspace);
     await vscode.commands.executeCommand('alembicMigrations.refresh');
   });
@@ -81,6 +82,17 @@ describe('Running migrations from the editor', () => {
     await vscode.commands.executeCommand('alembicMigrations.downgradeOne', { root: root() });
     assert.deepEqual(heads(), ['c5e8f7a1b302']);
     assert.ok(!(await tables()).includes('onboarding_sessions'));
+  });
+
+  it('keeps a backup from before each run, and restores one', async () => {
+    const folder = path.join(workspace(), '.migrations-backups');
+    const backups = fs.readdirSync(folder).filter((f) => f.startsWith('example.db.')).sort().reverse();
+    assert.ok(backups.length >= 2, `backups: ${backups.join(', ')}`);
+    // The newest backup is the database before the last run (the downgrade): at head.
+    await vscode.commands.executeCommand('alembicMigrations.restoreBackup', { root: root(), backup: path.join(folder, backups[0]), confirm: false });
+    assert.deepEqual(heads(), ['0d4e6f8a2b19']);
+    await vscode.commands.executeCommand('alembicMigrations.downgradeOne', { root: root() });
+    assert.deepEqual(heads(), ['c5e8f7a1b302']);
   });
 
   it('shows the SQL of a revision in an SQL editor without running it', async () => {

@@ -31,6 +31,9 @@ export interface MigrateOptions {
   onStatement?: (sql: string) => void;
   /** Cancels the run between statements; the transaction is rolled back. */
   signal?: AbortSignal;
+  /** SQLite: timestamped copies of the file to keep, made before the run replaces it (default 5; 0: none). */
+  backups?: number;
+  onBackup?: (file: string) => void;
 }
 
 export interface MigrateResult { steps: number; heads: string[]; sql?: string }
@@ -88,7 +91,7 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
   }
 
   const table = { table: dir.config.versionTable, schema: dir.config.versionTableSchema };
-  const base = await connect(url, dir.config.cwd);
+  const base = await connect(url, dir.config.cwd, { backups: o.backups ?? 5, onBackup: (b) => o.onLog?.(`Backed up the database to ${b}`) });
   // A project with TypeScript/JavaScript revisions runs its transaction through knex, so that their
   // knex calls share it (knex's own nested work then uses savepoints).
   const usesKnex = dir.files.some((f) => f.kind === 'typescript' || f.kind === 'javascript');

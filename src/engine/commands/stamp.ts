@@ -21,6 +21,8 @@ export interface StampOptions {
   lockTimeoutMs?: number;
   /** Hears "Running stamp_revision a -> b" for each step, as Alembic logs it. */
   onStep?: (text: string) => void;
+  /** SQLite: timestamped copies to keep, made before the file is replaced (default 5; 0: none). */
+  backups?: number;
 }
 
 /** Returns the script in offline mode (`sql`), else nothing. */
@@ -42,7 +44,7 @@ export async function stamp(dir: ScriptDirectory, revisions: string[], o: StampO
     for (const s of steps) o.onStep?.(`Running ${s.describe()}`);
     return offlineStamp(steps, start, dialectFor(parseDatabaseUrl(db.url, db.source).dialect), table);
   }
-  const conn = await connect(parseDatabaseUrl(db.url, db.source), dir.config.cwd);
+  const conn = await connect(parseDatabaseUrl(db.url, db.source), dir.config.cwd, { backups: o.backups ?? 5, onBackup: (b) => o.onStep?.(`Backed up the database to ${b}`) });
   try {
     await conn.begin();
     try {

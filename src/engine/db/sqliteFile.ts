@@ -102,6 +102,7 @@ export class SqliteFile {
         fs.closeSync(fd);
       }
       check();
+      if (this.loaded) this.beforeReplace?.(this.file);
       fs.renameSync(tmp, this.file);
     } catch (e) {
       fs.rmSync(tmp, { force: true });
@@ -119,6 +120,9 @@ export class SqliteFile {
   close(): void {
     this.db.close();
   }
+
+  /** Called with the file just before a changed copy replaces it (backups). */
+  beforeReplace?: (file: string) => void;
 }
 
 /** Temp files of a save that was killed before its rename (their process is gone): never the database. */

@@ -7,6 +7,7 @@ import { DatabaseUrl, renderUrl, sqliteFile } from '../config/url';
 import { CommandError } from '../errors';
 import { describePgError, pgClientConfig } from '../db/pgConnect';
 import { SqliteFile } from '../db/sqliteFile';
+import { makeBackup } from '../db/backups';
 import type { RawHandle } from '../knex/boundKnex';
 
 export interface Connection {
@@ -27,11 +28,19 @@ export interface Connection {
   statementCount?(sql: string): number;
 }
 
-export async function connect(url: DatabaseUrl, cwd: string): Promise<Connection> {
+/** `backups`: on SQLite, how many timestamped copies to keep of the file before a run changes it (0: none). */
+export async function connect(url: DatabaseUrl, cwd: string, o: { backups?: number; onBackup?: (file: string) => void } = {}): Promise<Connection> {
   if (url.dialect === 'sqlite') {
     const file = sqliteFile(url, cwd);
     if (!file) throw new CommandError('An in-memory SQLite database (sqlite://) cannot be migrated: it is gone when the run ends.', renderUrl(url), 'Point the URL at a file: sqlite:///app.db');
-    return sqliteConnection(await SqliteFile.open(file));
+    const f = await SqliteFile.open(file);
+    if (o.backups) {
+      const keep = o.backups;
+      // Once per run: the first save replaces the state the run started from.
+      let done = false;
+      f.beforeReplace = (path) => { if (done) return; done = true; const b = makeBackup(path, keep); if (b) o.onBackup?.(b); };
+    }
+    return sqliteConnection(f);
   }
   return postgresConnection(url);
 }
