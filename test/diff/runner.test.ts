@@ -179,3 +179,38 @@ test('sqlite: a run that changes the file backs it up first (the newest N kept);
   assert.equal(sha(fs.readFileSync(listBackups(db)[0].path)), states[3], 'the replaced file was backed up first');
   fs.rmSync(root, { recursive: true, force: true });
 });
+
+test('postgresql: the connection terminated by the server mid-run (pg_terminate_backend): a clear error, nothing kept, a rerun finishes', { timeout: 120_000 }, async () => {
+  const root = longProject(400);
+  const name = `migrations_terminated_${process.pid}`;
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${name}"`);
+  dbs.push(name);
+  const u = new URL(PGURL); u.pathname = `/${name}`;
+  const url = u.toString();
+  const env = { ...process.env, DATABASE_URL: url, MIGRATIONS_NO_CACHE: '1' };
+  const cli = path.join(REPO, 'dist', 'cli.js');
+  const { execFileSync, spawn } = await import('node:child_process');
+  execFileSync(process.execPath, [cli, 'upgrade', '+3'], { cwd: root, env, stdio: 'ignore' });
+  const before = await pgState(url);
+  const child = spawn(process.execPath, [cli, 'upgrade', 'head'], { cwd: root, env });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  // Wait until the run is inside its transaction (it holds the run lock), then cut it off.
+  let terminated = 0;
+  for (let i = 0; i < 100 && !terminated; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const r = await admin.query("SELECT pg_terminate_backend(pid) AS t FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND a.datname = $1", [name]);
+    terminated = r.rows.filter((x) => x.t).length;
+  }
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+  assert.equal(terminated, 1, 'the run was terminated while it held its lock');
+  assert.notEqual(code, 0);
+  assert.match(out, /terminat|connection/i, out);
+  assert.doesNotMatch(out, /\n\s+at .+:\d+:\d+|internal error/, 'no stack trace, no internal error');
+  assert.equal(await pgState(url), before, 'nothing of the run is kept');
+  execFileSync(process.execPath, [cli, 'upgrade', 'head'], { cwd: root, env, stdio: 'ignore' });
+  assert.equal(execFileSync(process.execPath, [cli, 'current'], { cwd: root, env, encoding: 'utf8' }).trim(), 'k00000000399 (head)');
+  fs.rmSync(root, { recursive: true, force: true });
+});

@@ -76,6 +76,16 @@ function sqliteConnection(f: SqliteFile): Connection {
   };
 }
 
+/** A lost connection (terminated by the server, network gone) is the user's problem to know, not a bug. */
+function lost(e: Error & { code?: string }): never {
+  const code = e.code ?? '';
+  if (!code || code.startsWith('57P') || code.startsWith('08')) {
+    throw new CommandError(`The connection to the database was lost: ${e.message}`, undefined,
+      'Nothing of this run was kept (the server rolls back an unfinished transaction). Check the server, then run the command again.');
+  }
+  throw e;
+}
+
 async function postgresConnection(url: DatabaseUrl): Promise<Connection> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Client } = require('pg') as typeof import('pg');
@@ -84,10 +94,10 @@ async function postgresConnection(url: DatabaseUrl): Promise<Connection> {
   try { await client.connect(); } catch (e) { throw describePgError(e, url); }
   return {
     dialect: 'postgresql',
-    async run(sql, params) { return (await client.query(sql, params)).rowCount ?? 0; },
-    async all<T>(sql: string, params?: unknown[]) { return (await client.query(sql, params)).rows as T[]; },
+    async run(sql, params) { return (await client.query(sql, params).catch(lost)).rowCount ?? 0; },
+    async all<T>(sql: string, params?: unknown[]) { return (await client.query(sql, params).catch(lost)).rows as T[]; },
     async begin() { await client.query('BEGIN'); },
-    async commit() { await client.query('COMMIT'); },
+    async commit() { await client.query('COMMIT').catch(lost); },
     async afterCommit() { /* nothing to write back */ },
     raw: { pg: client },
     async rollback() { await client.query('ROLLBACK').catch(() => undefined); },
