@@ -51,7 +51,7 @@ export class Diagnostics implements vscode.Disposable {
           const st = fs.statSync(f.path);
           const hit = this.onDisk.get(f.path);
           if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs && hit.dialect === dialect) return hit.result;
-          const result = fileProblems(f, fs.readFileSync(f.path, 'utf8'), dialect);
+          const result = fileProblems(f, fs.readFileSync(f.path, 'utf8'), dialect, { embedded: false });
           this.onDisk.set(f.path, { size: st.size, mtimeMs: st.mtimeMs, dialect, result });
           return result;
         } catch { return undefined; }

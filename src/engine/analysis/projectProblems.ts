@@ -19,11 +19,16 @@ export function databaseDialect(dir: ScriptDirectory): 'sqlite' | 'postgresql' |
 }
 
 /** One file's header (from `text`, which may be an unsaved buffer), downgrade and portability problems. */
-export function fileProblems(f: RevisionFileInfo, text: string, dialect?: 'sqlite' | 'postgresql'): { info: RevisionFileInfo; downgrade: Problem[] } {
+/**
+ * `embedded`: also parse the bodies fully (what the embedded engine cannot run): for the files open
+ * in the editor; the workspace pass skips it, a full parse of thousands of files would hold up the UI.
+ */
+export function fileProblems(f: RevisionFileInfo, text: string, dialect?: 'sqlite' | 'postgresql', o: { embedded?: boolean } = {}): { info: RevisionFileInfo; downgrade: Problem[] } {
   const info = readRevisionFile(f.path, text, f.kind);
   if (info.revision === undefined) return { info, downgrade: [] };
   const fns = findMigrationFunctions(text, f.kind); // read once, checked twice
-  const portability = f.kind === 'python' ? [...findPortabilityProblems(f.path, text, dialect, fns), ...findEmbeddedProblems(f.path, text, dialect)] : [];
+  const portability = f.kind === 'python'
+    ? [...findPortabilityProblems(f.path, text, dialect, fns), ...(o.embedded === false ? [] : findEmbeddedProblems(f.path, text, dialect))] : [];
   return { info, downgrade: [...findDowngradeProblems(f.path, text, f.kind, fns), ...portability] };
 }
 
