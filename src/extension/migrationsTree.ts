@@ -19,7 +19,8 @@ const STATE_TEXT = { current: 'current: the database is here', applied: 'applied
 export const PAGE_SIZE = 200;
 
 export type Node = { kind: 'project'; project: ProjectState } | { kind: 'revision'; project: ProjectState; script: Script }
-  | { kind: 'message'; text: string; tooltip?: string } | { kind: 'more'; project: ProjectState; remaining: number };
+  | { kind: 'message'; text: string; tooltip?: string; icon?: string; command?: vscode.Command }
+  | { kind: 'more'; project: ProjectState; remaining: number };
 
 export class MigrationsTree implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
@@ -60,16 +61,31 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
       this.orders.set(dir, order);
     }
     const shown = PAGE_SIZE * (this.pages.get(project.found.root) ?? 1);
-    const nodes: Node[] = order.slice(0, shown).map((script) => ({ kind: 'revision', project, script }));
+    const nodes: Node[] = [...this.databaseRow(project), ...order.slice(0, shown).map((script): Node => ({ kind: 'revision', project, script }))];
     if (order.length > shown) nodes.push({ kind: 'more', project, remaining: order.length - shown });
     return nodes;
+  }
+
+  /** Above the revisions when the database is not configured or cannot be read: why, and a click to fix it. */
+  private databaseRow(project: ProjectState): Node[] {
+    const db = project.db;
+    const fix = { command: 'alembicMigrations.setDatabaseUrl', title: 'Set Database URL...', arguments: [{ kind: 'project', project }] };
+    if (db?.status === 'unknown' && db.reason === 'no-url') {
+      return [{ kind: 'message', text: 'No database configured: click to set one', tooltip: db.message, icon: 'plug', command: fix }];
+    }
+    if (db?.status === 'error') {
+      return [{ kind: 'message', text: `Database: ${db.message}`, tooltip: `${db.url ?? ''}\n\n${db.message}\n\n${db.hint ?? 'Click to set another database URL.'}`, icon: 'warning', command: fix }];
+    }
+    return [];
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.kind === 'message') {
       const item = new vscode.TreeItem(node.text);
-      item.iconPath = new vscode.ThemeIcon('error');
+      item.iconPath = new vscode.ThemeIcon(node.icon ?? 'error');
       item.tooltip = node.tooltip;
+      item.command = node.command;
+      item.contextValue = 'message';
       return item;
     }
     if (node.kind === 'more') {

@@ -30,7 +30,8 @@ describe('Two projects in one workspace', () => {
       byProject[label] = await Promise.all((await a.tree.getChildren(n)).map(async (c) => String((await a.tree.getTreeItem(c)).label)));
     }
     assert.equal(byProject['services/api'].length, 6);
-    assert.deepEqual(byProject['services/inventory'].sort(), ['0f3b5c9e1d2a', '6b1d9e8f7a6c', '8c7d6e5f4a3b', '9d8e7f6a5b4c']);
+    // inventory has no database configured: the view says so above its revisions.
+    assert.deepEqual(byProject['services/inventory'].sort(), ['0f3b5c9e1d2a', '6b1d9e8f7a6c', '8c7d6e5f4a3b', '9d8e7f6a5b4c', 'No database configured: click to set one']);
   });
 
   it("the status bar follows the active editor's project", async () => {

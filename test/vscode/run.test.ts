@@ -167,6 +167,28 @@ describe('Running migrations from the editor', () => {
   });
 });
 
+describe('A database that cannot be read', () => {
+  it('says why above the revisions, and a click offers to set another database URL', async () => {
+    const a = await api();
+    const file = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'example.db');
+    const saved = fs.existsSync(file) ? fs.readFileSync(file) : undefined;
+    fs.writeFileSync(file, 'not a database\n'.repeat(100));
+    try {
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+      const [first, second] = await a.tree.getChildren();
+      const item = await a.tree.getTreeItem(first);
+      assert.match(String(item.label), /^Database: .*not a (SQLite )?database/);
+      assert.equal(item.command?.command, 'alembicMigrations.setDatabaseUrl');
+      assert.equal((await a.tree.getTreeItem(second)).label, '0d4e6f8a2b19', 'the revisions follow');
+    } finally {
+      if (saved) fs.writeFileSync(file, saved); else fs.rmSync(file, { force: true });
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+    }
+    const [first] = await a.tree.getChildren();
+    assert.notEqual(first.kind, 'message');
+  });
+});
+
 describe('A workspace without an Alembic project', () => {
   it('creates one (alembic.ini, env.py, script.py.mako, versions/) that the engine and alembic can use', async () => {
     const os = await import('node:os');
