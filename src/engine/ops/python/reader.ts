@@ -9,6 +9,7 @@ import type { SyntaxNode, Tree } from '@lezer/common';
 import { stringPrefixLength, unescape } from '../../scripts/pyTokens';
 import { Call, PyDict, PyValue, TableRef, TextClause, Unsupported } from '../values';
 import { Canonical, normalize, readImport } from './names';
+import { describeNode } from './describeNode';
 
 export interface OpCall { kind: 'op'; name: string; call: Call; line: number }
 export interface BatchBlock { kind: 'batch'; call: Call; line: number; ops: OpCall[] }
@@ -379,23 +380,4 @@ class Reader {
     }
     return lo + 1;
   }
-}
-
-function describeNode(name: string): string {
-  const map: Record<string, string> = {
-    ForStatement: 'a loop runs in Python', WhileStatement: 'a loop runs in Python',
-    IfStatement: 'a condition is decided by Python', TryStatement: 'error handling runs in Python',
-    FunctionDefinition: 'a nested function', ClassDefinition: 'a class definition',
-    ImportStatement: 'an import inside the function', LambdaExpression: 'a lambda is Python code',
-    ArrayComprehensionExpression: 'a comprehension is computed by Python',
-    DictionaryComprehensionExpression: 'a comprehension is computed by Python',
-    SetComprehensionExpression: 'a comprehension is computed by Python',
-    ComprehensionExpression: 'a comprehension is computed by Python',
-    ConditionalExpression: 'a condition is decided by Python', RaiseStatement: 'it raises a Python exception',
-    AssertStatement: 'an assertion is checked by Python', GlobalStatement: 'a global statement',
-    DeleteStatement: 'a del statement', WithStatement: 'a with block', UpdateStatement: 'an augmented assignment',
-    PrintStatement: 'a print statement', ScopeStatement: 'a global/nonlocal statement',
-    MatchStatement: 'a match statement', AwaitExpression: 'await needs Python',
-  };
-  return map[name] ?? `${name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()} is evaluated by Python`;
 }
