@@ -13,7 +13,7 @@ import { PlannedStep, Statement } from '../ops/plan';
 import { recreateStatements } from '../ops/sqliteBatch';
 import { Unsupported } from '../ops/values';
 import { ScriptDirectory } from '../scripts/scriptDirectory';
-import { Connection, connect } from '../runner/connection';
+import { Connection, connect, inTransaction } from '../runner/connection';
 import { planRevisionSteps, PlannedRevisionStep } from '../runner/migrationSource';
 import { offlineScript } from '../runner/offline';
 import { HeadMaintainer, RevisionStep } from '../runner/steps';
@@ -96,32 +96,23 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
   // knex calls share it (knex's own nested work then uses savepoints).
   const usesKnex = dir.files.some((f) => f.kind === 'typescript' || f.kind === 'javascript');
   const conn = usesKnex ? withKnex(base, o.onStatement) : base;
-  try {
-    await conn.begin();
-    try {
-      await lockVersionTable(conn, table, o.lockTimeoutMs ?? 60_000);
-      const heads = await readHeads(conn, table);
-      const steps = isUpgrade ? upgradeSteps(dir, target, heads) : downgradeSteps(dir, target, heads);
-      // Everything is compiled before the first statement: an unsupported construct changes nothing.
-      const planned = planRevisionSteps(steps, dialect, dir.config.cwd);
-      if (!heads.length) await ensureVersionTable(conn, table);
-      const maintainer = new HeadMaintainer(versionRows(conn, table), heads);
-      for (const p of planned) {
-        o.onLog?.(`Running ${p.step.describe()}`);
-        await runStep(conn, dialect, p, o);
-        await maintainer.updateToStep(p.step);
-        if (o.transactionPerMigration) { await conn.commit(); await conn.begin(); await lockVersionTable(conn, table, o.lockTimeoutMs ?? 60_000); }
-      }
-      checkCancelled(o);
-      await conn.commit();
-      return { steps: planned.length, heads: [...maintainer.heads] };
-    } catch (e) {
-      await conn.rollback();
-      throw e;
+  return inTransaction(conn, async () => {
+    await lockVersionTable(conn, table, o.lockTimeoutMs ?? 60_000);
+    const heads = await readHeads(conn, table);
+    const steps = isUpgrade ? upgradeSteps(dir, target, heads) : downgradeSteps(dir, target, heads);
+    // Everything is compiled before the first statement: an unsupported construct changes nothing.
+    const planned = planRevisionSteps(steps, dialect, dir.config.cwd);
+    if (!heads.length) await ensureVersionTable(conn, table);
+    const maintainer = new HeadMaintainer(versionRows(conn, table), heads);
+    for (const p of planned) {
+      o.onLog?.(`Running ${p.step.describe()}`);
+      await runStep(conn, dialect, p, o);
+      await maintainer.updateToStep(p.step);
+      if (o.transactionPerMigration) { await conn.commit(); await conn.begin(); await lockVersionTable(conn, table, o.lockTimeoutMs ?? 60_000); }
     }
-  } finally {
-    await conn.close();
-  }
+    checkCancelled(o);
+    return { steps: planned.length, heads: [...maintainer.heads] };
+  });
 }
 
 type KnexConnection = Connection & { trx(): unknown };

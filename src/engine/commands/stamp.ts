@@ -5,12 +5,12 @@
 import { parseDatabaseUrl } from '../config/url';
 import { CommandError } from '../errors';
 import { ScriptDirectory } from '../scripts/scriptDirectory';
-import { connect } from '../runner/connection';
+import { connect, inTransaction } from '../runner/connection';
 import { stampSteps } from '../runner/stampSteps';
 import { HeadMaintainer } from '../runner/steps';
 import { ensureVersionTable, lockVersionTable, readHeads, versionRows } from '../runner/versionTable';
 import { dialectFor } from '../ops/ddl/dialect';
-import { offlineStamp } from '../runner/offline';
+import { offlineEnsureVersion, offlineStamp } from '../runner/offline';
 import { catchRevisionErrors } from '../graph';
 import { Script } from '../scripts/script';
 
@@ -45,31 +45,22 @@ export async function stamp(dir: ScriptDirectory, revisions: string[], o: StampO
     return offlineStamp(steps, start, dialectFor(parseDatabaseUrl(db.url, db.source).dialect), table);
   }
   const conn = await connect(parseDatabaseUrl(db.url, db.source), dir.config.cwd, { backups: o.backups ?? 5, onBackup: (b) => o.onStep?.(`Backed up the database to ${b}`) });
-  try {
-    await conn.begin();
-    try {
-      await lockVersionTable(conn, table, o.lockTimeoutMs ?? 60_000);
-      let heads: string[];
-      if (o.purge) {
-        await ensureVersionTable(conn, table, true);
-        heads = [];
-      } else {
-        heads = await readHeads(conn, table);
-        if (!heads.length) await ensureVersionTable(conn, table);
-      }
-      const maintainer = new HeadMaintainer(versionRows(conn, table), heads);
-      for (const step of stampSteps(dir.map, revisions, heads)) {
-        o.onStep?.(`Running ${step.describe()}`);
-        await maintainer.updateToStep(step);
-      }
-      await conn.commit();
-    } catch (e) {
-      await conn.rollback();
-      throw e;
+  await inTransaction(conn, async () => {
+    await lockVersionTable(conn, table, o.lockTimeoutMs ?? 60_000);
+    let heads: string[];
+    if (o.purge) {
+      await ensureVersionTable(conn, table, true);
+      heads = [];
+    } else {
+      heads = await readHeads(conn, table);
+      if (!heads.length) await ensureVersionTable(conn, table);
     }
-  } finally {
-    await conn.close();
-  }
+    const maintainer = new HeadMaintainer(versionRows(conn, table), heads);
+    for (const step of stampSteps(dir.map, revisions, heads)) {
+      o.onStep?.(`Running ${step.describe()}`);
+      await maintainer.updateToStep(step);
+    }
+  });
   return undefined;
 }
 
@@ -79,24 +70,11 @@ export async function ensureVersion(dir: ScriptDirectory, o: { sql?: boolean; lo
   if (!db) throw new CommandError('No database URL is configured', undefined, 'Set DATABASE_URL in the environment or a .env file, or sqlalchemy.url in alembic.ini.');
   const url = parseDatabaseUrl(db.url, db.source);
   const table = { table: dir.config.versionTable, schema: dir.config.versionTableSchema };
-  if (o.sql) {
-    const d = dialectFor(url.dialect);
-    const ddl = `CREATE TABLE ${d.qualified(table.table, table.schema)} (\n    version_num VARCHAR(32) NOT NULL, \n    CONSTRAINT ${d.quote(`${table.table}_pkc`)} PRIMARY KEY (version_num)\n);\n\n`;
-    return url.dialect === 'postgresql' ? `BEGIN;\n\n${ddl}COMMIT;\n\n` : ddl;
-  }
+  if (o.sql) return offlineEnsureVersion(dialectFor(url.dialect), table);
   const conn = await connect(url, dir.config.cwd);
-  try {
-    await conn.begin();
-    try {
-      await lockVersionTable(conn, table, o.lockTimeoutMs ?? 60_000);
-      await ensureVersionTable(conn, table);
-      await conn.commit();
-    } catch (e) {
-      await conn.rollback();
-      throw e;
-    }
-  } finally {
-    await conn.close();
-  }
+  await inTransaction(conn, async () => {
+    await lockVersionTable(conn, table, o.lockTimeoutMs ?? 60_000);
+    await ensureVersionTable(conn, table);
+  });
   return undefined;
 }

@@ -76,6 +76,26 @@ function sqliteConnection(f: SqliteFile): Connection {
   };
 }
 
+/**
+ * Runs `fn` in one transaction on `conn`: committed when it returns, rolled back when it throws;
+ * the connection is closed either way.
+ */
+export async function inTransaction<T>(conn: Connection, fn: () => Promise<T>): Promise<T> {
+  try {
+    await conn.begin();
+    try {
+      const result = await fn();
+      await conn.commit();
+      return result;
+    } catch (e) {
+      await conn.rollback();
+      throw e;
+    }
+  } finally {
+    await conn.close();
+  }
+}
+
 /** A lost connection (terminated by the server, network gone) is the user's problem to know, not a bug. */
 function lost(e: Error & { code?: string }): never {
   const code = e.code ?? '';

@@ -10,24 +10,51 @@ import { PlannedRevisionStep } from './migrationSource';
 import { HeadMaintainer, RevisionStep, StampStep } from './steps';
 import { VersionTableName } from './versionTable';
 
+/** The text of an offline script: statements, comments, and the version table's rows as steps move it. */
+class OfflineWriter {
+  private out = '';
+  private readonly table: string;
+  private readonly pg: boolean;
+  readonly maintainer: HeadMaintainer;
+
+  constructor(private readonly d: Dialect, private readonly t: VersionTableName, startHeads: string[]) {
+    this.table = d.qualified(t.table, t.schema);
+    this.pg = d.name === 'postgresql';
+    if (this.pg) this.emit('BEGIN');
+    const { table, pg } = this;
+    const col = `${d.quote(t.table)}.version_num`;
+    this.maintainer = new HeadMaintainer({
+      insert: async (v) => this.emit(`INSERT INTO ${table} (version_num) VALUES (${d.literal(v)})${pg ? ` RETURNING ${col}` : ''}`),
+      delete: async (v) => this.emit(`DELETE FROM ${table} WHERE ${col} = ${d.literal(v)}`),
+      update: async (from, to) => this.emit(`UPDATE ${table} SET version_num=${d.literal(to)} WHERE ${col} = ${d.literal(from)}`),
+    }, startHeads);
+  }
+
+  emit(sql: string): void { this.out += sql.replace(/\t/g, '    ').trim() + ';\n\n'; }
+  comment(text: string): void { this.out += `-- ${text}\n\n`; }
+
+  /** Alembic writes the version table's DDL before a step whenever no head is recorded yet. */
+  versionTableIfNone(): void {
+    if (!this.maintainer.heads.size) this.emit(versionTableDdl(this.d, this.t));
+  }
+
+  finish(): string {
+    if (this.pg) this.emit('COMMIT');
+    return this.out;
+  }
+}
+
+/** Alembic's version table DDL, as SQLAlchemy writes it. */
+export function versionTableDdl(d: Dialect, t: VersionTableName): string {
+  return `CREATE TABLE ${d.qualified(t.table, t.schema)} (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT ${d.quote(`${t.table}_pkc`)} PRIMARY KEY (version_num)\n)`;
+}
+
 export async function offlineScript(planned: PlannedRevisionStep[], startHeads: string[], d: Dialect, t: VersionTableName, onStep?: (s: RevisionStep) => void): Promise<string> {
-  let out = '';
-  const emit = (sql: string) => { out += sql.replace(/\t/g, '    ').trim() + ';\n\n'; };
-  const table = d.qualified(t.table, t.schema);
-  const pg = d.name === 'postgresql';
-  if (pg) emit('BEGIN');
-  const rows = {
-    async insert(v: string) { emit(`INSERT INTO ${table} (version_num) VALUES (${d.literal(v)})${pg ? ` RETURNING ${d.quote(t.table)}.version_num` : ''}`); },
-    async delete(v: string) { emit(`DELETE FROM ${table} WHERE ${d.quote(t.table)}.version_num = ${d.literal(v)}`); },
-    async update(from: string, to: string) { emit(`UPDATE ${table} SET version_num=${d.literal(to)} WHERE ${d.quote(t.table)}.version_num = ${d.literal(from)}`); },
-  };
-  const maintainer = new HeadMaintainer(rows, startHeads);
+  const w = new OfflineWriter(d, t, startHeads);
   for (const p of planned) {
-    if (!maintainer.heads.size) {
-      emit(`CREATE TABLE ${table} (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT ${d.quote(`${t.table}_pkc`)} PRIMARY KEY (version_num)\n)`);
-    }
+    w.versionTableIfNone();
     onStep?.(p.step);
-    out += `-- Running ${p.step.shortLog()}\n\n`;
+    w.comment(`Running ${p.step.shortLog()}`);
     for (const part of p.planned) {
       if (part.kind === 'js') {
         throw new CommandError(`${p.step.revision.path}: a TypeScript/JavaScript migration runs its queries through knex against a live database; --sql cannot write them out.`);
@@ -37,43 +64,39 @@ export async function offlineScript(planned: PlannedRevisionStep[], startHeads: 
       }
       for (const s of part.statements) {
         if (s.fail !== undefined) throw new CommandError(`${s.fail} (${p.step.revision.path}:${s.line})`);
-        if (!s.rows) { emit(s.sql); continue; }
+        if (!s.rows) { w.emit(s.sql); continue; }
         for (const row of s.rows) {
           const j = row.findIndex((v, i) => s.json?.[i] && v !== null && v !== 'null');
           if (j >= 0) throw new CommandError(`No literal value renderer is available for literal value ${String(row[j])} with datatype JSON (${p.step.revision.path}:${s.line})`);
-          emit(inlineParams(s.sql, row.map((v, i) => (s.json?.[i] && v === 'null' ? null : v)), d));
+          w.emit(inlineParams(s.sql, row.map((v, i) => (s.json?.[i] && v === 'null' ? null : v)), d));
         }
       }
     }
-    await maintainer.updateToStep(p.step);
+    await w.maintainer.updateToStep(p.step);
   }
-  if (pg) emit('COMMIT');
-  return out;
+  return w.finish();
+}
+
+/** `stamp --sql`: the version table's DDL when starting from nothing, then each step's row change. */
+export async function offlineStamp(steps: StampStep[], startHeads: string[], d: Dialect, t: VersionTableName): Promise<string> {
+  const w = new OfflineWriter(d, t, startHeads);
+  for (const step of steps) {
+    w.versionTableIfNone();
+    w.comment(`Running ${step.describe()}`);
+    await w.maintainer.updateToStep(step);
+  }
+  return w.finish();
+}
+
+/** `ensure_version --sql`: just the version table's DDL. */
+export function offlineEnsureVersion(d: Dialect, t: VersionTableName): string {
+  const w = new OfflineWriter(d, t, []);
+  w.emit(versionTableDdl(d, t));
+  return w.finish();
 }
 
 function inlineParams(sql: string, row: unknown[], d: Dialect): string {
   const lit = (v: unknown) => v === null ? 'NULL' : typeof v === 'number' ? String(v) : typeof v === 'boolean' ? (v ? 'true' : 'false') : d.literal(String(v));
   let i = 0;
   return d.name === 'postgresql' ? sql.replace(/\$(\d+)/g, (_, n) => lit(row[Number(n) - 1])) : sql.replace(/\?/g, () => lit(row[i++]));
-}
-
-/** `stamp --sql`: the version table's DDL when starting from nothing, then each step's row change. */
-export async function offlineStamp(steps: StampStep[], startHeads: string[], d: Dialect, t: VersionTableName): Promise<string> {
-  let out = '';
-  const emit = (sql: string) => { out += sql.replace(/\t/g, '    ').trim() + ';\n\n'; };
-  const table = d.qualified(t.table, t.schema);
-  const pg = d.name === 'postgresql';
-  if (pg) emit('BEGIN');
-  const maintainer = new HeadMaintainer({
-    async insert(v: string) { emit(`INSERT INTO ${table} (version_num) VALUES (${d.literal(v)})${pg ? ` RETURNING ${d.quote(t.table)}.version_num` : ''}`); },
-    async delete(v: string) { emit(`DELETE FROM ${table} WHERE ${d.quote(t.table)}.version_num = ${d.literal(v)}`); },
-    async update(from: string, to: string) { emit(`UPDATE ${table} SET version_num=${d.literal(to)} WHERE ${d.quote(t.table)}.version_num = ${d.literal(from)}`); },
-  }, startHeads);
-  for (const step of steps) {
-    if (!maintainer.heads.size) emit(`CREATE TABLE ${table} (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT ${d.quote(`${t.table}_pkc`)} PRIMARY KEY (version_num)\n)`);
-    out += `-- Running ${step.describe()}\n\n`;
-    await maintainer.updateToStep(step);
-  }
-  if (pg) emit('COMMIT');
-  return out;
 }
