@@ -23,6 +23,8 @@ import { merge, revision } from '../engine/commands/revision';
 import { initProject } from '../engine/commands/init';
 import { findAlembic, runAlembic } from '../engine/handoff/alembic';
 import { StepConflictError } from '../engine/runner/steps';
+import type { SessionOptions } from '../engine/runner/session';
+import type { PgDumpOptions } from '../engine/db/pgDump';
 import { help, parseArgs, ParsedArgs, usage, UsageError } from './args';
 import { flush, hint, msg, warn, writeOut } from './output';
 
@@ -39,9 +41,24 @@ function cacheFile(scriptLocation: string): string | undefined {
 /** What the error report may need to know about the run. */
 const context: { files?: RevisionFileInfo[] } = {};
 
-const lockTimeoutMs = () => Number(process.env.MIGRATIONS_LOCK_TIMEOUT ?? 60) * 1000;
 /** SQLite backups to keep before a run replaces the file (MIGRATIONS_BACKUPS, default 5; 0 turns them off). */
 const backups = () => Number(process.env.MIGRATIONS_BACKUPS ?? 5);
+/**
+ * PostgreSQL: MIGRATIONS_LOCK_TIMEOUT (s, default 60; 0 waits forever) bounds the wait for another
+ * run and for table locks; MIGRATIONS_STATEMENT_TIMEOUT (s) bounds each statement; waits are reported.
+ */
+const session = (): SessionOptions => ({
+  lockTimeoutMs: Number(process.env.MIGRATIONS_LOCK_TIMEOUT ?? 60) * 1000,
+  statementTimeoutMs: Number(process.env.MIGRATIONS_STATEMENT_TIMEOUT ?? 0) * 1000,
+  applicationName: 'alembic-migrations (cli)',
+  onWait: (text) => process.stderr.write(`INFO  [migrations.lock] ${text}\n`),
+});
+/** MIGRATIONS_PG_DUMP=1 (or a number of dumps to keep): pg_dump before a PostgreSQL run that changes the database. */
+const pgDump = (cwd: string): PgDumpOptions | undefined => {
+  const v = process.env.MIGRATIONS_PG_DUMP;
+  if (!v || v === '0' || v.toLowerCase() === 'false') return undefined;
+  return { keep: Number(v) > 1 ? Number(v) : 5, executable: process.env.MIGRATIONS_PG_DUMP_PATH || undefined, folder: path.join(cwd, '.migrations-backups') };
+};
 const logInfo = (args: ParsedArgs) => (text: string) => { if (!args.quiet) process.stderr.write(`INFO  [alembic.runtime.migration] ${text}\n`); };
 
 async function run(args: ParsedArgs, argv: string[]): Promise<void> {
@@ -83,8 +100,7 @@ async function run(args: ParsedArgs, argv: string[]): Promise<void> {
     case 'stamp': {
       const sql = await stamp(dir, args.positionals, {
         purge: !!o.purge, sql: !!o.sql,
-        // How long to wait for another run's lock (PostgreSQL), in seconds.
-        lockTimeoutMs: lockTimeoutMs(),
+        ...session(),
         onStep: logInfo(args),
         backups: backups(),
       });
@@ -92,7 +108,7 @@ async function run(args: ParsedArgs, argv: string[]): Promise<void> {
       return;
     }
     case 'ensure_version': {
-      const sql = await ensureVersion(dir, { sql: !!o.sql, lockTimeoutMs: lockTimeoutMs() });
+      const sql = await ensureVersion(dir, { sql: !!o.sql, ...session() });
       if (sql !== undefined) writeOut(sql);
       return;
     }
@@ -112,7 +128,9 @@ async function run(args: ParsedArgs, argv: string[]): Promise<void> {
     case 'upgrade': case 'downgrade': {
       const fn = args.command === 'upgrade' ? upgrade : downgrade;
       try {
-        const r = await fn(dir, args.positionals[0], { sql: !!o.sql, lockTimeoutMs: lockTimeoutMs(), onLog: logInfo(args), transactionPerMigration: !!o.transaction_per_migration, backups: backups() });
+        const r = await fn(dir, args.positionals[0], {
+          sql: !!o.sql, ...session(), onLog: logInfo(args), transactionPerMigration: !!o.transaction_per_migration, backups: backups(), pgDump: pgDump(config.cwd),
+        });
         if (r.sql !== undefined) writeOut(r.sql);
       } catch (e) {
         if (!(e instanceof NotRunnableError) || !o.with_alembic || e.items.every((i) => i.dialectProblem)) throw e;

@@ -11,6 +11,7 @@ import { findAlembic, runAlembic } from '../engine/handoff/alembic';
 import { NotRunnableError } from '../engine/runner/migrationSource';
 import { ProjectState, ProjectStore } from './projectStore';
 import { pickTarget } from './targetPick';
+import { backupNote, runSettings } from './runSettings';
 
 export type Direction = 'upgrade' | 'downgrade';
 
@@ -87,13 +88,14 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
       void vscode.window.showInformationMessage(`Migrations: ${project.label} is already at ${target}; nothing to ${direction}.`);
       return { ok: true, steps: 0, message: 'nothing to do' };
     }
+    const settings = runSettings(project, log);
     const confirm = o.confirm ?? vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project.found.root)).get('confirmDatabaseWrites', true);
     if (confirm) {
       const db = project.db?.status === 'ok' ? project.db.url : 'the database';
       const verb = direction === 'upgrade' ? 'Upgrade' : 'Downgrade';
       const answer = await vscode.window.showWarningMessage(`${verb} ${db} to ${target}?`, {
         modal: true,
-        detail: `${count} migration${count === 1 ? '' : 's'} will ${direction === 'upgrade' ? 'run' : 'be reverted'}, in one transaction: all or nothing.`,
+        detail: `${count} migration${count === 1 ? '' : 's'} will ${direction === 'upgrade' ? 'run' : 'be reverted'}, in one transaction: all or nothing.\n\n${backupNote(project, settings)}`,
       }, verb);
       if (answer !== verb) return { ok: false, message: 'not confirmed' };
     }
@@ -107,9 +109,9 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
         return fn(dir, target, {
+          ...runSettings(project, log, (t) => progress.report({ message: t })),
           signal: abort.signal,
           transactionPerMigration: perMigration,
-          backups: vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project.found.root)).get('backups.keep', 5),
           onLog: (t) => { log.info(`${project.label}: ${t}`); if (t.startsWith('Running ')) progress.report({ message: t.slice(8) }); },
           onStatement: (sql) => log.info(maskUrlText(sql)),
         });

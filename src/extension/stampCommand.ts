@@ -8,6 +8,7 @@ import { CommandError } from '../engine/errors';
 import { maskUrlText } from '../engine/config/url';
 import { ProjectState, ProjectStore } from './projectStore';
 import { pickTarget } from './targetPick';
+import { runSettings } from './runSettings';
 
 export async function runStamp(store: ProjectStore, log: vscode.LogOutputChannel, project: ProjectState | undefined, target?: string): Promise<void> {
   if (!vscode.workspace.isTrusted) {
@@ -30,8 +31,7 @@ export async function runStamp(store: ProjectStore, log: vscode.LogOutputChannel
   const dir = project.dir;
   try {
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Migrations: stamping ${target}` }, () =>
-      stamp(dir, [target!], { onStep: (t) => log.info(`${project!.label}: ${t}`),
-        backups: vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project!.found.root)).get('backups.keep', 5) }));
+      stamp(dir, [target!], { ...runSettings(project!, log), onStep: (t) => log.info(`${project!.label}: ${t}`) }));
     log.info(`${project.label}: stamped ${target}`);
   } catch (e) {
     const message = maskUrlText(e instanceof Error ? e.message : String(e));

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { REPO } from './oracle';
+import { longProject } from '../support/longProject';
 import { loadProjectConfig } from '../../src/engine/config/project';
 import { HeaderCache } from '../../src/engine/scripts/headerCache';
 import { loadScriptDirectory } from '../../src/engine/scripts/scriptDirectory';
@@ -70,23 +71,6 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
     assert.equal(await state(), before);
     fs.rmSync(root, { recursive: true, force: true });
   });
-}
-
-/** A linear project of `n` revisions, each creating a table and an index (long enough to kill mid-run). */
-function longProject(n: number): string {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'killed-')));
-  const versions = path.join(root, 'alembic', 'versions');
-  fs.mkdirSync(versions, { recursive: true });
-  fs.writeFileSync(path.join(root, 'alembic.ini'), '[alembic]\nscript_location = %(here)s/alembic\npath_separator = os\n');
-  let prev = 'None';
-  for (let i = 0; i < n; i++) {
-    const id = `k${String(i).padStart(11, '0')}`;
-    fs.writeFileSync(path.join(versions, `${id}_t${i}.py`), `"""t${i}"""\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = '${id}'\ndown_revision = ${prev}\n\n\n` +
-      `def upgrade():\n    op.create_table('t${i}', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('name', sa.String(50)))\n    op.create_index('ix_t${i}_name', 't${i}', ['name'])\n\n\n` +
-      `def downgrade():\n    op.drop_index('ix_t${i}_name', table_name='t${i}')\n    op.drop_table('t${i}')\n`);
-    prev = `'${id}'`;
-  }
-  return root;
 }
 
 for (const kind of ['sqlite', 'postgresql'] as const) {

@@ -17,12 +17,13 @@ import { Connection, connect, inTransaction } from '../runner/connection';
 import { planRevisionSteps, PlannedRevisionStep } from '../runner/migrationSource';
 import { offlineScript } from '../runner/offline';
 import { HeadMaintainer, RevisionStep } from '../runner/steps';
-import { ensureVersionTable, lockVersionTable, readHeads, versionRows } from '../runner/versionTable';
+import { ensureVersionTable, readHeads, versionRows } from '../runner/versionTable';
+import { SessionOptions, startRun } from '../runner/session';
+import { dumpDatabase, PgDumpOptions } from '../db/pgDump';
 
-export interface MigrateOptions {
+export interface MigrateOptions extends SessionOptions {
   /** Offline mode: return the SQL instead of running it. */
   sql?: boolean;
-  lockTimeoutMs?: number;
   /** Commit after every migration instead of once for the run. */
   transactionPerMigration?: boolean;
   /** Hears Alembic's log lines ("Running upgrade a -> b, message"). */
@@ -34,6 +35,8 @@ export interface MigrateOptions {
   /** SQLite: timestamped copies of the file to keep, made before the run replaces it (default 5; 0: none). */
   backups?: number;
   onBackup?: (file: string) => void;
+  /** PostgreSQL: a pg_dump of the database before a run that changes it (opt-in). */
+  pgDump?: PgDumpOptions;
 }
 
 export interface MigrateResult { steps: number; heads: string[]; sql?: string }
@@ -91,24 +94,26 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
   }
 
   const table = { table: dir.config.versionTable, schema: dir.config.versionTableSchema };
-  const base = await connect(url, dir.config.cwd, { backups: o.backups ?? 5, onBackup: (b) => o.onLog?.(`Backed up the database to ${b}`) });
+  const base = await connect(url, dir.config.cwd, { backups: o.backups ?? 5, onBackup: (b) => o.onLog?.(`Backed up the database to ${b}`), session: o });
   // A project with TypeScript/JavaScript revisions runs its transaction through knex, so that their
   // knex calls share it (knex's own nested work then uses savepoints).
   const usesKnex = dir.files.some((f) => f.kind === 'typescript' || f.kind === 'javascript');
   const conn = usesKnex ? withKnex(base, o.onStatement) : base;
   return inTransaction(conn, async () => {
-    await lockVersionTable(conn, table, o.lockTimeoutMs ?? 60_000);
+    await startRun(conn, table, o);
     const heads = await readHeads(conn, table);
     const steps = isUpgrade ? upgradeSteps(dir, target, heads) : downgradeSteps(dir, target, heads);
     // Everything is compiled before the first statement: an unsupported construct changes nothing.
     const planned = planRevisionSteps(steps, dialect, dir.config.cwd);
+    // The dump sees the database as this run found it (the run holds the lock and has changed nothing yet).
+    if (o.pgDump && planned.length && url.dialect === 'postgresql') o.onLog?.(`Backed up the database to ${await dumpDatabase(url, o.pgDump, o.signal)}`);
     if (!heads.length) await ensureVersionTable(conn, table);
     const maintainer = new HeadMaintainer(versionRows(conn, table), heads);
     for (const p of planned) {
       o.onLog?.(`Running ${p.step.describe()}`);
       await runStep(conn, dialect, p, o);
       await maintainer.updateToStep(p.step);
-      if (o.transactionPerMigration) { await conn.commit(); await conn.begin(); await lockVersionTable(conn, table, o.lockTimeoutMs ?? 60_000); }
+      if (o.transactionPerMigration) { await conn.commit(); await conn.begin(); await startRun(conn, table, o); }
     }
     checkCancelled(o);
     return { steps: planned.length, heads: [...maintainer.heads] };

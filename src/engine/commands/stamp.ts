@@ -8,17 +8,16 @@ import { ScriptDirectory } from '../scripts/scriptDirectory';
 import { connect, inTransaction } from '../runner/connection';
 import { stampSteps } from '../runner/stampSteps';
 import { HeadMaintainer } from '../runner/steps';
-import { ensureVersionTable, lockVersionTable, readHeads, versionRows } from '../runner/versionTable';
+import { ensureVersionTable, readHeads, versionRows } from '../runner/versionTable';
+import { SessionOptions, startRun } from '../runner/session';
 import { dialectFor } from '../ops/ddl/dialect';
 import { offlineEnsureVersion, offlineStamp } from '../runner/offline';
 import { catchRevisionErrors } from '../graph';
 import { Script } from '../scripts/script';
 
-export interface StampOptions {
+export interface StampOptions extends SessionOptions {
   purge?: boolean;
   sql?: boolean;
-  /** How long to wait for another run's lock (PostgreSQL). */
-  lockTimeoutMs?: number;
   /** Hears "Running stamp_revision a -> b" for each step, as Alembic logs it. */
   onStep?: (text: string) => void;
   /** SQLite: timestamped copies to keep, made before the file is replaced (default 5; 0: none). */
@@ -44,9 +43,9 @@ export async function stamp(dir: ScriptDirectory, revisions: string[], o: StampO
     for (const s of steps) o.onStep?.(`Running ${s.describe()}`);
     return offlineStamp(steps, start, dialectFor(parseDatabaseUrl(db.url, db.source).dialect), table);
   }
-  const conn = await connect(parseDatabaseUrl(db.url, db.source), dir.config.cwd, { backups: o.backups ?? 5, onBackup: (b) => o.onStep?.(`Backed up the database to ${b}`) });
+  const conn = await connect(parseDatabaseUrl(db.url, db.source), dir.config.cwd, { backups: o.backups ?? 5, onBackup: (b) => o.onStep?.(`Backed up the database to ${b}`), session: o });
   await inTransaction(conn, async () => {
-    await lockVersionTable(conn, table, o.lockTimeoutMs ?? 60_000);
+    await startRun(conn, table, o);
     let heads: string[];
     if (o.purge) {
       await ensureVersionTable(conn, table, true);
@@ -65,15 +64,15 @@ export async function stamp(dir: ScriptDirectory, revisions: string[], o: StampO
 }
 
 /** `ensure_version`: create the version table if it does not exist (with `--sql`, print its DDL). */
-export async function ensureVersion(dir: ScriptDirectory, o: { sql?: boolean; lockTimeoutMs?: number } = {}): Promise<string | undefined> {
+export async function ensureVersion(dir: ScriptDirectory, o: SessionOptions & { sql?: boolean } = {}): Promise<string | undefined> {
   const db = dir.config.database;
   if (!db) throw new CommandError('No database URL is configured', undefined, 'Set DATABASE_URL in the environment or a .env file, or sqlalchemy.url in alembic.ini.');
   const url = parseDatabaseUrl(db.url, db.source);
   const table = { table: dir.config.versionTable, schema: dir.config.versionTableSchema };
   if (o.sql) return offlineEnsureVersion(dialectFor(url.dialect), table);
-  const conn = await connect(url, dir.config.cwd);
+  const conn = await connect(url, dir.config.cwd, { session: o });
   await inTransaction(conn, async () => {
-    await lockVersionTable(conn, table, o.lockTimeoutMs ?? 60_000);
+    await startRun(conn, table, o);
     await ensureVersionTable(conn, table);
   });
   return undefined;

@@ -9,6 +9,7 @@ import { describePgError, pgClientConfig } from '../db/pgConnect';
 import { SqliteFile } from '../db/sqliteFile';
 import { makeBackup } from '../db/backups';
 import type { RawHandle } from '../knex/boundKnex';
+import { BLOCKERS_SQL, describeHolder, explainTimeout, Holder, SessionOptions } from './session';
 
 export interface Connection {
   readonly dialect: 'sqlite' | 'postgresql';
@@ -28,8 +29,15 @@ export interface Connection {
   statementCount?(sql: string): number;
 }
 
-/** `backups`: on SQLite, how many timestamped copies to keep of the file before a run changes it (0: none). */
-export async function connect(url: DatabaseUrl, cwd: string, o: { backups?: number; onBackup?: (file: string) => void } = {}): Promise<Connection> {
+export interface ConnectOptions {
+  /** SQLite: how many timestamped copies to keep of the file before a run changes it (0: none). */
+  backups?: number;
+  onBackup?: (file: string) => void;
+  /** PostgreSQL: timeouts, wait reports, application name. */
+  session?: SessionOptions;
+}
+
+export async function connect(url: DatabaseUrl, cwd: string, o: ConnectOptions = {}): Promise<Connection> {
   if (url.dialect === 'sqlite') {
     const file = sqliteFile(url, cwd);
     if (!file) throw new CommandError('An in-memory SQLite database (sqlite://) cannot be migrated: it is gone when the run ends.', renderUrl(url), 'Point the URL at a file: sqlite:///app.db');
@@ -42,7 +50,7 @@ export async function connect(url: DatabaseUrl, cwd: string, o: { backups?: numb
     }
     return sqliteConnection(f);
   }
-  return postgresConnection(url);
+  return postgresConnection(url, o.session ?? {});
 }
 
 function sqliteConnection(f: SqliteFile): Connection {
@@ -97,27 +105,56 @@ export async function inTransaction<T>(conn: Connection, fn: () => Promise<T>): 
 }
 
 /** A lost connection (terminated by the server, network gone) is the user's problem to know, not a bug. */
-function lost(e: Error & { code?: string }): never {
+function translate(e: Error & { code?: string }, session: SessionOptions): never {
   const code = e.code ?? '';
-  if (!code || code.startsWith('57P') || code.startsWith('08')) {
+  // No code: pg's "Connection terminated"; E...: the socket (ECONNRESET, EPIPE); 57P/08: the server's own words.
+  if (!code || /^E[A-Z]+$/.test(code) || code.startsWith('57P') || code.startsWith('08')) {
     throw new CommandError(`The connection to the database was lost: ${e.message}`, undefined,
       'Nothing of this run was kept (the server rolls back an unfinished transaction). Check the server, then run the command again.');
   }
+  const timeout = explainTimeout(e, session);
+  if (timeout) throw Object.assign(new CommandError(timeout), { code });
+  // Any other answer of the server (SQLSTATE) is about the database, not a bug of ours.
+  if (/^[0-9A-Z]{5}$/.test(code)) throw Object.assign(new CommandError(e.message, undefined, SERVER_HINTS[code] ?? SERVER_HINTS[code.slice(0, 2)]), { code });
   throw e;
 }
 
-async function postgresConnection(url: DatabaseUrl): Promise<Connection> {
+const SERVER_HINTS: Record<string, string> = {
+  42501: 'The user in the database URL lacks a privilege the run needs: use the owner of the schema and its tables, or GRANT the rights.',
+  53: 'The server is short of a resource (disk, memory, connections); nothing of this run was kept.',
+};
+
+/** A statement still running after this long is checked for lock waits, and the blockers reported. */
+const WAIT_REPORT_MS = 3000;
+
+async function postgresConnection(url: DatabaseUrl, session: SessionOptions): Promise<Connection> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Client } = require('pg') as typeof import('pg');
-  const client = new Client(pgClientConfig(url));
+  const config = { ...pgClientConfig(url), ...(session.applicationName && !url.query.application_name ? { application_name: session.applicationName } : {}) };
+  const client = new Client(config);
   client.on('error', () => { /* surfaced by the pending query */ });
   try { await client.connect(); } catch (e) { throw describePgError(e, url); }
+  const pid = (client as unknown as { processID: number }).processID;
+
+  /** Says who a statement waits for, from a second connection, when it has been waiting a while. */
+  const watched = async <T>(q: Promise<T>): Promise<T> => {
+    if (!session.onWait) return q;
+    const timer = setTimeout(() => {
+      const side = new Client({ ...config, application_name: `${config.application_name ?? 'alembic-migrations'} (wait check)` });
+      side.on('error', () => undefined);
+      side.connect().then(() => side.query<Holder>(BLOCKERS_SQL, [pid])).then((r) => {
+        if (r.rows.length) session.onWait!(`A statement of this run waits for a lock held by ${r.rows.map(describeHolder).join('; ')}.`);
+      }).catch(() => undefined).finally(() => { void side.end().catch(() => undefined); });
+    }, WAIT_REPORT_MS);
+    try { return await q; } finally { clearTimeout(timer); }
+  };
+  const fail = (e: Error) => translate(e, session);
   return {
     dialect: 'postgresql',
-    async run(sql, params) { return (await client.query(sql, params).catch(lost)).rowCount ?? 0; },
-    async all<T>(sql: string, params?: unknown[]) { return (await client.query(sql, params).catch(lost)).rows as T[]; },
+    async run(sql, params) { return (await watched(client.query(sql, params)).catch(fail)).rowCount ?? 0; },
+    async all<T>(sql: string, params?: unknown[]) { return (await watched(client.query(sql, params)).catch(fail)).rows as T[]; },
     async begin() { await client.query('BEGIN'); },
-    async commit() { await client.query('COMMIT').catch(lost); },
+    async commit() { await client.query('COMMIT').catch(fail); },
     async afterCommit() { /* nothing to write back */ },
     raw: { pg: client },
     async rollback() { await client.query('ROLLBACK').catch(() => undefined); },

@@ -1,8 +1,7 @@
 /**
  * The version table, kept row for row as Alembic keeps it: created with Alembic's own DDL on first
- * use, one row per current head, a PostgreSQL advisory lock so that two runs never interleave.
+ * use, one row per current head.
  */
-import crypto from 'node:crypto';
 import { CommandError } from '../errors';
 import { Connection } from './connection';
 import { PG_TABLE_EXISTS } from '../db/versionTable';
@@ -62,24 +61,4 @@ export function versionRows(conn: Connection, t: VersionTableName): VersionRows 
       if (n !== 1) throw new CommandError(`Online migration expected to match one row when updating '${from}' to '${to}' in '${t.table}'; ${n} found`);
     },
   };
-}
-
-/**
- * On PostgreSQL, takes a transaction-scoped advisory lock keyed on the version table, waiting at
- * most `timeoutMs`: a second run waits for the first, then fails clearly instead of interleaving.
- */
-export async function lockVersionTable(conn: Connection, t: VersionTableName, timeoutMs: number): Promise<void> {
-  if (conn.dialect !== 'postgresql') return; // a SQLite run owns its in-memory copy; the save re-checks the file
-  const key = crypto.createHash('sha256').update(`alembic-migrations:${t.schema ?? ''}.${t.table}`).digest().readBigInt64BE(0);
-  await conn.run(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
-  try {
-    await conn.run('SELECT pg_advisory_xact_lock($1)', [key.toString()]);
-  } catch (e) {
-    if ((e as { code?: string }).code === '55P03') {
-      throw new CommandError(`Another migration run holds the lock on ${t.table}; waited ${Math.round(timeoutMs / 1000)} s.`, t.table,
-        'Wait for the other run (CLI, editor or deployment) to finish, then run the command again.');
-    }
-    throw e;
-  }
-  await conn.run('SET LOCAL lock_timeout TO DEFAULT');
 }

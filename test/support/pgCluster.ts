@@ -1,0 +1,40 @@
+/**
+ * A PostgreSQL server of the test's own (initdb into a temp folder, another port), for faults the
+ * shared server must not suffer: restarts. Never skips: missing server binaries fail the test.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+function pgBin(name: string): string {
+  const root = '/usr/lib/postgresql';
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  for (const v of versions) if (fs.existsSync(path.join(root, v, 'bin', name))) return path.join(root, v, 'bin', name);
+  for (const dir of (process.env.PATH ?? '').split(':')) if (dir && fs.existsSync(path.join(dir, name))) return path.join(dir, name);
+  throw new Error(`${name} not found: install the PostgreSQL server (apt-get install postgresql)`);
+}
+
+export interface Cluster { url: string; port: number; restart(mode: 'fast' | 'immediate'): void; stop(): void }
+
+export function startCluster(port: number): Cluster {
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'pgcluster-'));
+  // initdb refuses to run as root: as root, the server runs as the postgres user.
+  const asRoot = process.getuid?.() === 0;
+  const run = (bin: string, args: string[]) => asRoot
+    ? execFileSync('runuser', ['-u', 'postgres', '--', pgBin(bin), ...args], { stdio: 'pipe', timeout: 60_000 })
+    : execFileSync(pgBin(bin), args, { stdio: 'pipe', timeout: 60_000 });
+  if (asRoot) execFileSync('chown', ['postgres', data]);
+  run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  const opts = `-p ${port} -k ${data} -c listen_addresses=127.0.0.1`;
+  run('pg_ctl', ['-D', data, '-o', opts, '-l', path.join(data, 'log'), '-w', 'start']);
+  return {
+    url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    restart(mode) { run('pg_ctl', ['-D', data, '-o', opts, '-l', path.join(data, 'log'), '-m', mode, '-w', 'restart']); },
+    stop() {
+      try { run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']); } catch { /* already down */ }
+      fs.rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
