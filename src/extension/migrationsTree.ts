@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { walkRevisions } from '../engine/graph';
 import { Script } from '../engine/scripts/script';
+import type { ScriptDirectory } from '../engine/scripts/scriptDirectory';
 import { ProjectState, ProjectStore } from './projectStore';
 
 const STATE_ICONS = {
@@ -28,7 +29,7 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
   /** Pages shown per project root. */
   private readonly pages = new Map<string, number>();
   /** History order per project, computed once per refresh of the store. */
-  private readonly orders = new WeakMap<object, Script[]>();
+  private readonly orders = new WeakMap<object, HistoryPages>();
 
   constructor(private readonly store: ProjectStore) {
     store.onDidChange(() => this.changed.fire(undefined));
@@ -52,17 +53,16 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     if (project.error) return [{ kind: 'message', text: project.error.message, tooltip: project.error.hint }];
     const dir = project.dir!;
     let order = this.orders.get(dir);
-    if (!order) {
-      try {
-        order = [...walkRevisions(dir.map)];
-      } catch (e) {
-        return [{ kind: 'message', text: String((e as Error).message) }];
-      }
-      this.orders.set(dir, order);
-    }
+    if (!order) this.orders.set(dir, order = new HistoryPages(dir.map));
     const shown = PAGE_SIZE * (this.pages.get(project.found.root) ?? 1);
-    const nodes: Node[] = [...this.databaseRow(project), ...order.slice(0, shown).map((script): Node => ({ kind: 'revision', project, script }))];
-    if (order.length > shown) nodes.push({ kind: 'more', project, remaining: order.length - shown });
+    let first: Script[];
+    try {
+      first = order.take(shown);
+    } catch (e) {
+      return [{ kind: 'message', text: String((e as Error).message) }];
+    }
+    const nodes: Node[] = [...this.databaseRow(project), ...first.map((script): Node => ({ kind: 'revision', project, script }))];
+    if (order.total > shown) nodes.push({ kind: 'more', project, remaining: order.total - shown });
     return nodes;
   }
 
@@ -133,5 +133,28 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
   private stateOf(node: { project: ProjectState; script: Script }) {
     const db = node.project.db;
     return db?.status === 'ok' ? db.states.get(node.script.revision) : undefined;
+  }
+}
+
+/**
+ * History order (newest first), computed only as far as the pages shown: the first page of a
+ * 10,000-revision project does not wait for the whole topological sort.
+ */
+class HistoryPages {
+  private readonly rows: Script[] = [];
+  private readonly it: Iterator<Script>;
+  /** Every revision is an ancestor of a head, so the walk from heads to base lists them all. */
+  readonly total: number;
+  constructor(map: ScriptDirectory['map']) {
+    this.it = walkRevisions(map);
+    this.total = map.revisions().length;
+  }
+  take(n: number): Script[] {
+    while (this.rows.length < n) {
+      const next = this.it.next();
+      if (next.done) break;
+      this.rows.push(next.value);
+    }
+    return this.rows.slice(0, n);
   }
 }

@@ -32,9 +32,10 @@ type CollectOptions = { inclusive: boolean; implicitBase: boolean; assertRelativ
 /**
  * Alembic's `_topological_sort`, step for step (the order is what `history` prints). Ancestor
  * sets are byte arrays over revision indexes: Alembic recomputes them at every merge, which is
- * quadratic in Python on large graphs.
+ * quadratic in Python on large graphs. A generator, so that a caller wanting the newest rows
+ * (the editor's first page) pays only for those.
  */
-function topologicalSort<R extends Revision>(map: RevisionMap<R>, revisions: Set<R>, heads: readonly Resolved<R>[]): string[] {
+function* topologicalSort<R extends Revision>(map: RevisionMap<R>, revisions: Set<R>, heads: readonly Resolved<R>[]): Generator<string> {
   const revs = map.revisions();
   const index = new Map<string, number>();
   revs.forEach((r, i) => index.set(r.revision, i));
@@ -65,13 +66,12 @@ function topologicalSort<R extends Revision>(map: RevisionMap<R>, revisions: Set
     .sort((a, b) => order.get(a)! - order.get(b)!)
     .map((id) => index.get(id)!);
   const ancestorsByIdx = currentHeads.map(ancestorsOf);
-  const output: string[] = [];
   let idx = 0;
   while (currentHeads.length) {
     const candidate = currentHeads[idx];
     const blocker = ancestorsByIdx.findIndex((anc, h) => h !== idx && anc[candidate] === 1);
     if (blocker >= 0) { idx = blocker; continue; } // another head needs us first
-    if (todo[candidate]) { output.push(revs[candidate].revision); todo[candidate] = 0; remaining--; }
+    if (todo[candidate]) { yield revs[candidate].revision; todo[candidate] = 0; remaining--; }
     const rev = revs[candidate];
     const toAdd = downs[candidate].filter((d) => todo[d] === 1 && !currentHeads.includes(d));
     if (!toAdd.length) {
@@ -89,7 +89,6 @@ function topologicalSort<R extends Revision>(map: RevisionMap<R>, revisions: Set
     }
   }
   if (remaining) throw new RevisionError('Topological sort did not reach every revision');
-  return output;
 }
 
 function collectDowngradeRevisions<R extends Revision>(map: RevisionMap<R>, upper: Ident, lower: Ident, o: CollectOptions): [Set<R>, Resolved<R>[]] {

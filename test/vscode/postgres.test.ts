@@ -1,0 +1,98 @@
+/**
+ * The editor and the CLI on one PostgreSQL database at the same time: whichever starts second
+ * waits for the first (and the CLI says it waits for the editor's run), then does only what is
+ * left. A migration that sleeps on the server keeps the first run busy long enough.
+ */
+import assert from 'node:assert/strict';
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { after, before, describe, it } from 'mocha';
+import { Client } from 'pg';
+import type { ExtensionApi } from '../../src/extension/extension';
+
+const EXTENSION_ID = 'migrations-tools.alembic-migrations';
+const REPO = path.resolve(__dirname, '../../..');
+const PGURL = process.env.PGURL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const SLOW = 'f1f1f1f1f1f1';
+
+describe('The editor and the CLI on one PostgreSQL database', () => {
+  let a: ExtensionApi;
+  const name = `migrations_vscode_${process.pid}`;
+  const url = (() => { const u = new URL(PGURL); u.pathname = `/${name}`; return u.toString(); })();
+  const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+  const slowFile = () => path.join(workspace(), 'alembic', 'versions', `${SLOW}_slow.py`);
+  const heads = () => { const db = a.store.all[0].db; return db?.status === 'ok' ? db.heads : undefined; };
+  const admin = async <T>(fn: (c: Client) => Promise<T>) => {
+    const c = new Client({ connectionString: PGURL });
+    await c.connect();
+    try { return await fn(c); } finally { await c.end(); }
+  };
+
+  function cli(...argv: string[]): { child: ChildProcess; out: () => string; done: Promise<number> } {
+    const child = spawn(process.execPath, [path.join(REPO, 'dist', 'cli.js'), ...argv], {
+      cwd: workspace(), env: { ...process.env, DATABASE_URL: url, MIGRATIONS_NO_CACHE: '1' },
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => { out += d; });
+    child.stderr!.on('data', (d) => { out += d; });
+    return { child, out: () => out, done: new Promise((resolve) => child.on('close', (c) => resolve(c ?? -1))) };
+  }
+  async function until(what: string, cond: () => boolean | Promise<boolean>): Promise<void> {
+    for (let i = 0; i < 1000; i++) {
+      if (await cond()) return;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    assert.fail(`timed out waiting for ${what}`);
+  }
+  /** Whether the editor's run holds the run lock (its session names itself in pg_stat_activity). */
+  const editorHoldsLock = () => admin((c) => c.query("SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity s USING (pid) WHERE l.locktype = 'advisory' AND l.granted AND s.application_name = 'alembic-migrations (vscode)'"))
+    .then((r) => r.rows[0].n > 0);
+
+  before(async () => {
+    a = await vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID)!.activate();
+    await a.store.ready;
+    await admin(async (c) => { await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`); await c.query(`CREATE DATABASE "${name}"`); });
+    // A revision on the head whose upgrade and downgrade each keep the server busy for 3 s.
+    fs.writeFileSync(slowFile(), `"""slow\n\nRevision ID: ${SLOW}\nRevises: 0d4e6f8a2b19\n"""\nfrom alembic import op\n\nrevision = '${SLOW}'\ndown_revision = '0d4e6f8a2b19'\n\n\n`
+      + 'def upgrade():\n    op.execute("SELECT pg_sleep(3)")\n\n\ndef downgrade():\n    op.execute("SELECT pg_sleep(3)")\n');
+    await vscode.workspace.getConfiguration('alembicMigrations').update('confirmDatabaseWrites', false, vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('alembicMigrations.setDatabaseUrl', undefined, url);
+    await vscode.commands.executeCommand('alembicMigrations.refresh');
+    assert.ok(a.store.all[0].dir?.map.map.get(SLOW), 'the editor sees the new revision');
+    assert.deepEqual(heads(), [], 'the new database is empty');
+  });
+  after(async () => {
+    fs.rmSync(slowFile(), { force: true });
+    await vscode.commands.executeCommand('alembicMigrations.clearDatabaseUrl');
+    await vscode.workspace.getConfiguration('alembicMigrations').update('confirmDatabaseWrites', undefined, vscode.ConfigurationTarget.Workspace);
+    await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  });
+
+  it('the CLI runs first: the editor\'s upgrade waits for it, then finds nothing left to do', async () => {
+    const run = cli('upgrade', 'head');
+    await until('the CLI to reach the slow revision', () => run.out().includes(`-> ${SLOW}, slow`));
+    const r = await vscode.commands.executeCommand<{ ok: boolean; steps: number }>('alembicMigrations.upgradeHead', { root: a.store.all[0].found.root });
+    const cliEnded = run.child.exitCode !== null;
+    assert.equal(await run.done, 0, run.out());
+    assert.ok(cliEnded, 'the editor\'s run ended after the CLI\'s');
+    assert.deepEqual({ ok: r.ok, steps: r.steps }, { ok: true, steps: 0 }, 'the editor did not run the migrations again');
+    assert.deepEqual(heads(), [SLOW]);
+  });
+
+  it('the editor runs first: the CLI waits for the editor\'s run (and says so), then downgrades one more step', async () => {
+    const editor = vscode.commands.executeCommand<{ ok: boolean; steps: number }>('alembicMigrations.downgradeOne', { root: a.store.all[0].found.root });
+    // The editor's run holds the lock while the slow downgrade sleeps on the server.
+    await until('the editor\'s run to hold the lock', editorHoldsLock);
+    const run = cli('downgrade', '-1');
+    const r = await editor;
+    assert.deepEqual({ ok: r.ok, steps: r.steps }, { ok: true, steps: 1 });
+    assert.equal(await run.done, 0, run.out());
+    assert.match(run.out(), /Waiting for another migration run to finish \(pid \d+, "alembic-migrations \(vscode\)"/);
+    assert.match(run.out(), /Running downgrade 0d4e6f8a2b19 -> c5e8f7a1b302/);
+    await vscode.commands.executeCommand('alembicMigrations.refresh');
+    assert.deepEqual(heads(), ['c5e8f7a1b302'], 'one step each, in turn');
+  });
+
+});
