@@ -60,10 +60,16 @@ export function installVsix(run, vsix) {
  * Starts code-server on `workspace`. `smokeDriver` enables the extension-test payload mechanism.
  * Returns { port, url, run, stop, output() }.
  */
-export async function startCodeServer({ run, workspace, smokeDriver = false, extraEnv = {} }) {
+export async function startCodeServer({ run, workspace, smokeDriver = false, extraEnv = {}, untrusted = false }) {
   const port = await freePort();
+  if (untrusted) {
+    // Workspace Trust on, no prompt: the folder opens in Restricted Mode, as an unknown clone does.
+    const file = path.join(run, 'user-data', 'User', 'settings.json');
+    const settings = { ...JSON.parse(fs.readFileSync(file, 'utf8')), 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' };
+    fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+  }
   const args = [paths.codeServerEntry, '--config', path.join(run, 'config.yaml'), '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--auth', 'none', '--disable-telemetry', '--disable-update-check', ...(untrusted ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override', '--user-data-dir', path.join(run, 'user-data'),
     '--extensions-dir', path.join(run, 'extensions')];
   if (smokeDriver) args.push('--vscode-option', 'enable-smoke-test-driver');

@@ -23,10 +23,10 @@ function monorepo() {
 }
 
 /** Runs one suite of test/vscode inside a real VS Code opened on `workspace`. */
-async function runSuite(paths, name, workspace) {
+async function runSuite(paths, name, workspace, { untrusted = false } = {}) {
   const run = makeRunDir('exthost');
   const results = path.join(run, 'results.txt');
-  const server = await startCodeServer({ run, workspace, smokeDriver: true, extraEnv: { MIGRATIONS_TEST_RESULTS: results, MIGRATIONS_TEST_SUITE: name } });
+  const server = await startCodeServer({ run, workspace, smokeDriver: true, untrusted, extraEnv: { MIGRATIONS_TEST_RESULTS: results, MIGRATIONS_TEST_SUITE: name } });
   const browser = await chromium.launch({ executablePath: paths.chromium, headless: true, args: CHROMIUM_ARGS });
   let code;
   try {
@@ -65,7 +65,8 @@ async function main() {
   if (!fs.existsSync(suite)) throw new Error(`${suite} is missing: run npm run compile-tests first`);
   if (!fs.existsSync(path.join(repo, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run npm run build first');
   const paths = provision();
-  const runs = [await runSuite(paths, 'example', copyExample(repo)), await runSuite(paths, 'monorepo', monorepo())];
+  const runs = [await runSuite(paths, 'example', copyExample(repo)), await runSuite(paths, 'monorepo', monorepo()),
+    await runSuite(paths, 'untrusted', copyExample(repo, 'untrusted-'), { untrusted: true })];
   const passed = runs.reduce((n, r) => n + r.passed, 0);
   const failed = runs.reduce((n, r) => n + r.failed, 0);
   process.stdout.write(`\nAll extension-host suites: ${passed} passed, ${failed} failed\n`);

@@ -6,6 +6,7 @@ import { listBackups, restoreBackup } from '../engine/db/backups';
 import { parseDatabaseUrl, sqliteFile } from '../engine/config/url';
 import { pickProject } from './runCommands';
 import { ProjectStore } from './projectStore';
+import { requireTrust } from './trust';
 
 export function registerInitCommands(store: ProjectStore, log: vscode.LogOutputChannel): vscode.Disposable[] {
   return [
@@ -35,6 +36,7 @@ export function registerInitCommands(store: ProjectStore, log: vscode.LogOutputC
       }
     }),
     vscode.commands.registerCommand('alembicMigrations.restoreBackup', async (arg?: { root?: string; backup?: string; confirm?: boolean }) => {
+      if (!requireTrust('restoring a backup writes the database')) return undefined;
       const project = (arg?.root && store.all.find((p) => p.found.root === arg.root)) || await pickProject(store);
       const db = project?.dir?.config.database;
       const file = db && (() => { try { const u = parseDatabaseUrl(db.url, db.source); return u.dialect === 'sqlite' ? sqliteFile(u, project!.dir!.config.cwd) : undefined; } catch { return undefined; } })();

@@ -12,6 +12,7 @@ import { NotRunnableError } from '../engine/runner/migrationSource';
 import { ProjectState, ProjectStore } from './projectStore';
 import { pickTarget } from './targetPick';
 import { backupNote, runSettings } from './runSettings';
+import { requireTrust } from './trust';
 
 export type Direction = 'upgrade' | 'downgrade';
 
@@ -68,10 +69,7 @@ export interface RunResult { ok: boolean; steps?: number; message: string }
 /** Runs upgrade/downgrade to `target` with progress; returns what happened (also shown to the user). */
 export async function runMigration(store: ProjectStore, log: vscode.LogOutputChannel, project: ProjectState, direction: Direction, target: string,
   o: { confirm?: boolean } = {}): Promise<RunResult> {
-  if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('Migrations: running migrations executes the project\'s code; trust this workspace first.');
-    return { ok: false, message: 'untrusted' };
-  }
+  if (!requireTrust('running migrations executes the project\'s code')) return { ok: false, message: 'untrusted' };
   const dir = project.dir;
   if (!dir) return { ok: false, message: 'no project' };
   const heads = currentHeads(project);
@@ -159,6 +157,7 @@ async function reportFailure(log: vscode.LogOutputChannel, project: ProjectState
 
 /** Runs the project's own alembic for this command (no shell; a URL we hold goes in the environment). */
 export async function handOff(log: vscode.LogOutputChannel, project: ProjectState, direction: Direction, target: string): Promise<number | undefined> {
+  if (!requireTrust('Alembic runs the project\'s env.py and migrations')) return undefined;
   const configured = vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project.found.root)).get<string>('alembicPath') || undefined;
   const exe = findAlembic(project.found.root, configured);
   if (!exe) {

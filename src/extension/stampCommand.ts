@@ -9,12 +9,10 @@ import { maskUrlText } from '../engine/config/url';
 import { ProjectState, ProjectStore } from './projectStore';
 import { pickTarget } from './targetPick';
 import { runSettings } from './runSettings';
+import { requireTrust } from './trust';
 
 export async function runStamp(store: ProjectStore, log: vscode.LogOutputChannel, project: ProjectState | undefined, target?: string): Promise<void> {
-  if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('Migrations: stamping writes to the database; trust this workspace first.');
-    return;
-  }
+  if (!requireTrust('stamping writes to the database')) return;
   project ??= await pickProject(store);
   if (!project?.dir) return;
   target ??= await pickTarget(project, `Stamp the database of ${project.label} (no migration runs)`, [

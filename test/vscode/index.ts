@@ -11,6 +11,8 @@ export function run(): Promise<void> {
   // The launcher picks the suite that fits the workspace it opened.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   if (process.env.MIGRATIONS_TEST_SUITE === 'monorepo') require('./monorepo.test');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  else if (process.env.MIGRATIONS_TEST_SUITE === 'untrusted') require('./untrusted.test');
   else {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./extension.test');
