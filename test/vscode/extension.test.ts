@@ -155,8 +155,14 @@ describe('The database state, the status bar and the diagnostics', () => {
       assert.equal(diags[0].severity, vscode.DiagnosticSeverity.Warning);
       await editor.edit((e) => e.replace(new vscode.Range(doc.lineCount - 2, 0, doc.lineCount - 1, 0), '    op.drop_table("tags")\n'));
       await waitFor(() => vscode.languages.getDiagnostics(uri), (d) => d.length === 0);
-      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     } finally {
+      // Revert before deleting: a dirty editor left open would write the file back on a later save-all.
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+      if (open) {
+        await vscode.window.showTextDocument(open);
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+        assert.ok(!open.isDirty, 'the edited revision was reverted');
+      }
       fs.rmSync(file, { force: true });
       await vscode.commands.executeCommand('alembicMigrations.refresh');
     }
@@ -303,8 +309,14 @@ describe('Quick fix for a missing downgrade', () => {
       await vscode.workspace.applyEdit(fix.edit);
       assert.match(doc.getText(), /\n\n\ndef downgrade\(\) -> None:\n {4}op\.drop_column\("users", 'tag_id'\)\n {4}op\.drop_table\("tags"\)\n$/);
       await waitFor(() => vscode.languages.getDiagnostics(uri), (d) => d.length === 0);
-      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     } finally {
+      // Revert before deleting: a dirty editor left open would write the file back on a later save-all.
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+      if (open) {
+        await vscode.window.showTextDocument(open);
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+        assert.ok(!open.isDirty, 'the edited revision was reverted');
+      }
       fs.rmSync(file, { force: true });
       await vscode.commands.executeCommand('alembicMigrations.refresh');
     }
