@@ -17,7 +17,8 @@ function pgBin(name: string): string {
 
 export interface Cluster { url: string; port: number; restart(mode: 'fast' | 'immediate'): void; stop(): void }
 
-export function startCluster(port: number): Cluster {
+/** `password`: the postgres user's password, and password (scram) authentication instead of trust. */
+export function startCluster(port: number, o: { password?: string } = {}): Cluster {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'pgcluster-'));
   // initdb refuses to run as root: as root, the server runs as the postgres user.
   const asRoot = process.getuid?.() === 0;
@@ -25,15 +26,22 @@ export function startCluster(port: number): Cluster {
     ? execFileSync('runuser', ['-u', 'postgres', '--', pgBin(bin), ...args], { stdio: 'pipe', timeout: 60_000 })
     : execFileSync(pgBin(bin), args, { stdio: 'pipe', timeout: 60_000 });
   if (asRoot) execFileSync('chown', ['postgres', data]);
-  run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  if (o.password) {
+    fs.writeFileSync(path.join(data, 'pw'), `${o.password}\n`);
+    if (asRoot) execFileSync('chown', ['postgres', path.join(data, 'pw')]);
+  }
+  const auth = o.password ? ['-A', 'scram-sha-256', `--pwfile=${path.join(data, 'pw')}`] : ['-A', 'trust'];
+  // initdb wants an empty folder: the cluster lives in a sub-folder.
+  const pgdata = path.join(data, 'pgdata');
+  run('initdb', ['-D', pgdata, ...auth, '-U', 'postgres', '--no-sync']);
   const opts = `-p ${port} -k ${data} -c listen_addresses=127.0.0.1`;
-  run('pg_ctl', ['-D', data, '-o', opts, '-l', path.join(data, 'log'), '-w', 'start']);
+  run('pg_ctl', ['-D', pgdata, '-o', opts, '-l', path.join(data, 'log'), '-w', 'start']);
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     port,
-    restart(mode) { run('pg_ctl', ['-D', data, '-o', opts, '-l', path.join(data, 'log'), '-m', mode, '-w', 'restart']); },
+    restart(mode) { run('pg_ctl', ['-D', pgdata, '-o', opts, '-l', path.join(data, 'log'), '-m', mode, '-w', 'restart']); },
     stop() {
-      try { run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']); } catch { /* already down */ }
+      try { run('pg_ctl', ['-D', pgdata, '-m', 'immediate', '-w', 'stop']); } catch { /* already down */ }
       fs.rmSync(data, { recursive: true, force: true });
     },
   };

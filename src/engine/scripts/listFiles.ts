@@ -34,12 +34,20 @@ export function listRevisionFiles(locations: string[], recursive: boolean, warn:
     const files: string[] = [];
     const dirs: string[] = [];
     const links = new Set<string>();
+    // Only regular files are read: a FIFO or device named like a revision would block the read forever.
+    const special = (name: string) => { if (revisionFileKind(name)) warn(`${path.join(dir, name)} is not a regular file; ignoring it.`); };
     for (const e of entries) {
       if (e.isDirectory()) dirs.push(e.name);
       else if (e.isSymbolicLink()) {
         links.add(e.name);
-        try { (fs.statSync(path.join(dir, e.name)).isDirectory() ? dirs : files).push(e.name); } catch { /* dangling link */ }
-      } else files.push(e.name);
+        try {
+          const st = fs.statSync(path.join(dir, e.name));
+          if (st.isDirectory()) dirs.push(e.name);
+          else if (st.isFile()) files.push(e.name);
+          else special(e.name);
+        } catch { /* dangling link */ }
+      } else if (e.isFile()) files.push(e.name);
+      else special(e.name);
     }
     // Alembic prints resolved paths; resolving the folder once spares a realpath per file.
     let realDir = dir;
