@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import { after, before, describe, it } from 'mocha';
 import { Client } from 'pg';
 import type { ExtensionApi } from '../../src/extension/extension';
+import { runLockKey } from '../../src/engine/runner/session';
 
 const EXTENSION_ID = 'migrations-tools.alembic-migrations';
 const REPO = path.resolve(__dirname, '../../..');
@@ -95,4 +96,33 @@ describe('The editor and the CLI on one PostgreSQL database', () => {
     assert.deepEqual(heads(), ['c5e8f7a1b302'], 'one step each, in turn');
   });
 
+
+  it('gives up after the lock timeout set in the settings, and cancels a statement at the statement timeout; nothing changes', async () => {
+    const config = vscode.workspace.getConfiguration('alembicMigrations');
+    const root = { root: a.store.all[0].found.root };
+    const holder = new Client({ connectionString: url, application_name: 'deploy-script' });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [runLockKey({ table: 'alembic_version' }).toString()]);
+      await config.update('postgres.lockTimeout', 1, vscode.ConfigurationTarget.Workspace);
+      const t = Date.now();
+      const r = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('alembicMigrations.upgradeHead', root);
+      assert.equal(r.ok, false);
+      assert.match(r.message, /Another migration run holds the lock on alembic_version; waited 1 s/);
+      assert.ok(Date.now() - t < 15_000, 'it did not wait the default 60 s');
+    } finally {
+      await holder.end();
+      await config.update('postgres.lockTimeout', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await config.update('postgres.statementTimeout', 1, vscode.ConfigurationTarget.Workspace);
+    try {
+      const r = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('alembicMigrations.upgradeHead', root);
+      assert.equal(r.ok, false);
+      assert.match(r.message, /ran longer than the statement timeout \(1 s\) and was cancelled/);
+    } finally {
+      await config.update('postgres.statementTimeout', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await vscode.commands.executeCommand('alembicMigrations.refresh');
+    assert.deepEqual(heads(), ['c5e8f7a1b302'], 'neither run changed the database');
+  });
 });
