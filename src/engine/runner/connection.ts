@@ -104,7 +104,10 @@ export async function inTransaction<T>(conn: Connection, fn: () => Promise<T>): 
   }
 }
 
-/** A lost connection (terminated by the server, network gone) is the user's problem to know, not a bug. */
+/**
+ * What the socket or the server said, as a message for the user rather than a bug report: a lost
+ * connection, a timeout (which limit, and where to change it), any other SQLSTATE with a hint.
+ */
 function translate(e: Error & { code?: string }, session: SessionOptions): never {
   const code = e.code ?? '';
   // No code: pg's "Connection terminated"; E...: the socket (ECONNRESET, EPIPE); 57P/08: the server's own words.
