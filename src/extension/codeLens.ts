@@ -43,7 +43,7 @@ export class RevisionCodeLens implements vscode.CodeLensProvider {
       lenses.push(new vscode.CodeLens(range, { title: db.status === 'error' ? '$(warning) database state unknown' : '$(database) no database', command: 'alembicMigrations.statusActions', tooltip: db.message }));
     }
     lenses.push(new vscode.CodeLens(range, { title: '$(file-code) Show SQL', command: 'alembicMigrations.showSql', arguments: [{ root: project.found.root, revision: info.revision }], tooltip: 'The SQL this revision runs (offline mode; nothing runs)' }));
-    const s = project.dir.map.map.get(info.revision);
+    const s = project.graphError ? undefined : project.dir.map.map.get(info.revision);
     if (s) {
       const tags = [s.isHead && 'head', s.isBranchPoint && 'branchpoint', s.isMergePoint && 'mergepoint', ...s.branchLabels.map((l) => `@${l}`)].filter(Boolean);
       if (tags.length) lenses.push(new vscode.CodeLens(range, { title: tags.join(' · '), command: '' }));
@@ -54,7 +54,7 @@ export class RevisionCodeLens implements vscode.CodeLensProvider {
   /** How many pending revisions an upgrade to `id` would apply (it and its pending ancestors). */
   private pendingUpTo(project: ProjectState, id: string): number {
     const { dir, db } = project;
-    if (!dir || db?.status !== 'ok') return 0;
+    if (!dir || db?.status !== 'ok' || project.graphError) return 0;
     const rev = dir.map.map.get(id);
     if (!rev) return 0;
     let n = 0;

@@ -6,7 +6,7 @@ import { Diagnostics } from './diagnostics';
 import { DowngradeQuickFix } from './downgradeQuickFix';
 import { MergeHeadsQuickFix } from './mergeHeadsQuickFix';
 import { MigrationsTree } from './migrationsTree';
-import { ProjectState, ProjectStore } from './projectStore';
+import { ProjectState, ProjectStore, revisionCount } from './projectStore';
 import { StatusBar } from './statusBar';
 import { showStatusActions } from './statusActions';
 import { runStamp } from './stampCommand';
@@ -57,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   // The view can render once the files are read (the database state follows).
   const first = store.onDidChange(() => {
     first.dispose();
-    const revisions = store.all.reduce((n, p) => n + (p.dir?.scripts.length ?? 0), 0);
+    const revisions = store.all.reduce((n, p) => n + revisionCount(p), 0);
     const t = performance.now();
     const rows = tree.getChildren().length;
     log.info(`First view data: ${rows} rows for ${revisions} revisions ready ${(performance.now() - activateAt).toFixed(1)} ms after activation (rows built in ${(performance.now() - t).toFixed(1)} ms)`);

@@ -52,11 +52,12 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
   private revisionsOf(project: ProjectState): Node[] {
     if (project.error) return [{ kind: 'message', text: project.error.message, tooltip: project.error.hint }];
     const dir = project.dir!;
-    let order = this.orders.get(dir);
-    if (!order) this.orders.set(dir, order = new HistoryPages(dir.map));
+    if (project.graphError) return [{ kind: 'message', text: project.graphError, tooltip: 'Fix the revision files (see Problems).' }];
     const shown = PAGE_SIZE * (this.pages.get(project.found.root) ?? 1);
+    let order = this.orders.get(dir);
     let first: Script[];
     try {
+      if (!order) this.orders.set(dir, order = new HistoryPages(dir.map));
       first = order.take(shown);
     } catch (e) {
       return [{ kind: 'message', text: String((e as Error).message) }];

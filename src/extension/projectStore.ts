@@ -21,7 +21,12 @@ export interface ProjectState {
   error?: { message: string; hint?: string };
   /** The database's state, once read (undefined while reading). */
   db?: DatabaseState;
+  /** Set when the files were read but do not form a graph (a cycle, a missing parent): `dir.map` must not be used. */
+  graphError?: string;
 }
+
+/** How many revisions a project has, also when its graph cannot be built. */
+export const revisionCount = (p: ProjectState): number => (p.dir ? (p.graphError ? p.dir.files.length : p.dir.scripts.length) : 0);
 
 export class ProjectStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -80,7 +85,7 @@ export class ProjectStore implements vscode.Disposable {
     this.projects = found.map((p) => this.load(p, folders.length > 1 || found.length > 1));
     // Until the database answers again, keep showing what it said last time (no flicker).
     for (const p of this.projects) p.db = previous.get(p.found.root);
-    const revisions = this.projects.reduce((n, p) => n + (p.dir?.scripts.length ?? 0), 0);
+    const revisions = this.projects.reduce((n, p) => n + revisionCount(p), 0);
     this.log.info(`Read ${this.projects.length} project(s), ${revisions} revision(s) in ${Date.now() - started} ms (finding projects ${foundAt - started} ms)`);
     this.changed.fire();
     this.saveCachesSoon();
@@ -125,12 +130,14 @@ export class ProjectStore implements vscode.Disposable {
       const t0 = Date.now();
       const dir = loadScriptDirectory(config, cache);
       const t1 = Date.now();
-      // Build the graph now, so that the log says where the time goes; a broken graph is shown by the view.
-      try { void dir.map.heads; } catch { /* reported where it is used */ }
+      // Build the graph now: the log says where the time goes, and a broken graph is known before any surface uses it.
+      let graphError: string | undefined;
+      try { void dir.map.heads; } catch (e) { graphError = (e as Error).message; }
       this.log.info(`${label}: ${dir.files.length} revision files read in ${t1 - t0} ms, graph built in ${Date.now() - t1} ms`);
       for (const p of dir.problems) this.log.warn(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`);
       for (const w of dir.warnings) this.log.warn(w);
-      return { found, label, config, dir };
+      if (graphError) this.log.error(`${label}: ${graphError}`);
+      return { found, label, config, dir, graphError };
     } catch (e) {
       const err = e instanceof CommandError ? { message: e.message, hint: e.hint } : { message: String((e as Error).message ?? e) };
       this.log.error(`${found.iniPath ?? found.tomlPath}: ${err.message}`);

@@ -11,6 +11,11 @@ export function registerRunCommands(store: ProjectStore, log: vscode.LogOutputCh
     async (arg?: RevisionArg) => {
       const p = await project(arg);
       if (!p?.dir) return undefined;
+      if (p.graphError) {
+        // Steps come from the graph: nothing can run until the files form one again.
+        void vscode.window.showErrorMessage(`Migrations: ${p.label}: ${p.graphError}. Fix the revision files first (see Problems); nothing was run.`);
+        return { ok: false, message: p.graphError };
+      }
       const t = await target(arg, p);
       return t ? runMigration(store, log, p, direction, t) : undefined;
     };

@@ -25,7 +25,7 @@ async function open(file: string): Promise<void> {
 /** Returns the new file's path (tests use it), or undefined when cancelled or refused. */
 export async function newRevision(store: ProjectStore, project: ProjectState, message?: string): Promise<string | undefined> {
   const dir = project.dir;
-  if (!dir) return undefined;
+  if (!dir || graphBroken(project)) return undefined;
   message ??= await vscode.window.showInputBox({ title: `New revision in ${project.label}`, prompt: 'Message (what the revision does)', placeHolder: 'add users table' });
   if (message === undefined) return undefined;
   let head: string | undefined;
@@ -52,7 +52,7 @@ export async function newRevision(store: ProjectStore, project: ProjectState, me
 
 export async function mergeHeads(store: ProjectStore, project: ProjectState, message?: string): Promise<string | undefined> {
   const dir = project.dir;
-  if (!dir) return undefined;
+  if (!dir || graphBroken(project)) return undefined;
   if (dir.map.heads.length < 2) {
     void vscode.window.showInformationMessage(`Migrations: ${project.label} has a single head; there is nothing to merge.`);
     return undefined;
@@ -91,4 +91,11 @@ export async function showSql(project: ProjectState, id: string, direction?: Dir
     fail(`SQL of ${id}`, e);
     return undefined;
   }
+}
+
+/** A new revision needs the graph (its parent is the head): say what is broken instead. */
+function graphBroken(project: ProjectState): boolean {
+  if (!project.graphError) return false;
+  void vscode.window.showErrorMessage(`Migrations: ${project.label}: ${project.graphError}. Fix the revision files first (see Problems).`);
+  return true;
 }

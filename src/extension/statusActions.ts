@@ -17,7 +17,7 @@ export async function showStatusActions(store: ProjectStore, statusBar: StatusBa
     if (p.db.pending > 0) items.push({ label: '$(arrow-circle-up) Upgrade to head', description: `${p.db.pending} pending`, run: () => vscode.commands.executeCommand('alembicMigrations.upgradeHead', arg) });
     if (p.db.heads.length) items.push({ label: '$(arrow-circle-down) Downgrade one step', run: () => vscode.commands.executeCommand('alembicMigrations.downgradeOne', arg) });
   }
-  if ((p?.dir?.map.heads.length ?? 0) > 1) items.push({ label: '$(git-merge) Merge heads...', run: () => vscode.commands.executeCommand('alembicMigrations.mergeHeads', arg) });
+  if (p?.dir && !p.graphError && p.dir.map.heads.length > 1) items.push({ label: '$(git-merge) Merge heads...', run: () => vscode.commands.executeCommand('alembicMigrations.mergeHeads', arg) });
   items.push(
     { label: '$(add) New revision...', run: () => vscode.commands.executeCommand('alembicMigrations.newRevision', arg) },
     { label: '$(list-tree) Show the Migrations view', run: () => vscode.commands.executeCommand('alembicMigrations.revisions.focus') },

@@ -25,10 +25,14 @@ export class StatusBar implements vscode.Disposable {
     const tip = new vscode.MarkdownString(`**Migrations: ${p.label}**\n\n`);
     tip.supportThemeIcons = true;
     this.item.backgroundColor = undefined;
-    const heads = p.dir ? p.dir.map.heads : [];
+    const heads = p.dir && !p.graphError ? p.dir.map.heads : [];
     if (p.error) {
       this.item.text = '$(error) Migrations';
       tip.appendText(`${p.error.message}\n\n${p.error.hint ?? ''}`);
+      this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+    } else if (p.graphError) {
+      this.item.text = '$(error) Revision graph broken';
+      tip.appendText(`${p.graphError}\n\nFix the revision files (see Problems), then the database state is shown again.`);
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
     } else if (!p.db) {
       this.item.text = '$(sync~spin) Migrations';

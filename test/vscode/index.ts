@@ -17,6 +17,8 @@ export function run(): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./extension.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./badInput.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./postgres.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./run.test');
