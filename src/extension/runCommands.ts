@@ -73,6 +73,7 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
   const dir = project.dir;
   if (!dir) return { ok: false, message: 'no project' };
   const heads = currentHeads(project);
+  const settings = runSettings(project, log);
   if (heads) {
     let count: number;
     try {
@@ -86,7 +87,6 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
       void vscode.window.showInformationMessage(`Migrations: ${project.label} is already at ${target}; nothing to ${direction}.`);
       return { ok: true, steps: 0, message: 'nothing to do' };
     }
-    const settings = runSettings(project, log);
     const confirm = o.confirm ?? vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project.found.root)).get('confirmDatabaseWrites', true);
     if (confirm) {
       const db = project.db?.status === 'ok' ? project.db.url : 'the database';
@@ -107,7 +107,8 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
         return fn(dir, target, {
-          ...runSettings(project, log, (t) => progress.report({ message: t })),
+          ...settings,
+          onWait: (t) => { settings.onWait?.(t); progress.report({ message: t }); },
           signal: abort.signal,
           transactionPerMigration: perMigration,
           onLog: (t) => { log.info(`${project.label}: ${t}`); if (t.startsWith('Running ')) progress.report({ message: t.slice(8) }); },

@@ -14,7 +14,7 @@ export interface RunSettings extends SessionOptions {
   pgDump?: PgDumpOptions;
 }
 
-export function runSettings(project: ProjectState, log: vscode.LogOutputChannel, onWait?: (text: string) => void): RunSettings {
+export function runSettings(project: ProjectState, log: vscode.LogOutputChannel): RunSettings {
   const cfg = vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project.found.root));
   const keep = cfg.get<number>('backups.keep', 5);
   return {
@@ -22,7 +22,7 @@ export function runSettings(project: ProjectState, log: vscode.LogOutputChannel,
     lockTimeoutMs: cfg.get<number>('postgres.lockTimeout', 60) * 1000,
     statementTimeoutMs: cfg.get<number>('postgres.statementTimeout', 0) * 1000,
     applicationName: 'alembic-migrations (vscode)',
-    onWait: (text) => { log.warn(`${project.label}: ${text}`); onWait?.(text); },
+    onWait: (text) => log.warn(`${project.label}: ${text}`),
     pgDump: cfg.get<boolean>('backups.pgDump', false) && project.dir
       ? { keep: Math.max(1, keep), executable: cfg.get<string>('backups.pgDumpPath') || undefined, folder: path.join(project.dir.config.cwd, '.migrations-backups') }
       : undefined,

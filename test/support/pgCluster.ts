@@ -6,13 +6,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { findPgTool } from '../../src/engine/handoff/executables';
 
 function pgBin(name: string): string {
-  const root = '/usr/lib/postgresql';
-  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
-  for (const v of versions) if (fs.existsSync(path.join(root, v, 'bin', name))) return path.join(root, v, 'bin', name);
-  for (const dir of (process.env.PATH ?? '').split(':')) if (dir && fs.existsSync(path.join(dir, name))) return path.join(dir, name);
-  throw new Error(`${name} not found: install the PostgreSQL server (apt-get install postgresql)`);
+  const found = findPgTool(name);
+  if (!found) throw new Error(`${name} not found: install the PostgreSQL server (apt-get install postgresql)`);
+  return found;
 }
 
 export interface Cluster { url: string; port: number; restart(mode: 'fast' | 'immediate'): void; stop(): void }

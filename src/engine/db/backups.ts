@@ -9,7 +9,8 @@ import { CommandError } from '../errors';
 
 export const backupFolder = (file: string): string => path.join(path.dirname(file), '.migrations-backups');
 
-const stamp = (d = new Date()) => d.toISOString().replace(/[-:]/g, '').replace('T', '-').replace(/\.(\d{3})Z$/, '-$1');
+/** UTC time as it appears in backup names: 20261125-064212-123 (sorts as it reads). */
+export const backupStamp = (d = new Date()) => d.toISOString().replace(/[-:]/g, '').replace('T', '-').replace(/\.(\d{3})Z$/, '-$1');
 
 export interface Backup { path: string; date: Date; size: number }
 
@@ -17,7 +18,7 @@ export function makeBackup(file: string, keep: number): string | undefined {
   if (keep <= 0 || !fs.existsSync(file)) return undefined;
   const dir = backupFolder(file);
   fs.mkdirSync(dir, { recursive: true });
-  const base = path.join(dir, `${path.basename(file)}.${stamp()}`);
+  const base = path.join(dir, `${path.basename(file)}.${backupStamp()}`);
   let target = `${base}.bak`;
   for (let i = 1; fs.existsSync(target); i++) target = `${base}${String(i).padStart(3, '0')}.bak`; // two runs in one millisecond
   fs.copyFileSync(file, target, fs.constants.COPYFILE_EXCL);

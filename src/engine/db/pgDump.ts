@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseUrl, renderUrl } from '../config/url';
 import { CommandError } from '../errors';
+import { findPgTool } from '../handoff/executables';
+import { backupStamp } from './backups';
 
 export interface PgDumpOptions {
   /** The pg_dump to run; else found on PATH or in /usr/lib/postgresql/<version>/bin. */
@@ -18,17 +20,10 @@ export interface PgDumpOptions {
   folder: string;
 }
 
+/** The configured pg_dump, else one on PATH, else the newest Debian/Ubuntu one (it can dump older servers). */
 export function findPgDump(configured?: string): string | undefined {
   if (configured) return fs.existsSync(configured) ? configured : undefined;
-  const exe = process.platform === 'win32' ? 'pg_dump.exe' : 'pg_dump';
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir && fs.existsSync(path.join(dir, exe))) return path.join(dir, exe);
-  }
-  // Debian/Ubuntu keep every installed version's tools here; the newest can dump older servers.
-  const root = '/usr/lib/postgresql';
-  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
-  for (const v of versions) if (fs.existsSync(path.join(root, v, 'bin', exe))) return path.join(root, v, 'bin', exe);
-  return undefined;
+  return findPgTool('pg_dump');
 }
 
 /** pg_dump's arguments: connection parameters as separate flags, without the password. */
@@ -53,9 +48,8 @@ export function pgDumpCommand(url: DatabaseUrl, file: string, executable = 'pg_d
 }
 
 export function dumpFileName(url: DatabaseUrl, folder: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').replace(/\.(\d{3})Z$/, '-$1');
   const name = (url.database || 'postgres').replace(/[^\w.-]+/g, '_');
-  return path.join(folder, `${name}.${stamp}.dump`);
+  return path.join(folder, `${name}.${backupStamp(now)}.dump`);
 }
 
 /** Runs pg_dump; returns the dump's path. Fails (changing nothing) with pg_dump's own words when it cannot. */

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { findOnPath, isExecutable } from './executables';
 
 const BIN = process.platform === 'win32' ? ['Scripts', 'alembic.exe'] : ['bin', 'alembic'];
 
@@ -26,16 +27,7 @@ export function findAlembic(projectDir: string, configured?: string, env: NodeJS
     const p = path.join(env.VIRTUAL_ENV, ...BIN);
     if (isExecutable(p)) return p;
   }
-  for (const d of (env.PATH ?? '').split(path.delimiter)) {
-    if (!d) continue;
-    const p = path.join(d, BIN[1]);
-    if (isExecutable(p)) return p;
-  }
-  return undefined;
-}
-
-function isExecutable(p: string): boolean {
-  try { fs.accessSync(p, fs.constants.X_OK); return fs.statSync(p).isFile(); } catch { return false; }
+  return findOnPath(BIN[1], env);
 }
 
 export interface AlembicRun { code: number; stdout: string; stderr: string }

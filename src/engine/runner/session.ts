@@ -39,6 +39,10 @@ export async function startRun(conn: Connection, t: VersionTableName, o: Session
   if (conn.dialect !== 'postgresql') return; // a SQLite run owns its in-memory copy; the save re-checks the file
   const key = runLockKey(t).toString();
   const lockTimeout = o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  // Bounds the wait for the run lock and, for the rest of the run, for the table locks its statements
+  // need: a lock held by another session fails the run after the same wait instead of queueing every
+  // other query on that table behind it.
+  await conn.run(`SET LOCAL lock_timeout = ${Math.floor(lockTimeout)}`);
   const [{ got }] = await conn.all<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS got', [key]);
   if (!got) {
     const holder = await conn.all<Holder>(`SELECT a.pid, a.application_name, host(a.client_addr) AS client, EXTRACT(EPOCH FROM now() - a.xact_start)::int AS secs
@@ -46,7 +50,6 @@ export async function startRun(conn: Connection, t: VersionTableName, o: Session
       WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND ((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint`, [key]);
     o.onWait?.(`Waiting for another migration run to finish (${holder.length ? describeHolder(holder[0]) : 'it is ending'}); `
       + (lockTimeout ? `giving up after ${seconds(lockTimeout)}.` : 'no time limit.'));
-    await conn.run(`SET LOCAL lock_timeout = ${Math.floor(lockTimeout)}`);
     try {
       await conn.run('SELECT pg_advisory_xact_lock($1::bigint)', [key]);
     } catch (e) {
@@ -57,9 +60,6 @@ export async function startRun(conn: Connection, t: VersionTableName, o: Session
       throw e;
     }
   }
-  // The run's own statements: a table lock held by another session fails the run after the same
-  // wait instead of queueing every other query on that table behind it.
-  await conn.run(`SET LOCAL lock_timeout = ${Math.floor(lockTimeout)}`);
   if (o.statementTimeoutMs) await conn.run(`SET LOCAL statement_timeout = ${Math.floor(o.statementTimeoutMs)}`);
 }
 
