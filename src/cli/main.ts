@@ -11,6 +11,7 @@ import { loadProjectConfig } from '../engine/config/project';
 import { CommandError } from '../engine/errors';
 import { maskUrlText } from '../engine/config/url';
 import { HeaderCache } from '../engine/scripts/headerCache';
+import { PlanCache } from '../engine/runner/planCache';
 import { findGraphProblems } from '../engine/scripts/graphProblems';
 import { RevisionFileInfo } from '../engine/scripts/revisionFile';
 import { MissingRevisionKey, RevisionError } from '../engine/graph';
@@ -31,11 +32,12 @@ import { flush, hint, msg, warn, writeOut } from './output';
 const PROG = 'migrations';
 const VERSION = '0.1.0';
 
-function cacheFile(scriptLocation: string): string | undefined {
+/** The CLI's caches of a project (`headers`, `plans`) in the user's cache folder; none with MIGRATIONS_NO_CACHE. */
+function cacheFile(kind: 'headers' | 'plans', scriptLocation: string): string | undefined {
   if (process.env.MIGRATIONS_NO_CACHE) return undefined;
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   const key = crypto.createHash('sha1').update(scriptLocation).digest('hex').slice(0, 16);
-  return path.join(base, 'alembic-migrations', `headers-${key}.json`);
+  return path.join(base, 'alembic-migrations', `${kind}-${key}.json`);
 }
 
 /** What the error report may need to know about the run. */
@@ -77,7 +79,7 @@ async function run(args: ParsedArgs, argv: string[]): Promise<void> {
   const config = loadProjectConfig({ iniPath: inis[0], tomlPath: toml, section: args.name });
   for (const w of config.warnings) process.stderr.write(`DeprecationWarning: ${w}\n`);
 
-  const cachePath = cacheFile(config.scriptLocation);
+  const cachePath = cacheFile('headers', config.scriptLocation);
   const cache = cachePath ? HeaderCache.load(cachePath) : new HeaderCache({ fingerprints: false });
   const dir = loadScriptDirectory(config, cache, warn);
   if (cachePath) cache.save(cachePath);
@@ -127,14 +129,18 @@ async function run(args: ParsedArgs, argv: string[]): Promise<void> {
     }
     case 'upgrade': case 'downgrade': {
       const fn = args.command === 'upgrade' ? upgrade : downgrade;
+      const plansPath = cacheFile('plans', config.scriptLocation);
+      const planCache = plansPath ? PlanCache.load(plansPath) : undefined;
       try {
         const r = await fn(dir, args.positionals[0], {
-          sql: !!o.sql, ...session(), onLog: logInfo(args), transactionPerMigration: !!o.transaction_per_migration, backups: backups(), pgDump: pgDump(config.cwd),
+          sql: !!o.sql, ...session(), onLog: logInfo(args), transactionPerMigration: !!o.transaction_per_migration, backups: backups(), pgDump: pgDump(config.cwd), planCache,
         });
         if (r.sql !== undefined) writeOut(r.sql);
       } catch (e) {
         if (!(e instanceof NotRunnableError) || !o.with_alembic || e.items.every((i) => i.dialectProblem)) throw e;
         await handOff(config.cwd, argv.filter((a) => a !== '--with-alembic'), e);
+      } finally {
+        if (plansPath) planCache!.save(plansPath);
       }
       return;
     }

@@ -13,9 +13,10 @@ import { runStamp } from './stampCommand';
 import { registerProjectCommands } from './projectCommands';
 import { registerRunCommands } from './registerRunCommands';
 import { registerInitCommands } from './initCommands';
+import { loadSnapshot, snapshotPath, SnapshotWriter } from './viewSnapshot';
 
 /** Returned by activate(): used by the extension-host tests to read what the surfaces show. */
-export interface ExtensionApi { store: ProjectStore; tree: MigrationsTree; statusBar: StatusBar; diagnostics: Diagnostics }
+export interface ExtensionApi { store: ProjectStore; tree: MigrationsTree; statusBar: StatusBar; diagnostics: Diagnostics; snapshotFile?: string }
 
 /** When this bundle's code started to run: activation time is measured from here. */
 const loadedAt = performance.now();
@@ -23,13 +24,30 @@ const loadedAt = performance.now();
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const activateAt = performance.now();
   const log = vscode.window.createOutputChannel('Alembic Migrations', { log: true });
-  const store = new ProjectStore(log, (root) => context.secrets.get(`alembicMigrations.databaseUrl:${root}`), context.globalStorageUri.fsPath);
-  const tree = new MigrationsTree(store);
+  const snapshotFile = snapshotPath(context.globalStorageUri.fsPath, (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
+  const snapshot = loadSnapshot(snapshotFile);
+  log.info(snapshot ? `View snapshot of ${snapshot.projects.length} project(s) read from ${snapshotFile}` : `No view snapshot at ${snapshotFile ?? '(no workspace storage)'}`);
+  let firstAsked!: () => void;
+  const asked = new Promise<void>((resolve) => { firstAsked = resolve; });
+  // With a snapshot to show, the first scan waits for the view's first request (or 250 ms when the
+  // view is closed), so that its rows are not queued behind the scan.
+  const startAfter = snapshot ? Promise.race([asked, new Promise((resolve) => setTimeout(resolve, 250))]) : Promise.resolve();
+  const store = new ProjectStore(log, (root) => context.secrets.get(`alembicMigrations.databaseUrl:${root}`), context.globalStorageUri.fsPath, startAfter);
+  const tree = new MigrationsTree(store, snapshot, (rows, source) => {
+    firstAsked();
+    log.info(`View rows: ${rows} given to VS Code ${(performance.now() - activateAt).toFixed(1)} ms after activation (from ${source === 'snapshot' ? "the last session's snapshot" : 'the revision files'})`);
+  });
+  const snapshots = new SnapshotWriter(snapshotFile, snapshot);
+  store.onDidChange(() => snapshots.schedule(() => tree.takeSnapshot()));
   const statusBar = new StatusBar(store);
+  const treeView = vscode.window.createTreeView('alembicMigrations.revisions', { treeDataProvider: tree, showCollapseAll: true });
+  // A progress bar on the view while the files are read (the snapshot's rows, if any, show meanwhile).
+  void vscode.window.withProgress({ location: { viewId: 'alembicMigrations.revisions' } }, () => store.ready);
   const diagnostics = new Diagnostics(store);
   context.subscriptions.push(
     log,
     store,
+    snapshots,
     statusBar,
     diagnostics,
     vscode.languages.registerCodeLensProvider(
@@ -45,7 +63,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.languages.registerCodeActionsProvider(['python', 'sql', 'typescript', 'javascript'].map((language) => ({ scheme: 'file', language })),
       new MergeHeadsQuickFix(store), { providedCodeActionKinds: MergeHeadsQuickFix.kinds }),
     vscode.commands.registerCommand('alembicMigrations.statusActions', () => showStatusActions(store, statusBar)),
-    vscode.window.createTreeView('alembicMigrations.revisions', { treeDataProvider: tree, showCollapseAll: true }),
+    treeView,
     vscode.commands.registerCommand('alembicMigrations.refresh', () => store.refresh()),
     vscode.commands.registerCommand('alembicMigrations.showMore', (node: { project: ProjectState }) => tree.showMore(node.project)),
     vscode.commands.registerCommand('alembicMigrations.showLog', () => log.show()),
@@ -62,7 +80,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     const rows = tree.getChildren().length;
     log.info(`First view data: ${rows} rows for ${revisions} revisions ready ${(performance.now() - activateAt).toFixed(1)} ms after activation (rows built in ${(performance.now() - t).toFixed(1)} ms)`);
   });
-  return { store, tree, statusBar, diagnostics };
+  return { store, tree, statusBar, diagnostics, snapshotFile };
 }
 
 export function deactivate(): void { /* disposables are released by VS Code */ }

@@ -8,6 +8,7 @@ import { walkRevisions } from '../engine/graph';
 import { Script } from '../engine/scripts/script';
 import type { ScriptDirectory } from '../engine/scripts/scriptDirectory';
 import { ProjectState, ProjectStore } from './projectStore';
+import { RevisionShape, SnapshotProject, SnapshotRow, ViewSnapshot } from './viewSnapshot';
 
 const STATE_ICONS = {
   current: new vscode.ThemeIcon('debug-stackframe', new vscode.ThemeColor('charts.blue')),
@@ -15,13 +16,17 @@ const STATE_ICONS = {
   pending: new vscode.ThemeIcon('circle-large-outline', new vscode.ThemeColor('disabledForeground')),
 };
 const STATE_TEXT = { current: 'current: the database is here', applied: 'applied', pending: 'pending: not applied yet' };
+const SHAPE_ICONS: Record<RevisionShape, string> = { mergepoint: 'git-merge', branchpoint: 'repo-forked', head: 'arrow-up', revision: 'git-commit' };
+const shapeOf = (s: Script): RevisionShape => (s.isMergePoint ? 'mergepoint' : s.isBranchPoint ? 'branchpoint' : s.isHead ? 'head' : 'revision');
 
 /** Revisions shown per page; "Show more" adds another page. */
 export const PAGE_SIZE = 200;
 
 export type Node = { kind: 'project'; project: ProjectState } | { kind: 'revision'; project: ProjectState; script: Script }
   | { kind: 'message'; text: string; tooltip?: string; icon?: string; command?: vscode.Command }
-  | { kind: 'more'; project: ProjectState; remaining: number };
+  | { kind: 'more'; project: ProjectState; remaining: number }
+  /** From the last session's snapshot, until the first scan is done. */
+  | { kind: 'snapshotProject'; snap: SnapshotProject } | { kind: 'snapshotRow'; snap: SnapshotProject; row: SnapshotRow };
 
 export class MigrationsTree implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
@@ -31,8 +36,15 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
   /** History order per project, computed once per refresh of the store. */
   private readonly orders = new WeakMap<object, HistoryPages>();
 
-  constructor(private readonly store: ProjectStore) {
-    store.onDidChange(() => this.changed.fire(undefined));
+  private firstRowsSeen = false;
+
+  /**
+   * `snapshot` is what the view showed last session (shown until the store has read the files);
+   * `onFirstRows` hears when VS Code is first given revision rows, and from where.
+   */
+  constructor(private readonly store: ProjectStore, private snapshot?: ViewSnapshot,
+    private readonly onFirstRows?: (rows: number, source: 'snapshot' | 'files') => void) {
+    store.onDidChange(() => { if (store.loaded) this.snapshot = undefined; this.changed.fire(undefined); });
   }
 
   showMore(project: ProjectState): void {
@@ -41,6 +53,22 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
   }
 
   getChildren(node?: Node): Node[] {
+    const nodes = this.childrenOf(node);
+    if (!this.firstRowsSeen && this.onFirstRows) {
+      const rows = nodes.filter((n) => n.kind === 'revision' || n.kind === 'snapshotRow').length;
+      if (rows) { this.firstRowsSeen = true; this.onFirstRows(rows, this.snapshot ? 'snapshot' : 'files'); }
+    }
+    return nodes;
+  }
+
+  private childrenOf(node?: Node): Node[] {
+    if (this.snapshot && !this.store.loaded) {
+      if (!node) {
+        const projects = this.snapshot.projects;
+        return projects.length === 1 ? this.snapshotRows(projects[0]) : projects.map((snap): Node => ({ kind: 'snapshotProject', snap }));
+      }
+      return node.kind === 'snapshotProject' ? this.snapshotRows(node.snap) : [];
+    }
     if (!node) {
       const projects = this.store.all;
       if (projects.length === 1) return this.revisionsOf(projects[0]);
@@ -49,15 +77,43 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     return node.kind === 'project' ? this.revisionsOf(node.project) : [];
   }
 
+  private snapshotRows(snap: SnapshotProject): Node[] {
+    const rows = snap.rows.map((row): Node => ({ kind: 'snapshotRow', snap, row }));
+    const remaining = snap.total - snap.rows.length;
+    if (remaining > 0) rows.push({ kind: 'message', text: `${remaining.toLocaleString('en')} older revisions`, icon: 'ellipsis' });
+    return rows;
+  }
+
+  /** The first page of every readable project, as shown now: the next session's first rows. */
+  takeSnapshot(): ViewSnapshot | undefined {
+    if (!this.store.loaded) return undefined;
+    const projects: SnapshotProject[] = [];
+    for (const project of this.store.all) {
+      if (!project.dir || project.error || project.graphError) continue;
+      const order = this.orderOf(project.dir);
+      projects.push({
+        root: project.found.root, label: project.label, total: order.total,
+        rows: order.take(PAGE_SIZE).map((s) => ({ revision: s.revision, doc: s.doc, path: s.path, shape: shapeOf(s), state: this.stateOf({ project, script: s }) })),
+      });
+    }
+    return { format: 1, projects };
+  }
+
+  private orderOf(dir: ScriptDirectory): HistoryPages {
+    let order = this.orders.get(dir);
+    if (!order) this.orders.set(dir, order = new HistoryPages(dir.map));
+    return order;
+  }
+
   private revisionsOf(project: ProjectState): Node[] {
     if (project.error) return [{ kind: 'message', text: project.error.message, tooltip: project.error.hint }];
     const dir = project.dir!;
     if (project.graphError) return [{ kind: 'message', text: project.graphError, tooltip: 'Fix the revision files (see Problems).' }];
     const shown = PAGE_SIZE * (this.pages.get(project.found.root) ?? 1);
-    let order = this.orders.get(dir);
+    let order: HistoryPages;
     let first: Script[];
     try {
-      if (!order) this.orders.set(dir, order = new HistoryPages(dir.map));
+      order = this.orderOf(dir);
       first = order.take(shown);
     } catch (e) {
       return [{ kind: 'message', text: String((e as Error).message) }];
@@ -81,6 +137,23 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'snapshotProject') {
+      const item = new vscode.TreeItem(node.snap.label, vscode.TreeItemCollapsibleState.Expanded);
+      item.iconPath = new vscode.ThemeIcon('database');
+      return item;
+    }
+    if (node.kind === 'snapshotRow') {
+      const { row } = node;
+      const item = new vscode.TreeItem(row.revision);
+      item.id = `${node.snap.root}#${row.revision}`;
+      item.description = row.doc;
+      item.iconPath = row.state ? STATE_ICONS[row.state] : new vscode.ThemeIcon(SHAPE_ICONS[row.shape]);
+      item.tooltip = `${row.revision}: ${row.doc}\n\nAs shown last session; the revision files are being read again.`;
+      item.contextValue = 'snapshotRevision'; // no actions until the files are read
+      item.resourceUri = vscode.Uri.file(row.path);
+      item.command = { command: 'vscode.open', title: 'Open Revision', arguments: [vscode.Uri.file(row.path)] };
+      return item;
+    }
     if (node.kind === 'message') {
       const item = new vscode.TreeItem(node.text);
       item.iconPath = new vscode.ThemeIcon(node.icon ?? 'error');
@@ -107,8 +180,7 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     item.id = `${node.project.found.root}#${s.revision}`;
     item.description = s.doc;
     const state = this.stateOf(node);
-    item.iconPath = state ? STATE_ICONS[state]
-      : new vscode.ThemeIcon(s.isMergePoint ? 'git-merge' : s.isBranchPoint ? 'repo-forked' : s.isHead ? 'arrow-up' : 'git-commit');
+    item.iconPath = state ? STATE_ICONS[state] : new vscode.ThemeIcon(SHAPE_ICONS[shapeOf(s)]);
     item.contextValue = state ? `revision.${state}` : 'revision';
     item.resourceUri = vscode.Uri.file(s.path);
     item.command = { command: 'vscode.open', title: 'Open Revision', arguments: [vscode.Uri.file(s.path)] };

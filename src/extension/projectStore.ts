@@ -9,7 +9,7 @@ import { findProjects, FoundProject } from '../engine/config/discover';
 import { loadProjectConfig, ProjectConfig } from '../engine/config/project';
 import { CommandError } from '../engine/errors';
 import { HeaderCache } from '../engine/scripts/headerCache';
-import { loadScriptDirectory, ScriptDirectory } from '../engine/scripts/scriptDirectory';
+import { loadScriptDirectoryCooperatively, ScriptDirectory } from '../engine/scripts/scriptDirectory';
 import { DatabaseState, readDatabaseState } from './databaseState';
 
 export interface ProjectState {
@@ -28,6 +28,8 @@ export interface ProjectState {
 /** How many revisions a project has, also when its graph cannot be built. */
 export const revisionCount = (p: ProjectState): number => (p.dir ? (p.graphError ? p.dir.files.length : p.dir.scripts.length) : 0);
 
+const pauseForHost = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export class ProjectStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
@@ -39,16 +41,19 @@ export class ProjectStore implements vscode.Disposable {
   selectedRoot: string | undefined;
   /** Resolves when the first scan is done (tests wait on it). */
   ready: Promise<void>;
+  /** False until the first scan has read the files: until then `all` is empty (the view shows its snapshot). */
+  loaded = false;
 
-  /** `secretUrl` returns a database URL the user set in the editor for a project root, if any. */
   /**
    * `secretUrl` returns a database URL the user set in the editor for a project root, if any;
-   * `cacheDir` keeps parsed revision headers between sessions (re-read only what changed).
+   * `cacheDir` keeps parsed revision headers between sessions (re-read only what changed);
+   * the first scan starts once `startAfter` settles (the view paints its snapshot first).
    */
   constructor(
     private readonly log: vscode.LogOutputChannel,
     private readonly secretUrl: (root: string) => Thenable<string | undefined> = async () => undefined,
     private readonly cacheDir?: string,
+    startAfter: Promise<unknown> = Promise.resolve(),
   ) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{py,ts,js,sql,ini,toml,env}');
     const schedule = () => this.scheduleRefresh();
@@ -58,6 +63,7 @@ export class ProjectStore implements vscode.Disposable {
       dbWatcher, dbWatcher.onDidChange(schedule), dbWatcher.onDidCreate(schedule), dbWatcher.onDidDelete(schedule),
       vscode.workspace.onDidChangeWorkspaceFolders(schedule), vscode.workspace.onDidGrantWorkspaceTrust(schedule),
       vscode.window.onDidChangeWindowState((w) => { if (w.focused) schedule(); }));
+    this.queue = startAfter.then(() => undefined, () => undefined);
     this.ready = this.refresh();
   }
 
@@ -82,7 +88,10 @@ export class ProjectStore implements vscode.Disposable {
     const found = folders.flatMap((f) => findProjects(f.uri.fsPath));
     const foundAt = Date.now();
     const previous = new Map(this.projects.map((p) => [p.found.root, p.db]));
-    this.projects = found.map((p) => this.load(p, folders.length > 1 || found.length > 1));
+    const projects: ProjectState[] = [];
+    for (const p of found) projects.push(await this.load(p, folders.length > 1 || found.length > 1));
+    this.projects = projects;
+    this.loaded = true;
     // Until the database answers again, keep showing what it said last time (no flicker).
     for (const p of this.projects) p.db = previous.get(p.found.root);
     const revisions = this.projects.reduce((n, p) => n + revisionCount(p), 0);
@@ -121,14 +130,15 @@ export class ProjectStore implements vscode.Disposable {
     if (projects === this.projects) this.changed.fire();
   }
 
-  private load(found: FoundProject, qualify: boolean): ProjectState {
+  private async load(found: FoundProject, qualify: boolean): Promise<ProjectState> {
     const label = qualify ? vscode.workspace.asRelativePath(found.root, (vscode.workspace.workspaceFolders?.length ?? 0) > 1) || path.basename(found.root) : path.basename(found.root);
     try {
       const config = loadProjectConfig({ iniPath: found.iniPath, tomlPath: found.tomlPath, cwd: found.root });
       let cache = this.caches.get(found.root);
       if (!cache) this.caches.set(found.root, cache = this.cacheFile(found.root) ? HeaderCache.load(this.cacheFile(found.root)!) : new HeaderCache());
       const t0 = Date.now();
-      const dir = loadScriptDirectory(config, cache);
+      // In slices, so that the extension host (shared with other extensions) answers between them.
+      const dir = await loadScriptDirectoryCooperatively(config, cache, pauseForHost);
       const t1 = Date.now();
       // Build the graph now: the log says where the time goes, and a broken graph is known before any surface uses it.
       let graphError: string | undefined;

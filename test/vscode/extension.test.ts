@@ -5,6 +5,9 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { before, describe, it } from 'mocha';
 import type { ExtensionApi } from '../../src/extension/extension';
+import { MigrationsTree } from '../../src/extension/migrationsTree';
+import { ProjectStore } from '../../src/extension/projectStore';
+import { loadSnapshot } from '../../src/extension/viewSnapshot';
 
 const EXTENSION_ID = 'migrations-tools.alembic-migrations';
 
@@ -120,6 +123,37 @@ describe('The database state, the status bar and the diagnostics', () => {
       '0d4e6f8a2b19': 'revision.pending', c5e8f7a1b302: 'revision.pending', '3f2a9c1d7e80': 'revision.pending',
       '91d0e4b2c6aa': 'revision.pending', abc123def456: 'revision.current', '7beb871f4454': 'revision.applied',
     });
+  });
+
+  it("keeps the view's first page for the next start, and replaces it by the files' rows once read", async () => {
+    // Written ~1.5 s after the view's data last changed, with the database's states.
+    const snap = await waitFor(() => loadSnapshot(a.snapshotFile), (s) => s?.projects[0]?.rows.some((r) => r.state === 'current') ?? false, 10_000);
+    const project = snap!.projects[0];
+    assert.deepEqual(project.rows.map((r) => [r.revision, r.state]), [
+      ['0d4e6f8a2b19', 'pending'], ['c5e8f7a1b302', 'pending'], ['3f2a9c1d7e80', 'pending'],
+      ['91d0e4b2c6aa', 'pending'], ['abc123def456', 'current'], ['7beb871f4454', 'applied']]);
+    assert.equal(project.total, 6);
+    // The next start, with the first scan held back and a file changed since the snapshot.
+    let scan!: () => void;
+    const log = vscode.window.createOutputChannel('Alembic Migrations (snapshot test)', { log: true });
+    const store = new ProjectStore(log, undefined, undefined, new Promise<void>((resolve) => { scan = resolve; }));
+    const stale = { ...snap!, projects: [{ ...project, rows: project.rows.map((r, i) => (i === 0 ? { ...r, doc: 'message from last session' } : r)) }] };
+    const tree = new MigrationsTree(store, stale);
+    try {
+      const early = await Promise.all(tree.getChildren().map((n) => tree.getTreeItem(n)));
+      assert.equal(early.length, 6);
+      assert.equal(early[0].description, 'message from last session');
+      assert.equal(early[4].contextValue, 'snapshotRevision', 'no upgrade/downgrade/stamp on rows not yet checked');
+      scan();
+      await store.ready;
+      const late = await Promise.all(tree.getChildren().map((n) => tree.getTreeItem(n)));
+      assert.deepEqual(late.map((i) => i.id), early.map((i) => i.id), 'the same ids: selection and scroll stay');
+      assert.equal(late[0].description, 'Add onboarding_sessions');
+      assert.equal(late[4].contextValue, 'revision.current');
+    } finally {
+      store.dispose();
+      log.dispose();
+    }
   });
 
   it('shows the current revision and the pending count in the status bar', async () => {

@@ -15,6 +15,7 @@ import { Unsupported } from '../ops/values';
 import { ScriptDirectory } from '../scripts/scriptDirectory';
 import { Connection, connect, inTransaction } from '../runner/connection';
 import { planRevisionSteps, PlannedRevisionStep } from '../runner/migrationSource';
+import type { PlanCache } from '../runner/planCache';
 import { offlineScript } from '../runner/offline';
 import { HeadMaintainer, RevisionStep } from '../runner/steps';
 import { ensureVersionTable, readHeads, versionRows } from '../runner/versionTable';
@@ -37,6 +38,8 @@ export interface MigrateOptions extends SessionOptions {
   onBackup?: (file: string) => void;
   /** PostgreSQL: a pg_dump of the database before a run that changes it (opt-in). */
   pgDump?: PgDumpOptions;
+  /** Compiled statements kept between runs (the caller loads and saves it). */
+  planCache?: PlanCache;
 }
 
 export interface MigrateResult { steps: number; heads: string[]; sql?: string }
@@ -88,7 +91,7 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
       .map((s) => catchRevisionErrors(() => dir.map.getRevision(s)) as { revision: string } | null)
       .filter((r): r is { revision: string } => !!r).map((r) => r.revision);
     const steps = isUpgrade ? upgradeSteps(dir, target, heads) : downgradeSteps(dir, target, heads);
-    const planned = planRevisionSteps(steps, dialect, dir.config.cwd);
+    const planned = planRevisionSteps(steps, dialect, dir.config.cwd, o.planCache);
     const sql = await offlineScript(planned, heads, dialect, { table: dir.config.versionTable, schema: dir.config.versionTableSchema }, (s) => o.onLog?.(`Running ${s.describe()}`));
     return { steps: steps.length, heads, sql };
   }
@@ -104,7 +107,7 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
     const heads = await readHeads(conn, table);
     const steps = isUpgrade ? upgradeSteps(dir, target, heads) : downgradeSteps(dir, target, heads);
     // Everything is compiled before the first statement: an unsupported construct changes nothing.
-    const planned = planRevisionSteps(steps, dialect, dir.config.cwd);
+    const planned = planRevisionSteps(steps, dialect, dir.config.cwd, o.planCache);
     // The dump sees the database as this run found it (the run holds the lock and has changed nothing yet).
     if (o.pgDump && planned.length && url.dialect === 'postgresql') o.onLog?.(`Backed up the database to ${await dumpDatabase(url, o.pgDump, o.signal)}`);
     if (!heads.length) await ensureVersionTable(conn, table);

@@ -7,10 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CommandError } from '../errors';
 import { Dialect } from '../ops/ddl/dialect';
-import { NotPossibleOnDialect, planOps, PlannedStep } from '../ops/plan';
+import { NotPossibleOnDialect, planOps, PlannedStep, Statement } from '../ops/plan';
 import { readMigrationFunctions } from '../ops/python/reader';
 import { loadMigrationModule } from '../knex/loadModule';
 import { Unsupported } from '../ops/values';
+import { PlanCache } from './planCache';
 import { RevisionStep } from './steps';
 
 export interface PlannedRevisionStep { step: RevisionStep; planned: PlannedStep[] }
@@ -37,13 +38,14 @@ export class NotRunnableError extends CommandError {
   }
 }
 
-export function planRevisionSteps(steps: RevisionStep[], dialect: Dialect, cwd: string): PlannedRevisionStep[] {
+/** `cache` keeps the statements of Python revisions between runs (see PlanCache). */
+export function planRevisionSteps(steps: RevisionStep[], dialect: Dialect, cwd: string, cache?: PlanCache): PlannedRevisionStep[] {
   const out: PlannedRevisionStep[] = [];
   const problems: NotRunnableItem[] = [];
   for (const step of steps) {
     const file = step.revision.path;
     try {
-      out.push({ step, planned: planFile(file, step.revision.info.kind, step.name as 'upgrade' | 'downgrade', dialect) });
+      out.push({ step, planned: planFile(file, step.revision.info.kind, step.name as 'upgrade' | 'downgrade', dialect, cache) });
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
       problems.push({ file, line: e.line, construct: e.construct, why: e.why, revision: step.revision.revision, dialectProblem: e instanceof NotPossibleOnDialect });
@@ -53,9 +55,17 @@ export function planRevisionSteps(steps: RevisionStep[], dialect: Dialect, cwd: 
   return out;
 }
 
-function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Dialect): PlannedStep[] {
+function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Dialect, cache?: PlanCache): PlannedStep[] {
   let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
+  let st: fs.Stats | undefined;
+  try {
+    if (cache && kind === 'python') {
+      st = fs.statSync(file);
+      const hit = cache.get(file, st, fn, d.name);
+      if (hit) return hit.map((statements) => ({ kind: 'sql', statements }));
+    }
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
     throw new CommandError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   if (kind === 'sql') return sqlSection(text, fn);
@@ -69,7 +79,9 @@ function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Di
   const found = readMigrationFunctions(text).filter((f) => f.name === fn).pop();
   if (!found) throw new Unsupported(1, `${fn}()`, `the file defines no ${fn}() function`);
   if (found.unsupported) throw found.unsupported;
-  return planOps(found.ops!, d);
+  const planned = planOps(found.ops!, d);
+  if (st && planned.every((p) => p.kind === 'sql')) cache!.set(file, st, fn, d.name, planned.map((p) => (p as { statements: Statement[] }).statements));
+  return planned;
 }
 
 /** An SQL revision's `-- migrate:upgrade` or `-- migrate:downgrade` section, run as one script. */

@@ -157,6 +157,9 @@ export class RevisionStep implements Step {
 
   private unmergeTo(heads: Set<string>): string[] {
     const others = [...heads].filter((h) => h !== this.revision.revision);
+    // One parent and no other head: nothing to filter, and no walk of the whole history per step
+    // (which made downgrading 1,000 revisions quadratic).
+    if (!others.length && this.toRevisions.length <= 1) return [...this.toRevisions];
     let anc: Set<string>;
     if (others.length) anc = this.ancestorIds(others);
     else {

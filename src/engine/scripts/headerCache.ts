@@ -4,7 +4,7 @@
  * (the CLI keeps one per project in the user's cache folder).
  */
 import fs from 'node:fs';
-import path from 'node:path';
+import { readJsonCache, writeJsonCache } from '../util/jsonCache';
 import { readRevisionFile, RevisionFileInfo } from './revisionFile';
 
 interface Entry { size: number; mtimeMs: number; ino: number; info: RevisionFileInfo }
@@ -38,32 +38,37 @@ export class HeaderCache {
   readAll(files: string[]): RevisionFileInfo[] {
     this.lastReads = 0;
     const infos = files.map((f) => this.read(f));
-    if (this.entries.size > files.length * 2) this.prune(new Set(files));
+    this.forgetOthers(files);
     return infos;
   }
 
-  private prune(keep: Set<string>): void {
+  /** `readAll`, awaiting `pause()` after every `slice` files (a stat each, a read and parse when changed). */
+  async readAllInSlices(files: string[], pause: () => Promise<void>, slice = 500): Promise<RevisionFileInfo[]> {
+    this.lastReads = 0;
+    const infos: RevisionFileInfo[] = [];
+    for (let i = 0; i < files.length; i += slice) {
+      if (i) await pause();
+      for (const f of files.slice(i, i + slice)) infos.push(this.read(f));
+    }
+    this.forgetOthers(files);
+    return infos;
+  }
+
+  /** Drops entries of files no longer listed, once they outnumber the listed ones. */
+  private forgetOthers(files: string[]): void {
+    if (this.entries.size <= files.length * 2) return;
+    const keep = new Set(files);
     for (const k of this.entries.keys()) if (!keep.has(k)) this.entries.delete(k);
   }
 
   static load(file: string): HeaderCache {
     const cache = new HeaderCache();
-    try {
-      const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { format: number; entries: [string, Entry][] };
-      if (data.format === FORMAT) cache.entries = new Map(data.entries);
-    } catch { /* a missing or unreadable cache is an empty one */ }
+    const data = readJsonCache<{ format: number; entries: [string, Entry][] }>(file);
+    if (data?.format === FORMAT && Array.isArray(data.entries)) cache.entries = new Map(data.entries);
     return cache;
   }
 
-  /** Saves atomically (temp file + rename); a cache that cannot be written is simply not kept. */
   save(file: string): void {
-    if (!this.dirty) return;
-    try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify({ format: FORMAT, entries: [...this.entries] }));
-      fs.renameSync(tmp, file);
-      this.dirty = false;
-    } catch { /* best effort */ }
+    if (this.dirty && writeJsonCache(file, JSON.stringify({ format: FORMAT, entries: [...this.entries] }))) this.dirty = false;
   }
 }

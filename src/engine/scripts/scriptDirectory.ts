@@ -24,10 +24,28 @@ export interface ScriptDirectory {
 
 /** `onWarning` hears the warnings Alembic would print, when they happen (some only once the graph is walked). */
 export function loadScriptDirectory(config: ProjectConfig, cache = new HeaderCache(), onWarning?: (message: string) => void): ScriptDirectory {
-  const warnings: string[] = [];
-  const warn = (m: string) => { warnings.push(m); onWarning?.(m); };
+  const { warnings, warn } = collectWarnings(onWarning);
   const listed = listRevisionFiles(config.versionLocations, config.recursiveVersionLocations, warn);
-  const files = cache.readAll(listed.map((f) => f.path));
+  return scriptDirectoryOf(config, cache.readAll(listed.map((f) => f.path)), warnings, warn);
+}
+
+/**
+ * The same, for a host that must stay responsive (the editor's extension host): reads the files
+ * in slices and lets `pause()` give the event loop back between them.
+ */
+export async function loadScriptDirectoryCooperatively(config: ProjectConfig, cache: HeaderCache, pause: () => Promise<void>): Promise<ScriptDirectory> {
+  const { warnings, warn } = collectWarnings();
+  const listed = listRevisionFiles(config.versionLocations, config.recursiveVersionLocations, warn);
+  await pause();
+  return scriptDirectoryOf(config, await cache.readAllInSlices(listed.map((f) => f.path), pause), warnings, warn);
+}
+
+function collectWarnings(onWarning?: (message: string) => void) {
+  const warnings: string[] = [];
+  return { warnings, warn: (m: string) => { warnings.push(m); onWarning?.(m); } };
+}
+
+function scriptDirectoryOf(config: ProjectConfig, files: RevisionFileInfo[], warnings: string[], warn: (m: string) => void): ScriptDirectory {
   const problems = files.flatMap((f) => f.problems);
   const readable = files.filter((f): f is RevisionFileInfo & { revision: string } =>
     f.revision !== undefined && !f.problems.some((p) => p.severity === 'error'));
