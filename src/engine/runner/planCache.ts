@@ -39,6 +39,7 @@ export class PlanCache {
   }
 
   private static key = (file: string, fn: string, dialect: string) => `${dialect}:${fn}:${file}`;
+  private static fileOf = (key: string) => key.replace(/^[^:]*:[^:]*:/, '');
 
   get(file: string, st: fs.Stats, fn: string, dialect: string): Statement[][] | undefined {
     const e = this.entries.get(PlanCache.key(file, fn, dialect));
@@ -54,7 +55,7 @@ export class PlanCache {
 
   save(file: string): void {
     if (!ENGINE || !this.dirty) return;
-    for (const [k, e] of this.entries) if (!fs.existsSync(k.slice(k.indexOf(':', k.indexOf(':') + 1) + 1))) this.entries.delete(k); // deleted revisions
+    for (const k of this.entries.keys()) if (!fs.existsSync(PlanCache.fileOf(k))) this.entries.delete(k); // deleted revisions
     const stored: Stored = { format: FORMAT, engine: ENGINE, entries: [...this.entries] };
     if (writeJsonCache(file, JSON.stringify(stored))) this.dirty = false;
   }
