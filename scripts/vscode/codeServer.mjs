@@ -60,8 +60,9 @@ export function installVsix(run, vsix) {
  * Starts code-server on `workspace`. `smokeDriver` enables the extension-test payload mechanism.
  * Returns { port, url, run, stop, output() }.
  */
-export async function startCodeServer({ run, workspace, smokeDriver = false, extraEnv = {}, untrusted = false }) {
-  const port = await freePort();
+/** `port`: a given one, e.g. to reopen the same window (VS Code keys a window's UI state by its address). */
+export async function startCodeServer({ run, workspace, smokeDriver = false, extraEnv = {}, untrusted = false, port: wanted }) {
+  const port = wanted ?? await freePort();
   if (untrusted) {
     // Workspace Trust on, no prompt: the folder opens in Restricted Mode, as an unknown clone does.
     const file = path.join(run, 'user-data', 'User', 'settings.json');

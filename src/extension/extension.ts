@@ -29,9 +29,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   log.info(snapshot ? `View snapshot of ${snapshot.projects.length} project(s) read from ${snapshotFile}` : `No view snapshot at ${snapshotFile ?? '(no workspace storage)'}`);
   let firstAsked!: () => void;
   const asked = new Promise<void>((resolve) => { firstAsked = resolve; });
-  // With a snapshot to show, the first scan waits for the view's first request (or 250 ms when the
-  // view is closed), so that its rows are not queued behind the scan.
-  const startAfter = snapshot ? Promise.race([asked, new Promise((resolve) => setTimeout(resolve, 250))]) : Promise.resolve();
+  // With a snapshot to show, the first scan waits for the view's first request (at most 400 ms:
+  // the view may be closed), so that the rows are not queued behind the scan's first slice.
+  const startAfter = snapshot ? Promise.race([asked, new Promise((resolve) => setTimeout(resolve, 400))]) : Promise.resolve();
   const store = new ProjectStore(log, (root) => context.secrets.get(`alembicMigrations.databaseUrl:${root}`), context.globalStorageUri.fsPath, startAfter);
   const tree = new MigrationsTree(store, snapshot, (rows, source) => {
     firstAsked();

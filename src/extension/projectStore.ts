@@ -135,7 +135,10 @@ export class ProjectStore implements vscode.Disposable {
     try {
       const config = loadProjectConfig({ iniPath: found.iniPath, tomlPath: found.tomlPath, cwd: found.root });
       let cache = this.caches.get(found.root);
-      if (!cache) this.caches.set(found.root, cache = this.cacheFile(found.root) ? HeaderCache.load(this.cacheFile(found.root)!) : new HeaderCache());
+      if (!cache) {
+        this.caches.set(found.root, cache = this.cacheFile(found.root) ? HeaderCache.load(this.cacheFile(found.root)!) : new HeaderCache());
+        await pauseForHost(); // a large project's cache is megabytes of JSON: let waiting requests through
+      }
       const t0 = Date.now();
       // In slices, so that the extension host (shared with other extensions) answers between them.
       const dir = await loadScriptDirectoryCooperatively(config, cache, pauseForHost);

@@ -46,7 +46,7 @@ async function scenario(mode) {
   fs.mkdirSync(dir, { recursive: true });
   if (mode === 'vsix') installVsix(run, packageVsix());
   migrateTo(workspace, 'abc123def456');
-  const server = await startCodeServer({ run, workspace, smokeDriver: mode === 'dev' });
+  let server = await startCodeServer({ run, workspace, smokeDriver: mode === 'dev' });
   const context = await chromium.launchPersistentContext(path.join(run, 'chromium'), {
     executablePath: paths.chromium, headless: !process.env.HEADED, viewport: { width: 1400, height: 900 }, args: CHROMIUM_ARGS,
   });
@@ -180,6 +180,30 @@ async function scenario(mode) {
     await page.keyboard.press('Enter');
     await page.getByText('Point at your database').first().waitFor({ timeout: 15_000 });
     await shot('walkthrough');
+
+    if (mode === 'dev') {
+      // The next start: the view (restored open) shows last session's first page at once, then the
+      // files' own rows replace it; a message edited while VS Code was closed is shown as it is now.
+      const storage = path.join(run, 'user-data', 'User', 'globalStorage', 'migrations-tools.alembic-migrations');
+      const snapshotHas = (id) => fs.existsSync(storage) && fs.readdirSync(storage).some((f) => f.startsWith('view-') && fs.readFileSync(path.join(storage, f), 'utf8').includes(id));
+      for (const end = Date.now() + 15_000; !snapshotHas('f0e1d2c3b4a5');) {
+        if (Date.now() > end) throw new Error(`no view snapshot with the newest revision in ${storage}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await page.goto('about:blank');
+      server.stop();
+      const edited = path.join(workspace, 'alembic', 'versions', 'e1f2a3b4c5d6_add_tags.py');
+      fs.writeFileSync(edited, fs.readFileSync(edited, 'utf8').replace('Add tags table', 'Add tags and labels tables'));
+      fs.rmSync(path.join(run, 'user-data', 'logs'), { recursive: true, force: true });
+      server = await startCodeServer({ run, workspace, smokeDriver: true, port: server.port });
+      await page.goto(url);
+      await rows.filter({ hasText: 'f0e1d2c3b4a5' }).waitFor({ timeout: 30_000 });
+      await rows.filter({ hasText: 'Add tags and labels tables' }).waitFor({ timeout: 20_000 });
+      assert.equal((await rows.allInnerTexts()).length, 8, 'the eight revisions, once');
+      const log = extensionHostLogs(run);
+      assert.match(log, /View rows: 8 given to VS Code [\d.]+ ms after activation \(from the last session's snapshot\)/);
+      await shot('next-start');
+    }
   } catch (e) {
     await shot('failure').catch(() => undefined);
     process.stderr.write(`\n--- code-server output\n${server.output().slice(-4000)}\n${extensionHostLogs(run)}\n`);
