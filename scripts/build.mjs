@@ -1,6 +1,7 @@
 // Bundles the extension and the CLI with esbuild and ships sql.js's wasm beside them.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, chmodSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, chmodSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -55,7 +56,18 @@ const vendorSplit = (dir, own = []) => ({
   },
 });
 
+// Identifies this engine build (the CLI's plan cache is only valid for the build that compiled it):
+// the sources and the locked dependency versions.
+const engineId = (() => {
+  const hash = createHash('sha1').update(readFileSync('package-lock.json'));
+  const walk = (dir) => readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))
+    .forEach((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : hash.update(e.name).update(readFileSync(path.join(dir, e.name)))));
+  walk('src');
+  return hash.digest('hex').slice(0, 16);
+})();
+
 const common = {
+  define: { __MIGRATIONS_ENGINE_ID__: JSON.stringify(engineId) },
   bundle: true,
   platform: 'node',
   target: 'node20',

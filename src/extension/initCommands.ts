@@ -4,7 +4,7 @@ import path from 'node:path';
 import { initProject } from '../engine/commands/init';
 import { listBackups, restoreBackup } from '../engine/db/backups';
 import { parseDatabaseUrl, sqliteFile } from '../engine/config/url';
-import { pickProject } from './runCommands';
+import { pickProject } from './projectPick';
 import { ProjectStore } from './projectStore';
 import { requireTrust } from './trust';
 
@@ -37,7 +37,7 @@ export function registerInitCommands(store: ProjectStore, log: vscode.LogOutputC
     }),
     vscode.commands.registerCommand('alembicMigrations.restoreBackup', async (arg?: { root?: string; backup?: string; confirm?: boolean }) => {
       if (!requireTrust('restoring a backup writes the database')) return undefined;
-      const project = (arg?.root && store.all.find((p) => p.found.root === arg.root)) || await pickProject(store);
+      const project = await pickProject(store, arg);
       const db = project?.dir?.config.database;
       const file = db && (() => { try { const u = parseDatabaseUrl(db.url, db.source); return u.dialect === 'sqlite' ? sqliteFile(u, project!.dir!.config.cwd) : undefined; } catch { return undefined; } })();
       if (!project || !file) { void vscode.window.showInformationMessage('Migrations: backups are made for SQLite files; this project\'s database is not one.'); return undefined; }

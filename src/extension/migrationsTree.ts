@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { walkRevisions } from '../engine/graph';
 import { Script } from '../engine/scripts/script';
 import type { ScriptDirectory } from '../engine/scripts/scriptDirectory';
+import type { RevisionState } from './databaseState';
 import { ProjectState, ProjectStore } from './projectStore';
 import { RevisionShape, SnapshotProject, SnapshotRow, ViewSnapshot } from './viewSnapshot';
 
@@ -44,8 +45,15 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
    */
   constructor(private readonly store: ProjectStore, private snapshot?: ViewSnapshot,
     private readonly onFirstRows?: (rows: number, source: 'snapshot' | 'files') => void) {
+    // Last session's states stand in for a project's until its database answers (no icon flicker);
+    // in Restricted Mode there is no database state to show, old or new.
+    if (snapshot && vscode.workspace.isTrusted) {
+      for (const p of snapshot.projects) for (const r of p.rows) if (r.state) this.lastStates.set(`${p.root}#${r.revision}`, r.state);
+    }
     store.onDidChange(() => { if (store.loaded) this.snapshot = undefined; this.changed.fire(undefined); });
   }
+
+  private readonly lastStates = new Map<string, RevisionState>();
 
   showMore(project: ProjectState): void {
     this.pages.set(project.found.root, (this.pages.get(project.found.root) ?? 1) + 1);
@@ -90,11 +98,13 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     const projects: SnapshotProject[] = [];
     for (const project of this.store.all) {
       if (!project.dir || project.error || project.graphError) continue;
-      const order = this.orderOf(project.dir);
-      projects.push({
-        root: project.found.root, label: project.label, total: order.total,
-        rows: order.take(PAGE_SIZE).map((s) => ({ revision: s.revision, doc: s.doc, path: s.path, shape: shapeOf(s), state: this.stateOf({ project, script: s }) })),
-      });
+      try {
+        const order = this.orderOf(project.dir);
+        projects.push({
+          root: project.found.root, label: project.label, total: order.total,
+          rows: order.take(PAGE_SIZE).map((s) => ({ revision: s.revision, doc: s.doc, path: s.path, shape: shapeOf(s), state: this.stateOf({ project, script: s }) })),
+        });
+      } catch { /* a graph the view cannot order shows its error instead; nothing to keep */ }
     }
     return { format: 1, projects };
   }
@@ -147,7 +157,8 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
       const item = new vscode.TreeItem(row.revision);
       item.id = `${node.snap.root}#${row.revision}`;
       item.description = row.doc;
-      item.iconPath = row.state ? STATE_ICONS[row.state] : new vscode.ThemeIcon(SHAPE_ICONS[row.shape]);
+      const state = this.lastStates.get(`${node.snap.root}#${row.revision}`);
+      item.iconPath = state ? STATE_ICONS[state] : new vscode.ThemeIcon(SHAPE_ICONS[row.shape]);
       item.tooltip = `${row.revision}: ${row.doc}\n\nAs shown last session; the revision files are being read again.`;
       item.contextValue = 'snapshotRevision'; // no actions until the files are read
       item.resourceUri = vscode.Uri.file(row.path);
@@ -180,7 +191,8 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     item.id = `${node.project.found.root}#${s.revision}`;
     item.description = s.doc;
     const state = this.stateOf(node);
-    item.iconPath = state ? STATE_ICONS[state] : new vscode.ThemeIcon(SHAPE_ICONS[shapeOf(s)]);
+    const shown = state ?? (node.project.db === undefined ? this.lastStates.get(item.id) : undefined);
+    item.iconPath = shown ? STATE_ICONS[shown] : new vscode.ThemeIcon(SHAPE_ICONS[shapeOf(s)]);
     item.contextValue = state ? `revision.${state}` : 'revision';
     item.resourceUri = vscode.Uri.file(s.path);
     item.command = { command: 'vscode.open', title: 'Open Revision', arguments: [vscode.Uri.file(s.path)] };

@@ -6,12 +6,13 @@ import * as vscode from 'vscode';
 import { history } from '../engine/commands/readOnly';
 import { maskUrlText, parseDatabaseUrl } from '../engine/config/url';
 import { CommandError } from '../engine/errors';
+import { pickProject } from './projectPick';
 import { ProjectState, ProjectStore } from './projectStore';
 
 type Node = { project?: ProjectState; script?: { revision: string } } | undefined;
 
 export function registerProjectCommands(store: ProjectStore, secrets: vscode.SecretStorage, log: vscode.LogOutputChannel): vscode.Disposable[] {
-  const project = async (node: Node) => node?.project ?? await choose(store);
+  const project = (node: Node) => pickProject(store, node, { readable: false });
   return [
     vscode.commands.registerCommand('alembicMigrations.copyId', async (node: Node) => {
       if (!node?.script) return;
@@ -65,10 +66,3 @@ export function registerProjectCommands(store: ProjectStore, secrets: vscode.Sec
 
 /** The SecretStorage key of a project's database URL. */
 export const secretKey = (p: { found: { root: string } }) => `alembicMigrations.databaseUrl:${p.found.root}`;
-
-async function choose(store: ProjectStore): Promise<ProjectState | undefined> {
-  const projects = store.all;
-  if (projects.length <= 1) return projects[0];
-  const pick = await vscode.window.showQuickPick(projects.map((p) => ({ label: p.label, description: p.found.root, p })), { title: 'Which project?' });
-  return pick?.p;
-}

@@ -43,6 +43,10 @@ export class ProjectStore implements vscode.Disposable {
   ready: Promise<void>;
   /** False until the first scan has read the files: until then `all` is empty (the view shows its snapshot). */
   loaded = false;
+  /** Resolves once the first scan has read the files (or failed): commands wait on it. */
+  readonly firstScan: Promise<void>;
+  private markScanned!: () => void;
+  private disposed = false;
 
   /**
    * `secretUrl` returns a database URL the user set in the editor for a project root, if any;
@@ -63,8 +67,10 @@ export class ProjectStore implements vscode.Disposable {
       dbWatcher, dbWatcher.onDidChange(schedule), dbWatcher.onDidCreate(schedule), dbWatcher.onDidDelete(schedule),
       vscode.workspace.onDidChangeWorkspaceFolders(schedule), vscode.workspace.onDidGrantWorkspaceTrust(schedule),
       vscode.window.onDidChangeWindowState((w) => { if (w.focused) schedule(); }));
+    this.firstScan = new Promise((resolve) => { this.markScanned = resolve; });
     this.queue = startAfter.then(() => undefined, () => undefined);
     this.ready = this.refresh();
+    void this.ready.finally(() => this.markScanned());
   }
 
   get all(): readonly ProjectState[] { return this.projects; }
@@ -83,6 +89,7 @@ export class ProjectStore implements vscode.Disposable {
   }
 
   private async doRefresh(): Promise<void> {
+    if (this.disposed) return; // e.g. disposed while the first scan waited for the view
     const started = Date.now();
     const folders = vscode.workspace.workspaceFolders ?? [];
     const found = folders.flatMap((f) => findProjects(f.uri.fsPath));
@@ -90,8 +97,10 @@ export class ProjectStore implements vscode.Disposable {
     const previous = new Map(this.projects.map((p) => [p.found.root, p.db]));
     const projects: ProjectState[] = [];
     for (const p of found) projects.push(await this.load(p, folders.length > 1 || found.length > 1));
+    if (this.disposed) return;
     this.projects = projects;
     this.loaded = true;
+    this.markScanned();
     // Until the database answers again, keep showing what it said last time (no flicker).
     for (const p of this.projects) p.db = previous.get(p.found.root);
     const revisions = this.projects.reduce((n, p) => n + revisionCount(p), 0);
@@ -159,6 +168,7 @@ export class ProjectStore implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.saveTimer) clearTimeout(this.saveTimer);
     for (const d of this.disposables) d.dispose();

@@ -2,10 +2,11 @@
 import * as vscode from 'vscode';
 import { ProjectStore } from './projectStore';
 import { mergeHeads, newRevision, showSql } from './revisionCommands';
-import { chooseTarget, Direction, pickProject, resolveProject, revertTarget, RevisionArg, runMigration } from './runCommands';
+import { pickProject, RevisionArg } from './projectPick';
+import { chooseTarget, Direction, revertTarget, runMigration } from './runCommands';
 
 export function registerRunCommands(store: ProjectStore, log: vscode.LogOutputChannel): vscode.Disposable[] {
-  const project = async (arg?: RevisionArg) => resolveProject(store, arg) ?? await pickProject(store);
+  const project = (arg?: RevisionArg) => pickProject(store, arg);
   const revisionOf = (arg?: RevisionArg) => arg?.script?.revision ?? arg?.revision;
   const run = (direction: Direction, target: (arg: RevisionArg | undefined, p: NonNullable<Awaited<ReturnType<typeof project>>>) => Promise<string | undefined> | string | undefined) =>
     async (arg?: RevisionArg) => {

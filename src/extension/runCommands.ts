@@ -10,32 +10,12 @@ import { CommandError } from '../engine/errors';
 import { findAlembic, runAlembic } from '../engine/handoff/alembic';
 import { NotRunnableError } from '../engine/runner/migrationSource';
 import { ProjectState, ProjectStore } from './projectStore';
+export type { RevisionArg } from './projectPick';
 import { pickTarget } from './targetPick';
 import { backupNote, runSettings } from './runSettings';
 import { requireTrust } from './trust';
 
 export type Direction = 'upgrade' | 'downgrade';
-
-/** What a tree item, a CodeLens or a test passes to the commands. */
-export interface RevisionArg { project?: ProjectState; root?: string; script?: { revision: string }; revision?: string }
-
-export function resolveProject(store: ProjectStore, arg?: RevisionArg): ProjectState | undefined {
-  if (arg?.project) return arg.project;
-  if (arg?.root) return store.all.find((p) => p.found.root === arg.root);
-  return undefined;
-}
-
-export async function pickProject(store: ProjectStore): Promise<ProjectState | undefined> {
-  const projects = store.all.filter((p) => p.dir);
-  if (projects.length <= 1) return projects[0];
-  const active = vscode.window.activeTextEditor?.document.uri.fsPath;
-  const owner = active && projects.find((p) => p.dir!.files.some((f) => f.path === active));
-  if (owner) return owner;
-  const selected = projects.find((p) => p.found.root === store.selectedRoot);
-  if (selected) return selected;
-  const pick = await vscode.window.showQuickPick(projects.map((p) => ({ label: p.label, description: p.found.root, p })), { title: 'Which project?' });
-  return pick?.p;
-}
 
 const currentHeads = (p: ProjectState): string[] | undefined => (p.db?.status === 'ok' ? p.db.heads : undefined);
 

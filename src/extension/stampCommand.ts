@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { stamp } from '../engine/commands/stamp';
 import { CommandError } from '../engine/errors';
 import { maskUrlText } from '../engine/config/url';
+import { pickProject } from './projectPick';
 import { ProjectState, ProjectStore } from './projectStore';
 import { pickTarget } from './targetPick';
 import { runSettings } from './runSettings';
@@ -39,11 +40,4 @@ export async function runStamp(store: ProjectStore, log: vscode.LogOutputChannel
   } finally {
     await store.refresh();
   }
-}
-
-async function pickProject(store: ProjectStore): Promise<ProjectState | undefined> {
-  const projects = store.all.filter((p) => p.dir);
-  if (projects.length <= 1) return projects[0];
-  const pick = await vscode.window.showQuickPick(projects.map((p) => ({ label: p.label, description: p.found.root, p })), { title: 'Which project?' });
-  return pick?.p;
 }

@@ -1,5 +1,5 @@
 /**
- * The Migrations view's first page as last shown, kept between sessions in the workspace's storage:
+ * The Migrations view's first page as last shown, kept between sessions in the extension's global storage:
  * VS Code gets rows the moment it asks, while the store still reads the revision files (10,000 of
  * them take a second or more in a busy extension host). Snapshot rows open their file but carry no
  * actions; the first scan replaces them, with the same ids, so selection and scroll stay put.

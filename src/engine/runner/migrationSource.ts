@@ -57,13 +57,7 @@ export function planRevisionSteps(steps: RevisionStep[], dialect: Dialect, cwd: 
 
 function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Dialect, cache?: PlanCache): PlannedStep[] {
   let text: string;
-  let st: fs.Stats | undefined;
   try {
-    if (cache && kind === 'python') {
-      st = fs.statSync(file);
-      const hit = cache.get(file, st, fn, d.name);
-      if (hit) return hit.map((statements) => ({ kind: 'sql', statements }));
-    }
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     throw new CommandError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
@@ -75,12 +69,14 @@ function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Di
     if (!f) throw new Unsupported(1, `${fn}(knex)`, `the file exports no ${fn} function`);
     return [{ kind: 'js', fn: f, line: 1 }];
   }
+  const hit = cache?.get(file, text, fn, d.name);
+  if (hit) return hit.map((statements) => ({ kind: 'sql', statements }));
   // As in Python, a later definition replaces an earlier one.
   const found = readMigrationFunctions(text).filter((f) => f.name === fn).pop();
   if (!found) throw new Unsupported(1, `${fn}()`, `the file defines no ${fn}() function`);
   if (found.unsupported) throw found.unsupported;
   const planned = planOps(found.ops!, d);
-  if (st && planned.every((p) => p.kind === 'sql')) cache!.set(file, st, fn, d.name, planned.map((p) => (p as { statements: Statement[] }).statements));
+  if (cache && planned.every((p) => p.kind === 'sql')) cache.set(file, text, fn, d.name, planned.map((p) => (p as { statements: Statement[] }).statements));
   return planned;
 }
 

@@ -16,13 +16,14 @@ export function readJsonCache<T>(file: string): T | undefined {
 
 /** Temp file + rename: a reader never sees half a file. Returns whether it was written. */
 export function writeJsonCache(file: string, text: string): boolean {
+  const tmp = `${file}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, text);
     fs.renameSync(tmp, file);
     return true;
   } catch {
+    try { fs.rmSync(tmp, { force: true }); } catch { /* nothing more to do */ }
     return false;
   }
 }
