@@ -8,6 +8,7 @@ import path from 'node:path';
 import { findProjects, FoundProject } from '../engine/config/discover';
 import { loadProjectConfig, ProjectConfig } from '../engine/config/project';
 import { CommandError } from '../engine/errors';
+import { PlanCache } from '../engine/runner/planCache';
 import { HeaderCache } from '../engine/scripts/headerCache';
 import { loadScriptDirectoryCooperatively, ScriptDirectory } from '../engine/scripts/scriptDirectory';
 import { DatabaseState, readDatabaseState } from './databaseState';
@@ -110,8 +111,22 @@ export class ProjectStore implements vscode.Disposable {
     await this.readDatabases(this.projects);
   }
 
-  private cacheFile(root: string): string | undefined {
-    return this.cacheDir && path.join(this.cacheDir, `headers-${crypto.createHash('sha1').update(root).digest('hex').slice(0, 16)}.json`);
+  private cacheFile(root: string, kind: 'headers' | 'plans' = 'headers'): string | undefined {
+    return this.cacheDir && path.join(this.cacheDir, `${kind}-${crypto.createHash('sha1').update(root).digest('hex').slice(0, 16)}.json`);
+  }
+
+  private readonly plans = new Map<string, PlanCache>();
+
+  /** A project's compiled statements, kept between runs (as the CLI keeps them); call `savePlans` after a run. */
+  plansOf(root: string): PlanCache {
+    let cache = this.plans.get(root);
+    if (!cache) this.plans.set(root, cache = this.cacheFile(root, 'plans') ? PlanCache.load(this.cacheFile(root, 'plans')!) : new PlanCache());
+    return cache;
+  }
+
+  savePlans(root: string): void {
+    const file = this.cacheFile(root, 'plans');
+    if (file) this.plans.get(root)?.save(file);
   }
 
   private saveTimer: NodeJS.Timeout | undefined;

@@ -93,6 +93,7 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
           transactionPerMigration: perMigration,
           onLog: (t) => { log.info(`${project.label}: ${t}`); if (t.startsWith('Running ')) progress.report({ message: t.slice(8) }); },
           onStatement: (sql) => log.info(maskUrlText(sql)),
+          planCache: store.plansOf(project.found.root),
         });
       });
     const message = `${project.label}: ${direction} to ${target} done (${result.steps} migration${result.steps === 1 ? '' : 's'}); now at ${result.heads.join(', ') || 'base'}`;
@@ -102,6 +103,7 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
   } catch (e) {
     return reportFailure(log, project, direction, target, e);
   } finally {
+    store.savePlans(project.found.root);
     await store.refresh();
   }
 }

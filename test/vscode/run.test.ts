@@ -79,6 +79,12 @@ describe('Running migrations from the editor', () => {
     assert.equal(items[0].contextValue, 'revision.current');
     assert.ok(items.slice(1).every((i) => i.contextValue === 'revision.applied'));
     assert.match(a.statusBar.item.text, /0d4e6f8a Add onboarding_sessions/);
+    // What the run compiled is kept for the next run, in the extension's storage.
+    const storage = path.dirname(a.snapshotFile!);
+    const plans = fs.readdirSync(storage).find((f) => f.startsWith('plans-'));
+    assert.ok(plans, `a plan cache in ${storage}`);
+    const keys = (JSON.parse(fs.readFileSync(path.join(storage, plans), 'utf8')) as { entries: [string, unknown][] }).entries.map(([k]) => k);
+    assert.ok(keys.some((k) => k.startsWith('sqlite:upgrade:') && k.endsWith('0d4e6f8a2b19_onboarding_sessions.py')), keys.join('\n'));
     await vscode.commands.executeCommand('alembicMigrations.downgradeOne', { root: root() });
     assert.deepEqual(heads(), ['c5e8f7a1b302']);
     assert.ok(!(await tables()).includes('onboarding_sessions'));
