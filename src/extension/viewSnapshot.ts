@@ -31,7 +31,17 @@ export function snapshotPath(storageDir: string, folders: string[]): string | un
 export function loadSnapshot(file: string | undefined): ViewSnapshot | undefined {
   if (!file) return undefined;
   const snap = readJsonCache<ViewSnapshot>(file); // none yet, or unreadable: the view waits for the files
-  return snap?.format === FORMAT && Array.isArray(snap.projects) && snap.projects.length ? snap : undefined;
+  return snap?.format === FORMAT && Array.isArray(snap.projects) && snap.projects.length && snap.projects.every(wellFormed) ? snap : undefined;
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const SHAPES = new Set(['head', 'branchpoint', 'mergepoint', 'revision']);
+const STATES = new Set([undefined, 'applied', 'current', 'pending']);
+
+/** A file edited or damaged by hand is not shown (the view then waits for the files). */
+function wellFormed(p: SnapshotProject): boolean {
+  return isString(p?.root) && isString(p.label) && Number.isInteger(p.total) && Array.isArray(p.rows) &&
+    p.rows.every((r) => isString(r?.revision) && isString(r.doc) && isString(r.path) && SHAPES.has(r.shape) && STATES.has(r.state));
 }
 
 /** Keeps the snapshot current, writing (atomically) only when what the view shows has changed. */
