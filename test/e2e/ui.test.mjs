@@ -192,6 +192,10 @@ async function scenario(mode) {
       }
       await page.goto('about:blank');
       server.stop();
+      for (const end = Date.now() + 10_000; Date.now() < end;) { // the port is free once the old server is gone
+        try { await fetch(`${server.url}/healthz`); } catch { break; }
+        await new Promise((r) => setTimeout(r, 100));
+      }
       const edited = path.join(workspace, 'alembic', 'versions', 'e1f2a3b4c5d6_add_tags.py');
       fs.writeFileSync(edited, fs.readFileSync(edited, 'utf8').replace('Add tags table', 'Add tags and labels tables'));
       fs.rmSync(path.join(run, 'user-data', 'logs'), { recursive: true, force: true });
