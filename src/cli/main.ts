@@ -5,13 +5,13 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { loadProjectConfig } from '../engine/config/project';
 import { CommandError } from '../engine/errors';
 import { maskUrlText } from '../engine/config/url';
 import { HeaderCache } from '../engine/scripts/headerCache';
 import { PlanCache } from '../engine/runner/planCache';
+import { cacheFileName } from '../engine/util/jsonCache';
 import { findGraphProblems } from '../engine/scripts/graphProblems';
 import { RevisionFileInfo } from '../engine/scripts/revisionFile';
 import { MissingRevisionKey, RevisionError } from '../engine/graph';
@@ -36,8 +36,7 @@ const VERSION = '0.1.0';
 function cacheFile(kind: 'headers' | 'plans', scriptLocation: string): string | undefined {
   if (process.env.MIGRATIONS_NO_CACHE) return undefined;
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  const key = crypto.createHash('sha1').update(scriptLocation).digest('hex').slice(0, 16);
-  return path.join(base, 'alembic-migrations', `${kind}-${key}.json`);
+  return path.join(base, 'alembic-migrations', cacheFileName(kind, scriptLocation));
 }
 
 /** What the error report may need to know about the run. */

@@ -18,6 +18,8 @@ const STATE_ICONS = {
 };
 const STATE_TEXT = { current: 'current: the database is here', applied: 'applied', pending: 'pending: not applied yet' };
 const SHAPE_ICONS: Record<RevisionShape, string> = { mergepoint: 'git-merge', branchpoint: 'repo-forked', head: 'arrow-up', revision: 'git-commit' };
+/** A revision row's id, the same from a snapshot and from the files: VS Code keeps selection and scroll. */
+const rowId = (root: string, revision: string) => `${root}#${revision}`;
 const shapeOf = (s: Script): RevisionShape => (s.isMergePoint ? 'mergepoint' : s.isBranchPoint ? 'branchpoint' : s.isHead ? 'head' : 'revision');
 
 /** Revisions shown per page; "Show more" adds another page. */
@@ -48,7 +50,7 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     // Last session's states stand in for a project's until its database answers (no icon flicker);
     // in Restricted Mode there is no database state to show, old or new.
     if (snapshot && vscode.workspace.isTrusted) {
-      for (const p of snapshot.projects) for (const r of p.rows) if (r.state) this.lastStates.set(`${p.root}#${r.revision}`, r.state);
+      for (const p of snapshot.projects) for (const r of p.rows) if (r.state) this.lastStates.set(rowId(p.root, r.revision), r.state);
     }
     store.onDidChange(() => { if (store.loaded) this.snapshot = undefined; this.changed.fire(undefined); });
   }
@@ -155,9 +157,9 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     if (node.kind === 'snapshotRow') {
       const { row } = node;
       const item = new vscode.TreeItem(row.revision);
-      item.id = `${node.snap.root}#${row.revision}`;
+      item.id = rowId(node.snap.root, row.revision);
       item.description = row.doc;
-      const state = this.lastStates.get(`${node.snap.root}#${row.revision}`);
+      const state = this.lastStates.get(item.id);
       item.iconPath = state ? STATE_ICONS[state] : new vscode.ThemeIcon(SHAPE_ICONS[row.shape]);
       item.tooltip = `${row.revision}: ${row.doc}\n\nAs shown last session; the revision files are being read again.`;
       item.contextValue = 'snapshotRevision'; // no actions until the files are read
@@ -188,7 +190,7 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     }
     const s = node.script;
     const item = new vscode.TreeItem(s.revision);
-    item.id = `${node.project.found.root}#${s.revision}`;
+    item.id = rowId(node.project.found.root, s.revision);
     item.description = s.doc;
     const state = this.stateOf(node);
     const shown = state ?? (node.project.db === undefined ? this.lastStates.get(item.id) : undefined);

@@ -3,13 +3,13 @@
  * revision graphs. Surfaces render from it and listen to `onDidChange`; none keeps its own copy.
  */
 import * as vscode from 'vscode';
-import crypto from 'node:crypto';
 import path from 'node:path';
 import { findProjects, FoundProject } from '../engine/config/discover';
 import { loadProjectConfig, ProjectConfig } from '../engine/config/project';
 import { CommandError } from '../engine/errors';
 import { PlanCache } from '../engine/runner/planCache';
 import { HeaderCache } from '../engine/scripts/headerCache';
+import { cacheFileName } from '../engine/util/jsonCache';
 import { loadScriptDirectoryCooperatively, ScriptDirectory } from '../engine/scripts/scriptDirectory';
 import { DatabaseState, readDatabaseState } from './databaseState';
 
@@ -112,7 +112,7 @@ export class ProjectStore implements vscode.Disposable {
   }
 
   private cacheFile(root: string, kind: 'headers' | 'plans' = 'headers'): string | undefined {
-    return this.cacheDir && path.join(this.cacheDir, `${kind}-${crypto.createHash('sha1').update(root).digest('hex').slice(0, 16)}.json`);
+    return this.cacheDir && path.join(this.cacheDir, cacheFileName(kind, root));
   }
 
   private readonly plans = new Map<string, PlanCache>();

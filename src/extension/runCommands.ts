@@ -10,7 +10,6 @@ import { CommandError } from '../engine/errors';
 import { findAlembic, runAlembic } from '../engine/handoff/alembic';
 import { NotRunnableError } from '../engine/runner/migrationSource';
 import { ProjectState, ProjectStore } from './projectStore';
-export type { RevisionArg } from './projectPick';
 import { pickTarget } from './targetPick';
 import { backupNote, runSettings } from './runSettings';
 import { requireTrust } from './trust';

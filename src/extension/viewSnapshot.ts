@@ -4,9 +4,8 @@
  * them take a second or more in a busy extension host). Snapshot rows open their file but carry no
  * actions; the first scan replaces them, with the same ids, so selection and scroll stay put.
  */
-import crypto from 'node:crypto';
 import path from 'node:path';
-import { readJsonCache, writeJsonCache } from '../engine/util/jsonCache';
+import { cacheFileName, readJsonCache, writeJsonCache } from '../engine/util/jsonCache';
 import type { RevisionState } from './databaseState';
 
 export type RevisionShape = 'head' | 'branchpoint' | 'mergepoint' | 'revision';
@@ -24,7 +23,7 @@ const FORMAT = 1;
  */
 export function snapshotPath(storageDir: string, folders: string[]): string | undefined {
   if (!folders.length) return undefined;
-  return path.join(storageDir, `view-${crypto.createHash('sha1').update(folders.join('\n')).digest('hex').slice(0, 16)}.json`);
+  return path.join(storageDir, cacheFileName('view', folders.join('\n')));
 }
 
 /** Read at activation: one small synchronous read. */

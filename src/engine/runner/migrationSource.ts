@@ -57,9 +57,7 @@ export function planRevisionSteps(steps: RevisionStep[], dialect: Dialect, cwd: 
 
 function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Dialect, cache?: PlanCache): PlannedStep[] {
   let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
+  try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
     throw new CommandError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   if (kind === 'sql') return sqlSection(text, fn);

@@ -4,8 +4,9 @@
  * upgrade on SQLite). An entry is keyed by the file, the function and the dialect, and holds the
  * SHA-1 of the text it was compiled from (reading is cheap; parsing is what is saved). The cache
  * belongs to the engine build that compiled it (a hash of the sources and the locked dependencies,
- * the Python parser's version included): any other build starts afresh. Only plans made of plain statements are kept: batch recreations are
- * compiled against the live table, TypeScript/JavaScript revisions run code.
+ * the Python parser's version included): any other build starts afresh. Only plans made of plain
+ * statements are kept: batch recreations are compiled against the live table,
+ * TypeScript/JavaScript revisions run code.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';

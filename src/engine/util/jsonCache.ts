@@ -3,8 +3,14 @@
  * written atomically. A cache that cannot be read is an empty one; one that cannot be written is
  * simply not kept; neither is ever an error the user sees.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+
+/** A cache file's name: its kind and a short hash of what it belongs to (a project root, a folder set). */
+export function cacheFileName(kind: string, owner: string): string {
+  return `${kind}-${crypto.createHash('sha1').update(owner).digest('hex').slice(0, 16)}.json`;
+}
 
 export function readJsonCache<T>(file: string): T | undefined {
   try {
