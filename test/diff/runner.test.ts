@@ -92,11 +92,22 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
     const before = await state();
     let killedMidRun = 0;
     for (let i = 0; i < 6; i++) {
-      const child = spawn(process.execPath, [cli, 'upgrade', 'head'], { cwd: root, env, stdio: 'ignore' });
-      const delay = 250 + Math.floor(Math.random() * 650);
+      // Killed once the run reports a random step of its 395, so mid-run on a machine of any speed (a timer alone let a
+      // fast machine finish first); the last try kills a few ms after the last step: in the commit or the file's write.
+      const child = spawn(process.execPath, [cli, 'upgrade', 'head'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const last = i === 5;
+      const killAt = last ? 395 : 10 + Math.floor(Math.random() * 290);
       const exited = await new Promise<boolean>((resolve) => {
-        const t = setTimeout(() => { child.kill('SIGKILL'); resolve(false); }, delay);
-        child.on('exit', () => { clearTimeout(t); resolve(true); });
+        let steps = 0;
+        const kill = () => { if (child.exitCode === null) { child.kill('SIGKILL'); resolve(false); } };
+        const hear = (chunk: Buffer) => {
+          const before = steps;
+          steps += (chunk.toString().match(/Running upgrade/g) ?? []).length;
+          if (before < killAt && steps >= killAt) setTimeout(kill, last ? Math.random() * 20 : 0);
+        };
+        child.stdout!.on('data', hear);
+        child.stderr!.on('data', hear);
+        child.on('exit', () => resolve(true));
       });
       if (exited) break; // this machine finished the whole run before the kill: nothing to check
       await new Promise((r) => child.on('close', r));
@@ -105,7 +116,7 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
       if (now !== before) {
         // The kill came after the commit (the process was still exiting): then the whole run is there.
         const cur = execFileSync(process.execPath, [cli, 'current'], { cwd: root, env, encoding: 'utf8' });
-        assert.equal(cur.trim(), 'k00000000399 (head)', `kill after ${delay} ms: either nothing or everything`);
+        assert.equal(cur.trim(), 'k00000000399 (head)', `kill at step ${killAt}: either nothing or everything`);
         break;
       }
       killedMidRun++;
