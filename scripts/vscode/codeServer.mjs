@@ -18,6 +18,7 @@ const SETTINGS = {
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
   'security.workspace.trust.enabled': false,
   'window.restoreWindows': 'none',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden', // an empty chat panel in every screenshot otherwise
 };
 
 export function freePort() {

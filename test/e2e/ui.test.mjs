@@ -166,11 +166,70 @@ async function scenario(mode) {
     await shot('log');
 
     // A revision without downgrade() shows up in the Problems panel.
-    fs.writeFileSync(path.join(workspace, 'alembic', 'versions', 'f0e1d2c3b4a5_no_downgrade.py'),
-      '"""no downgrade"""\nfrom alembic import op\nrevision = "f0e1d2c3b4a5"\ndown_revision = "e1f2a3b4c5d6"\n\n\ndef upgrade():\n    op.drop_table("terms")\n');
+    const noDowngrade = path.join(workspace, 'alembic', 'versions', 'f0e1d2c3b4a5_no_downgrade.py');
+    fs.writeFileSync(noDowngrade,
+      '"""no downgrade"""\nfrom alembic import op\nimport sqlalchemy as sa\nrevision = "f0e1d2c3b4a5"\ndown_revision = "e1f2a3b4c5d6"\n\n\ndef upgrade():\n    op.add_column("users", sa.Column("nickname", sa.String(50)))\n');
     await page.keyboard.press('Control+Shift+M');
-    await page.locator('.markers-panel').getByText(/has no downgrade\(\)/).first().waitFor({ timeout: 15_000 });
+    const problem = page.locator('.markers-panel').getByText(/has no downgrade\(\)/).first();
+    await problem.waitFor({ timeout: 15_000 });
     await shot('problems');
+
+    // Its quick fix writes the downgrade from the upgrade; once saved, the problem is gone.
+    await problem.click(); // opens the file at the problem, the problem selected
+    await page.locator('.tabs-container .tab', { hasText: 'f0e1d2c3b4a5_no_downgrade.py' }).waitFor({ timeout: 10_000 });
+    const fix = page.locator('.context-view').getByText('Write the downgrade from the upgrade').first();
+    for (let attempt = 1; ; attempt++) { // Ctrl+. on a selected problem lists its quick fixes
+      await problem.click();
+      await page.keyboard.press('Control+.');
+      try { await fix.waitFor({ timeout: 5_000 }); break; } catch (e) { if (attempt === 3) throw e; await page.keyboard.press('Escape'); }
+    }
+    await shot('quick-fix');
+    await fix.click();
+    await page.keyboard.press('Control+S');
+    for (const end = Date.now() + 10_000; !fs.readFileSync(noDowngrade, 'utf8').includes('def downgrade'); await new Promise((r) => setTimeout(r, 100))) {
+      if (Date.now() > end) throw new Error('the quick fix was not saved');
+    }
+    assert.match(fs.readFileSync(noDowngrade, 'utf8'), /def downgrade\(\) -> None:\n {4}op\.drop_column\("users", "nickname"\)\n/);
+    await page.locator('.markers-panel').getByText(/No problems have been detected/).waitFor({ timeout: 15_000 });
+    await shot('downgrade-written');
+
+    // From the view: "Upgrade to Here" on a pending revision, then "Downgrade One Step" from the view's title.
+    const sidebarAction = (label) => page.locator(`.part.sidebar .action-label[aria-label^="${label}"]`).first();
+    // A click can land while the view re-renders its rows after the save: then once more.
+    const clickForDialog = async (click) => {
+      for (let attempt = 1; ; attempt++) {
+        await click();
+        try { await dialog.waitFor({ timeout: 5_000 }); return; } catch (e) { if (attempt === 3) throw e; }
+      }
+    };
+    const terms = rows.filter({ hasText: '3f2a9c1d7e80' });
+    await clickForDialog(async () => {
+      await terms.hover();
+      await terms.locator('.action-label[aria-label^="Upgrade to Here"]').click();
+    });
+    assert.match(await dialog.innerText(), /Upgrade sqlite:\/\/\/.*example\.db to 3f2a9c1d7e80\?/);
+    await dialog.getByRole('button', { name: 'Upgrade' }).click();
+    await page.locator('.statusbar-item', { hasText: '3f2a9c1d' }).waitFor({ timeout: 20_000 });
+    assert.ok((await tablesOf(path.join(workspace, 'example.db'))).includes('terms'), 'the terms table exists in the database file');
+    await shot('upgraded-from-view');
+    await clickForDialog(() => sidebarAction('Downgrade One Step').click());
+    await dialog.getByRole('button', { name: 'Downgrade' }).click();
+    await page.locator('.statusbar-item', { hasText: 'abc123de' }).waitFor({ timeout: 20_000 });
+    assert.ok(!(await tablesOf(path.join(workspace, 'example.db'))).includes('terms'), 'and is gone after the downgrade');
+
+    // "New Revision..." from the view's title: a message, then the file on the head opens and leads the view.
+    await sidebarAction('New Revision').click();
+    const message = page.locator('.quick-input-widget input');
+    await message.waitFor({ state: 'visible', timeout: 10_000 });
+    await message.fill('add tag colors');
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab', { hasText: /_add_tag_colors\.py/ }).waitFor({ timeout: 15_000 });
+    const created = fs.readdirSync(path.join(workspace, 'alembic', 'versions')).filter((f) => f.endsWith('_add_tag_colors.py'));
+    assert.equal(created.length, 1, `one new revision file: ${created}`);
+    const newest = created[0].slice(0, 12);
+    assert.match(fs.readFileSync(path.join(workspace, 'alembic', 'versions', created[0]), 'utf8'), /^down_revision\b.*= '?"?f0e1d2c3b4a5/m, 'on the head');
+    await rows.first().filter({ hasText: 'add tag colors' }).waitFor({ timeout: 10_000 });
+    await shot('new-revision');
 
     // The walkthrough a new user is offered.
     await palette('Welcome: Open Walkthrough');
@@ -186,7 +245,7 @@ async function scenario(mode) {
       // files' own rows replace it; a message edited while VS Code was closed is shown as it is now.
       const storage = path.join(run, 'user-data', 'User', 'globalStorage', 'migrations-tools.alembic-migrations');
       const snapshotHas = (id) => fs.existsSync(storage) && fs.readdirSync(storage).some((f) => f.startsWith('view-') && fs.readFileSync(path.join(storage, f), 'utf8').includes(id));
-      for (const end = Date.now() + 15_000; !snapshotHas('f0e1d2c3b4a5');) {
+      for (const end = Date.now() + 15_000; !snapshotHas(newest);) {
         if (Date.now() > end) throw new Error(`no view snapshot with the newest revision in ${storage}`);
         await new Promise((r) => setTimeout(r, 250));
       }
@@ -201,14 +260,14 @@ async function scenario(mode) {
       fs.rmSync(path.join(run, 'user-data', 'logs'), { recursive: true, force: true });
       server = await startCodeServer({ run, workspace, smokeDriver: true, port: server.port });
       await page.goto(url);
-      await rows.filter({ hasText: 'f0e1d2c3b4a5' }).waitFor({ timeout: 30_000 });
+      await rows.filter({ hasText: newest }).waitFor({ timeout: 30_000 });
       await rows.filter({ hasText: 'Add tags and labels tables' }).waitFor({ timeout: 20_000 });
-      assert.equal((await rows.allInnerTexts()).length, 8, 'the eight revisions, once');
+      assert.equal((await rows.allInnerTexts()).length, 9, 'the nine revisions, once');
       // Which rows VS Code got first depends on when it asks (the scan of 8 files is over in
       // milliseconds); that the snapshot was read, and which came first, is in the log.
       const log = extensionHostLogs(run);
       assert.match(log, /View snapshot of 1 project\(s\) read from /);
-      assert.match(log, /View rows: 8 given to VS Code [\d.]+ ms after activation \(from (the last session's snapshot|the revision files)\)/);
+      assert.match(log, /View rows: 9 given to VS Code [\d.]+ ms after activation \(from (the last session's snapshot|the revision files)\)/);
       await shot('next-start');
     }
   } catch (e) {
@@ -222,5 +281,5 @@ async function scenario(mode) {
   }
 }
 
-test('installed from the VSIX: the Migrations view, tooltip, open, refresh from the palette, log', { timeout: 240_000 }, () => scenario('vsix'));
+test('installed from the VSIX: the view, tooltip, CodeLens apply/revert, palette, log, quick fix, view actions, new revision', { timeout: 240_000 }, () => scenario('vsix'));
 test('from the development path: the same scenario', { timeout: 240_000 }, () => scenario('dev'));

@@ -341,7 +341,7 @@ describe('Quick fix for a missing downgrade', () => {
       const fix = actions.find((a) => a.title === 'Write the downgrade from the upgrade');
       assert.ok(fix?.edit, `a quick fix is offered: ${actions.map((a) => a.title).join(', ')}`);
       await vscode.workspace.applyEdit(fix.edit);
-      assert.match(doc.getText(), /\n\n\ndef downgrade\(\) -> None:\n {4}op\.drop_column\("users", 'tag_id'\)\n {4}op\.drop_table\("tags"\)\n$/);
+      assert.match(doc.getText(), /\n\n\ndef downgrade\(\) -> None:\n {4}op\.drop_column\("users", "tag_id"\)\n {4}op\.drop_table\("tags"\)\n$/);
       await waitFor(() => vscode.languages.getDiagnostics(uri), (d) => d.length === 0);
     } finally {
       // Revert before deleting: a dirty editor left open would write the file back on a later save-all.

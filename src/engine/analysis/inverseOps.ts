@@ -38,21 +38,34 @@ function parseOpCall(text: string): Call | undefined {
   return undefined;
 }
 
-const q = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/** The name in `sa.Column('name', ...)`, evaluated; undefined unless it is one plain string. */
+function columnName(column: string): string | undefined {
+  const t = tokenize(column, 0, column.length);
+  const name = t[4];
+  if (name?.kind !== 'string' || name.bytes || name.formatted || !(isOp(t[5], ',') || isOp(t[5], ')'))) return undefined;
+  return name.value;
+}
+
+/** A string literal in the quotes the call's first argument uses (the file's style). */
+function quoter(first: string | undefined): (s: string) => string {
+  const quote = first?.startsWith('"') ? '"' : "'";
+  return (s) => `${quote}${s.replace(/\\/g, '\\\\').replaceAll(quote, `\\${quote}`)}${quote}`;
+}
 
 function inverse(c: Call): string | undefined {
   const [a0, a1, a2] = c.args;
+  const q = quoter(a0);
   switch (c.name) {
     case 'create_table': return a0 && `op.drop_table(${a0})`;
     case 'add_column': {
-      const col = /^sa\.Column\(\s*(['"])((?:\\.|(?!\1).)*)\1/.exec(a1 ?? '');
-      return a0 && col ? `op.drop_column(${a0}, ${q(col[2])})` : undefined;
+      const name = c.args.length > 1 && /^sa\.Column\(/.test(a1) ? columnName(a1) : undefined;
+      return a0 && name !== undefined ? `op.drop_column(${a0}, ${q(name)})` : undefined;
     }
     case 'create_index': return a0 && a1 ? `op.drop_index(${a0}, table_name=${a1})` : undefined;
-    case 'create_unique_constraint': return a0 && a1 ? `op.drop_constraint(${a0}, ${a1}, type_='unique')` : undefined;
-    case 'create_check_constraint': return a0 && a1 ? `op.drop_constraint(${a0}, ${a1}, type_='check')` : undefined;
-    case 'create_primary_key': return a0 && a1 ? `op.drop_constraint(${a0}, ${a1}, type_='primary')` : undefined;
-    case 'create_foreign_key': return a0 && a1 && a2 ? `op.drop_constraint(${a0}, ${a1}, type_='foreignkey')` : undefined;
+    case 'create_unique_constraint': return a0 && a1 ? `op.drop_constraint(${a0}, ${a1}, type_=${q('unique')})` : undefined;
+    case 'create_check_constraint': return a0 && a1 ? `op.drop_constraint(${a0}, ${a1}, type_=${q('check')})` : undefined;
+    case 'create_primary_key': return a0 && a1 ? `op.drop_constraint(${a0}, ${a1}, type_=${q('primary')})` : undefined;
+    case 'create_foreign_key': return a0 && a1 && a2 ? `op.drop_constraint(${a0}, ${a1}, type_=${q('foreignkey')})` : undefined;
     case 'rename_table': return a0 && a1 ? `op.rename_table(${a1}, ${a0})` : undefined;
     default: return undefined;
   }

@@ -46,3 +46,16 @@ test('what cannot be inverted becomes a TODO with its line, and the stub refuses
     'raise NotImplementedError("finish this downgrade: see the TODO lines")',
   ]);
 });
+
+test("the literals it writes follow the quotes of the upgrade's call", () => {
+  const up = upgradeOf([
+    '    op.add_column("users", sa.Column("nick\\"name", sa.String(50)))',
+    '    op.create_unique_constraint("uq_users_nick", "users", ["nick"])',
+    "    op.add_column('users', sa.Column(\"it's\", sa.Integer()))",
+  ].join('\n'));
+  assert.deepEqual(inverseOperations(up.body!).lines, [
+    "op.drop_column('users', 'it\\'s')",
+    'op.drop_constraint("uq_users_nick", "users", type_="unique")',
+    'op.drop_column("users", "nick\\"name")',
+  ]);
+});
