@@ -139,6 +139,9 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
   private databaseRow(project: ProjectState): Node[] {
     const db = project.db;
     const fix = { command: 'alembicMigrations.setDatabaseUrl', title: 'Set Database URL...', arguments: [{ kind: 'project', project }] };
+    if (db?.status === 'unknown' && db.reason === 'untrusted') {
+      return [{ kind: 'message', text: 'Restricted Mode: the database is not read', tooltip: `${db.message} Trust the workspace to see each revision's state and to run migrations.`, icon: 'shield', command: { command: 'workbench.trust.manage', title: 'Manage Workspace Trust' } }];
+    }
     if (db?.status === 'unknown' && db.reason === 'no-url') {
       return [{ kind: 'message', text: 'No database configured: click to set one', tooltip: db.message, icon: 'plug', command: fix }];
     }

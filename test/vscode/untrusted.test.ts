@@ -26,7 +26,11 @@ describe('An untrusted workspace', () => {
     await vscode.commands.executeCommand('alembicMigrations.refresh');
     const project = a.store.all[0];
     assert.equal(project.dir?.scripts.length, 6, 'the graph is read');
-    assert.ok(a.tree.getChildren().length >= 6, 'the view lists the revisions');
+    const rows = a.tree.getChildren();
+    assert.ok(rows.length >= 7, 'the view lists the revisions');
+    const first = a.tree.getTreeItem(rows[0]);
+    assert.equal(first.label, 'Restricted Mode: the database is not read', 'and says first why no state is shown');
+    assert.equal(first.command?.command, 'workbench.trust.manage', 'a click opens Workspace Trust');
     assert.deepEqual(project.db && { status: project.db.status, reason: project.db.status === 'unknown' && project.db.reason }, { status: 'unknown', reason: 'untrusted' },
       'the database is not contacted');
 
