@@ -38,8 +38,9 @@ export class StatusBar implements vscode.Disposable {
       this.item.text = '$(sync~spin) Migrations';
       tip.appendText('Reading the database...');
     } else if (p.db.status === 'unknown') {
-      this.item.text = `$(database) ${heads.length > 1 ? `${heads.length} heads` : 'no database'}`;
-      tip.appendText(p.db.message);
+      const untrusted = p.db.reason === 'untrusted';
+      this.item.text = `${untrusted ? '$(shield)' : '$(database)'} ${heads.length > 1 ? `${heads.length} heads` : untrusted ? 'database not read' : 'no database'}`;
+      tip.appendText(untrusted ? `${p.db.message} Trust the workspace to see its revision and run migrations.` : p.db.message);
     } else if (p.db.status === 'error') {
       this.item.text = '$(warning) Database error';
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');

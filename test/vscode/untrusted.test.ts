@@ -31,6 +31,7 @@ describe('An untrusted workspace', () => {
     const first = a.tree.getTreeItem(rows[0]);
     assert.equal(first.label, 'Restricted Mode: the database is not read', 'and says first why no state is shown');
     assert.equal(first.command?.command, 'workbench.trust.manage', 'a click opens Workspace Trust');
+    assert.equal(a.statusBar.item.text, '$(shield) database not read', 'the status bar does not claim there is no database');
     assert.deepEqual(project.db && { status: project.db.status, reason: project.db.status === 'unknown' && project.db.reason }, { status: 'unknown', reason: 'untrusted' },
       'the database is not contacted');
 
