@@ -40,9 +40,11 @@ export class RevisionCodeLens implements vscode.CodeLensProvider {
           : new vscode.CodeLens(range, { title: '$(discard) Revert (downgrade to before this)', command: 'alembicMigrations.downgradeTo', arguments: [arg], tooltip: `Downgrade the database to just before ${info.revision}` }));
       }
     } else if (db && db.status !== 'ok') {
-      lenses.push(new vscode.CodeLens(range, { title: db.status === 'error' ? '$(warning) database state unknown' : '$(database) no database', command: 'alembicMigrations.statusActions', tooltip: db.message }));
+      const title = db.status === 'error' ? '$(warning) database state unknown' : db.reason === 'untrusted' ? '$(shield) database not read' : '$(database) no database';
+      lenses.push(new vscode.CodeLens(range, { title, command: 'alembicMigrations.statusActions', tooltip: db.message }));
     }
-    lenses.push(new vscode.CodeLens(range, { title: '$(file-code) Show SQL', command: 'alembicMigrations.showSql', arguments: [{ root: project.found.root, revision: info.revision }], tooltip: 'The SQL this revision runs (offline mode; nothing runs)' }));
+    // TypeScript/JavaScript revisions make their SQL by running against a live database: nothing to show offline.
+    if (kind === 'python' || kind === 'sql') lenses.push(new vscode.CodeLens(range, { title: '$(file-code) Show SQL', command: 'alembicMigrations.showSql', arguments: [{ root: project.found.root, revision: info.revision }], tooltip: 'The SQL this revision runs (offline mode; nothing runs)' }));
     const s = project.graphError ? undefined : project.dir.map.map.get(info.revision);
     if (s) {
       const tags = [s.isHead && 'head', s.isBranchPoint && 'branchpoint', s.isMergePoint && 'mergepoint', ...s.branchLabels.map((l) => `@${l}`)].filter(Boolean);

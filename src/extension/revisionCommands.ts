@@ -83,7 +83,9 @@ export async function showSql(project: ProjectState, id: string, direction?: Dir
     direction = pick.d;
   }
   try {
-    const content = await revisionSql(dir, id, direction);
+    const file = dir.map.map.get(id)?.path;
+    const unsaved = vscode.workspace.textDocuments.some((d) => d.isDirty && d.uri.fsPath === file);
+    const content = (unsaved ? '-- From the file as saved: its unsaved changes are not in this SQL (a run saves them first).\n' : '') + await revisionSql(dir, id, direction);
     const doc = await vscode.workspace.openTextDocument({ language: 'sql', content });
     await vscode.window.showTextDocument(doc, { preview: true });
     return doc;

@@ -49,12 +49,15 @@ export interface RunResult { ok: boolean; steps?: number; message: string }
 export async function runMigration(store: ProjectStore, log: vscode.LogOutputChannel, project: ProjectState, direction: Direction, target: string,
   o: { confirm?: boolean } = {}): Promise<RunResult> {
   if (!requireTrust('running migrations executes the project\'s code')) return { ok: false, message: 'untrusted' };
+  const saved = await saveRevisionEdits(store, project);
+  if (!saved) return { ok: false, message: 'unsaved revision files' };
+  project = saved;
   const dir = project.dir;
   if (!dir) return { ok: false, message: 'no project' };
   const heads = currentHeads(project);
   const settings = runSettings(project, log);
+  let count: number | undefined; // unknown until the database has answered (still reading, or unreadable)
   if (heads) {
-    let count: number;
     try {
       count = (direction === 'upgrade' ? upgradeSteps(dir, target, heads) : downgradeSteps(dir, target, heads)).length;
     } catch (e) {
@@ -66,16 +69,16 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
       void vscode.window.showInformationMessage(`Migrations: ${project.label} is already at ${target}; nothing to ${direction}.`);
       return { ok: true, steps: 0, message: 'nothing to do' };
     }
-    const confirm = o.confirm ?? vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project.found.root)).get('confirmDatabaseWrites', true);
-    if (confirm) {
-      const db = project.db?.status === 'ok' ? project.db.url : 'the database';
-      const verb = direction === 'upgrade' ? 'Upgrade' : 'Downgrade';
-      const answer = await vscode.window.showWarningMessage(`${verb} ${db} to ${target}?`, {
-        modal: true,
-        detail: `${count} migration${count === 1 ? '' : 's'} will ${direction === 'upgrade' ? 'run' : 'be reverted'}, in one transaction: all or nothing.\n\n${backupNote(project, settings)}`,
-      }, verb);
-      if (answer !== verb) return { ok: false, message: 'not confirmed' };
-    }
+  }
+  const confirm = o.confirm ?? vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project.found.root)).get('confirmDatabaseWrites', true);
+  if (confirm) {
+    const db = project.db?.status === 'ok' ? project.db.url : 'the database';
+    const verb = direction === 'upgrade' ? 'Upgrade' : 'Downgrade';
+    const what = count === undefined
+      ? `The database's current revision is not known yet: the run reads it first and works out the migrations to ${direction === 'upgrade' ? 'run' : 'revert'}, in one transaction: all or nothing.`
+      : `${count} migration${count === 1 ? '' : 's'} will ${direction === 'upgrade' ? 'run' : 'be reverted'}, in one transaction: all or nothing.`;
+    const answer = await vscode.window.showWarningMessage(`${verb} ${db} to ${target}?`, { modal: true, detail: `${what}\n\n${backupNote(project, settings)}` }, verb);
+    if (answer !== verb) return { ok: false, message: 'not confirmed' };
   }
   const fn = direction === 'upgrade' ? upgrade : downgrade;
   const perMigration = vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project.found.root)).get('transactionPerMigration', false);
@@ -105,6 +108,24 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
     store.savePlans(project.found.root);
     await store.refresh();
   }
+}
+
+/**
+ * The engine runs the files on disk; the editor shows (and CodeLens reads) the buffers. Like a
+ * task's `saveBeforeRun`, unsaved revision files of the project are saved first, then re-read.
+ */
+async function saveRevisionEdits(store: ProjectStore, project: ProjectState): Promise<ProjectState | undefined> {
+  const files = new Set(project.dir?.files.map((f) => f.path));
+  const dirty = vscode.workspace.textDocuments.filter((d) => d.isDirty && files.has(d.uri.fsPath));
+  if (!dirty.length) return project;
+  for (const d of dirty) {
+    if (!(await d.save())) {
+      void vscode.window.showErrorMessage(`Migrations: ${vscode.workspace.asRelativePath(d.uri)} could not be saved; nothing was run.`);
+      return undefined;
+    }
+  }
+  await store.refresh();
+  return store.all.find((p) => p.found.root === project.found.root);
 }
 
 async function reportFailure(log: vscode.LogOutputChannel, project: ProjectState, direction: Direction, target: string, e: unknown): Promise<RunResult> {

@@ -87,17 +87,21 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
     const db = await database(kind, root, 'fail');
     const env = { DATABASE_URL: db.url };
     await runOurs([{ cwd: root, argv: ['upgrade', 'a1b2c3d4e5f6'], env }]);
-    fs.writeFileSync(path.join(root, 'versions/e5f6a7b8c9d0_broken.ts'), "/** broken */\nexport const revision = 'e5f6a7b8c9d0';\nexport const downRevision = 'd4e5f6a7b8c9';\n" +
+    const loaded = path.join(root, 'module-loaded');
+    fs.writeFileSync(path.join(root, 'versions/e5f6a7b8c9d0_broken.ts'), `/** broken */\nimport * as fs from 'node:fs';\nfs.writeFileSync(${JSON.stringify(loaded)}, 'yes');\nexport const revision = 'e5f6a7b8c9d0';\nexport const downRevision = 'd4e5f6a7b8c9';\n` +
       "export async function upgrade(knex: any): Promise<void> {\n  await knex.schema.createTable('tmp_x', (t: any) => { t.increments('id'); });\n  throw new Error('data check failed: 3 orphan rows');\n}\nexport async function downgrade(): Promise<void> {}\n");
     const snapshot = async () => (kind === 'sqlite' ? crypto.createHash('sha256').update(fs.readFileSync(`${root}/app.db`)).digest('hex') : JSON.stringify(await db.query(TABLES.postgresql)) + JSON.stringify(await db.query('SELECT * FROM alembic_version')));
     const before = await snapshot();
     const [r] = await runOurs([{ cwd: root, argv: ['upgrade', 'head'], env }]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /error: data check failed: 3 orphan rows\n {2}in versions\/e5f6a7b8c9d0_broken\.ts:1\n.*rolled back/s);
+    assert.ok(fs.existsSync(loaded), 'a run loads the module');
+    fs.rmSync(loaded);
     assert.equal(await snapshot(), before, 'the four steps before it are not kept either');
     const [sql] = await runOurs([{ cwd: root, argv: ['upgrade', 'head', '--sql'], env }]);
     assert.equal(sql.code, 255);
     assert.match(sql.stdout, /TypeScript\/JavaScript migration runs its queries through knex against a live database; --sql cannot write them out/);
+    assert.ok(!fs.existsSync(loaded), '--sql refuses it without running its code');
     fs.rmSync(root, { recursive: true, force: true });
   });
 }

@@ -202,13 +202,15 @@ describe('The database state, the status bar and the diagnostics', () => {
     }
   });
 
-  it('warns on several heads, at each head', async () => {
+  it('warns on several heads, at each head, also when a revision lacks its downgrade', async () => {
     const file = path.join(versions(), 'a9b8c7d6e5f4_side_branch.py');
-    fs.writeFileSync(file, '"""side branch"""\nrevision = "a9b8c7d6e5f4"\ndown_revision = "abc123def456"\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n');
+    // No downgrade(): an error in that file, which must not hide the heads warning.
+    fs.writeFileSync(file, '"""side branch"""\nrevision = "a9b8c7d6e5f4"\ndown_revision = "abc123def456"\n\n\ndef upgrade():\n    pass\n');
     try {
       await vscode.commands.executeCommand('alembicMigrations.refresh');
       const heads = await waitFor(() => vscode.languages.getDiagnostics().filter(([, ds]) => ds.some((d) => d.code === 'multiple-heads')), (h) => h.length >= 2);
       assert.deepEqual(heads.map(([uri]) => path.basename(uri.fsPath)).sort(), ['0d4e6f8a2b19_onboarding_sessions.py', 'a9b8c7d6e5f4_side_branch.py']);
+      assert.ok(vscode.languages.getDiagnostics(vscode.Uri.file(file)).some((d) => d.code === 'missing-downgrade'), 'the missing downgrade is reported too');
     } finally {
       fs.rmSync(file, { force: true });
       await vscode.commands.executeCommand('alembicMigrations.refresh');

@@ -90,6 +90,32 @@ describe('Running migrations from the editor', () => {
     assert.ok(!(await tables()).includes('onboarding_sessions'));
   });
 
+  it('saves unsaved edits of a revision before running it: the run does what the editor shows', async () => {
+    const file = path.join(versions(), '0d4e6f8a2b19_onboarding_sessions.py');
+    const original = fs.readFileSync(file, 'utf8');
+    try {
+      assert.deepEqual(heads(), ['c5e8f7a1b302'], 'the revision is pending');
+      const doc = await vscode.workspace.openTextDocument(file);
+      const editor = await vscode.window.showTextDocument(doc);
+      const lineAfter = (def: string) => doc.getText().split('\n').findIndex((l) => l.startsWith(def)) + 1;
+      await editor.edit((e) => {
+        e.insert(new vscode.Position(lineAfter('def upgrade'), 0), "    op.create_table('typed_not_saved', sa.Column('id', sa.Integer(), primary_key=True))\n");
+        e.insert(new vscode.Position(lineAfter('def downgrade'), 0), "    op.drop_table('typed_not_saved')\n");
+      });
+      assert.ok(doc.isDirty);
+      const r = await vscode.commands.executeCommand<{ ok: boolean; steps: number }>('alembicMigrations.upgradeTo', { root: root(), revision: '0d4e6f8a2b19' });
+      assert.deepEqual({ ok: r.ok, steps: r.steps }, { ok: true, steps: 1 });
+      assert.equal(doc.isDirty, false, 'the file was saved first');
+      assert.ok((await tables()).includes('typed_not_saved'), 'and the run used the edit');
+      await vscode.commands.executeCommand('alembicMigrations.downgradeOne', { root: root() });
+      assert.ok(!(await tables()).includes('typed_not_saved'));
+    } finally {
+      fs.writeFileSync(file, original);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+    }
+  });
+
   it('keeps a backup from before each run, and restores one', async () => {
     const folder = path.join(workspace(), '.migrations-backups');
     const backups = fs.readdirSync(folder).filter((f) => f.startsWith('example.db.')).sort().reverse();

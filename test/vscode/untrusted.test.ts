@@ -49,5 +49,6 @@ describe('An untrusted workspace', () => {
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 10);
     assert.ok(lenses.length > 0, 'CodeLens still describes the revision');
     assert.ok(!lenses.some((l) => /Apply|Revert/.test(l.command?.title ?? '')), 'but offers no run');
+    assert.ok(lenses.some((l) => l.command?.title === '$(shield) database not read'), 'and says the database is not read');
   });
 });

@@ -45,8 +45,10 @@ export function collectProblems(dir: ScriptDirectory, textOf: (file: string) => 
     problems.push(...r.downgrade);
     return r.info;
   });
-  problems.push(...files.flatMap((f) => f.problems), ...findGraphProblems(files));
-  if (!problems.some((p) => p.severity === 'error')) problems.push(...headsProblems(dir));
+  const graph = [...files.flatMap((f) => f.problems), ...findGraphProblems(files)];
+  problems.push(...graph);
+  // Heads mean nothing in a broken graph; a file's missing downgrade does not break it.
+  if (!graph.some((p) => p.severity === 'error')) problems.push(...headsProblems(dir));
   return problems;
 }
 

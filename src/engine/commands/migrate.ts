@@ -16,7 +16,7 @@ import { ScriptDirectory } from '../scripts/scriptDirectory';
 import { Connection, connect, inTransaction } from '../runner/connection';
 import { planRevisionSteps, PlannedRevisionStep } from '../runner/migrationSource';
 import type { PlanCache } from '../runner/planCache';
-import { offlineScript } from '../runner/offline';
+import { assertOfflinePlannable, offlineScript } from '../runner/offline';
 import { HeadMaintainer, RevisionStep } from '../runner/steps';
 import { ensureVersionTable, readHeads, versionRows } from '../runner/versionTable';
 import { SessionOptions, startRun } from '../runner/session';
@@ -91,6 +91,7 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
       .map((s) => catchRevisionErrors(() => dir.map.getRevision(s)) as { revision: string } | null)
       .filter((r): r is { revision: string } => !!r).map((r) => r.revision);
     const steps = isUpgrade ? upgradeSteps(dir, target, heads) : downgradeSteps(dir, target, heads);
+    assertOfflinePlannable(steps);
     const planned = planRevisionSteps(steps, dialect, dir.config.cwd, o.planCache);
     const sql = await offlineScript(planned, heads, dialect, { table: dir.config.versionTable, schema: dir.config.versionTableSchema }, (s) => o.onLog?.(`Running ${s.describe()}`));
     return { steps: steps.length, heads, sql };

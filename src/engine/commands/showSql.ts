@@ -6,7 +6,7 @@ import { parseDatabaseUrl } from '../config/url';
 import { CommandError } from '../errors';
 import { dialectFor, DialectName } from '../ops/ddl/dialect';
 import { planRevisionSteps } from '../runner/migrationSource';
-import { offlineScript } from '../runner/offline';
+import { assertOfflinePlannable, offlineScript } from '../runner/offline';
 import { RevisionStep } from '../runner/steps';
 import { ScriptDirectory } from '../scripts/scriptDirectory';
 
@@ -17,6 +17,7 @@ export async function revisionSql(dir: ScriptDirectory, id: string, direction: '
   const name = dialectName ?? (db ? parseDatabaseUrl(db.url, db.source).dialect : 'sqlite');
   const dialect = dialectFor(name);
   const step = new RevisionStep(dir.map, script, direction === 'upgrade');
+  assertOfflinePlannable([step]);
   const planned = planRevisionSteps([step], dialect, dir.config.cwd);
   const from = direction === 'upgrade' ? [...script.normalizedDownRevisions] : [script.revision];
   const header = `-- ${step.describe()}\n-- ${name === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, offline mode: what \`alembic ${direction} --sql\` writes for this revision\n\n`;

@@ -49,6 +49,15 @@ export function versionTableDdl(d: Dialect, t: VersionTableName): string {
   return `CREATE TABLE ${d.qualified(t.table, t.schema)} (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT ${d.quote(`${t.table}_pkc`)} PRIMARY KEY (version_num)\n)`;
 }
 
+const jsOffline = (file: string) =>
+  new CommandError(`${file}: a TypeScript/JavaScript migration runs its queries through knex against a live database; --sql cannot write them out.`);
+
+/** Offline mode refuses TypeScript/JavaScript revisions before planning: planning them would run their code. */
+export function assertOfflinePlannable(steps: RevisionStep[]): void {
+  const js = steps.find((s) => s.revision.info.kind === 'typescript' || s.revision.info.kind === 'javascript');
+  if (js) throw jsOffline(js.revision.path);
+}
+
 export async function offlineScript(planned: PlannedRevisionStep[], startHeads: string[], d: Dialect, t: VersionTableName, onStep?: (s: RevisionStep) => void): Promise<string> {
   const w = new OfflineWriter(d, t, startHeads);
   for (const p of planned) {
@@ -56,9 +65,7 @@ export async function offlineScript(planned: PlannedRevisionStep[], startHeads: 
     onStep?.(p.step);
     w.comment(`Running ${p.step.shortLog()}`);
     for (const part of p.planned) {
-      if (part.kind === 'js') {
-        throw new CommandError(`${p.step.revision.path}: a TypeScript/JavaScript migration runs its queries through knex against a live database; --sql cannot write them out.`);
-      }
+      if (part.kind === 'js') throw jsOffline(p.step.revision.path);
       if (part.kind === 'recreate') {
         throw new CommandError(`This operation cannot proceed in --sql mode; batch mode with dialect sqlite requires a live database connection with which to reflect the table "${part.table}". (${p.step.revision.path}:${part.line})`);
       }
