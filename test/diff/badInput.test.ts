@@ -136,15 +136,19 @@ test('a wrong password (a server with password authentication): says so, never p
   try {
     const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'bad-')));
     for (const [f, text] of Object.entries(BASE)) { fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true }); fs.writeFileSync(path.join(root, f), text); }
-    const url = cluster.url.replace('postgres@', 'postgres:wrong-s3cret@');
-    for (const argv of [['upgrade', 'head'], ['current'], ['stamp', 'head']]) {
-      const [r] = await runOurs([{ cwd: root, argv, env: { DATABASE_URL: url } }]);
-      const out = r.stdout + r.stderr;
-      assert.equal(r.code, 255, out);
-      assert.match(out, /password authentication failed for user "postgres"[\s\S]*Wrong password: check the user and password/, out);
-      assert.match(out, /postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1/);
-      assert.ok(!out.includes('wrong-s3cret'), 'the password is never printed');
-      assert.doesNotMatch(out, STACK);
+    // The password in the user part, or (as libpq also takes it) in the query string.
+    const inUser = cluster.url.replace('postgres@', 'postgres:wrong-s3cret@');
+    const inQuery = `${cluster.url}${cluster.url.includes('?') ? '&' : '?'}password=wrong-s3cret`;
+    for (const [url, shown] of [[inUser, /postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1/], [inQuery, /postgresql:\/\/postgres@127\.0\.0\.1\S*password=\*\*\*/]] as const) {
+      for (const argv of [['upgrade', 'head'], ['current'], ['stamp', 'head']]) {
+        const [r] = await runOurs([{ cwd: root, argv, env: { DATABASE_URL: url } }]);
+        const out = r.stdout + r.stderr;
+        assert.equal(r.code, 255, out);
+        assert.match(out, /password authentication failed for user "postgres"[\s\S]*Wrong password: check the user and password/, out);
+        assert.match(out, shown, out);
+        assert.ok(!out.includes('wrong-s3cret'), 'the password is never printed');
+        assert.doesNotMatch(out, STACK);
+      }
     }
     const [ok] = await runOurs([{ cwd: root, argv: ['upgrade', 'head'], env: { DATABASE_URL: cluster.url.replace('postgres@', 'postgres:right-Pw-1@') } }]);
     assert.equal(ok.code, 0, 'the right password works');

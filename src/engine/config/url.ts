@@ -77,6 +77,9 @@ export function parseDatabaseUrl(url: string, source = 'the database URL'): Data
 const quoteComponent = (text: string) => text.replace(/[:@/]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 
 /** SQLAlchemy's `render_as_string(hide_password=True)`: the form `alembic current --verbose` prints. */
+/** Query keys libpq and node-pg take a secret from (`?password=...` connects as well as `user:pw@`). */
+const SECRET_KEYS = /^(ssl)?password$/i;
+
 export function renderUrl(url: DatabaseUrl, hidePassword = true): string {
   let s = `${url.drivername}://`;
   if (url.username !== undefined) {
@@ -90,14 +93,14 @@ export function renderUrl(url: DatabaseUrl, hidePassword = true): string {
   const keys = Object.keys(url.query).sort();
   if (keys.length) {
     const plus = (t: string) => encodeURIComponent(t).replace(/%20/g, '+');
-    s += '?' + keys.flatMap((k) => url.query[k].map((v) => `${plus(k)}=${plus(v)}`)).join('&');
+    s += '?' + keys.flatMap((k) => url.query[k].map((v) => `${plus(k)}=${hidePassword && SECRET_KEYS.test(k) ? '***' : plus(v)}`)).join('&');
   }
   return s;
 }
 
 /** Masks a password in any text that may hold a URL (logs, errors), even one we could not parse. */
 export function maskUrlText(text: string): string {
-  return text.replace(/(\w[\w+]*:\/\/[^:/@\s]*:)([^@\s]*)(@)/g, '$1***$3');
+  return text.replace(/(\w[\w+]*:\/\/[^:/@\s]*:)([^@\s]*)(@)/g, '$1***$3').replace(/([?&](?:ssl)?password=)[^&\s'"]*/gi, '$1***');
 }
 
 /** The SQLite file a URL points at, resolved against `cwd`; undefined for an in-memory database. */

@@ -35,6 +35,8 @@ export function describePgError(e: unknown, url: DatabaseUrl): CommandError {
   const err = e as { code?: string; message?: string };
   const where = renderUrl(url);
   let message = err.message ?? String(e);
-  if (url.password) message = message.split(url.password).join('***');
+  for (const secret of [url.password, ...(url.query.password ?? []), ...(url.query.sslpassword ?? [])]) {
+    if (secret) message = message.split(secret).join('***');
+  }
   return new CommandError(`Cannot connect to ${where}: ${message}`, where, HINTS[err.code ?? ''] ?? 'Check the database URL and that the server is reachable.');
 }

@@ -49,4 +49,7 @@ test('bad URLs are clear errors that never show the password', () => {
   assert.throws(() => parseDatabaseUrl('driver://user:pass@localhost/dbname'), /Can't load plugin/);
   assert.throws(() => parseDatabaseUrl('postgresql://u@h:99999/db'), /Invalid port/);
   assert.equal(maskUrlText('failed for postgresql://app:hunter2@db/x today'), 'failed for postgresql://app:***@db/x today');
+  assert.equal(maskUrlText('postgresql://app@db/x?sslmode=require&password=hunter2 refused'), 'postgresql://app@db/x?sslmode=require&password=*** refused');
+  assert.equal(renderUrl(parseDatabaseUrl('postgresql://app@db/x?password=hunter2&sslpassword=s3cret&sslmode=require')), 'postgresql://app@db/x?password=***&sslmode=require&sslpassword=***');
+  assert.equal(renderUrl(parseDatabaseUrl('postgresql://app@db/x?password=hunter2'), false), 'postgresql://app@db/x?password=hunter2', 'shown only when asked');
 });
