@@ -1,5 +1,6 @@
 /** The status-bar item: the active project's database revision, pending count, and warnings. */
 import * as vscode from 'vscode';
+import path from 'node:path';
 import { ProjectState, ProjectStore } from './projectStore';
 
 export class StatusBar implements vscode.Disposable {
@@ -16,7 +17,7 @@ export class StatusBar implements vscode.Disposable {
   activeProject(): ProjectState | undefined {
     const file = vscode.window.activeTextEditor?.document.uri.fsPath;
     const all = this.store.all;
-    return (file && all.find((p) => file.startsWith(p.found.root))) || all.find((p) => p.found.root === this.store.selectedRoot) || all[0];
+    return (file && projectOfFile(all, file)) || all.find((p) => p.found.root === this.store.selectedRoot) || all[0];
   }
 
   render(): void {
@@ -67,3 +68,11 @@ export class StatusBar implements vscode.Disposable {
 }
 
 const truncate = (s: string, n: number) => s.length > n ? `${s.slice(0, n - 1)}…` : s;
+
+/** The project a file belongs to: the one listing it as a revision, else the innermost root holding it. */
+function projectOfFile(all: readonly ProjectState[], file: string): ProjectState | undefined {
+  const owner = all.find((p) => p.dir?.files.some((f) => f.path === file));
+  if (owner) return owner;
+  const holders = all.filter((p) => file.startsWith(p.found.root + path.sep));
+  return holders.sort((a, b) => b.found.root.length - a.found.root.length)[0];
+}

@@ -1,5 +1,6 @@
 /** Runs inside the real VS Code on a folder holding two Alembic projects: they are kept apart. */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { before, describe, it } from 'mocha';
@@ -42,6 +43,19 @@ describe('Two projects in one workspace', () => {
     const api = path.join(workspace(), 'services', 'api', 'alembic', 'versions', 'abc123def456_add_webhook_url.py');
     await vscode.window.showTextDocument(vscode.Uri.file(api));
     assert.equal(a.statusBar.activeProject()?.label, 'services/api');
+    // A folder whose name only starts like a project's is not that project.
+    const sibling = path.join(workspace(), 'services', 'inventory-tools', 'notes.md');
+    fs.mkdirSync(path.dirname(sibling), { recursive: true });
+    fs.writeFileSync(sibling, 'not a project\n');
+    a.store.selectedRoot = a.store.all.find((p) => p.label === 'services/api')!.found.root;
+    try {
+      await vscode.window.showTextDocument(vscode.Uri.file(sibling));
+      assert.equal(a.statusBar.activeProject()?.label, 'services/api', 'the selected project, as for a file of no project');
+    } finally {
+      a.store.selectedRoot = undefined;
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      fs.rmSync(path.dirname(sibling), { recursive: true, force: true });
+    }
   });
 
   it('"Select Project" chooses the project the status bar and commands follow when no editor says otherwise', async () => {
