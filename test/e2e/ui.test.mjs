@@ -44,7 +44,14 @@ async function scenario(mode) {
   const dir = path.join(shots, mode);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  if (mode === 'vsix') installVsix(run, packageVsix());
+  if (mode === 'vsix') {
+    installVsix(run, packageVsix());
+    // The README's screenshots ship with it: the extension's page shows them, not broken images.
+    const [installed] = fs.readdirSync(path.join(run, 'extensions')).filter((d) => d.startsWith('migrations-tools.alembic-migrations-'));
+    const images = [...fs.readFileSync(path.join(repo, 'README.md'), 'utf8').matchAll(/\]\((docs\/images\/[^)]+)\)/g)].map((m) => m[1]);
+    assert.ok(images.length >= 4, 'the README shows screenshots');
+    for (const image of images) assert.ok(fs.existsSync(path.join(run, 'extensions', installed, image)), `${image} is in the installed extension`);
+  }
   migrateTo(workspace, 'abc123def456');
   let server = await startCodeServer({ run, workspace, smokeDriver: mode === 'dev' });
   const context = await chromium.launchPersistentContext(path.join(run, 'chromium'), {
