@@ -28,6 +28,8 @@ export class Diagnostics implements vscode.Disposable {
       // After the view: diagnostics of a large project must not delay its first render.
       store.onDidChange(() => soon(20)),
       vscode.workspace.onDidChangeTextDocument((e) => { if (this.isRevisionFile(e.document.uri.fsPath)) soon(); }),
+      // An open file also gets the checks skipped for closed ones (what the engine cannot run).
+      vscode.workspace.onDidOpenTextDocument((d) => { if (this.isRevisionFile(d.uri.fsPath)) soon(); }),
       vscode.workspace.onDidCloseTextDocument((d) => { if (this.isRevisionFile(d.uri.fsPath)) soon(); }),
       vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('alembicMigrations.diagnostics')) this.refresh(); }),
     );

@@ -215,6 +215,10 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     md.appendText(`${s.doc}\n\n`);
     md.appendMarkdown(`Parents: \`${s.versionedDownRevisions.join(', ') || '<base>'}\`\n\n`);
     if (s.branchLabels.length) md.appendMarkdown(`Branch labels: \`${s.branchLabels.join(', ')}\`\n\n`);
+    if (s.dependencies.length) md.appendMarkdown(`Depends on: \`${s.dependencies.join(', ')}\`\n\n`);
+    // Alembic's template writes the date into the docstring only; seconds are enough here.
+    const created = /^Create Date: (\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)/m.exec(s.longdoc)?.[1];
+    if (created) md.appendText(`Created ${created}\n\n`);
     md.appendText(s.path);
     item.tooltip = md;
     return item;
