@@ -4,6 +4,7 @@ import { ProjectStore } from './projectStore';
 import { mergeHeads, newRevision, showSql } from './revisionCommands';
 import { pickProject, RevisionArg } from './projectPick';
 import { chooseTarget, Direction, revertTarget, runMigration } from './runCommands';
+import { pickTarget } from './targetPick';
 
 export function registerRunCommands(store: ProjectStore, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const project = (arg?: RevisionArg) => pickProject(store, arg);
@@ -29,8 +30,12 @@ export function registerRunCommands(store: ProjectStore, log: vscode.LogOutputCh
     vscode.commands.registerCommand('alembicMigrations.downgradeTo', run('downgrade', (a, p) => { const id = revisionOf(a); return id ? revertTarget(p, id) : undefined; })),
     vscode.commands.registerCommand('alembicMigrations.showSql', async (arg?: RevisionArg & { direction?: Direction }) => {
       const p = await project(arg);
-      const id = revisionOf(arg);
-      return p && id ? showSql(p, id, arg?.direction) : undefined;
+      if (!p?.dir) return undefined;
+      // From the palette: the revision in the active editor, else a pick.
+      const active = vscode.window.activeTextEditor?.document.uri.fsPath;
+      const id = revisionOf(arg) ?? p.dir.files.find((f) => f.path === active)?.revision
+        ?? await pickTarget(p, `Show SQL of which revision of ${p.label}?`, []);
+      return id ? showSql(p, id, arg?.direction) : undefined;
     }),
     vscode.commands.registerCommand('alembicMigrations.newRevision', async (arg?: RevisionArg & { message?: string }) => {
       const p = await project(arg);

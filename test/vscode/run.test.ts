@@ -135,6 +135,12 @@ describe('Running migrations from the editor', () => {
     assert.match(doc.getText(), /UPDATE alembic_version SET version_num='0d4e6f8a2b19' WHERE alembic_version\.version_num = 'c5e8f7a1b302';/);
     assert.equal(crypto.createHash('sha256').update(fs.readFileSync(dbFile())).digest('hex'), before, 'nothing ran');
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    // From the palette, with a revision file open: that revision's SQL.
+    await vscode.window.showTextDocument(vscode.Uri.file(path.join(versions(), '3f2a9c1d7e80_add_terms.py')));
+    const down = await vscode.commands.executeCommand<vscode.TextDocument>('alembicMigrations.showSql', { direction: 'downgrade' });
+    assert.match(down.getText(), /DROP TABLE terms;/);
+    assert.match(down.getText(), /-- Running downgrade 3f2a9c1d7e80 -> abc123def456/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('creates a new revision on the head, from the project template', async () => {
