@@ -28,6 +28,8 @@ export function registerRunCommands(store: ProjectStore, log: vscode.LogOutputCh
     vscode.commands.registerCommand('alembicMigrations.downgrade', run('downgrade', (_a, p) => chooseTarget(p, 'downgrade'))),
     vscode.commands.registerCommand('alembicMigrations.upgradeTo', run('upgrade', (a) => revisionOf(a))),
     vscode.commands.registerCommand('alembicMigrations.downgradeTo', run('downgrade', (a, p) => { const id = revisionOf(a); return id ? revertTarget(p, id) : undefined; })),
+    // Alembic's `downgrade <rev>`: this revision stays applied, everything after it is reverted.
+    vscode.commands.registerCommand('alembicMigrations.downgradeToHere', run('downgrade', (a) => revisionOf(a))),
     vscode.commands.registerCommand('alembicMigrations.showSql', async (arg?: RevisionArg & { direction?: Direction }) => {
       const p = await project(arg);
       if (!p?.dir) return undefined;

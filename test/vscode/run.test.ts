@@ -203,6 +203,21 @@ describe('Running migrations from the editor', () => {
       await vscode.commands.executeCommand('alembicMigrations.refresh');
     }
   });
+
+  it('downgrades to a revision from the view: it stays applied, the revisions after it are reverted', async () => {
+    assert.deepEqual(heads(), ['c5e8f7a1b302']);
+    const row = async (id: string) => {
+      const items = await Promise.all((await a.tree.getChildren()).map((n) => a.tree.getTreeItem(n)));
+      return items.find((i) => i.label === id)!;
+    };
+    assert.equal((await row('abc123def456')).contextValue, 'revision.applied', 'offered on an applied revision');
+    const r = await vscode.commands.executeCommand<{ ok: boolean; steps: number }>('alembicMigrations.downgradeToHere', { root: root(), revision: 'abc123def456' });
+    assert.deepEqual({ ok: r.ok, steps: r.steps }, { ok: true, steps: 3 }, 'the merge and both branches above it');
+    assert.deepEqual(heads(), ['abc123def456']);
+    const left = await tables();
+    assert.ok(left.includes('users') && !left.includes('terms') && !left.includes('api_keys'), left.join(', '));
+    assert.equal((await row('abc123def456')).contextValue, 'revision.current');
+  });
 });
 
 describe('A database that cannot be read', () => {
