@@ -30,7 +30,7 @@ export async function runStamp(store: ProjectStore, log: vscode.LogOutputChannel
   const dir = project.dir;
   try {
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Migrations: stamping ${target}` }, () =>
-      stamp(dir, [target!], { ...runSettings(project!, log), onStep: (t) => log.info(`${project!.label}: ${t}`) }));
+      stamp(dir, [target!], { ...runSettings(project!, log), onStep: (t) => log.info(`${project!.label}: ${t}`), onStatement: (sql) => log.info(maskUrlText(sql)) }));
     log.info(`${project.label}: stamped ${target}`);
   } catch (e) {
     const message = maskUrlText(e instanceof Error ? e.message : String(e));

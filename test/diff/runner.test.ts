@@ -73,6 +73,21 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
   });
 }
 
+test('sqlite: the statements a run and a stamp report (the editor logs them) include the version table\'s, values in place', async () => {
+  const { stamp } = await import('../../src/engine/commands/stamp');
+  const root = project();
+  const url = `sqlite:///${root}/app.db`;
+  const ran: string[] = [];
+  await upgrade(load(root, url), '2b3c4d5e6f70', { onStatement: (sql) => ran.push(sql) });
+  assert.ok(ran.some((sql) => sql.startsWith('CREATE TABLE alembic_version (')), ran.join('\n'));
+  assert.ok(ran.includes("INSERT INTO alembic_version (version_num) VALUES ('1a2b3c4d5e6f')"), ran.join('\n'));
+  assert.ok(ran.includes("UPDATE alembic_version SET version_num = '2b3c4d5e6f70' WHERE version_num = '1a2b3c4d5e6f'"), ran.join('\n'));
+  const stamped: string[] = [];
+  await stamp(load(root, url), ['1a2b3c4d5e6f'], { onStatement: (sql) => stamped.push(sql) });
+  assert.deepEqual(stamped, ["UPDATE alembic_version SET version_num = '1a2b3c4d5e6f' WHERE version_num = '2b3c4d5e6f70'"]);
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
 for (const kind of ['sqlite', 'postgresql'] as const) {
   test(`${kind}: a run killed (SIGKILL) at random moments leaves the database as it was; a rerun finishes`, { timeout: 180_000 }, async () => {
     const root = longProject(400);

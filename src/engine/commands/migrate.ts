@@ -111,8 +111,8 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
     const planned = planRevisionSteps(steps, dialect, dir.config.cwd, o.planCache);
     // The dump sees the database as this run found it (the run holds the lock and has changed nothing yet).
     if (o.pgDump && planned.length && url.dialect === 'postgresql') o.onLog?.(`Backed up the database to ${await dumpDatabase(url, o.pgDump, o.signal)}`);
-    if (!heads.length) await ensureVersionTable(conn, table);
-    const maintainer = new HeadMaintainer(versionRows(conn, table), heads);
+    if (!heads.length) await ensureVersionTable(conn, table, false, o.onStatement);
+    const maintainer = new HeadMaintainer(versionRows(conn, table, o.onStatement), heads);
     for (const p of planned) {
       o.onLog?.(`Running ${p.step.describe()}`);
       await runStep(conn, dialect, p, o);

@@ -20,6 +20,8 @@ export interface StampOptions extends SessionOptions {
   sql?: boolean;
   /** Hears "Running stamp_revision a -> b" for each step, as Alembic logs it. */
   onStep?: (text: string) => void;
+  /** Hears each statement run on the version table (the editor's log). */
+  onStatement?: (sql: string) => void;
   /** SQLite: timestamped copies to keep, made before the file is replaced (default 5; 0: none). */
   backups?: number;
 }
@@ -48,13 +50,13 @@ export async function stamp(dir: ScriptDirectory, revisions: string[], o: StampO
     await startRun(conn, table, o);
     let heads: string[];
     if (o.purge) {
-      await ensureVersionTable(conn, table, true);
+      await ensureVersionTable(conn, table, true, o.onStatement);
       heads = [];
     } else {
       heads = await readHeads(conn, table);
-      if (!heads.length) await ensureVersionTable(conn, table);
+      if (!heads.length) await ensureVersionTable(conn, table, false, o.onStatement);
     }
-    const maintainer = new HeadMaintainer(versionRows(conn, table), heads);
+    const maintainer = new HeadMaintainer(versionRows(conn, table, o.onStatement), heads);
     for (const step of stampSteps(dir.map, revisions, heads)) {
       o.onStep?.(`Running ${step.describe()}`);
       await maintainer.updateToStep(step);

@@ -33,12 +33,27 @@ export async function readHeads(conn: Connection, t: VersionTableName): Promise<
   return (await conn.all<{ version_num: string }>(`SELECT version_num FROM ${qualified(t)}`)).map((r) => r.version_num);
 }
 
+/** Hears each statement run, with its values in place (for the log). */
+export type OnStatement = (sql: string) => void;
+
+/** Runs `sql`, telling `onStatement` what ran with the values written in (version ids: plain strings). */
+function logged(conn: Connection, onStatement?: OnStatement) {
+  return (sql: string, values: string[] = []) => {
+    if (onStatement) {
+      let i = 0;
+      onStatement(sql.replace(/\?|\$(\d+)/g, (_m, n?: string) => `'${values[n ? Number(n) - 1 : i++].replace(/'/g, "''")}'`));
+    }
+    return conn.run(sql, values);
+  };
+}
+
 /** Alembic's `_ensure_version_table`: the same DDL SQLAlchemy emits for it. */
-export async function ensureVersionTable(conn: Connection, t: VersionTableName, purge = false): Promise<void> {
+export async function ensureVersionTable(conn: Connection, t: VersionTableName, purge = false, onStatement?: OnStatement): Promise<void> {
+  const run = logged(conn, onStatement);
   if (!(await versionTableExists(conn, t))) {
-    await conn.run(`CREATE TABLE ${qualified(t)} (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT ${quoteName(`${t.table}_pkc`)} PRIMARY KEY (version_num)\n)`);
+    await run(`CREATE TABLE ${qualified(t)} (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT ${quoteName(`${t.table}_pkc`)} PRIMARY KEY (version_num)\n)`);
   }
-  if (purge) await conn.run(`DELETE FROM ${qualified(t)}`);
+  if (purge) await run(`DELETE FROM ${qualified(t)}`);
 }
 
 export interface VersionRows {
@@ -48,16 +63,17 @@ export interface VersionRows {
 }
 
 /** Row operations with Alembic's checks: a DELETE or UPDATE must touch exactly one row. */
-export function versionRows(conn: Connection, t: VersionTableName): VersionRows {
+export function versionRows(conn: Connection, t: VersionTableName, onStatement?: OnStatement): VersionRows {
   const p = (i: number) => conn.dialect === 'sqlite' ? '?' : `$${i}`;
+  const run = logged(conn, onStatement);
   return {
-    async insert(version) { await conn.run(`INSERT INTO ${qualified(t)} (version_num) VALUES (${p(1)})`, [version]); },
+    async insert(version) { await run(`INSERT INTO ${qualified(t)} (version_num) VALUES (${p(1)})`, [version]); },
     async delete(version) {
-      const n = await conn.run(`DELETE FROM ${qualified(t)} WHERE version_num = ${p(1)}`, [version]);
+      const n = await run(`DELETE FROM ${qualified(t)} WHERE version_num = ${p(1)}`, [version]);
       if (n !== 1) throw new CommandError(`Online migration expected to match one row when deleting '${version}' in '${t.table}'; ${n} found`);
     },
     async update(from, to) {
-      const n = await conn.run(`UPDATE ${qualified(t)} SET version_num = ${p(1)} WHERE version_num = ${p(2)}`, [to, from]);
+      const n = await run(`UPDATE ${qualified(t)} SET version_num = ${p(1)} WHERE version_num = ${p(2)}`, [to, from]);
       if (n !== 1) throw new CommandError(`Online migration expected to match one row when updating '${from}' to '${to}' in '${t.table}'; ${n} found`);
     },
   };
