@@ -202,6 +202,25 @@ describe('The database state, the status bar and the diagnostics', () => {
     }
   });
 
+  it('takes the severities set in alembicMigrations.diagnostics.severity, "off" included', async () => {
+    const file = path.join(versions(), 'b7c8d9e0f1a2_severity.py');
+    fs.writeFileSync(file, '"""severity"""\nrevision = "b7c8d9e0f1a2"\ndown_revision = "0d4e6f8a2b19"\n\n\ndef upgrade():\n    pass\n');
+    const config = vscode.workspace.getConfiguration('alembicMigrations.diagnostics');
+    const missing = () => vscode.languages.getDiagnostics(vscode.Uri.file(file)).find((d) => d.code === 'missing-downgrade');
+    try {
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+      await waitFor(() => missing()?.severity, (s) => s === vscode.DiagnosticSeverity.Error);
+      await config.update('severity', { 'missing-downgrade': 'warning' }, vscode.ConfigurationTarget.Workspace);
+      await waitFor(() => missing()?.severity, (s) => s === vscode.DiagnosticSeverity.Warning);
+      await config.update('severity', { 'missing-downgrade': 'off' }, vscode.ConfigurationTarget.Workspace);
+      await waitFor(() => missing(), (d) => d === undefined);
+    } finally {
+      await config.update('severity', undefined, vscode.ConfigurationTarget.Workspace);
+      fs.rmSync(file, { force: true });
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+    }
+  });
+
   it('warns on several heads, at each head, also when a revision lacks its downgrade', async () => {
     const file = path.join(versions(), 'a9b8c7d6e5f4_side_branch.py');
     // No downgrade(): an error in that file, which must not hide the heads warning.
@@ -211,6 +230,9 @@ describe('The database state, the status bar and the diagnostics', () => {
       const heads = await waitFor(() => vscode.languages.getDiagnostics().filter(([, ds]) => ds.some((d) => d.code === 'multiple-heads')), (h) => h.length >= 2);
       assert.deepEqual(heads.map(([uri]) => path.basename(uri.fsPath)).sort(), ['0d4e6f8a2b19_onboarding_sessions.py', 'a9b8c7d6e5f4_side_branch.py']);
       assert.ok(vscode.languages.getDiagnostics(vscode.Uri.file(file)).some((d) => d.code === 'missing-downgrade'), 'the missing downgrade is reported too');
+      const a = await api();
+      await waitFor(() => a.statusBar.item.backgroundColor?.id, (id) => id === 'statusBarItem.warningBackground');
+      assert.match((a.statusBar.item.tooltip as vscode.MarkdownString).value, /2 heads/);
     } finally {
       fs.rmSync(file, { force: true });
       await vscode.commands.executeCommand('alembicMigrations.refresh');
