@@ -87,7 +87,10 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Migrations: ${direction} ${target}`, cancellable: true },
       (progress, token) => {
         const abort = new AbortController();
-        token.onCancellationRequested(() => abort.abort());
+        token.onCancellationRequested(() => {
+          log.info(`${project.label}: cancel requested; the run stops before its next statement and rolls back`);
+          abort.abort();
+        });
         return fn(dir, target, {
           ...settings,
           onWait: (t) => { settings.onWait?.(t); progress.report({ message: t }); },

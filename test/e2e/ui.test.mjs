@@ -238,6 +238,31 @@ async function scenario(mode) {
     await rows.first().filter({ hasText: 'add tag colors' }).waitFor({ timeout: 10_000 });
     await shot('new-revision');
 
+    if (mode === 'vsix') {
+      // Cancel in the progress notification rolls the run back. A revision whose first statement takes
+      // seconds (the extension host is busy meanwhile; the cancel is seen before the next statement).
+      const slow = path.join(workspace, 'alembic', 'versions', 'c0ffee000001_slow.py');
+      fs.writeFileSync(slow, '"""slow backfill"""\nfrom alembic import op\nimport sqlalchemy as sa\nrevision = "c0ffee000001"\ndown_revision = "abc123def456"\n\n\n'
+        + 'def upgrade():\n    op.execute("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000000) SELECT count(*) FROM c")\n'
+        + '    op.create_table("backfilled", sa.Column("id", sa.Integer(), primary_key=True))\n\n\ndef downgrade():\n    op.drop_table("backfilled")\n');
+      const dbBefore = fs.readFileSync(path.join(workspace, 'example.db'));
+      const slowRow = rows.filter({ hasText: 'c0ffee000001' });
+      await slowRow.waitFor({ timeout: 15_000 });
+      await clickForDialog(async () => {
+        await slowRow.hover();
+        await slowRow.locator('.action-label[aria-label^="Upgrade to Here"]').click();
+      });
+      await dialog.getByRole('button', { name: 'Upgrade' }).click();
+      const progress = page.locator('.notification-toast', { hasText: 'Migrations: upgrade c0ffee000001' });
+      await progress.getByRole('button', { name: 'Cancel' }).click({ timeout: 10_000 });
+      await page.locator('.notification-toast', { hasText: 'cancelled; everything the run did was rolled back' }).waitFor({ timeout: 60_000 });
+      await shot('cancelled');
+      assert.ok(fs.readFileSync(path.join(workspace, 'example.db')).equals(dbBefore), 'the database file is as before the run');
+      assert.match(await page.locator('.statusbar-item', { hasText: 'abc123de' }).innerText(), /abc123de/);
+      fs.rmSync(slow);
+      await slowRow.waitFor({ state: 'detached', timeout: 15_000 });
+    }
+
     // The walkthrough a new user is offered.
     await palette('Welcome: Open Walkthrough');
     await page.keyboard.press('Enter');
