@@ -161,6 +161,15 @@ describe('The database state, the status bar and the diagnostics', () => {
     const tip = (a.statusBar.item.tooltip as vscode.MarkdownString).value;
     assert.match(tip, /sqlite:\/\/\/.*example\.db/);
     assert.match(tip, /4 revision\(s\) pending/);
+    // A click offers the next actions, the current revision's file first.
+    assert.equal(a.statusBar.item.command, 'alembicMigrations.statusActions');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const picked = vscode.commands.executeCommand('alembicMigrations.statusActions');
+    await new Promise((r) => setTimeout(r, 500)); // the quick pick opens
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await picked;
+    assert.equal(path.basename(vscode.window.activeTextEditor?.document.uri.fsPath ?? ''), 'abc123def456_add_webhook_url.py');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await stampSqlite(null);
     assert.match(a.statusBar.item.text, /^\$\(database\) base \$\(arrow-up\)6$/);
   });

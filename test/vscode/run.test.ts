@@ -218,6 +218,20 @@ describe('Running migrations from the editor', () => {
     assert.ok(left.includes('users') && !left.includes('terms') && !left.includes('api_keys'), left.join(', '));
     assert.equal((await row('abc123def456')).contextValue, 'revision.current');
   });
+
+  it('"Upgrade..." and "Downgrade..." offer their targets in a quick pick (head, then -1 first)', async () => {
+    const choose = async (command: string) => {
+      const done = vscode.commands.executeCommand<{ ok: boolean; steps: number }>(command, { root: root() });
+      await new Promise((r) => setTimeout(r, 500)); // the quick pick opens
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return done;
+    };
+    assert.deepEqual(heads(), ['abc123def456']);
+    assert.equal((await choose('alembicMigrations.upgrade')).steps, 4, 'head');
+    assert.deepEqual(heads(), ['0d4e6f8a2b19']);
+    assert.equal((await choose('alembicMigrations.downgrade')).steps, 1, '-1');
+    assert.deepEqual(heads(), ['c5e8f7a1b302']);
+  });
 });
 
 describe('A database that cannot be read', () => {
