@@ -21,6 +21,10 @@ const SHAPE_ICONS: Record<RevisionShape, string> = { mergepoint: 'git-merge', br
 /** A revision row's id, the same from a snapshot and from the files: VS Code keeps selection and scroll. */
 const rowId = (root: string, revision: string) => `${root}#${revision}`;
 const shapeOf = (s: Script): RevisionShape => (s.isMergePoint ? 'mergepoint' : s.isBranchPoint ? 'branchpoint' : s.isHead ? 'head' : 'revision');
+/** Its place in the graph, after the message: the icon shows the database's state once it is known. */
+const graphTags = (s: Script): string[] =>
+  [s.isHead && 'head', s.isBranchPoint && 'branchpoint', s.isMergePoint && 'mergepoint', ...s.origBranchLabels.map((l) => `@${l}`)].filter((t): t is string => !!t);
+const withTags = (doc: string, tags: readonly string[] = []) => (tags.length ? `${doc} · ${tags.join(' · ')}` : doc);
 
 /** Revisions shown per page; "Show more" adds another page. */
 export const PAGE_SIZE = 200;
@@ -104,7 +108,7 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
         const order = this.orderOf(project.dir);
         projects.push({
           root: project.found.root, label: project.label, total: order.total,
-          rows: order.take(PAGE_SIZE).map((s) => ({ revision: s.revision, doc: s.doc, path: s.path, shape: shapeOf(s), state: this.stateOf({ project, script: s }) })),
+          rows: order.take(PAGE_SIZE).map((s) => ({ revision: s.revision, doc: s.doc, path: s.path, shape: shapeOf(s), state: this.stateOf({ project, script: s }), tags: graphTags(s) })),
         });
       } catch { /* a graph the view cannot order shows its error instead; nothing to keep */ }
     }
@@ -161,7 +165,7 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
       const { row } = node;
       const item = new vscode.TreeItem(row.revision);
       item.id = rowId(node.snap.root, row.revision);
-      item.description = row.doc;
+      item.description = withTags(row.doc, row.tags);
       const state = this.lastStates.get(item.id);
       item.iconPath = state ? STATE_ICONS[state] : new vscode.ThemeIcon(SHAPE_ICONS[row.shape]);
       item.tooltip = `${row.revision}: ${row.doc}\n\nAs shown last session; the revision files are being read again.`;
@@ -194,7 +198,7 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     const s = node.script;
     const item = new vscode.TreeItem(s.revision);
     item.id = rowId(node.project.found.root, s.revision);
-    item.description = s.doc;
+    item.description = withTags(s.doc, graphTags(s));
     const state = this.stateOf(node);
     const shown = state ?? (node.project.db === undefined ? this.lastStates.get(item.id) : undefined);
     item.iconPath = shown ? STATE_ICONS[shown] : new vscode.ThemeIcon(SHAPE_ICONS[shapeOf(s)]);

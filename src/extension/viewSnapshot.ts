@@ -10,7 +10,7 @@ import type { RevisionState } from './databaseState';
 
 export type RevisionShape = 'head' | 'branchpoint' | 'mergepoint' | 'revision';
 
-export interface SnapshotRow { revision: string; doc: string; path: string; shape: RevisionShape; state?: RevisionState }
+export interface SnapshotRow { revision: string; doc: string; path: string; shape: RevisionShape; state?: RevisionState; tags?: string[] }
 export interface SnapshotProject { root: string; label: string; total: number; rows: SnapshotRow[] }
 export interface ViewSnapshot { format: number; projects: SnapshotProject[] }
 
@@ -40,7 +40,8 @@ const STATES = new Set([undefined, 'applied', 'current', 'pending']);
 /** A file edited or damaged by hand is not shown (the view then waits for the files). */
 function wellFormed(p: SnapshotProject): boolean {
   return isString(p?.root) && isString(p.label) && Number.isInteger(p.total) && Array.isArray(p.rows) &&
-    p.rows.every((r) => isString(r?.revision) && isString(r.doc) && isString(r.path) && SHAPES.has(r.shape) && STATES.has(r.state));
+    p.rows.every((r) => isString(r?.revision) && isString(r.doc) && isString(r.path) && SHAPES.has(r.shape) && STATES.has(r.state)
+      && (r.tags === undefined || (Array.isArray(r.tags) && r.tags.every(isString))));
 }
 
 /** Keeps the snapshot current, writing (atomically) only when what the view shows has changed. */

@@ -75,6 +75,12 @@ async function scenario(mode) {
     const activity = page.locator('.activitybar [aria-label^="Migrations"]').first();
     await activity.waitFor({ timeout: 20_000 });
     await activity.click();
+    // A wider side bar, as a user reading messages would make it (and the screenshots can show them).
+    const side = await page.locator('.part.sidebar').boundingBox();
+    await page.mouse.move(side.x + side.width + 1, side.y + 400);
+    await page.mouse.down();
+    await page.mouse.move(side.x + side.width + 180, side.y + 400, { steps: 8 });
+    await page.mouse.up();
     const view = page.locator('.pane').filter({ has: page.locator('.pane-header', { hasText: /Revisions/i }) });
     const rows = view.locator('.monaco-list-row');
     await rows.filter({ hasText: '0d4e6f8a2b19' }).waitFor({ timeout: 20_000 });

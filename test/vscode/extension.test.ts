@@ -44,8 +44,11 @@ describe('Alembic Migrations in a real VS Code', () => {
   it('shows the revisions newest first, with their messages', async () => {
     const r = await rows(a);
     assert.deepEqual(r.map((x) => x.label), ['0d4e6f8a2b19', 'c5e8f7a1b302', '3f2a9c1d7e80', '91d0e4b2c6aa', 'abc123def456', '7beb871f4454']);
-    assert.equal(r[0].description, 'Add onboarding_sessions');
-    assert.equal(r[1].description, 'merge terms and api keys');
+    // The message, then the revision's place in the graph (the icon shows the database's state).
+    assert.equal(r[0].description, 'Add onboarding_sessions · head');
+    assert.equal(r[1].description, 'merge terms and api keys · mergepoint');
+    assert.equal(r[3].description, 'Add api_keys table · @auth');
+    assert.match(r[4].description, /^Add webhook_url column.* · branchpoint$/);
   });
 
   it('opens a revision file from its tree item', async () => {
@@ -70,7 +73,7 @@ describe('Alembic Migrations in a real VS Code', () => {
       await vscode.commands.executeCommand('alembicMigrations.refresh');
       const r = await rows(a);
       assert.equal(r.length, 7);
-      assert.deepEqual(r[0], { label: 'e1f2a3b4c5d6', description: 'Add tags' });
+      assert.deepEqual(r[0], { label: 'e1f2a3b4c5d6', description: 'Add tags · head' });
     } finally {
       fs.rmSync(file);
       await vscode.commands.executeCommand('alembicMigrations.refresh');
@@ -142,13 +145,13 @@ describe('The database state, the status bar and the diagnostics', () => {
     try {
       const early = await Promise.all(tree.getChildren().map((n) => tree.getTreeItem(n)));
       assert.equal(early.length, 6);
-      assert.equal(early[0].description, 'message from last session');
+      assert.equal(early[0].description, 'message from last session · head');
       assert.equal(early[4].contextValue, 'snapshotRevision', 'no upgrade/downgrade/stamp on rows not yet checked');
       scan();
       await store.ready;
       const late = await Promise.all(tree.getChildren().map((n) => tree.getTreeItem(n)));
       assert.deepEqual(late.map((i) => i.id), early.map((i) => i.id), 'the same ids: selection and scroll stay');
-      assert.equal(late[0].description, 'Add onboarding_sessions');
+      assert.equal(late[0].description, 'Add onboarding_sessions · head');
       assert.equal(late[4].contextValue, 'revision.current');
     } finally {
       store.dispose();
