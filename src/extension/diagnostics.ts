@@ -27,21 +27,22 @@ export class Diagnostics implements vscode.Disposable {
     this.disposables.push(
       // After the view: diagnostics of a large project must not delay its first render.
       store.onDidChange(() => soon(20)),
-      vscode.workspace.onDidChangeTextDocument((e) => { if (this.isRevisionFile(e.document.uri.fsPath)) soon(); }),
+      vscode.workspace.onDidChangeTextDocument((e) => { if (this.isRevisionFile(e.document.uri)) soon(); }),
       // An open file also gets the checks skipped for closed ones (what the engine cannot run).
-      vscode.workspace.onDidOpenTextDocument((d) => { if (this.isRevisionFile(d.uri.fsPath)) soon(); }),
-      vscode.workspace.onDidCloseTextDocument((d) => { if (this.isRevisionFile(d.uri.fsPath)) soon(); }),
+      vscode.workspace.onDidOpenTextDocument((d) => { if (this.isRevisionFile(d.uri)) soon(); }),
+      vscode.workspace.onDidCloseTextDocument((d) => { if (this.isRevisionFile(d.uri)) soon(); }),
       vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('alembicMigrations.diagnostics')) this.refresh(); }),
     );
   }
 
-  private isRevisionFile(file: string): boolean {
-    return this.store.all.some((p) => p.dir?.files.some((f) => f.path === file));
+  /** Files only: git's `git:` copy of an open file (the gutter's diff) has the same path. */
+  private isRevisionFile(uri: vscode.Uri): boolean {
+    return uri.scheme === 'file' && this.store.all.some((p) => p.dir?.files.some((f) => f.path === uri.fsPath));
   }
 
   refresh(): void {
     this.collection.clear();
-    const open = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.fsPath, d]));
+    const open = new Map(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file').map((d) => [d.uri.fsPath, d]));
     const byFile = new Map<string, vscode.Diagnostic[]>();
     for (const project of this.store.all) {
       if (!project.dir) continue;

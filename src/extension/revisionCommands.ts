@@ -84,7 +84,7 @@ export async function showSql(project: ProjectState, id: string, direction?: Dir
   }
   try {
     const file = dir.map.map.get(id)?.path;
-    const unsaved = vscode.workspace.textDocuments.some((d) => d.isDirty && d.uri.fsPath === file);
+    const unsaved = vscode.workspace.textDocuments.some((d) => d.isDirty && d.uri.scheme === 'file' && d.uri.fsPath === file);
     const content = (unsaved ? '-- From the file as saved: its unsaved changes are not in this SQL (a run saves them first).\n' : '') + await revisionSql(dir, id, direction);
     const doc = await vscode.workspace.openTextDocument({ language: 'sql', content });
     await vscode.window.showTextDocument(doc, { preview: true });

@@ -49,17 +49,15 @@ export interface RunResult { ok: boolean; steps?: number; message: string }
 export async function runMigration(store: ProjectStore, log: vscode.LogOutputChannel, project: ProjectState, direction: Direction, target: string,
   o: { confirm?: boolean } = {}): Promise<RunResult> {
   if (!requireTrust('running migrations executes the project\'s code')) return { ok: false, message: 'untrusted' };
-  const saved = await saveRevisionEdits(store, project);
-  if (!saved) return { ok: false, message: 'unsaved revision files' };
-  project = saved;
-  const dir = project.dir;
-  if (!dir) return { ok: false, message: 'no project' };
+  if (!project.dir) return { ok: false, message: 'no project' };
   const heads = currentHeads(project);
   const settings = runSettings(project, log);
+  const perMigration = vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project.found.root)).get('transactionPerMigration', false);
+  const all = perMigration ? 'a transaction per migration: a failure or a cancel keeps the migrations before it' : 'in one transaction: all or nothing';
   let count: number | undefined; // unknown until the database has answered (still reading, or unreadable)
   if (heads) {
     try {
-      count = (direction === 'upgrade' ? upgradeSteps(dir, target, heads) : downgradeSteps(dir, target, heads)).length;
+      count = (direction === 'upgrade' ? upgradeSteps(project.dir, target, heads) : downgradeSteps(project.dir, target, heads)).length;
     } catch (e) {
       const message = maskUrlText((e as Error).message);
       void vscode.window.showErrorMessage(`Migrations: ${direction} ${target}: ${message}`);
@@ -70,25 +68,32 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
       return { ok: true, steps: 0, message: 'nothing to do' };
     }
   }
+  const unsaved = unsavedRevisionFiles(project);
   const confirm = o.confirm ?? vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project.found.root)).get('confirmDatabaseWrites', true);
   if (confirm) {
     const db = project.db?.status === 'ok' ? project.db.url : 'the database';
     const verb = direction === 'upgrade' ? 'Upgrade' : 'Downgrade';
     const what = count === undefined
-      ? `The database's current revision is not known yet: the run reads it first and works out the migrations to ${direction === 'upgrade' ? 'run' : 'revert'}, in one transaction: all or nothing.`
-      : `${count} migration${count === 1 ? '' : 's'} will ${direction === 'upgrade' ? 'run' : 'be reverted'}, in one transaction: all or nothing.`;
-    const answer = await vscode.window.showWarningMessage(`${verb} ${db} to ${target}?`, { modal: true, detail: `${what}\n\n${backupNote(project, settings)}` }, verb);
+      ? `The database's current revision is not known yet: the run reads it first and works out the migrations to ${direction === 'upgrade' ? 'run' : 'revert'}, ${all}.`
+      : `${count} migration${count === 1 ? '' : 's'} will ${direction === 'upgrade' ? 'run' : 'be reverted'}, ${all}.`;
+    const saving = unsaved.length ? `\n\nUnsaved changes are saved first (the run uses the files): ${unsaved.map((d) => vscode.workspace.asRelativePath(d.uri)).join(', ')}.` : '';
+    const answer = await vscode.window.showWarningMessage(`${verb} ${db} to ${target}?`, { modal: true, detail: `${what}${saving}\n\n${backupNote(project, settings)}` }, verb);
     if (answer !== verb) return { ok: false, message: 'not confirmed' };
   }
+  if (unsaved.length) {
+    const saved = await saveRevisionEdits(store, project, unsaved);
+    if (!saved?.dir) return { ok: false, message: 'unsaved revision files' };
+    project = saved;
+  }
+  const dir = project.dir!;
   const fn = direction === 'upgrade' ? upgrade : downgrade;
-  const perMigration = vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project.found.root)).get('transactionPerMigration', false);
   log.info(`${project.label}: ${direction} ${target}${perMigration ? ' (a transaction per migration)' : ''}`);
   try {
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Migrations: ${direction} ${target}`, cancellable: true },
       (progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => {
-          log.info(`${project.label}: cancel requested; the run stops before its next statement and rolls back`);
+          log.info(`${project.label}: cancel requested; the run stops before its next statement and rolls back ${perMigration ? 'the migration in progress' : 'everything it did'}`);
           abort.abort();
         });
         return fn(dir, target, {
@@ -106,7 +111,7 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
     void vscode.window.showInformationMessage(`Migrations: ${message}`);
     return { ok: true, steps: result.steps, message };
   } catch (e) {
-    return reportFailure(log, project, direction, target, e);
+    return reportFailure(log, project, direction, target, e, perMigration);
   } finally {
     store.savePlans(project.found.root);
     await store.refresh();
@@ -117,10 +122,12 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
  * The engine runs the files on disk; the editor shows (and CodeLens reads) the buffers. Like a
  * task's `saveBeforeRun`, unsaved revision files of the project are saved first, then re-read.
  */
-async function saveRevisionEdits(store: ProjectStore, project: ProjectState): Promise<ProjectState | undefined> {
+function unsavedRevisionFiles(project: ProjectState): vscode.TextDocument[] {
   const files = new Set(project.dir?.files.map((f) => f.path));
-  const dirty = vscode.workspace.textDocuments.filter((d) => d.isDirty && files.has(d.uri.fsPath));
-  if (!dirty.length) return project;
+  return vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file' && files.has(d.uri.fsPath));
+}
+
+async function saveRevisionEdits(store: ProjectStore, project: ProjectState, dirty: vscode.TextDocument[]): Promise<ProjectState | undefined> {
   for (const d of dirty) {
     if (!(await d.save())) {
       void vscode.window.showErrorMessage(`Migrations: ${vscode.workspace.asRelativePath(d.uri)} could not be saved; nothing was run.`);
@@ -131,15 +138,17 @@ async function saveRevisionEdits(store: ProjectStore, project: ProjectState): Pr
   return store.all.find((p) => p.found.root === project.found.root);
 }
 
-async function reportFailure(log: vscode.LogOutputChannel, project: ProjectState, direction: Direction, target: string, e: unknown): Promise<RunResult> {
+async function reportFailure(log: vscode.LogOutputChannel, project: ProjectState, direction: Direction, target: string, e: unknown, perMigration = false): Promise<RunResult> {
   const message = maskUrlText(e instanceof Error ? e.message : String(e));
   log.error(`${project.label}: ${direction} ${target} failed: ${message}`);
   if (e instanceof RunCancelled) {
-    void vscode.window.showInformationMessage('Migrations: cancelled; everything the run did was rolled back.');
+    void vscode.window.showInformationMessage(perMigration
+      ? 'Migrations: cancelled; the migration in progress was rolled back, the ones before it are kept (a transaction per migration).'
+      : 'Migrations: cancelled; everything the run did was rolled back.');
     return { ok: false, message };
   }
   if (e instanceof StatementError) {
-    void vscode.window.showErrorMessage(`Migrations: ${direction} failed at ${vscode.workspace.asRelativePath(e.file)}:${e.line}: ${message}. The database was rolled back.`, 'Open File', 'Show Log')
+    void vscode.window.showErrorMessage(`Migrations: ${direction} failed at ${vscode.workspace.asRelativePath(e.file)}:${e.line}: ${message}. ${perMigration ? 'That migration was rolled back; the ones before it are kept.' : 'The database was rolled back.'}`, 'Open File', 'Show Log')
       .then(async (a) => {
         if (a === 'Show Log') log.show();
         if (a === 'Open File') await vscode.window.showTextDocument(vscode.Uri.file(e.file), { selection: new vscode.Range(e.line - 1, 0, e.line - 1, 0) });

@@ -73,6 +73,21 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
   });
 }
 
+test('sqlite: a cancel with a transaction per migration keeps the migrations before it, and says so', async () => {
+  const root = project();
+  const url = `sqlite:///${root}/app.db`;
+  const abort = new AbortController();
+  let seen = 0;
+  await assert.rejects(upgrade(load(root, url), 'heads', {
+    signal: abort.signal, transactionPerMigration: true,
+    onStatement: () => { if (++seen === 9) abort.abort(); },
+  }), (e) => e instanceof RunCancelled && /the migration in progress was rolled back, the ones before it are committed/.test(e.message));
+  const { readCurrentHeads } = await import('../../src/engine/db/versionTable');
+  const { parseDatabaseUrl } = await import('../../src/engine/config/url');
+  assert.notDeepEqual(await readCurrentHeads(parseDatabaseUrl(url), root, { table: 'alembic_version' }), [], 'the first migrations stay');
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
 test('sqlite: the statements a run and a stamp report (the editor logs them) include the version table\'s, values in place', async () => {
   const { stamp } = await import('../../src/engine/commands/stamp');
   const root = project();

@@ -51,6 +51,7 @@ test('SQL inside op.execute / sa.text / knex.raw is tokenized as SQL, and only t
     ['source.python', '    op.execute("SELECT \\"name\\" FROM users")', 'FROM', true],
     ['source.python', '    op.execute(sa.text("INSERT INTO t VALUES (1)"))', 'VALUES', true],
     ['source.python', '    conn.execute(text("DROP TABLE t"))', 'DROP', true],
+    ['source.python', '    conn.execute(sqlalchemy.text("DELETE FROM t"))', 'DELETE', true],
     ['source.python', '    value = row.text("SELECT 1")', 'SELECT', false],
     ['source.python', '    print("SELECT 1")', 'SELECT', false],
     ['source.ts', "  await knex.raw('CREATE INDEX ix_a ON a (b)');", 'CREATE', true],

@@ -249,7 +249,7 @@ async function scenario(mode) {
       // seconds (the extension host is busy meanwhile; the cancel is seen before the next statement).
       const slow = path.join(workspace, 'alembic', 'versions', 'c0ffee000001_slow.py');
       fs.writeFileSync(slow, '"""slow backfill"""\nfrom alembic import op\nimport sqlalchemy as sa\nrevision = "c0ffee000001"\ndown_revision = "abc123def456"\n\n\n'
-        + 'def upgrade():\n    op.execute("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000000) SELECT count(*) FROM c")\n'
+        + 'def upgrade():\n    op.execute("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000000) SELECT count(*) FROM c")\n'
         + '    op.create_table("backfilled", sa.Column("id", sa.Integer(), primary_key=True))\n\n\ndef downgrade():\n    op.drop_table("backfilled")\n');
       const dbBefore = fs.readFileSync(path.join(workspace, 'example.db'));
       const slowRow = rows.filter({ hasText: 'c0ffee000001' });

@@ -167,9 +167,13 @@ describe('The database state, the status bar and the diagnostics', () => {
     // A click offers the next actions, the current revision's file first.
     assert.equal(a.statusBar.item.command, 'alembicMigrations.statusActions');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    const picked = vscode.commands.executeCommand('alembicMigrations.statusActions');
-    await new Promise((r) => setTimeout(r, 500)); // the quick pick opens
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    let settled = false;
+    const picked = Promise.resolve(vscode.commands.executeCommand('alembicMigrations.statusActions')).finally(() => { settled = true; });
+    // Accept the first item once the quick pick is open (an accept before it opens does nothing).
+    for (let i = 0; i < 50 && !settled; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (!settled) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    }
     await picked;
     assert.equal(path.basename(vscode.window.activeTextEditor?.document.uri.fsPath ?? ''), 'abc123def456_add_webhook_url.py');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');

@@ -221,9 +221,13 @@ describe('Running migrations from the editor', () => {
 
   it('"Upgrade..." and "Downgrade..." offer their targets in a quick pick (head, then -1 first)', async () => {
     const choose = async (command: string) => {
-      const done = vscode.commands.executeCommand<{ ok: boolean; steps: number }>(command, { root: root() });
-      await new Promise((r) => setTimeout(r, 500)); // the quick pick opens
-      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      let settled = false;
+      const done = Promise.resolve(vscode.commands.executeCommand<{ ok: boolean; steps: number }>(command, { root: root() })).finally(() => { settled = true; });
+      // Accept the first item once the quick pick is open (an accept before it opens does nothing).
+      for (let i = 0; i < 50 && !settled; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        if (!settled) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      }
       return done;
     };
     assert.deepEqual(heads(), ['abc123def456']);

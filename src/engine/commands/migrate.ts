@@ -53,7 +53,11 @@ export class StatementError extends Error {
 }
 
 export class RunCancelled extends CommandError {
-  constructor() { super('The run was cancelled; everything it did was rolled back.'); this.name = 'RunCancelled'; }
+  constructor(perMigration = false) {
+    super(perMigration ? 'The run was cancelled; the migration in progress was rolled back, the ones before it are committed.'
+      : 'The run was cancelled; everything it did was rolled back.');
+    this.name = 'RunCancelled';
+  }
 }
 
 export function upgradeSteps(dir: ScriptDirectory, target: string, heads: string[]): RevisionStep[] {
@@ -155,7 +159,7 @@ async function checkCancelled(o: MigrateOptions): Promise<void> {
     await new Promise((resolve) => (since > 1000 ? setTimeout(resolve, 20) : setImmediate(resolve)));
     lastYield = performance.now();
   }
-  if (o.signal?.aborted) throw new RunCancelled();
+  if (o.signal?.aborted) throw new RunCancelled(o.transactionPerMigration);
 }
 
 async function runStep(conn: Connection, d: Dialect, p: PlannedRevisionStep, o: MigrateOptions): Promise<void> {

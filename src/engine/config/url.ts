@@ -76,10 +76,10 @@ export function parseDatabaseUrl(url: string, source = 'the database URL'): Data
 
 const quoteComponent = (text: string) => text.replace(/[:@/]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 
-/** SQLAlchemy's `render_as_string(hide_password=True)`: the form `alembic current --verbose` prints. */
 /** Query keys libpq and node-pg take a secret from (`?password=...` connects as well as `user:pw@`). */
 const SECRET_KEYS = /^(ssl)?password$/i;
 
+/** SQLAlchemy's `render_as_string(hide_password=True)`: the form `alembic current --verbose` prints. */
 export function renderUrl(url: DatabaseUrl, hidePassword = true): string {
   let s = `${url.drivername}://`;
   if (url.username !== undefined) {

@@ -62,10 +62,11 @@ export async function dumpDatabase(url: DatabaseUrl, o: PgDumpOptions, signal?: 
   }
   fs.mkdirSync(o.folder, { recursive: true });
   const env: NodeJS.ProcessEnv = { ...process.env };
-  if (url.password) env.PGPASSWORD = url.password;
+  const password = url.password ?? url.query.password?.[0]; // libpq also takes it from the query string
+  if (password) env.PGPASSWORD = password;
   const sslmode = url.query.sslmode?.[0];
   if (sslmode) env.PGSSLMODE = sslmode;
-  const mask = (s: string) => (url.password ? s.split(url.password).join('***') : s);
+  const mask = (s: string) => (password ? s.split(password).join('***') : s);
   await new Promise<void>((resolve, reject) => {
     execFile(exe, pgDumpArgs(url, file), { env, signal, maxBuffer: 16 * 1024 * 1024 }, (err, _out, stderr) => {
       if (!err) return resolve();

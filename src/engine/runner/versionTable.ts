@@ -40,8 +40,13 @@ export type OnStatement = (sql: string) => void;
 function logged(conn: Connection, onStatement?: OnStatement) {
   return (sql: string, values: string[] = []) => {
     if (onStatement) {
+      // Only statements with values have placeholders (a `$` or `?` may also be part of a table's name).
       let i = 0;
-      onStatement(sql.replace(/\?|\$(\d+)/g, (_m, n?: string) => `'${values[n ? Number(n) - 1 : i++].replace(/'/g, "''")}'`));
+      const literal = (m: string, n?: string) => {
+        const v = values[n ? Number(n) - 1 : i++];
+        return v === undefined ? m : `'${v.replace(/'/g, "''")}'`;
+      };
+      onStatement(values.length ? sql.replace(/\?|\$(\d+)/g, literal) : sql);
     }
     return conn.run(sql, values);
   };
