@@ -79,6 +79,18 @@ const quoteComponent = (text: string) => text.replace(/[:@/]/g, (c) => '%' + c.c
 /** Query keys libpq and node-pg take a secret from (`?password=...` connects as well as `user:pw@`). */
 const SECRET_KEYS = /^(ssl)?password$/i;
 
+/** The password a PostgreSQL client uses: the `user:pw@` part, else `?password=` as libpq takes it. */
+export const urlPassword = (url: DatabaseUrl): string | undefined => url.password ?? url.query.password?.[0];
+
+/** Every secret a URL carries, to mask wherever a client or tool may echo it. */
+export function urlSecrets(url: DatabaseUrl): string[] {
+  const fromQuery = Object.keys(url.query).filter((k) => SECRET_KEYS.test(k)).flatMap((k) => url.query[k]);
+  return [url.password, ...fromQuery].filter((s): s is string => !!s);
+}
+
+/** `text` with each of the URL's secrets replaced by ***. */
+export const maskSecrets = (text: string, url: DatabaseUrl): string => urlSecrets(url).reduce((t, s) => t.split(s).join('***'), text);
+
 /** SQLAlchemy's `render_as_string(hide_password=True)`: the form `alembic current --verbose` prints. */
 export function renderUrl(url: DatabaseUrl, hidePassword = true): string {
   let s = `${url.drivername}://`;

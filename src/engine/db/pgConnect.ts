@@ -1,6 +1,6 @@
 /** Turns a SQLAlchemy PostgreSQL URL into pg's client settings, and pg's errors into clear ones. */
 import type { ClientConfig } from 'pg';
-import { DatabaseUrl, renderUrl } from '../config/url';
+import { DatabaseUrl, maskSecrets, renderUrl, urlPassword } from '../config/url';
 import { CommandError } from '../errors';
 
 export function pgClientConfig(url: DatabaseUrl, connectTimeoutMs = 10000): ClientConfig {
@@ -12,7 +12,7 @@ export function pgClientConfig(url: DatabaseUrl, connectTimeoutMs = 10000): Clie
     host,
     port: url.port ?? (q('port') ? Number(q('port')) : undefined),
     user: url.username ?? q('user'),
-    password: url.password ?? q('password'),
+    password: urlPassword(url),
     database: url.database || q('dbname') || undefined,
     application_name: q('application_name') ?? 'alembic-migrations',
     connectionTimeoutMillis: connectTimeoutMs,
@@ -34,9 +34,6 @@ const HINTS: Record<string, string> = {
 export function describePgError(e: unknown, url: DatabaseUrl): CommandError {
   const err = e as { code?: string; message?: string };
   const where = renderUrl(url);
-  let message = err.message ?? String(e);
-  for (const secret of [url.password, ...(url.query.password ?? []), ...(url.query.sslpassword ?? [])]) {
-    if (secret) message = message.split(secret).join('***');
-  }
+  const message = maskSecrets(err.message ?? String(e), url);
   return new CommandError(`Cannot connect to ${where}: ${message}`, where, HINTS[err.code ?? ''] ?? 'Check the database URL and that the server is reachable.');
 }

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DatabaseUrl, renderUrl } from '../config/url';
+import { DatabaseUrl, maskSecrets, renderUrl, urlPassword } from '../config/url';
 import { CommandError } from '../errors';
 import { findPgTool } from '../handoff/executables';
 import { backupStamp } from './backups';
@@ -62,11 +62,11 @@ export async function dumpDatabase(url: DatabaseUrl, o: PgDumpOptions, signal?: 
   }
   fs.mkdirSync(o.folder, { recursive: true });
   const env: NodeJS.ProcessEnv = { ...process.env };
-  const password = url.password ?? url.query.password?.[0]; // libpq also takes it from the query string
+  const password = urlPassword(url);
   if (password) env.PGPASSWORD = password;
   const sslmode = url.query.sslmode?.[0];
   if (sslmode) env.PGSSLMODE = sslmode;
-  const mask = (s: string) => (password ? s.split(password).join('***') : s);
+  const mask = (s: string) => maskSecrets(s, url);
   await new Promise<void>((resolve, reject) => {
     execFile(exe, pgDumpArgs(url, file), { env, signal, maxBuffer: 16 * 1024 * 1024 }, (err, _out, stderr) => {
       if (!err) return resolve();
