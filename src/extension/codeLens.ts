@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { readRevisionFile, revisionFileKind } from '../engine/scripts/revisionFile';
+import { shapeTags } from './migrationsTree';
 import { ProjectState, ProjectStore } from './projectStore';
 
 const STATE_LABEL = { current: '$(debug-stackframe) current: the database is here', applied: '$(pass-filled) applied', pending: '$(circle-large-outline) pending' };
@@ -19,7 +20,7 @@ export class RevisionCodeLens implements vscode.CodeLensProvider {
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const file = document.uri.fsPath;
-    const project = this.store.all.find((p) => p.dir?.files.some((f) => f.path === file));
+    const project = this.store.ownerOf(file);
     const kind = revisionFileKind(file.split(/[\\/]/).pop() ?? '');
     if (!project?.dir || !kind) return [];
     const info = readRevisionFile(file, document.getText(), kind); // unsaved edits count
@@ -47,7 +48,7 @@ export class RevisionCodeLens implements vscode.CodeLensProvider {
     if (kind === 'python' || kind === 'sql') lenses.push(new vscode.CodeLens(range, { title: '$(file-code) Show SQL', command: 'alembicMigrations.showSql', arguments: [{ root: project.found.root, revision: info.revision }], tooltip: 'The SQL this revision runs (offline mode; nothing runs)' }));
     const s = project.graphError ? undefined : project.dir.map.map.get(info.revision);
     if (s) {
-      const tags = [s.isHead && 'head', s.isBranchPoint && 'branchpoint', s.isMergePoint && 'mergepoint', ...s.branchLabels.map((l) => `@${l}`)].filter(Boolean);
+      const tags = [...shapeTags(s), ...s.branchLabels.map((l) => `@${l}`)];
       if (tags.length) lenses.push(new vscode.CodeLens(range, { title: tags.join(' · '), command: '' }));
     }
     return lenses;

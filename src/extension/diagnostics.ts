@@ -37,7 +37,7 @@ export class Diagnostics implements vscode.Disposable {
 
   /** Files only: git's `git:` copy of an open file (the gutter's diff) has the same path. */
   private isRevisionFile(uri: vscode.Uri): boolean {
-    return uri.scheme === 'file' && this.store.all.some((p) => p.dir?.files.some((f) => f.path === uri.fsPath));
+    return uri.scheme === 'file' && this.store.ownerOf(uri.fsPath) !== undefined;
   }
 
   refresh(): void {

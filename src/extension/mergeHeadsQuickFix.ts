@@ -9,7 +9,7 @@ export class MergeHeadsQuickFix implements vscode.CodeActionProvider {
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     const diag = context.diagnostics.find((d) => d.source === 'migrations' && d.code === 'multiple-heads');
-    const project = this.store.all.find((p) => p.dir?.files.some((f) => f.path === document.uri.fsPath));
+    const project = this.store.ownerOf(document.uri.fsPath);
     if (!diag || !project) return [];
     const action = new vscode.CodeAction('Merge the heads into a new revision', vscode.CodeActionKind.QuickFix);
     action.command = { command: 'alembicMigrations.mergeHeads', title: 'Merge Heads', arguments: [{ root: project.found.root }] };

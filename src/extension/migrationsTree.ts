@@ -21,9 +21,11 @@ const SHAPE_ICONS: Record<RevisionShape, string> = { mergepoint: 'git-merge', br
 /** A revision row's id, the same from a snapshot and from the files: VS Code keeps selection and scroll. */
 const rowId = (root: string, revision: string) => `${root}#${revision}`;
 const shapeOf = (s: Script): RevisionShape => (s.isMergePoint ? 'mergepoint' : s.isBranchPoint ? 'branchpoint' : s.isHead ? 'head' : 'revision');
+/** Which of head, branchpoint and mergepoint a revision is (tooltip, CodeLens, row). */
+export const shapeTags = (s: Script): string[] =>
+  [s.isHead && 'head', s.isBranchPoint && 'branchpoint', s.isMergePoint && 'mergepoint'].filter((t): t is string => !!t);
 /** Its place in the graph, after the message: the icon shows the database's state once it is known. */
-const graphTags = (s: Script): string[] =>
-  [s.isHead && 'head', s.isBranchPoint && 'branchpoint', s.isMergePoint && 'mergepoint', ...s.origBranchLabels.map((l) => `@${l}`)].filter((t): t is string => !!t);
+const graphTags = (s: Script): string[] => [...shapeTags(s), ...s.origBranchLabels.map((l) => `@${l}`)];
 const withTags = (doc: string, tags: readonly string[] = []) => (tags.length ? `${doc} · ${tags.join(' · ')}` : doc);
 
 /** Revisions shown per page; "Show more" adds another page. */
@@ -213,7 +215,7 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     if (node.kind !== 'revision') return item;
     const s = node.script;
     const state = this.stateOf(node);
-    const tags = [s.isHead && 'head', s.isBranchPoint && 'branchpoint', s.isMergePoint && 'mergepoint'].filter(Boolean);
+    const tags = shapeTags(s);
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${s.revision}**${tags.length ? ` (${tags.join(', ')})` : ''}${state ? ` · ${STATE_TEXT[state]}` : ''}\n\n`);
     md.appendText(`${s.doc}\n\n`);

@@ -17,8 +17,8 @@ export async function pickProject(store: ProjectStore, arg?: RevisionArg, o: { r
   const projects = o.readable === false ? [...store.all] : store.all.filter((p) => p.dir);
   if (projects.length <= 1) return projects[0];
   const active = vscode.window.activeTextEditor?.document.uri.fsPath;
-  const owner = active && projects.find((p) => p.dir?.files.some((f) => f.path === active));
-  if (owner) return owner;
+  const owner = active ? store.ownerOf(active) : undefined;
+  if (owner && projects.includes(owner)) return owner;
   const selected = projects.find((p) => p.found.root === store.selectedRoot);
   if (selected) return selected;
   const pick = await vscode.window.showQuickPick(projects.map((p) => ({ label: p.label, description: p.found.root, p })), { title: 'Which project?' });

@@ -76,6 +76,18 @@ export class ProjectStore implements vscode.Disposable {
 
   get all(): readonly ProjectState[] { return this.projects; }
 
+  /** Revision file -> its project, built on first use after each scan (asked on every keystroke). */
+  private owners: Map<string, ProjectState> | undefined;
+
+  /** The project that lists `file` (a path) among its revision files. */
+  ownerOf(file: string): ProjectState | undefined {
+    if (!this.owners) {
+      this.owners = new Map();
+      for (const p of this.projects) for (const f of p.dir?.files ?? []) if (!this.owners.has(f.path)) this.owners.set(f.path, p);
+    }
+    return this.owners.get(file);
+  }
+
   scheduleRefresh(delayMs = 300): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => { void this.refresh(); }, delayMs);
@@ -100,6 +112,7 @@ export class ProjectStore implements vscode.Disposable {
     for (const p of found) projects.push(await this.load(p, folders.length > 1 || found.length > 1));
     if (this.disposed) return;
     this.projects = projects;
+    this.owners = undefined;
     this.loaded = true;
     this.markScanned();
     // Until the database answers again, keep showing what it said last time (no flicker).

@@ -52,7 +52,8 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
   if (!project.dir) return { ok: false, message: 'no project' };
   const heads = currentHeads(project);
   const settings = runSettings(project, log);
-  const perMigration = vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project.found.root)).get('transactionPerMigration', false);
+  const config = vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project.found.root));
+  const perMigration = config.get('transactionPerMigration', false);
   const all = perMigration ? 'a transaction per migration: a failure or a cancel keeps the migrations before it' : 'in one transaction: all or nothing';
   let count: number | undefined; // unknown until the database has answered (still reading, or unreadable)
   if (heads) {
@@ -69,7 +70,7 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
     }
   }
   const unsaved = unsavedRevisionFiles(project);
-  const confirm = o.confirm ?? vscode.workspace.getConfiguration('alembicMigrations', vscode.Uri.file(project.found.root)).get('confirmDatabaseWrites', true);
+  const confirm = o.confirm ?? config.get('confirmDatabaseWrites', true);
   if (confirm) {
     const db = project.db?.status === 'ok' ? project.db.url : 'the database';
     const verb = direction === 'upgrade' ? 'Upgrade' : 'Downgrade';

@@ -17,7 +17,7 @@ export class StatusBar implements vscode.Disposable {
   activeProject(): ProjectState | undefined {
     const file = vscode.window.activeTextEditor?.document.uri.fsPath;
     const all = this.store.all;
-    return (file && projectOfFile(all, file)) || all.find((p) => p.found.root === this.store.selectedRoot) || all[0];
+    return (file && (this.store.ownerOf(file) ?? innermostHolder(all, file))) || all.find((p) => p.found.root === this.store.selectedRoot) || all[0];
   }
 
   render(): void {
@@ -69,10 +69,8 @@ export class StatusBar implements vscode.Disposable {
 
 const truncate = (s: string, n: number) => s.length > n ? `${s.slice(0, n - 1)}…` : s;
 
-/** The project a file belongs to: the one listing it as a revision, else the innermost root holding it. */
-function projectOfFile(all: readonly ProjectState[], file: string): ProjectState | undefined {
-  const owner = all.find((p) => p.dir?.files.some((f) => f.path === file));
-  if (owner) return owner;
+/** For a file that is no revision: the innermost project folder holding it. */
+function innermostHolder(all: readonly ProjectState[], file: string): ProjectState | undefined {
   const holders = all.filter((p) => file.startsWith(p.found.root + path.sep));
   return holders.sort((a, b) => b.found.root.length - a.found.root.length)[0];
 }
