@@ -34,6 +34,12 @@ export interface ProjectConfig {
   versionTableSchema?: string;
   /** The database URL and where it came from; undefined when none is configured. */
   database?: ResolvedUrl;
+  /**
+   * Folders the project's own Python modules are found in, for helpers a revision imports:
+   * `prepend_sys_path` (as Alembic puts it on sys.path, relative to the working directory), then the
+   * config file's folder and the script location's parent.
+   */
+  importRoots: string[];
   /** Non-fatal notes (deprecated settings...), printed as warnings by the CLI. */
   warnings: string[];
 }
@@ -139,6 +145,11 @@ export function loadProjectConfig(options: LoadOptions = {}): ProjectConfig {
     : [path.join(scriptLocation, 'versions')];
 
   const tsl = option('truncate_slug_length');
+  const prepend = option('prepend_sys_path');
+  const importRoots = [...new Set([
+    ...(prepend ? prepend.split(/[\s,:]+/).filter(Boolean).map((p) => path.resolve(cwd, p)) : []),
+    path.dirname(ini ? iniPath : tomlPath), path.dirname(scriptLocation),
+  ])];
   const database = resolveDatabaseUrl({ sqlalchemyUrl: iniOpt('sqlalchemy.url'), env, folders: [path.dirname(ini ? iniPath : tomlPath), cwd] });
 
   return {
@@ -157,6 +168,7 @@ export function loadProjectConfig(options: LoadOptions = {}): ProjectConfig {
     versionTable: option('version_table') ?? 'alembic_version',
     versionTableSchema: option('version_table_schema'),
     database,
+    importRoots,
     warnings,
   };
 }

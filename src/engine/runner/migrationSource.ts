@@ -38,14 +38,17 @@ export class NotRunnableError extends CommandError {
   }
 }
 
+/** What Python revisions are evaluated with: `--sql` or not, where project imports are found. */
+export interface PlanOptions { offline?: boolean; importRoots?: string[] }
+
 /** `cache` keeps the statements of Python revisions between runs (see PlanCache). */
-export function planRevisionSteps(steps: RevisionStep[], dialect: Dialect, cwd: string, cache?: PlanCache): PlannedRevisionStep[] {
+export function planRevisionSteps(steps: RevisionStep[], dialect: Dialect, cwd: string, cache?: PlanCache, po: PlanOptions = {}): PlannedRevisionStep[] {
   const out: PlannedRevisionStep[] = [];
   const problems: NotRunnableItem[] = [];
   for (const step of steps) {
     const file = step.revision.path;
     try {
-      out.push({ step, planned: planFile(file, step.revision.info.kind, step.name as 'upgrade' | 'downgrade', dialect, cache) });
+      out.push({ step, planned: planFile(file, step.revision.info.kind, step.name as 'upgrade' | 'downgrade', dialect, cache, po) });
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
       problems.push({ file, line: e.line, construct: e.construct, why: e.why, revision: step.revision.revision, dialectProblem: e instanceof NotPossibleOnDialect });
@@ -55,7 +58,7 @@ export function planRevisionSteps(steps: RevisionStep[], dialect: Dialect, cwd: 
   return out;
 }
 
-function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Dialect, cache?: PlanCache): PlannedStep[] {
+function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Dialect, cache: PlanCache | undefined, po: PlanOptions): PlannedStep[] {
   let text: string;
   try { text = fs.readFileSync(file, 'utf8'); } catch (e) {
     throw new CommandError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
@@ -67,14 +70,16 @@ function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Di
     if (!f) throw new Unsupported(1, `${fn}(knex)`, `the file exports no ${fn} function`);
     return [{ kind: 'js', fn: f, line: 1 }];
   }
-  const hit = cache?.get(file, text, fn, d.name);
+  // The plan of `--sql` may differ (context.is_offline_mode(), catalog checks): cached apart.
+  const mode = `${d.name}${po.offline ? '+offline' : ''}`;
+  const hit = cache?.get(file, text, fn, mode);
   if (hit) return hit.map((statements) => ({ kind: 'sql', statements }));
   // As in Python, a later definition replaces an earlier one.
-  const found = readMigrationFunctions(text).filter((f) => f.name === fn).pop();
+  const found = readMigrationFunctions(text, { dialect: d.name, offline: po.offline, file, importRoots: po.importRoots }).filter((f) => f.name === fn).pop();
   if (!found) throw new Unsupported(1, `${fn}()`, `the file defines no ${fn}() function`);
   if (found.unsupported) throw found.unsupported;
   const planned = planOps(found.ops!, d);
-  if (cache && planned.every((p) => p.kind === 'sql')) cache.set(file, text, fn, d.name, planned.map((p) => (p as { statements: Statement[] }).statements));
+  if (cache && planned.every((p) => p.kind === 'sql')) cache.set(file, text, fn, mode, planned.map((p) => (p as { statements: Statement[] }).statements));
   return planned;
 }
 

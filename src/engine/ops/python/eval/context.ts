@@ -1,0 +1,86 @@
+/**
+ * What a migration can know before it runs: the database's dialect and whether the run writes SQL
+ * (`--sql`) instead of executing it. `op.get_bind()` and `op.get_context()` answer from here; a
+ * question only the live database can answer (rows, the server version) is refused.
+ */
+import { Unsupported } from '../../values';
+import { Builtin, Kwargs, RtObject, Value } from './runtime';
+
+export type DialectName = 'sqlite' | 'postgresql';
+
+export interface EvalContext {
+  /** The database the migration runs on; undefined when it is not known (then asking for it is refused). */
+  dialect?: DialectName;
+  /** `--sql`: statements are written out, not run. */
+  offline?: boolean;
+  /** The revision file (imports resolve from the project around it). */
+  file?: string;
+  /** Folders project imports resolve from (alembic.ini's `prepend_sys_path`, the project folder). */
+  importRoots?: string[];
+  /** Evaluation steps allowed (default: interpreter.DEFAULT_BUDGET). */
+  budget?: number;
+}
+
+const DRIVERS: Record<DialectName, string> = { sqlite: 'pysqlite', postgresql: 'psycopg2' };
+
+export class DialectProxy extends RtObject {
+  readonly typeName = 'Dialect';
+  constructor(private readonly ctx: EvalContext) { super(); }
+  private known(line: number): DialectName {
+    if (!this.ctx.dialect) throw new Unsupported(line, 'bind.dialect.name', 'the database is known only when the migration runs');
+    return this.ctx.dialect;
+  }
+  override getAttr(name: string, line: number): Value {
+    switch (name) {
+      case 'name': return this.known(line);
+      case 'driver': return DRIVERS[this.known(line)];
+      case 'server_version_info': return refuseRead(line, 'bind.dialect.server_version_info');
+    }
+    return super.getAttr(name, line);
+  }
+}
+
+/** `op.get_bind()`: statements given to `execute()` run in the migration's transaction, in order. */
+export class BindProxy extends RtObject {
+  readonly typeName = 'Connection';
+  constructor(private readonly ctx: EvalContext, private readonly execute: (stmt: Value, params: Value | undefined, line: number) => Value) { super(); }
+  override getAttr(name: string, line: number): Value {
+    switch (name) {
+      case 'dialect': return new DialectProxy(this.ctx);
+      case 'engine': return this;
+      case 'execute': case 'exec_driver_sql':
+        return new Builtin(`Connection.${name}`, (args: Value[], kwargs: Kwargs, at: number) => this.execute(args[0] ?? null, args[1] ?? kwargs.get('parameters'), at));
+      case 'connect': case 'begin_nested': return refuseRead(line, `bind.${name}()`);
+    }
+    return refuseRead(line, `bind.${name}`);
+  }
+}
+
+/** `op.get_context()`: the migration context, as far as it is known before the run. */
+export class ContextProxy extends RtObject {
+  readonly typeName = 'MigrationContext';
+  constructor(private readonly ctx: EvalContext, private readonly bind: BindProxy) { super(); }
+  override getAttr(name: string, line: number): Value {
+    switch (name) {
+      case 'dialect': return new DialectProxy(this.ctx);
+      case 'bind': case 'connection': return this.bind;
+      case 'as_sql': return this.ctx.offline === true;
+      case 'is_offline_mode': return new Builtin('is_offline_mode', () => this.ctx.offline === true);
+      case 'autocommit_block':
+        throw new Unsupported(line, 'op.get_context().autocommit_block()', 'statements outside the run\'s transaction are not run embedded yet');
+    }
+    throw new Unsupported(line, `op.get_context().${name}`, 'this part of the migration context is not known to the embedded engine');
+  }
+}
+
+/** What `conn.execute(...)` returns: reading rows back needs the live database. */
+export class ResultProxy extends RtObject {
+  readonly typeName = 'CursorResult';
+  constructor(private readonly what: string) { super(); }
+  override getAttr(name: string, line: number): Value { return refuseRead(line, `${this.what}.${name}`); }
+  override iter(line: number): Iterable<Value> { return refuseRead(line, `for ... in ${this.what}`); }
+}
+
+export function refuseRead(line: number, what: string): never {
+  throw new Unsupported(line, what, 'it reads from the database while the migration runs, which the embedded engine does not do yet');
+}

@@ -1,0 +1,602 @@
+/**
+ * A safe evaluator for the Python that migration files contain: a subset, not a Python. It walks
+ * the syntax tree (@lezer/python) of a revision file (and of project modules it imports), runs
+ * module-level constants and functions, locals, if/elif/else, for/while with a step budget,
+ * comprehensions, f-strings and string formatting, and records the `op.*` calls it meets. Nothing
+ * is executed for real: no file, network or process access, no `eval`, no import outside the
+ * project and the SQLAlchemy/Alembic names the engine models. What it does not evaluate raises
+ * `Unsupported` (file:line, the construct, why); what Python itself would reject raises
+ * `PythonError`.
+ */
+import type { SyntaxNode } from '@lezer/common';
+import { stringPrefixLength, unescape } from '../../../scripts/pyTokens';
+import { Call, PyDict, Unsupported } from '../../values';
+import { describeNode } from '../describeNode';
+import { BreakSignal, BudgetExceeded, ContinueSignal, PythonError, ReturnSignal } from './errors';
+import { formatSpec, pyStr, pyRepr } from './format';
+import { binaryOp, compare, containsOp, unaryOp, iterate, subscript, sliceOf, dictKey, setItem, equals } from './operators';
+import { attribute } from './attributes';
+import { Builtin, Kwargs, Param, PyFunction, RtObject, Scope, tuple, truthy, typeName, Unit, Value } from './runtime';
+import type { World } from './world';
+
+/** Steps (expressions and statements evaluated) one evaluation may take before it is stopped. */
+export const DEFAULT_BUDGET = 2_000_000;
+const MAX_DEPTH = 60;
+
+export class Interpreter {
+  private steps = 0;
+  private depth = 0;
+
+  constructor(readonly world: World, private readonly budget = DEFAULT_BUDGET) {}
+
+  // ---- statements ----
+
+  /** Runs a module's top level; a statement that cannot be evaluated binds its names to why. */
+  runModule(unit: Unit, top: SyntaxNode): void {
+    for (let s = top.firstChild; s; s = s.nextSibling) {
+      try {
+        this.stmt(s, unit, [unit.scope]);
+      } catch (e) {
+        if (e instanceof BudgetExceeded) throw e;
+        if (!(e instanceof Unsupported)) throw e;
+        for (const name of assignedNames(s, unit)) {
+          unit.scope.vars.set(name, this.world.opaque(`${name} (${e.construct}: ${e.why})`, 'it is computed at module level by code the embedded engine does not evaluate'));
+        }
+      }
+    }
+  }
+
+  block(body: SyntaxNode, unit: Unit, scopes: Scope[]): void {
+    for (let s = body.firstChild; s; s = s.nextSibling) this.stmt(s, unit, scopes);
+  }
+
+  private tick(n: SyntaxNode, unit: Unit): void {
+    if (++this.steps > this.budget) {
+      throw new BudgetExceeded(line(unit, n), snippet(unit, n), `the code runs too long to be evaluated (more than ${this.budget.toLocaleString('en')} steps): a loop that does not end?`);
+    }
+  }
+
+  stmt(s: SyntaxNode, unit: Unit, scopes: Scope[]): void {
+    this.tick(s, unit);
+    switch (s.name) {
+      case ':': case 'Comment': case 'PassStatement': case 'LineComment': return;
+      case 'ExpressionStatement': this.expr(s.firstChild!, unit, scopes); return;
+      case 'AssignStatement': this.assign(s, unit, scopes); return;
+      case 'UpdateStatement': {
+        const target = s.firstChild!;
+        const op = text(unit, target.nextSibling!).slice(0, -1);
+        const value = binaryOp(op, this.expr(target, unit, scopes), this.expr(s.lastChild!, unit, scopes), line(unit, s), true);
+        this.bindTarget(target, value, unit, scopes);
+        return;
+      }
+      case 'IfStatement': {
+        let c = s.firstChild;
+        while (c) {
+          if (c.name === 'if' || c.name === 'elif') {
+            const cond = c.nextSibling!;
+            const body = cond.nextSibling!;
+            if (truthy(this.expr(cond, unit, scopes))) { this.block(body, unit, scopes); return; }
+            c = body.nextSibling;
+          } else if (c.name === 'else') {
+            this.block(c.nextSibling!, unit, scopes);
+            return;
+          } else c = c.nextSibling;
+        }
+        return;
+      }
+      case 'ForStatement': {
+        const targets: SyntaxNode[] = [];
+        let c = s.firstChild!.nextSibling!;
+        for (; c.name !== 'in'; c = c.nextSibling!) if (c.name !== ',') targets.push(c);
+        const iterable = this.expr(c.nextSibling!, unit, scopes);
+        const body = c.nextSibling!.nextSibling!;
+        const elseBody = body.nextSibling?.name === 'else' ? body.nextSibling.nextSibling : null;
+        let broke = false;
+        for (const item of iterate(iterable, line(unit, s))) {
+          this.bindTargets(targets, item, unit, scopes, s);
+          try { this.block(body, unit, scopes); } catch (e) {
+            if (e instanceof BreakSignal) { broke = true; break; }
+            if (e instanceof ContinueSignal) continue;
+            throw e;
+          }
+        }
+        if (!broke && elseBody) this.block(elseBody, unit, scopes);
+        return;
+      }
+      case 'WhileStatement': {
+        const cond = s.firstChild!.nextSibling!;
+        const body = cond.nextSibling!;
+        while (truthy(this.expr(cond, unit, scopes))) {
+          this.tick(s, unit);
+          try { this.block(body, unit, scopes); } catch (e) {
+            if (e instanceof BreakSignal) break;
+            if (e instanceof ContinueSignal) continue;
+            throw e;
+          }
+        }
+        return;
+      }
+      case 'BreakStatement': throw new BreakSignal();
+      case 'ContinueStatement': throw new ContinueSignal();
+      case 'ReturnStatement': {
+        const v = s.lastChild && s.lastChild.name !== 'return' ? this.expr(s.lastChild, unit, scopes) : null;
+        throw new ReturnSignal(v);
+      }
+      case 'FunctionDefinition': this.define(s, unit, scopes); return;
+      case 'DecoratedStatement': throw new Unsupported(line(unit, s), snippet(unit, s), 'a decorator is Python code the engine does not evaluate');
+      case 'ImportStatement': this.world.importInto(text(unit, s), unit, scopes[0], line(unit, s)); return;
+      case 'WithStatement': this.world.withStatement(s, unit, scopes, this); return;
+      case 'RaiseStatement': this.world.raise(s, unit, scopes, this); return;
+      case 'AssertStatement': {
+        const cond = s.firstChild!.nextSibling!;
+        if (!truthy(this.expr(cond, unit, scopes))) {
+          const msg = cond.nextSibling?.name === ',' ? pyStr(this.expr(cond.nextSibling.nextSibling!, unit, scopes)) : '';
+          throw new PythonError(line(unit, s), 'AssertionError', msg || snippet(unit, s));
+        }
+        return;
+      }
+      case 'DeleteStatement': {
+        for (let c = s.firstChild!.nextSibling; c; c = c.nextSibling) {
+          if (c.name === 'VariableName') scopes[0].vars.delete(text(unit, c));
+          else if (c.name === 'MemberExpression' && c.getChild('[')) {
+            const obj = this.expr(c.firstChild!, unit, scopes);
+            if (obj instanceof PyDict) obj.entries.delete(dictKey(this.expr(c.firstChild!.nextSibling!.nextSibling!, unit, scopes), line(unit, c)));
+            else throw new Unsupported(line(unit, c), snippet(unit, s), 'deleting this is not evaluated');
+          } else if (c.name !== ',') throw new Unsupported(line(unit, c), snippet(unit, s), 'deleting this is not evaluated');
+        }
+        return;
+      }
+      default:
+        throw new Unsupported(line(unit, s), snippet(unit, s), describeNode(s.name));
+    }
+  }
+
+  private assign(s: SyntaxNode, unit: Unit, scopes: Scope[]): void {
+    // Segments separated by `=`: targets..., value. Each segment may be a tuple without parentheses.
+    const segments: SyntaxNode[][] = [[]];
+    for (let c = s.firstChild; c; c = c.nextSibling) {
+      if (c.name === 'AssignOp') {
+        if (text(unit, c) !== '=') throw new Unsupported(line(unit, c), snippet(unit, s), 'this assignment is not evaluated');
+        segments.push([]);
+      } else if (c.name !== 'TypeDef' && c.name !== 'Comment') segments[segments.length - 1].push(c);
+    }
+    if (segments.length < 2) return; // an annotation alone: `x: int`
+    const valueParts = segments.pop()!;
+    const value = this.seq(valueParts, unit, scopes);
+    for (const target of segments) this.bindTargets(target.filter((n) => n.name !== ','), value, unit, scopes, s);
+  }
+
+  /** A comma-separated run of expressions: one value, or a tuple. */
+  private seq(parts: SyntaxNode[], unit: Unit, scopes: Scope[]): Value {
+    const exprs = parts.filter((n) => n.name !== ',');
+    if (exprs.length === 1 && !parts.some((n) => n.name === ',')) return this.expr(exprs[0], unit, scopes);
+    return tuple(this.items(exprs, unit, scopes));
+  }
+
+  private bindTargets(targets: SyntaxNode[], value: Value, unit: Unit, scopes: Scope[], at: SyntaxNode): void {
+    if (targets.length === 1) { this.bindTarget(targets[0], value, unit, scopes); return; }
+    const items = [...iterate(value, line(unit, at))];
+    if (items.length !== targets.length) {
+      throw new PythonError(line(unit, at), 'ValueError', `${items.length < targets.length ? 'not enough' : 'too many'} values to unpack (expected ${targets.length}, got ${items.length})`);
+    }
+    targets.forEach((t, i) => this.bindTarget(t, items[i], unit, scopes));
+  }
+
+  private bindTarget(t: SyntaxNode, value: Value, unit: Unit, scopes: Scope[]): void {
+    switch (t.name) {
+      case 'VariableName': scopes[0].vars.set(text(unit, t), value); return;
+      case 'TupleExpression': case 'ArrayExpression': case 'ParenthesizedExpression':
+        this.bindTargets(inner(t), value, unit, scopes, t); return;
+      case 'MemberExpression':
+        if (t.getChild('[')) {
+          const obj = this.expr(t.firstChild!, unit, scopes);
+          const key = this.expr(t.firstChild!.nextSibling!.nextSibling!, unit, scopes);
+          setItem(obj, key, value, line(unit, t));
+          return;
+        }
+    }
+    throw new Unsupported(line(unit, t), snippet(unit, t), 'assigning to this is not evaluated');
+  }
+
+  private define(s: SyntaxNode, unit: Unit, scopes: Scope[]): void {
+    if (s.firstChild?.name === 'async') throw new Unsupported(line(unit, s), 'async def', 'it needs Python to run');
+    const name = text(unit, s.getChild('VariableName')!);
+    const params = this.params(s.getChild('ParamList'), unit, scopes);
+    scopes[0].vars.set(name, new PyFunction(name, params, s.getChild('Body')!, false, scopes, unit, this.invoke));
+  }
+
+  private params(list: SyntaxNode | null, unit: Unit, scopes: Scope[]): Param[] {
+    const out: Param[] = [];
+    let kind: Param['kind'] = 'plain';
+    for (let c = list?.firstChild; c; c = c.nextSibling) {
+      if (c.name === '*') { kind = c.nextSibling?.name === 'VariableName' ? 'star' : 'kwonly'; if (kind === 'kwonly') continue; continue; }
+      if (c.name === '**') { kind = 'kwstar'; continue; }
+      if (c.name === 'VariableName') {
+        const p: Param = { name: text(unit, c), kind };
+        if (c.nextSibling?.name === 'TypeDef') c = c.nextSibling;
+        if (c.nextSibling?.name === 'AssignOp') { c = c.nextSibling.nextSibling!; p.default = this.expr(c, unit, scopes); }
+        out.push(p);
+        if (kind === 'star') kind = 'kwonly';
+      }
+    }
+    return out;
+  }
+
+  /** Calls a function defined in Python source. */
+  readonly invoke = (f: PyFunction, args: Value[], kwargs: Kwargs, at: number): Value => {
+    if (++this.depth > MAX_DEPTH) { this.depth = 0; throw new PythonError(at, 'RecursionError', `${f.name}() calls itself too deeply`); }
+    try {
+      const scope = new Scope('function');
+      bindArguments(f, args, kwargs, scope, at);
+      const scopes = [scope, ...f.closure];
+      if (f.isLambda) return this.expr(f.body, f.unit, scopes);
+      try { this.block(f.body, f.unit, scopes); } catch (e) {
+        if (e instanceof ReturnSignal) return e.value as Value;
+        throw e;
+      }
+      return null;
+    } finally { this.depth--; }
+  };
+
+  // ---- expressions ----
+
+  expr(n: SyntaxNode, unit: Unit, scopes: Scope[]): Value {
+    this.tick(n, unit);
+    const at = line(unit, n);
+    switch (n.name) {
+      case 'Number': return number(unit, n);
+      case 'String': return this.string(n, unit);
+      case 'ContinuedString': {
+        let s = '';
+        for (let c = n.firstChild; c; c = c.nextSibling) s += c.name === 'FormatString' ? this.fstring(c, unit, scopes) : this.string(c, unit);
+        return s;
+      }
+      case 'FormatString': return this.fstring(n, unit, scopes);
+      case 'Boolean': return text(unit, n) === 'True';
+      case 'None': return null;
+      case 'Ellipsis': return this.world.ellipsis;
+      case 'VariableName': return this.lookup(text(unit, n), unit, scopes, at);
+      case 'ParenthesizedExpression': {
+        const parts = inner(n);
+        if (parts.length === 1) return this.expr(parts[0], unit, scopes);
+        throw new Unsupported(at, snippet(unit, n), 'this expression is not evaluated');
+      }
+      case 'TupleExpression': return tuple(this.items(inner(n), unit, scopes));
+      case 'ArrayExpression': return this.items(inner(n), unit, scopes);
+      case 'SetExpression': return this.world.makeSet(this.items(inner(n), unit, scopes));
+      case 'DictionaryExpression': return this.dict(n, unit, scopes);
+      case 'ArrayComprehensionExpression': case 'ComprehensionExpression': case 'SetComprehensionExpression': {
+        const out: Value[] = [];
+        this.comprehension(n, unit, scopes, (s) => out.push(this.expr(n.firstChild!.name === '[' || n.firstChild!.name === '{' || n.firstChild!.name === '(' ? n.firstChild!.nextSibling! : n.firstChild!, unit, s)));
+        return n.name === 'SetComprehensionExpression' ? this.world.makeSet(out) : out;
+      }
+      case 'DictionaryComprehensionExpression': {
+        const m = new Map<string | number, Value>();
+        const k = n.firstChild!.nextSibling!;
+        const v = k.nextSibling!.nextSibling!;
+        this.comprehension(n, unit, scopes, (s) => { m.set(dictKey(this.expr(k, unit, s), at), this.expr(v, unit, s)); });
+        return new PyDict(m as Map<string | number, never>);
+      }
+      case 'ConditionalExpression': {
+        const [a, , cond, , b] = children(n);
+        return truthy(this.expr(cond, unit, scopes)) ? this.expr(a, unit, scopes) : this.expr(b, unit, scopes);
+      }
+      case 'LambdaExpression': {
+        const params = this.params(n.getChild('ParamList'), unit, scopes);
+        return new PyFunction('<lambda>', params, n.lastChild!, true, scopes, unit, this.invoke);
+      }
+      case 'UnaryExpression': {
+        const op = text(unit, n.firstChild!);
+        return unaryOp(op, this.expr(n.lastChild!, unit, scopes), at, this.world);
+      }
+      case 'BinaryExpression': return this.binary(n, unit, scopes);
+      case 'MemberExpression': {
+        const obj = this.expr(n.firstChild!, unit, scopes);
+        if (n.getChild('.')) return attribute(obj, text(unit, n.lastChild!), at, this.world);
+        return this.subscript(n, obj, unit, scopes);
+      }
+      case 'CallExpression': return this.call(n, unit, scopes);
+      default:
+        throw new Unsupported(at, snippet(unit, n), describeNode(n.name));
+    }
+  }
+
+  private lookup(name: string, unit: Unit, scopes: Scope[], at: number): Value {
+    for (const s of scopes) if (s.vars.has(name)) return s.vars.get(name)!;
+    if (unit.scope.vars.has(name)) return unit.scope.vars.get(name)!;
+    const b = this.world.builtin(name);
+    if (b !== undefined) return b;
+    throw new PythonError(at, 'NameError', `name '${name}' is not defined`);
+  }
+
+  items(nodes: SyntaxNode[], unit: Unit, scopes: Scope[]): Value[] {
+    const out: Value[] = [];
+    for (let i = 0; i < nodes.length; i++) {
+      const c = nodes[i];
+      if (c.name === '*') { out.push(...iterate(this.expr(nodes[++i], unit, scopes), line(unit, c))); continue; }
+      out.push(this.expr(c, unit, scopes));
+    }
+    return out;
+  }
+
+  private dict(n: SyntaxNode, unit: Unit, scopes: Scope[]): PyDict {
+    const m = new Map<string | number, Value>();
+    const parts = inner(n).filter((c) => c.name !== ':');
+    for (let i = 0; i < parts.length; i++) {
+      if (parts[i].name === '**') {
+        const other = this.expr(parts[++i], unit, scopes);
+        if (!(other instanceof PyDict)) throw new PythonError(line(unit, parts[i]), 'TypeError', `'${typeName(other)}' object is not a mapping`);
+        for (const [k, v] of other.entries) m.set(k, v);
+        continue;
+      }
+      const k = this.expr(parts[i], unit, scopes);
+      m.set(dictKey(k, line(unit, parts[i])), this.expr(parts[++i], unit, scopes));
+    }
+    return new PyDict(m as Map<string | number, never>);
+  }
+
+  /** `for x in xs if cond ...` clauses; `each` is called in the innermost scope. */
+  private comprehension(n: SyntaxNode, unit: Unit, scopes: Scope[], each: (s: Scope[]) => void): void {
+    const clauses: { kind: 'for'; targets: SyntaxNode[]; iter: SyntaxNode } | { kind: 'if'; cond: SyntaxNode }[] = [];
+    const list: ({ kind: 'for'; targets: SyntaxNode[]; iter: SyntaxNode } | { kind: 'if'; cond: SyntaxNode })[] = clauses as never;
+    for (let c = n.firstChild; c; c = c.nextSibling) {
+      if (c.name === 'for') {
+        const targets: SyntaxNode[] = [];
+        let t = c.nextSibling!;
+        for (; t.name !== 'in'; t = t.nextSibling!) if (t.name !== ',') targets.push(t);
+        list.push({ kind: 'for', targets, iter: t.nextSibling! });
+        c = t.nextSibling!;
+      } else if (c.name === 'if') {
+        list.push({ kind: 'if', cond: c.nextSibling! });
+        c = c.nextSibling!;
+      }
+    }
+    const scope = new Scope('function');
+    const inner = [scope, ...scopes];
+    const run = (i: number): void => {
+      if (i === list.length) { each(inner); return; }
+      const cl = list[i];
+      if (cl.kind === 'if') { if (truthy(this.expr(cl.cond, unit, inner))) run(i + 1); return; }
+      // The first iterable is evaluated in the enclosing scope, as in Python.
+      for (const item of iterate(this.expr(cl.iter, unit, i === 0 ? scopes : inner), line(unit, cl.iter))) {
+        this.bindTargets(cl.targets, item, unit, inner, cl.iter);
+        run(i + 1);
+      }
+    };
+    run(0);
+  }
+
+  private binary(n: SyntaxNode, unit: Unit, scopes: Scope[]): Value {
+    const left = n.firstChild!;
+    const opNode = left.nextSibling!;
+    const at = line(unit, n);
+    const op = opNode.name === 'not' || opNode.name === 'is' ? `${text(unit, opNode)}${opNode.nextSibling!.name === 'not' || opNode.nextSibling!.name === 'in' ? ' ' + text(unit, opNode.nextSibling!) : ''}` : text(unit, opNode);
+    if (op === 'and') { const l = this.expr(left, unit, scopes); return truthy(l) ? this.expr(n.lastChild!, unit, scopes) : l; }
+    if (op === 'or') { const l = this.expr(left, unit, scopes); return truthy(l) ? l : this.expr(n.lastChild!, unit, scopes); }
+    // Chained comparison `a < b < c`: the parser nests it to the left.
+    if (opNode.name === 'CompareOp' && left.name === 'BinaryExpression' && left.firstChild!.nextSibling!.name === 'CompareOp') {
+      const mid = left.lastChild!;
+      if (!truthy(this.expr(left, unit, scopes))) return false;
+      return compare(op, this.expr(mid, unit, scopes), this.expr(n.lastChild!, unit, scopes), at, this.world);
+    }
+    const l = this.expr(left, unit, scopes);
+    const r = this.expr(n.lastChild!, unit, scopes);
+    switch (op) {
+      case 'in': return containsOp(r, l, at);
+      case 'not in': return !containsOp(r, l, at);
+      case 'is': return l === r || (l === null && r === null);
+      case 'is not': return !(l === r || (l === null && r === null));
+    }
+    if (opNode.name === 'CompareOp') return compare(op, l, r, at, this.world);
+    return binaryOp(op, l, r, at, false, this.world);
+  }
+
+  private subscript(n: SyntaxNode, obj: Value, unit: Unit, scopes: Scope[]): Value {
+    const parts = children(n).slice(1).filter((c) => c.name !== '[' && c.name !== ']');
+    if (parts.some((c) => c.name === ':')) {
+      const bounds: (Value | undefined)[] = [undefined, undefined, undefined];
+      let k = 0;
+      for (const p of parts) { if (p.name === ':') k++; else bounds[k] = this.expr(p, unit, scopes); }
+      return sliceOf(obj, bounds, line(unit, n));
+    }
+    const key = parts.length === 1 ? this.expr(parts[0], unit, scopes) : tuple(this.items(parts.filter((p) => p.name !== ','), unit, scopes));
+    return subscript(obj, key, line(unit, n), this.world);
+  }
+
+  private call(n: SyntaxNode, unit: Unit, scopes: Scope[]): Value {
+    const callee = this.expr(n.firstChild!, unit, scopes);
+    const at = line(unit, n);
+    const pythonSide = this.world.pythonSideKeywords(callee);
+    const args: Value[] = [];
+    const kwargs: Kwargs = new Map();
+    const skipped = new Set<string>();
+    const list = n.getChild('ArgList');
+    for (let a = list?.firstChild; a; a = a.nextSibling) {
+      if (a.name === '(' || a.name === ')' || a.name === ',' || a.name === 'Comment') continue;
+      if (a.name === 'VariableName' && a.nextSibling?.name === 'AssignOp') {
+        const key = text(unit, a);
+        a = a.nextSibling.nextSibling!;
+        if (kwargs.has(key) || skipped.has(key)) throw new PythonError(at, 'SyntaxError', `keyword argument repeated: ${key}`);
+        if (pythonSide(key)) {
+          // Python-side only (`default=`...): evaluated when it can be, never needed for the DDL.
+          try { kwargs.set(key, this.expr(a, unit, scopes)); } catch (e) { if (e instanceof BudgetExceeded || !(e instanceof Unsupported)) throw e; skipped.add(key); }
+          continue;
+        }
+        kwargs.set(key, this.expr(a, unit, scopes));
+        continue;
+      }
+      if (a.name === '*') { args.push(...iterate(this.expr(a = a.nextSibling!, unit, scopes), at)); continue; }
+      if (a.name === '**') {
+        const d = this.expr(a = a.nextSibling!, unit, scopes);
+        if (!(d instanceof PyDict)) throw new PythonError(at, 'TypeError', `argument after ** must be a mapping, not ${typeName(d)}`);
+        for (const [k, v] of d.entries) kwargs.set(String(k), v);
+        continue;
+      }
+      if (a.name === 'ComprehensionExpression' || (a.nextSibling?.name === 'for')) {
+        throw new Unsupported(at, snippet(unit, n), 'a generator argument is not evaluated');
+      }
+      args.push(this.expr(a, unit, scopes));
+    }
+    return this.world.callValue(callee, args, kwargs, at, skipped, snippet(unit, n));
+  }
+
+  // ---- literals ----
+
+  string(n: SyntaxNode, unit: Unit): string {
+    const raw = text(unit, n);
+    const p = stringPrefixLength(raw, 0);
+    const prefix = raw.slice(0, p).toLowerCase();
+    const body = raw.slice(p);
+    const q = body.startsWith('"""') || body.startsWith("'''") ? 3 : 1;
+    const innerText = body.slice(q, body.length - q);
+    if (prefix.includes('b')) throw new Unsupported(line(unit, n), raw.slice(0, 40), 'a bytes literal is not evaluated');
+    return prefix.includes('r') ? innerText : unescape(innerText, false);
+  }
+
+  private fstring(n: SyntaxNode, unit: Unit, scopes: Scope[]): string {
+    const raw = text(unit, n);
+    const p = stringPrefixLength(raw, 0);
+    const prefix = raw.slice(0, p).toLowerCase();
+    if (!prefix.includes('f')) return this.string(n, unit);
+    const q = raw.slice(p).startsWith('"""') || raw.slice(p).startsWith("'''") ? 3 : 1;
+    const start = n.from + p + q;
+    const end = n.to - q;
+    const lit = (from: number, to: number) => {
+      const s = unit.src.slice(from, to).replace(/\{\{/g, '{').replace(/\}\}/g, '}');
+      return prefix.includes('r') ? s : unescape(s, false);
+    };
+    let out = '';
+    let pos = start;
+    for (let c = n.firstChild; c; c = c.nextSibling) {
+      if (c.name !== 'FormatReplacement') continue;
+      out += lit(pos, c.from);
+      out += this.replacement(c, unit, scopes);
+      pos = c.to;
+    }
+    return out + lit(pos, end);
+  }
+
+  private replacement(r: SyntaxNode, unit: Unit, scopes: Scope[]): string {
+    let value: Value = null;
+    let conversion = '';
+    let spec = '';
+    for (let c = r.firstChild; c; c = c.nextSibling) {
+      if (c.name === '{' || c.name === '}') continue;
+      if (c.name === 'FormatConversion') conversion = text(unit, c).slice(1);
+      else if (c.name === 'FormatSpec') {
+        let s = '';
+        let pos = c.from + 1;
+        for (let d = c.firstChild; d; d = d.nextSibling) {
+          if (d.name !== 'FormatReplacement') continue;
+          s += unit.src.slice(pos, d.from) + this.replacement(d, unit, scopes);
+          pos = d.to;
+        }
+        spec = s + unit.src.slice(pos, c.to);
+      } else if (c.name === 'AssignOp' || text(unit, c) === '=') {
+        throw new Unsupported(line(unit, r), snippet(unit, r), 'the f-string `=` specifier is not evaluated');
+      } else value = this.expr(c, unit, scopes);
+    }
+    if (conversion === 'r') value = pyRepr(value);
+    else if (conversion === 's') value = pyStr(value);
+    return formatSpec(value, spec, line(unit, r));
+  }
+}
+
+function bindArguments(f: PyFunction, args: Value[], kwargs: Kwargs, scope: Scope, at: number): void {
+  const positional = f.params.filter((p) => p.kind === 'plain');
+  const star = f.params.find((p) => p.kind === 'star');
+  const kwstar = f.params.find((p) => p.kind === 'kwstar');
+  if (args.length > positional.length && !star) {
+    throw new PythonError(at, 'TypeError', `${f.name}() takes ${positional.length} positional argument${positional.length === 1 ? '' : 's'} but ${args.length} ${args.length === 1 ? 'was' : 'were'} given`);
+  }
+  positional.forEach((p, i) => { if (i < args.length) scope.vars.set(p.name, args[i]); });
+  if (star) scope.vars.set(star.name, tuple(args.slice(positional.length)));
+  const extra = new Map<string | number, Value>();
+  for (const [k, v] of kwargs) {
+    const p = f.params.find((x) => x.name === k && (x.kind === 'plain' || x.kind === 'kwonly'));
+    if (!p) {
+      if (!kwstar) throw new PythonError(at, 'TypeError', `${f.name}() got an unexpected keyword argument '${k}'`);
+      extra.set(k, v);
+      continue;
+    }
+    if (scope.vars.has(k)) throw new PythonError(at, 'TypeError', `${f.name}() got multiple values for argument '${k}'`);
+    scope.vars.set(k, v);
+  }
+  if (kwstar) scope.vars.set(kwstar.name, new PyDict(extra as Map<string | number, never>));
+  for (const p of f.params) {
+    if (p.kind === 'star' || p.kind === 'kwstar' || scope.vars.has(p.name)) continue;
+    if (p.default === undefined) throw new PythonError(at, 'TypeError', `${f.name}() missing required argument: '${p.name}'`);
+    scope.vars.set(p.name, p.default);
+  }
+}
+
+// ---- tree helpers ----
+
+export function text(unit: Unit, n: { from: number; to: number }): string { return unit.src.slice(n.from, n.to); }
+
+export function line(unit: Unit, n: { from: number }): number {
+  const starts = unit.lineStarts;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= n.from) lo = mid; else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+export function snippet(unit: Unit, n: { from: number; to: number }): string {
+  const t = text(unit, n).split('\n')[0].trim();
+  return t.length > 60 ? t.slice(0, 57) + '...' : t;
+}
+
+function children(n: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let c = n.firstChild; c; c = c.nextSibling) if (c.name !== 'Comment') out.push(c);
+  return out;
+}
+
+/** The items of a bracketed node, without brackets and commas. */
+function inner(n: SyntaxNode): SyntaxNode[] {
+  return children(n).filter((c) => !['(', ')', '[', ']', '{', '}', ','].includes(c.name));
+}
+
+function number(unit: Unit, n: SyntaxNode): number {
+  const t = text(unit, n).replace(/_/g, '');
+  if (/[jJ]$/.test(t)) throw new Unsupported(line(unit, n), t, 'a complex number is not evaluated');
+  const v = /^0[xob]/i.test(t) ? Number(t) : /^[0-9]+$/.test(t) ? parseInt(t, 10) : parseFloat(t);
+  if (!Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v))) throw new Unsupported(line(unit, n), t, 'a number too large to carry exactly');
+  return v;
+}
+
+/** Names a top-level statement binds (for a statement that failed: its names then say why). */
+function assignedNames(s: SyntaxNode, unit: Unit): string[] {
+  const out: string[] = [];
+  const walk = (n: SyntaxNode) => {
+    if (n.name === 'VariableName') out.push(text(unit, n));
+    else if (['TupleExpression', 'ArrayExpression', 'ParenthesizedExpression'].includes(n.name)) for (let c = n.firstChild; c; c = c.nextSibling) walk(c);
+  };
+  if (s.name === 'AssignStatement') {
+    const segs: SyntaxNode[] = [];
+    for (let c = s.firstChild; c; c = c.nextSibling) if (c.name !== 'TypeDef') segs.push(c);
+    const lastOp = segs.map((c) => c.name).lastIndexOf('AssignOp');
+    segs.slice(0, lastOp).forEach((c) => { if (c.name !== 'AssignOp' && c.name !== ',') walk(c); });
+  } else if (s.name === 'FunctionDefinition' || s.name === 'ClassDefinition') {
+    const v = s.getChild('VariableName');
+    if (v) out.push(text(unit, v));
+  } else if (s.name === 'DecoratedStatement') {
+    const d = s.getChild('FunctionDefinition') ?? s.getChild('ClassDefinition');
+    const v = d?.getChild('VariableName');
+    if (v) out.push(text(unit, v));
+  } else if (s.name === 'ImportStatement') {
+    // An import that failed: its local names say why.
+    const t = text(unit, s).replace(/[()\\\n]/g, ' ');
+    const m = /\bimport\s+(.+)$/.exec(t);
+    if (m) for (const part of m[1].split(',')) { const [n0, alias] = part.trim().split(/\s+as\s+/); if (n0) out.push((alias ?? n0).split('.')[0].trim()); }
+  } else if (s.name === 'ForStatement' || s.name === 'IfStatement' || s.name === 'WithStatement' || s.name === 'TryStatement') {
+    s.cursor().iterate((c) => { if (c.name === 'AssignStatement') out.push(...assignedNames(c.node, unit)); });
+  }
+  return out;
+}
+
+export { Builtin, RtObject, Call, equals };

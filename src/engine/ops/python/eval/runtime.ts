@@ -1,0 +1,133 @@
+/**
+ * The values the evaluator works with beyond plain data (`PyValue`): namespaces (`sa`, `pg`),
+ * functions defined in a file, built-ins, bound methods, and objects that stand for something
+ * Python would have at run time (the connection, the migration context, a Core table). Objects
+ * answer attribute access and calls themselves, so the interpreter stays small.
+ */
+import type { SyntaxNode } from '@lezer/common';
+import { Call, PyDict, PyValue, TableRef, TextClause, Unsupported } from '../../values';
+import { PythonError } from './errors';
+
+export type Value = PyValue | RtObject | Value[];
+
+/** Keyword arguments as Python passes them: ordered. */
+export type Kwargs = Map<string, Value>;
+
+export abstract class RtObject {
+  /** What Python's `type(x).__name__` would say, for messages. */
+  abstract readonly typeName: string;
+  getAttr(name: string, line: number): Value {
+    throw new PythonError(line, 'AttributeError', `'${this.typeName}' object has no attribute '${name}'`);
+  }
+  call(_args: Value[], _kwargs: Kwargs, line: number, _skipped?: Set<string>): Value {
+    throw new PythonError(line, 'TypeError', `'${this.typeName}' object is not callable`);
+  }
+  /** Its value as data for an op call's argument; undefined when it is not data. */
+  toData(): PyValue | undefined { return undefined; }
+  describe(): string { return this.typeName; }
+  /** `str(x)`: objects whose text SQLAlchemy decides at run time have none here. */
+  str(): string { throw new Unsupported(0, this.describe(), 'its text form is decided by Python at run time'); }
+  iter(line: number): Iterable<Value> { throw new PythonError(line, 'TypeError', `'${this.typeName}' object is not iterable`); }
+  /** `x == y` between objects: identity. */
+  eq(other: Value): boolean { return this === other; }
+}
+
+/** A module or class we know by its canonical name (`sa`, `sa.func`, `pg`, `sa.Integer`). */
+export class Namespace extends RtObject {
+  readonly typeName = 'module';
+  constructor(readonly name: string, private readonly host: NamespaceHost) { super(); }
+  override getAttr(attr: string, line: number): Value { return this.host.attr(this, attr, line); }
+  override call(args: Value[], kwargs: Kwargs, line: number, skipped?: Set<string>): Value { return this.host.call(this, args, kwargs, line, skipped); }
+  override describe(): string { return this.name; }
+}
+
+/** What gives a namespace its attributes and makes its calls (the SQLAlchemy / Alembic model). */
+export interface NamespaceHost {
+  attr(ns: Namespace, attr: string, line: number): Value;
+  call(ns: Namespace, args: Value[], kwargs: Kwargs, line: number, skipped?: Set<string>): Value;
+}
+
+/** A name that stands for something the engine cannot follow (an import from outside the project, ...). */
+export class Opaque extends RtObject {
+  readonly typeName = 'object';
+  constructor(readonly what: string, readonly why: string) { super(); }
+  fail(line: number): never { throw new Unsupported(line, this.what, this.why); }
+  override getAttr(_name: string, line: number): Value { return this.fail(line); }
+  override call(_a: Value[], _k: Kwargs, line: number): Value { return this.fail(line); }
+  override describe(): string { return this.what; }
+}
+
+export interface Param { name: string; kind: 'plain' | 'star' | 'kwstar' | 'kwonly'; default?: Value }
+
+/** A function defined with `def` (or a lambda) in a revision file or a project module. */
+export class PyFunction extends RtObject {
+  readonly typeName = 'function';
+  constructor(
+    readonly name: string,
+    readonly params: Param[],
+    /** The Body node, or for a lambda the expression. */
+    readonly body: SyntaxNode,
+    readonly isLambda: boolean,
+    /** The enclosing scopes, innermost first (module scope last). */
+    readonly closure: Scope[],
+    readonly unit: Unit,
+    readonly invoke: (f: PyFunction, args: Value[], kwargs: Kwargs, line: number) => Value,
+  ) { super(); }
+  override call(args: Value[], kwargs: Kwargs, line: number): Value { return this.invoke(this, args, kwargs, line); }
+  override getAttr(name: string, line: number): Value {
+    if (name === '__name__') return this.name;
+    return super.getAttr(name, line);
+  }
+  override describe(): string { return `${this.name}()`; }
+}
+
+/** A built-in function or a method of a built-in value. */
+export class Builtin extends RtObject {
+  readonly typeName = 'builtin_function_or_method';
+  constructor(readonly name: string, readonly fn: (args: Value[], kwargs: Kwargs, line: number) => Value) { super(); }
+  override call(args: Value[], kwargs: Kwargs, line: number): Value { return this.fn(args, kwargs, line); }
+  override describe(): string { return `${this.name}()`; }
+}
+
+/** A source file being evaluated: its text (for lines and snippets) and its module scope. */
+export interface Unit {
+  readonly file: string;
+  readonly src: string;
+  readonly lineStarts: number[];
+  readonly scope: Scope;
+}
+
+export class Scope {
+  readonly vars = new Map<string, Value>();
+  constructor(readonly kind: 'module' | 'function') {}
+}
+
+/** Tuples are JS arrays too; this marks them (for `repr`, `+` and hashing as dict keys). */
+const TUPLES = new WeakSet<object>();
+export function tuple<T extends Value>(items: T[]): T[] { TUPLES.add(items); return items; }
+export const isTuple = (v: unknown): boolean => Array.isArray(v) && TUPLES.has(v);
+
+export const isData = (v: Value): v is PyValue => !(v instanceof RtObject);
+
+/** The Python type name of a value, for messages (`TypeError: can only concatenate str (not "int")`). */
+export function typeName(v: Value): string {
+  if (v === null) return 'NoneType';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (typeof v === 'string') return 'str';
+  if (Array.isArray(v)) return isTuple(v) ? 'tuple' : 'list';
+  if (v instanceof PyDict) return 'dict';
+  if (v instanceof RtObject) return v.typeName;
+  if (v instanceof TextClause) return 'TextClause';
+  if (v instanceof TableRef) return 'Table';
+  if (v instanceof Call) return v.fn.split('.').pop()!;
+  return 'object';
+}
+
+/** Python truthiness. */
+export function truthy(v: Value): boolean {
+  if (v === null || v === false || v === 0 || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (v instanceof PyDict) return v.entries.size > 0;
+  return true;
+}

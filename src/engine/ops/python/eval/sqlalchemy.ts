@@ -1,0 +1,184 @@
+/**
+ * SQLAlchemy's names as the evaluator models them. Constructors of schema items and types stay
+ * data (`Call`: `sa.Column('id', sa.Integer())`) for the DDL compiler; a few return objects with
+ * behaviour (`sa.text`, `sa.table`, `insert()`...); methods migrations call on constructs are
+ * answered here (`.with_variant()`, `.copy()`, `Enum(...).create(bind)`, `text().bindparams()`).
+ */
+import { Call, PyDict, PyValue, TableRef, TextClause, Unsupported } from '../../values';
+import { normalize } from '../names';
+import { dialectFor } from '../../ddl/dialect';
+import { readType } from '../../ddl/types';
+import { BoolClause, ColumnObj, NotClause, sqlLiteral, Statement, TableObj } from './core';
+import type { DialectName } from './context';
+import { PythonError } from './errors';
+import { Builtin, isData, Kwargs, Namespace, NamespaceHost, RtObject, typeName, Value } from './runtime';
+
+export interface ConstructSink {
+  readonly dialect?: DialectName;
+  /** Records a statement that runs where the call is (`Enum.create(bind)`). */
+  execute(sql: TextClause, line: number): void;
+}
+
+/** `sa.MetaData()`: only a container for `sa.Table(...)` here. */
+class MetaDataObj extends RtObject {
+  readonly typeName = 'MetaData';
+  constructor(readonly source: Call) { super(); }
+}
+
+export class SqlAlchemyHost implements NamespaceHost {
+  constructor(private readonly sink: ConstructSink) {}
+
+  attr(ns: Namespace, attr: string): Value {
+    return new Namespace(normalize(`${ns.name}.${attr}`), this);
+  }
+
+  call(ns: Namespace, args: Value[], kwargs: Kwargs, line: number, skipped?: Set<string>): Value {
+    const fn = ns.name;
+    switch (fn) {
+      case 'sa.text': {
+        if (typeof args[0] !== 'string') throw new Unsupported(line, 'sa.text(...)', 'expected an SQL string');
+        return new TextClause(args[0]);
+      }
+      case 'sa.MetaData': return new MetaDataObj(new Call(fn, [], new Map(), line));
+      case 'sa.table': case 'sa.Table': {
+        const [name, ...rest] = args;
+        if (typeof name !== 'string') throw new Unsupported(line, `${fn}(...)`, 'expected the table name as a string');
+        const cols: ColumnObj[] = [];
+        const dataArgs: PyValue[] = [name];
+        for (const a of rest) {
+          if (a instanceof MetaDataObj) continue;
+          if (a instanceof ColumnObj) { cols.push(a); dataArgs.push(a.source!); continue; }
+          if (a instanceof Call && a.fn === 'sa.Column') {
+            const cname = a.args[0];
+            if (typeof cname !== 'string') throw new Unsupported(line, 'sa.Column(...)', 'expected the column name as a string');
+            cols.push(new ColumnObj(cname, a.args[1], new Call('sa.column', [cname, ...(a.args[1] !== undefined ? [a.args[1]] : [])], new Map(), a.line)));
+            dataArgs.push(new Call('sa.column', [cname, ...(a.args[1] !== undefined ? [a.args[1]] : [])], new Map(), a.line));
+            continue;
+          }
+          if (a instanceof Call) continue; // constraints: no effect on DML
+          throw new Unsupported(line, `${fn}(...)`, `a ${typeName(a)} argument is not evaluated`);
+        }
+        const schema = kwargs.get('schema');
+        const source = new Call('sa.table', dataArgs, new Map(typeof schema === 'string' ? [['schema', schema]] : []), line);
+        return new TableObj(name, typeof schema === 'string' ? schema : undefined, cols, source);
+      }
+      case 'sa.column': {
+        const [name, type] = args;
+        if (typeof name !== 'string') throw new Unsupported(line, 'sa.column(...)', 'expected the column name as a string');
+        const t = type ?? kwargs.get('type_');
+        return new ColumnObj(name, t === undefined ? undefined : data(t, line, 'a column type'), new Call('sa.column', t === undefined ? [name] : [name, data(t, line, 'a column type')], new Map(), line));
+      }
+      case 'sa.insert': case 'sa.update': case 'sa.delete': {
+        if (!(args[0] instanceof TableObj)) throw new Unsupported(line, `${fn}(...)`, 'expected a table from sa.table(...) or sa.Table(...)');
+        return new Statement(fn.slice(3) as 'insert' | 'update' | 'delete', args[0]);
+      }
+      case 'sa.select': {
+        const cols = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
+        return new Statement('select', undefined, cols as Value[]);
+      }
+      case 'sa.and_': return new BoolClause('AND', args);
+      case 'sa.or_': return new BoolClause('OR', args);
+      case 'sa.not_': return new NotClause(args[0] ?? null);
+      case 'sa.literal': return args[0] ?? null;
+    }
+    return new Call(fn, args.map((a) => data(a, line, `an argument of ${fn}()`)), new Map([...kwargs].map(([k, v]) => [k, data(v, line, `${k}=`)])), line, skipped);
+  }
+
+  /** Methods and attributes of constructs kept as data. */
+  constructAttr(obj: Call | TextClause | TableRef, name: string, line: number): Value {
+    if (obj instanceof TextClause) {
+      switch (name) {
+        case 'bindparams': return new Builtin('bindparams', (_a, kwargs: Kwargs, at: number) => new TextClause(bindParams(obj.sql, kwargs, this.sink.dialect, at)));
+        case 'columns': case 'execution_options': return new Builtin(name, () => obj);
+        case 'text': return obj.sql;
+      }
+      throw new Unsupported(line, `text(...).${name}`, 'this method is not evaluated');
+    }
+    if (obj instanceof TableRef) {
+      // `t = op.create_table(...)`: usable as a Core table afterwards.
+      const table = this.call(new Namespace('sa.Table', this), [obj.call.args[0] ?? null, ...obj.call.args.slice(1)], new Map([...obj.call.kwargs].filter(([k]) => k === 'schema')), line) as TableObj;
+      return table.getAttr(name, line);
+    }
+    const c = obj;
+    switch (name) {
+      case 'with_variant': return new Builtin('with_variant', ([type, ...dialects]: Value[], _k: Kwargs, at: number) => {
+        const names = dialects.flatMap((d) => (Array.isArray(d) ? d : [d]));
+        if (!(type instanceof Call)) throw new Unsupported(at, '.with_variant(...)', 'expected a SQLAlchemy type');
+        if (this.sink.dialect === undefined) return c; // which applies is decided per database
+        return names.includes(this.sink.dialect) ? type : c;
+      });
+      case 'copy': case 'evaluates_none': case 'execution_options': return new Builtin(name, () => c);
+      case 'create': case 'drop': return new Builtin(`${c.fn}.${name}`, (args: Value[], kwargs: Kwargs, at: number) => {
+        this.enumDdl(c, name, args, kwargs, at);
+        return null;
+      });
+      case 'name': {
+        const v = c.kw('name') ?? (c.fn === 'sa.Column' ? c.args[0] : undefined);
+        if (v !== undefined) return v;
+        break;
+      }
+      case 'desc': case 'asc': {
+        if (c.fn === 'sa.Column' && typeof c.args[0] === 'string') {
+          const col = c.args[0];
+          return new Builtin(name, () => new TextClause(`${dialectFor(this.sink.dialect ?? 'sqlite').quote(col)} ${name.toUpperCase()}`));
+        }
+        break;
+      }
+    }
+    throw new Unsupported(line, `${c.fn}(...).${name}`, 'this SQLAlchemy method is not evaluated by the embedded engine');
+  }
+
+  /** `Enum(...).create(bind, checkfirst=...)` / `.drop(...)`: a PostgreSQL type; nothing elsewhere. */
+  private enumDdl(c: Call, verb: 'create' | 'drop', args: Value[], kwargs: Kwargs, line: number): void {
+    if (!['sa.Enum', 'pg.ENUM', 'sa.ENUM'].includes(c.fn)) throw new Unsupported(line, `${c.fn}(...).${verb}()`, 'only an Enum type can be created or dropped this way');
+    const d = this.sink.dialect;
+    if (!d) throw new Unsupported(line, `${c.fn}(...).${verb}()`, 'what it does depends on the database, known only when the migration runs');
+    const t = readType(c, line);
+    if (d !== 'postgresql' || t.native === false) return;
+    if (!t.enumName) throw new PythonError(line, 'CompileError', 'PostgreSQL ENUM type requires a name.');
+    const checkfirst = kwargs.get('checkfirst') ?? args[1] ?? (verb === 'create' ? true : true);
+    const pg = dialectFor('postgresql');
+    const name = pg.quote(t.enumName);
+    const sql = verb === 'create'
+      ? `CREATE TYPE ${name} AS ENUM (${(t.values ?? []).map((v) => pg.literal(v)).join(', ')})`
+      : `DROP TYPE ${name}`;
+    this.sink.execute(checkfirst === true ? checked(sql, verb, t.enumName) : new TextClause(sql), line);
+  }
+}
+
+/**
+ * `checkfirst=True`: SQLAlchemy asks the catalog first. Offline it cannot (its mock connection
+ * skips the check); online the check and the statement run together on the server.
+ */
+function checked(sql: string, verb: 'create' | 'drop', typeName: string): TextClause {
+  const exists = `EXISTS (SELECT 1 FROM pg_catalog.pg_type t WHERE t.typname = ${dialectFor('postgresql').literal(typeName)} AND pg_catalog.pg_type_is_visible(t.oid))`;
+  return new CheckedStatement(sql, `DO $$ BEGIN IF ${verb === 'create' ? 'NOT ' : ''}${exists} THEN ${sql}; END IF; END $$`);
+}
+
+/** A statement whose online form differs from what `--sql` writes (a catalog check around it). */
+export class CheckedStatement extends TextClause {
+  constructor(readonly offlineSql: string, onlineSql: string) { super(onlineSql); }
+}
+
+/** `text("... :name ...").bindparams(name=value)`: the values written in as literals. */
+function bindParams(sql: string, kwargs: Kwargs, dialect: DialectName | undefined, line: number): string {
+  const d = dialect ?? 'sqlite';
+  return sql.replace(/(?<![:\w\\]):(\w+)(?!:)/g, (all, key: string) => {
+    if (!kwargs.has(key)) return all;
+    const v = kwargs.get(key)!;
+    if (v instanceof Call && v.fn === 'sa.bindparam') throw new Unsupported(line, 'bindparam(...)', 'a bind parameter without a value is not evaluated');
+    return sqlLiteral(v, dialectFor(d), d).replace(/:/g, '\\:');
+  });
+}
+
+/** A value as an op call's argument: data only. */
+export function data(v: Value, line: number, what: string): PyValue {
+  if (Array.isArray(v)) return v.map((x) => data(x, line, what));
+  if (v instanceof PyDict) return new PyDict(new Map([...v.entries].map(([k, x]) => [k, data(x as Value, line, what)])));
+  if (isData(v)) return v;
+  const d = v.toData();
+  if (d !== undefined) return d;
+  if (v instanceof Namespace) return new Call(v.name, [], new Map(), line); // a type given as a class: `sa.Integer`
+  if (v instanceof RtObject && 'fail' in v && typeof (v as { fail: unknown }).fail === 'function') (v as unknown as { fail(l: number): never }).fail(line);
+  throw new Unsupported(line, v.describe(), `${what}: not a value the embedded engine can pass to SQLAlchemy`);
+}
