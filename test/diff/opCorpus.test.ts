@@ -159,7 +159,7 @@ async function compileWithEngine(source: string, dialect: DialectName, o: { conv
   const d = dialectFor(dialect);
   const out: string[] = [];
   try {
-    const fn = readMigrationFunctions(source).filter((f) => f.name === 'upgrade').pop();
+    const fn = readMigrationFunctions(source, { dialect, offline: !o.db }).filter((f) => f.name === 'upgrade').pop();
     if (!fn) return { refused: 'no upgrade()' };
     if (fn.unsupported) throw fn.unsupported;
     for (const step of planOps(fn.ops!, d)) {
