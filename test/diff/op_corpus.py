@@ -8,7 +8,7 @@ and prints a JSON list, one entry per case, in the same order:
 plus, for online cases, "setup" (the statements the setup ran, for the other side to replay)
 and "schema" (sqlite_master after the body).
 
-Offline: MigrationContext in as_sql mode with literal_binds (as `alembic init`'s env.py configures
+Offline: MigrationContext in as_sql mode with literal_binds and the named paramstyle (as `alembic init`'s env.py configures
 offline runs), statements split on the ";\\n\\n" Alembic writes after each one.
 Online (SQLite only): a fresh in-memory database; the setup runs through Alembic, then the body's
 statements are recorded as the driver receives them, reflection queries (PRAGMA, SELECT) left out.
@@ -57,7 +57,7 @@ def offline(case):
     buf = io.StringIO()
     opts = opts_for(case)
     opts.update({"as_sql": True, "output_buffer": buf, "literal_binds": True})
-    ctx = MigrationContext.configure(dialect_name=case["dialect"], opts=opts)
+    ctx = MigrationContext.configure(dialect_name=case["dialect"], opts=opts, dialect_opts={"paramstyle": "named"})
     op = Operations(ctx)
     ns = namespace(op)
     try:
