@@ -36,9 +36,18 @@ export class TableRef {
 
 /** A construct the engine cannot run, with where it is and what it is. */
 export class Unsupported extends Error {
-  constructor(readonly line: number, readonly construct: string, readonly why: string) {
+  constructor(public line: number, readonly construct: string, readonly why: string) {
     super(`line ${line}: ${construct}: ${why}`);
     this.name = 'Unsupported';
+  }
+
+  /** Raised where the line was not known (0): it takes the line of the statement that ran it. */
+  at(line: number): this {
+    if (this.line === 0) {
+      this.line = line;
+      this.message = `line ${line}: ${this.construct}: ${this.why}`;
+    }
+    return this;
   }
 }
 

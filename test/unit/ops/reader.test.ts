@@ -29,15 +29,12 @@ test('literals, names bound at module level, kwargs and nested calls are read as
 });
 
 const UNSUPPORTED: [string, number, RegExp][] = [
-  ['for t in ["a", "b"]:\n    op.drop_table(t)', 1, /loop/],
-  ['if op.get_context().dialect.name == "postgresql":\n    op.execute("x")', 1, /condition/],
-  ['conn = op.get_bind()', 1, /op\.get_bind\(\).*queries from Python/],
-  ['op.execute("x")\nhelpers.create_views(op)', 2, /myapp\.helpers \(imported\).*outside the migration/],
+  ['for row in op.get_bind().execute(sa.text("SELECT id FROM t")):\n    op.drop_table(row.name)', 1, /reads from the database/],
+  ['try:\n    op.execute("x")\nexcept Exception:\n    pass', 1, /error handling/],
+  ['op.execute("x")\nhelpers.create_views(op)', 2, /myapp\.helpers \(imported\)/],
   ['op.add_column("t", sa.Column("x", something.Type()))', 1, /myapp\.something \(imported\)/],
-  ['op.execute(f"DROP TABLE {TABLE}")', 1, /f-string/],
-  ['op.create_index("ix", "t", [c for c in "ab"])', 1, /comprehension/],
-  ['op.create_table("t", *cols)', 1, /unpacked/],
-  ['x = 1 + 2', 1, /computed by Python/],
+  ['op.create_table("t", *cols)', 1, /name 'cols' is not defined/],
+  ['x = some_function()', 1, /name 'some_function' is not defined/],
 ];
 
 for (const [body, line, why] of UNSUPPORTED) {

@@ -65,11 +65,24 @@ export class ContextProxy extends RtObject {
       case 'dialect': return new DialectProxy(this.ctx);
       case 'bind': case 'connection': return this.bind;
       case 'as_sql': return this.ctx.offline === true;
-      case 'is_offline_mode': return new Builtin('is_offline_mode', () => this.ctx.offline === true);
       case 'autocommit_block':
         throw new Unsupported(line, 'op.get_context().autocommit_block()', 'statements outside the run\'s transaction are not run embedded yet');
     }
     throw new Unsupported(line, `op.get_context().${name}`, 'this part of the migration context is not known to the embedded engine');
+  }
+}
+
+/** `from alembic import context`: the environment's answers that are known before the run. */
+export class EnvironmentProxy extends RtObject {
+  readonly typeName = 'module';
+  constructor(private readonly ctx: EvalContext, private readonly migration: ContextProxy, private readonly bind: BindProxy) { super(); }
+  override getAttr(name: string, line: number): Value {
+    switch (name) {
+      case 'is_offline_mode': return new Builtin('context.is_offline_mode', () => this.ctx.offline === true);
+      case 'get_context': return new Builtin('context.get_context', () => this.migration);
+      case 'get_bind': return new Builtin('context.get_bind', () => this.bind);
+    }
+    throw new Unsupported(line, `context.${name}`, 'this part of the migration environment (env.py, -x arguments) is not known to the embedded engine');
   }
 }
 

@@ -231,7 +231,9 @@ export class Statement extends RtObject {
         if (!t) throw new Unsupported(0, 'update()', 'an UPDATE without a table');
         const v = this.values[this.values.length - 1]?.cols ?? new Map();
         const cols = this.ordered(t, v);
-        return `UPDATE ${t.qualifiedName(d)} SET ${cols.map((c) => `${d.quote(c.name)}=${operand(v.get(c.name)!, r)}`).join(', ')}${where()}`;
+        // SQLAlchemy groups an expression given as a value: `SET n=(t.n + 1)`.
+        const value = (x: Value) => (x instanceof Binary ? `(${x.render(r)})` : operand(x, r));
+        return `UPDATE ${t.qualifiedName(d)} SET ${cols.map((c) => `${d.quote(c.name)}=${value(v.get(c.name)!)}`).join(', ')}${where()}`;
       }
       case 'delete':
         if (!t) throw new Unsupported(0, 'delete()', 'a DELETE without a table');

@@ -58,6 +58,13 @@ export class Interpreter {
 
   stmt(s: SyntaxNode, unit: Unit, scopes: Scope[]): void {
     this.tick(s, unit);
+    try { this.statement(s, unit, scopes); } catch (e) {
+      if (e instanceof Unsupported) e.at(line(unit, s));
+      throw e;
+    }
+  }
+
+  private statement(s: SyntaxNode, unit: Unit, scopes: Scope[]): void {
     switch (s.name) {
       case ':': case 'Comment': case 'PassStatement': case 'LineComment': return;
       case 'ExpressionStatement': this.expr(s.firstChild!, unit, scopes); return;
@@ -287,6 +294,7 @@ export class Interpreter {
       }
       case 'UnaryExpression': {
         const op = text(unit, n.firstChild!);
+        if (op === 'not') return this.boolean(n, unit, scopes);
         return unaryOp(op, this.expr(n.lastChild!, unit, scopes), at, this.world);
       }
       case 'BinaryExpression': return this.binary(n, unit, scopes);
@@ -371,8 +379,7 @@ export class Interpreter {
     const opNode = left.nextSibling!;
     const at = line(unit, n);
     const op = opNode.name === 'not' || opNode.name === 'is' ? `${text(unit, opNode)}${opNode.nextSibling!.name === 'not' || opNode.nextSibling!.name === 'in' ? ' ' + text(unit, opNode.nextSibling!) : ''}` : text(unit, opNode);
-    if (op === 'and') { const l = this.expr(left, unit, scopes); return truthy(l) ? this.expr(n.lastChild!, unit, scopes) : l; }
-    if (op === 'or') { const l = this.expr(left, unit, scopes); return truthy(l) ? l : this.expr(n.lastChild!, unit, scopes); }
+    if (op === 'and' || op === 'or') return this.boolean(n, unit, scopes);
     // Chained comparison `a < b < c`: the parser nests it to the left.
     if (opNode.name === 'CompareOp' && left.name === 'BinaryExpression' && left.firstChild!.nextSibling!.name === 'CompareOp') {
       const mid = left.lastChild!;
@@ -389,6 +396,38 @@ export class Interpreter {
     }
     if (opNode.name === 'CompareOp') return compare(op, l, r, at, this.world);
     return binaryOp(op, l, r, at, false, this.world);
+  }
+
+  /**
+   * `and` / `or` / `not` with Python's precedence (not > and > or). The parser gives `not` the
+   * lowest precedence (`not a and b` comes as `not (a and b)`), so the chain is flattened in source
+   * order and regrouped here; operands are evaluated lazily, as Python short-circuits.
+   */
+  private boolean(n: SyntaxNode, unit: Unit, scopes: Scope[]): Value {
+    const items: (SyntaxNode | 'and' | 'or' | 'not')[] = [];
+    const flatten = (x: SyntaxNode): void => {
+      if (x.name === 'UnaryExpression' && x.firstChild!.name === 'not') { items.push('not'); flatten(x.lastChild!); return; }
+      const op = x.name === 'BinaryExpression' ? x.firstChild!.nextSibling! : null;
+      if (op && (op.name === 'and' || op.name === 'or')) { flatten(x.firstChild!); items.push(op.name); flatten(x.lastChild!); return; }
+      items.push(x);
+    };
+    flatten(n);
+    let i = 0;
+    const operand = (): () => Value => {
+      if (items[i] === 'not') { i++; const inner = operand(); return () => !truthy(inner()); }
+      const node = items[i++] as SyntaxNode;
+      return () => this.expr(node, unit, scopes);
+    };
+    const conj = (): () => Value => {
+      const parts = [operand()];
+      while (items[i] === 'and') { i++; parts.push(operand()); }
+      return () => { let v: Value = true; for (const p of parts) { v = p(); if (!truthy(v)) return v; } return v; };
+    };
+    const parts = [conj()];
+    while (items[i] === 'or') { i++; parts.push(conj()); }
+    let v: Value = false;
+    for (const p of parts) { v = p(); if (truthy(v)) return v; }
+    return v;
   }
 
   private subscript(n: SyntaxNode, obj: Value, unit: Unit, scopes: Scope[]): Value {
@@ -432,8 +471,13 @@ export class Interpreter {
         for (const [k, v] of d.entries) kwargs.set(String(k), v);
         continue;
       }
-      if (a.name === 'ComprehensionExpression' || (a.nextSibling?.name === 'for')) {
-        throw new Unsupported(at, snippet(unit, n), 'a generator argument is not evaluated');
+      if (a.nextSibling?.name === 'for') {
+        // `f(x for x in xs)`: the generator, as a list.
+        const out: Value[] = [];
+        const element = a;
+        this.comprehension(list!, unit, scopes, (s) => out.push(this.expr(element, unit, s)));
+        args.push(out);
+        break;
       }
       args.push(this.expr(a, unit, scopes));
     }

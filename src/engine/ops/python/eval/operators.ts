@@ -12,7 +12,17 @@ export interface OperatorHost {
 const num = (v: Value): v is number | boolean => typeof v === 'number' || typeof v === 'boolean';
 const n = (v: number | boolean) => Number(v);
 
-export function binaryOp(op: string, l: Value, r: Value, line: number, _inPlace = false, host?: OperatorHost): Value {
+export function binaryOp(op: string, l: Value, r: Value, line: number, inPlace = false, host?: OperatorHost): Value {
+  const v = arith(op, l, r, line, inPlace, host);
+  // Python's integers are unbounded; past 2**53 ours would be approximate: refuse rather than be wrong.
+  if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v) && num(l) && num(r) && Number.isInteger(n(l)) && Number.isInteger(n(r))) {
+    throw new Unsupported(line, `${typeName(l)} ${op} ${typeName(r)}`, 'a number too large to carry exactly');
+  }
+  if (typeof v === 'number' && !Number.isFinite(v)) throw new Unsupported(line, `${op}`, 'a number too large to carry exactly');
+  return v;
+}
+
+function arith(op: string, l: Value, r: Value, line: number, _inPlace: boolean, host?: OperatorHost): Value {
   if (host && (l instanceof RtObject || r instanceof RtObject)) {
     const v = host.operator(op, l, r, line);
     if (v !== undefined) return v;

@@ -10,7 +10,7 @@ import { canonicalModule, normalize } from '../names';
 import type { BatchBlock, OpCall, OpStatement } from '../reader';
 import { AttributeHost } from './attributes';
 import { makeBuiltins, RaisedError } from './builtins';
-import { BindProxy, ContextProxy, EvalContext, ResultProxy } from './context';
+import { BindProxy, ContextProxy, EnvironmentProxy, EvalContext, ResultProxy } from './context';
 import { columnOperator, Statement } from './core';
 import { PythonError } from './errors';
 import { pyStr } from './format';
@@ -56,6 +56,7 @@ export class World implements OperatorHost, AttributeHost {
   readonly op: OpProxy;
   readonly bind: BindProxy;
   readonly context: ContextProxy;
+  readonly environment: EnvironmentProxy;
   private readonly modules = new Map<string, ModuleObj | Opaque>();
 
   constructor(readonly ctx: EvalContext) {
@@ -64,6 +65,7 @@ export class World implements OperatorHost, AttributeHost {
     this.builtins = makeBuiltins((fn, args, kwargs, line) => this.callValue(fn, args, kwargs, line), (items) => dedupe(items));
     this.bind = new BindProxy(ctx, (stmt, params, line) => this.execute(stmt, params, line, 'conn.execute'));
     this.context = new ContextProxy(ctx, this.bind);
+    this.environment = new EnvironmentProxy(ctx, this.context, this.bind);
     this.op = new OpProxy(this);
   }
 
@@ -75,6 +77,7 @@ export class World implements OperatorHost, AttributeHost {
 
   /** `op.execute(x)` / `conn.execute(x, params)`: a statement, run where it is in the migration. */
   execute(stmt: Value, params: Value | undefined, line: number, what: string): Value {
+    if (stmt instanceof Opaque) stmt.fail(line);
     const rows = params === undefined || params === null ? [undefined] : Array.isArray(params) ? params : [params];
     for (const p of rows) {
       let sql: PyValue;
@@ -139,7 +142,7 @@ export class World implements OperatorHost, AttributeHost {
       const full = canonicalModule(`${mod}.${name}`) ?? normalize(`${canonical}.${name}`);
       return full === 'op' ? this.op : new Namespace(full, this.sa);
     }
-    if (mod === 'alembic') return name === 'op' ? this.op : new Opaque(`alembic.${name} (imported)`, 'only alembic.op is available to migrations run by the embedded engine');
+    if (mod === 'alembic') return name === 'op' ? this.op : name === 'context' ? this.environment : new Opaque(`alembic.${name} (imported)`, 'only alembic.op and alembic.context are available to migrations run by the embedded engine');
     const m = this.importModule(mod, line);
     if (m instanceof ModuleObj) return m.attr(name, line);
     if (m instanceof Opaque) return new Opaque(`${mod}.${name} (imported)`, m.why);
@@ -149,7 +152,8 @@ export class World implements OperatorHost, AttributeHost {
   private importModule(dotted: string, line: number): Value {
     const canonical = canonicalModule(dotted);
     if (canonical) return canonical === 'op' ? this.op : new Namespace(canonical, this.sa);
-    if (dotted === 'alembic') return new AlembicModule(this.op);
+    if (dotted === 'alembic') return new AlembicModule(this.op, this.environment);
+    if (dotted === 'alembic.context') return this.environment;
     const head = dotted.split('.')[0];
     if (dotted === 'logging' || dotted.startsWith('logging.')) return new Logging();
     if (HARMLESS.has(dotted) || HARMLESS.has(head)) return new Opaque(`${dotted} (imported)`, 'only type annotations use it');
@@ -320,8 +324,10 @@ export class ModuleObj extends RtObject {
 
 class AlembicModule extends RtObject {
   readonly typeName = 'module';
-  constructor(private readonly op: OpProxy) { super(); }
-  override getAttr(name: string): Value { return name === 'op' ? this.op : new Opaque(`alembic.${name}`, 'only alembic.op is available to migrations run by the embedded engine'); }
+  constructor(private readonly op: OpProxy, private readonly environment: EnvironmentProxy) { super(); }
+  override getAttr(name: string): Value {
+    return name === 'op' ? this.op : name === 'context' ? this.environment : new Opaque(`alembic.${name}`, 'only alembic.op and alembic.context are available to migrations run by the embedded engine');
+  }
 }
 
 /** `logging`: loggers whose output goes nowhere (it changes nothing in the database). */

@@ -1,0 +1,183 @@
+/**
+ * The safe evaluator: Python semantics checked against Python itself, what it refuses (each with
+ * its line and its words), Python errors as Python names them, and its limits (no file, process or
+ * network access, no import outside the project, a step budget).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readMigrationFunctions, ReadFunction } from '../../../src/engine/ops/python/reader';
+import { Call, TextClause } from '../../../src/engine/ops/values';
+import { PythonError } from '../../../src/engine/ops/python/eval/errors';
+
+const HEAD = 'from alembic import op\nimport sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql\nimport myapp.helpers as helpers\n\n';
+const HEAD_LINES = 6;
+
+function upgrade(body: string, ctx: Parameters<typeof readMigrationFunctions>[1] = { dialect: 'postgresql' }, prelude = ''): ReadFunction {
+  return readMigrationFunctions(`${HEAD}${prelude}def upgrade():\n${body.replace(/^/gm, '    ')}\n\ndef downgrade():\n    pass\n`, ctx).find((f) => f.name === 'upgrade')!;
+}
+
+/** The SQL strings op.execute() received, in order. */
+function executed(f: ReadFunction): string[] {
+  assert.equal(f.unsupported, undefined, f.unsupported?.message);
+  return f.ops!.map((o) => {
+    assert.equal(o.kind, 'op');
+    const a = (o as { call: Call }).call.args[0];
+    return a instanceof TextClause ? a.sql : String(a);
+  });
+}
+
+// Expressions whose repr() Python itself gives: the evaluator must agree, character for character.
+const EXPRESSIONS = [
+  '"a" + "b" * 3', '"%s-%05.1f-%r-%d%%" % ("x", 3.14159, "q", 7)', '"%(a)s/%(b)03d" % {"a": "k", "b": 5}',
+  '"{}-{:>6}-{:<4}|{:^7}|{!r}".format(1, "ab", "c", "mid", "s")', '"{0}{1}{0}".format("x", "y")', '"{name}={v:.2f}".format(name="n", v=2.5)',
+  'f"{1 + 2} {\'x\'!r} {3.5:08.3f} {\'é\'} {{}}"', 'f"{[1, 2]!s:>10}|"', '"  a b  ".strip() + "|" + "xxaxx".strip("x")',
+  '"a,b,,c".split(",")', '"a b  c".split()', '"a.b.c".rsplit(".", 1)', '"-".join(["p", "q"])', '"ab".upper() + "CD".lower() + "hello world".title()',
+  '"abc"[::-1] + "abcdef"[1:4] + "abc"[-1]', '[1, 2, 3, 4][1:] + [0]', '(1, 2) + (3,)', '[x * 2 for x in range(5) if x % 2 == 0]',
+  '{k: v for k, v in zip("abc", range(3))}', 'sorted({"b": 1, "a": 2}.items(), key=lambda kv: kv[1])', 'list(enumerate(["x", "y"], 1))',
+  'sorted(["b", "C", "a"], key=str.lower) if False else sorted(["b", "C", "a"])', '[min(3, 1, 2), max([4, 9, 2]), sum(range(4)), abs(-3), round(2.5), round(3.5)]',
+  '7 // 2, -7 // 2, 7 % 3, -7 % 3, 2 ** 10, 7 / 2', 'not 1 and 0 or 5', 'not (1 and 0) or 5', '1 < 2 < 3, 1 < 3 < 2', '"b" in "abc", 3 in [1, 2], "k" in {"k": 1}',
+  '[str(None), str(True), repr("it\'s"), repr(\'q"\'), str(1.5), str(10)]', 'len("héllo"), len([1, 2]), len({})', 'int("42") + int(3.9) + int(True)',
+  'dict(a=1, **{"b": 2})', '[*range(2), *"ab"]', '{**{"a": 1}, "b": 2}', '"x" if 0 else "y"', '[i for row in [[1, 2], [3]] for i in row]',
+  '"abc".startswith(("x", "a")), "abc".endswith("bc"), "abc".find("c"), "a-b".replace("-", "_")', '"ab" * 0 + "z".zfill(3) + "7".rjust(3, "0")',
+  'any([0, "", None]), all([1, "x"]), bool([]), bool("0")', 'tuple("ab"), list((1,)), set() == set()', '"%s" % ((1, 2),)', '"%s|%s" % (None, True)',
+  '",".join(str(x) for x in range(3) if x)', '"{:,}".format(1234567) + "{:x}".format(255) + "{:+d}".format(5)', '[1, 2, 3].index(2), "banana".count("a")', 'isinstance("a", str), isinstance(1, (str, int)), isinstance([], tuple)',
+];
+
+test('Python semantics: each expression evaluates to what Python gives (repr compared with /usr/bin/python3)', () => {
+  const python = execFileSync('/usr/bin/python3', ['-c', 'import json,sys\nfor e in json.load(sys.stdin): print(json.dumps(repr(eval(e))))'],
+    { input: JSON.stringify(EXPRESSIONS), encoding: 'utf8' }).trim().split('\n').map((l) => JSON.parse(l) as string);
+  const body = EXPRESSIONS.map((e) => `op.execute(repr((${e})))`).join('\n');
+  const ours = executed(upgrade(body));
+  EXPRESSIONS.forEach((e, i) => assert.equal(ours[i], python[i], e));
+});
+
+test('statements: if/elif/else, for/else, while, break/continue, nested functions, defaults and *args/**kwargs, augmented assignment, unpacking', () => {
+  const prelude = 'TABLES = ["a", "b", "c"]\n\ndef cols(*names, prefix="c_", **kw):\n    out = []\n    for n in names:\n        out.append(prefix + n + kw.get("suffix", ""))\n    return out\n\n';
+  const body = [
+    'n = 0', 'for t in TABLES:', '    if t == "b":', '        continue', '    elif t == "c":', '        break', '    else:', '        n += 1',
+    'else:', '    n = 100', 'i = 3', 'while i:', '    i -= 1', 'a, (b, c) = 1, (2, 3)', 'def inner(x):', '    return x * n',
+    'op.execute(repr([n, i, a + b + c, inner(5), cols("x", "y", suffix="!"), cols(prefix="")]))',
+  ].join('\n');
+  assert.deepEqual(executed(upgrade(body, undefined, prelude)), ["[1, 0, 6, 5, ['c_x!', 'c_y!'], []]"]);
+});
+
+test('what is known before the run: the dialect and --sql; the rest of each branch never runs', () => {
+  const body = 'bind = op.get_bind()\nif bind.dialect.name == "postgresql":\n    op.execute("pg")\nelif op.get_context().dialect.name == "sqlite":\n    op.execute("lite")\nfrom alembic import context\nif context.is_offline_mode():\n    op.execute("offline")\nelse:\n    op.get_bind().execute(sa.text("SELECT :x").bindparams(x="it\'s"))';
+  assert.deepEqual(executed(upgrade(body, { dialect: 'postgresql' })), ['pg', "SELECT 'it''s'"]);
+  assert.deepEqual(executed(upgrade(body, { dialect: 'sqlite', offline: true })), ['lite', 'offline']);
+  const unknown = upgrade(body, {});
+  assert.match(unknown.unsupported!.why, /known only when the migration runs/);
+});
+
+test('SQLAlchemy constructs: with_variant per database, a shared Enum, Enum.create(bind) / drop only on PostgreSQL', () => {
+  const prelude = 'kind = postgresql.ENUM("a", "b", name="kind", create_type=False)\n\n';
+  const body = 'kind.create(op.get_bind(), checkfirst=False)\nop.add_column("t", sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite")))\nkind.drop(op.get_bind(), checkfirst=False)';
+  const pg = upgrade(body, { dialect: 'postgresql' }, prelude).ops!;
+  assert.deepEqual(pg.map((o) => o.kind === 'op' && o.name), ['execute', 'add_column', 'execute']);
+  assert.equal(((pg[1] as { call: Call }).call.args[1] as Call).args[1] instanceof Call && (((pg[1] as { call: Call }).call.args[1] as Call).args[1] as Call).fn, 'sa.BigInteger');
+  const lite = upgrade(body, { dialect: 'sqlite' }, prelude).ops!;
+  assert.deepEqual(lite.map((o) => o.kind === 'op' && o.name), ['add_column']);
+  assert.equal((((lite[0] as { call: Call }).call.args[1] as Call).args[1] as Call).fn, 'sa.Integer');
+});
+
+// Constructs the evaluator refuses: the line (in the body) and the words of the message.
+const REFUSED: [string, number, RegExp][] = [
+  ['rows = op.get_bind().execute(sa.text("SELECT 1")).fetchall()', 1, /fetchall: it reads from the database while the migration runs/],
+  ['for r in op.get_bind().execute(sa.text("SELECT id FROM t")):\n    op.execute("x")', 1, /reads from the database/],
+  ['n = op.get_bind().execute(sa.text("SELECT 1")).scalar()', 1, /scalar: it reads from the database/],
+  ['v = op.get_bind().dialect.server_version_info', 1, /server_version_info.*reads from the database/],
+  ['helpers.create_views(op)', 1, /myapp\.helpers \(imported\)/],
+  ['import json\nop.execute(json.dumps({}))', 2, /Python's json module is not evaluated/],
+  ['import os\nop.execute(os.environ["X"])', 2, /Python's os module/],
+  ['import subprocess\nsubprocess.run(["ls"])', 2, /Python's subprocess module/],
+  ['open("/etc/passwd")', 1, /name 'open' is not defined/],
+  ['eval("1")', 1, /name 'eval' is not defined/],
+  ['exec("x = 1")', 1, /name 'exec' is not defined/],
+  ['__import__("os")', 1, /name '__import__' is not defined/],
+  ['getattr(op, "execute")("x")', 1, /name 'getattr' is not defined/],
+  ['try:\n    op.execute("x")\nexcept Exception:\n    pass', 1, /error handling runs in Python/],
+  ['class X:\n    pass', 1, /a class definition/],
+  ['with open("f") as f:\n    pass', 1, /name 'open' is not defined/],
+  ['with op.get_context().autocommit_block():\n    op.execute("x")', 1, /outside the run's transaction/],
+  ['op.invoke(None)', 1, /runs a Python operation object/],
+  ['op.sync_enum_values("a", "b", [])', 1, /op\.sync_enum_values\(\): not an operation the embedded engine runs/],
+  ['global X', 1, /global\/nonlocal/],
+  ['x = b"bytes"', 1, /a bytes literal/],
+  ['x = 1j', 1, /complex number/],
+  ['x = 10 ** 400', 1, /(too large|inf)/],
+  ['x = lambda: 1\n@x\ndef f():\n    pass', 2, /decorator/],
+  ['async def f():\n    pass', 1, /async def/],
+  ['op.execute(sa.select(sa.column("a")).where(sa.column("a") == 1).returning(1))', 1, /(returning|reads rows back)/],
+  ['t = sa.table("t", sa.column("a"))\nop.execute(t.update().values(b=1))', 2, /Unconsumed column names: b/],
+  ['op.execute(f"{1 = }")', 1, /`=` specifier|not evaluated|Unsupported/],
+  ['raise', 1, /bare raise/],
+  ['from alembic import context\ncontext.get_x_argument(as_dictionary=True)', 2, /-x arguments/],
+  ['import requests\nrequests.get("http://example.com")', 2, /not a module of the project|outside the migration/],
+];
+
+for (const [body, line, why] of REFUSED) {
+  test(`refused, saying where and why: ${body.split('\n')[0]}`, () => {
+    const f = upgrade(body);
+    assert.ok(f.unsupported, `refused: ${JSON.stringify(f.ops)}`);
+    assert.equal(f.unsupported!.line, HEAD_LINES + line, `the line in the file: ${f.unsupported!.message}`);
+    assert.match(`${f.unsupported!.construct}: ${f.unsupported!.why}`, why);
+  });
+}
+
+const ERRORS: [string, string, RegExp][] = [
+  ['op.execute(undefined_name)', 'NameError', /name 'undefined_name' is not defined/],
+  ['op.execute("a" + 1)', 'TypeError', /can only concatenate str \(not "int"\) to str/],
+  ['op.execute({"a": 1}["b"])', 'KeyError', /'b'/],
+  ['op.execute([1][3])', 'IndexError', /list index out of range/],
+  ['op.execute(1 / 0)', 'ZeroDivisionError', /division by zero/],
+  ['op.execute("x".nope())', 'AttributeError', /'str' object has no attribute 'nope'/],
+  ['a, b = [1, 2, 3]', 'ValueError', /too many values to unpack/],
+  ['def f(x):\n    return x\nf()', 'TypeError', /missing required argument: 'x'/],
+  ['def f():\n    return f()\nf()', 'RecursionError', /too deeply/],
+  ['assert 1 == 2, "no"', 'AssertionError', /no/],
+];
+
+for (const [body, type, detail] of ERRORS) {
+  test(`a Python error is reported as Python names it: ${type}`, () => {
+    const f = upgrade(body);
+    assert.ok(f.unsupported instanceof PythonError, f.unsupported?.message ?? 'no error');
+    assert.equal((f.unsupported as PythonError).pyType, type);
+    assert.match(f.unsupported!.why, detail);
+    assert.match(f.unsupported!.why, /fix the migration/);
+  });
+}
+
+test('a loop that does not end is stopped by the step budget, quickly', () => {
+  const t0 = Date.now();
+  const f = upgrade('while True:\n    pass', { dialect: 'sqlite', budget: 200_000 });
+  assert.match(f.unsupported!.why, /runs too long to be evaluated/);
+  assert.ok(Date.now() - t0 < 5000);
+  const big = upgrade('x = list(range(10 ** 9))', { dialect: 'sqlite' });
+  assert.match(big.unsupported!.why, /range too large/);
+});
+
+test('project modules: followed under the import roots only, never outside them (symlinks included)', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'eval-roots-'));
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'eval-outside-'));
+  try {
+    fs.mkdirSync(path.join(root, 'myapp'));
+    fs.writeFileSync(path.join(root, 'myapp', '__init__.py'), '');
+    fs.writeFileSync(path.join(root, 'myapp', 'helpers.py'), 'from alembic import op\nfrom .names import TABLE\n\ndef create_views(o):\n    o.execute(f"CREATE VIEW v AS SELECT * FROM {TABLE}")\n');
+    fs.writeFileSync(path.join(root, 'myapp', 'names.py'), 'TABLE = "accounts"\n');
+    fs.writeFileSync(path.join(outside, 'secret.py'), 'TABLE = "leaked"\n');
+    fs.symlinkSync(path.join(outside, 'secret.py'), path.join(root, 'myapp', 'secret.py'));
+    const ok = upgrade('helpers.create_views(op)', { dialect: 'sqlite', importRoots: [root] });
+    assert.deepEqual(executed(ok), ['CREATE VIEW v AS SELECT * FROM accounts']);
+    const linked = upgrade('from myapp.secret import TABLE\nop.execute(TABLE)', { dialect: 'sqlite', importRoots: [root] });
+    assert.match(linked.unsupported!.message, /myapp\.secret.*not a module of the project/);
+    const none = upgrade('helpers.create_views(op)', { dialect: 'sqlite', importRoots: [] });
+    assert.match(none.unsupported!.message, /myapp\.helpers \(imported\)/);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
+  }
+});
