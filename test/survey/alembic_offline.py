@@ -226,7 +226,17 @@ def run_function(fn, path, dialect, root, paramstyle):
         return {"ok": False, "error": f"timed out after {TIMEOUT}s", "line": None}
     except BaseException as e:  # noqa: BLE001 - the migration's own failure is the result
         tb = e.__traceback__
-        return {"ok": False, "error": f"{type(e).__name__}: {e}"[:500], "line": error_line(tb, path)}
+        line = error_line(tb, path)
+        # `raise ...` written in the revision itself (a downgrade that refuses): an outcome the
+        # engine reproduces, compared with the statements written before it.
+        innermost = list(traceback.walk_tb(tb))[-1]
+        raised = innermost[0].f_code.co_filename == path and linecache.getline(path, innermost[1]).strip().startswith("raise")
+        return {"ok": False, "error": f"{type(e).__name__}: {e}"[:500], "line": line, "raised": raised,
+                "statements": statements_of(buf)}
+    return {"ok": True, "statements": statements_of(buf)}
+
+
+def statements_of(buf):
     out = []
     for s in buf.items:
         if s.endswith(";\n\n"):
@@ -235,7 +245,7 @@ def run_function(fn, path, dialect, root, paramstyle):
             continue  # comments Alembic writes between steps
         else:
             out.append(s.rstrip("\n"))
-    return {"ok": True, "statements": out}
+    return out
 
 
 def load(path, n):
@@ -282,9 +292,13 @@ def survey_project(project, paramstyle, results):
                 d[fname] = run_function(fn, path, dialect, root, paramstyle)
             r[dialect] = d
         sys.modules.pop(f"_survey_rev_{n}", None)
-    # The next project starts from a clean import state (its own package may share a name).
+    # The next project starts from a clean import state (its own package may share a name); real
+    # libraries stay (SQLAlchemy registers types once per process).
     for k in set(sys.modules) - baseline:
-        sys.modules.pop(k, None)
+        m = sys.modules.get(k)
+        origin = getattr(m, "__file__", None) or ""
+        if isinstance(m, StubModule) or origin.startswith(root + "/") or k.startswith("_survey_rev_"):
+            sys.modules.pop(k, None)
     linecache.clearcache()
 
 

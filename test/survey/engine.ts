@@ -41,11 +41,24 @@ const MARK = 'survey_version_marker';
 
 /**
  * What the engine's `--sql` writes for one function, statement by statement (without `;\n\n`), and the
- * line each statement comes from; or the error offline mode stops with (e.g. a SQLite batch block
- * that needs the live table). Uses the runner's own offline writer, minus its envelope (BEGIN/COMMIT,
- * the step comment, the version row).
+ * line each statement comes from; `raised` when the migration raises (`raise ...`), with the statements
+ * written before it; or the error offline mode stops with (e.g. a SQLite batch block that needs the
+ * live table). Uses the runner's own offline writer, minus its envelope (BEGIN/COMMIT, the step
+ * comment, the version row).
  */
-export async function offlineStatements(planned: PlannedStep[], file: string, dialect: DialectName): Promise<{ statements: string[]; lines: number[] } | { error: string }> {
+export async function offlineStatements(planned: PlannedStep[], file: string, dialect: DialectName):
+  Promise<{ statements: string[]; lines: number[]; raised?: string } | { error: string }> {
+  // Up to the first `raise`: the writer stops there, Alembic's run too.
+  let raised: string | undefined;
+  const upTo: PlannedStep[] = [];
+  for (const p of planned) {
+    if (p.kind !== 'sql') { upTo.push(p); continue; }
+    const i = p.statements.findIndex((s) => s.fail !== undefined);
+    if (i < 0) { upTo.push(p); continue; }
+    upTo.push({ kind: 'sql', statements: p.statements.slice(0, i) });
+    raised = p.statements[i].fail;
+    break;
+  }
   // A step that only deletes a marker version row: the writer's bookkeeping is then one known statement.
   const step = {
     revision: { path: file, info: { kind: 'python' } },
@@ -54,17 +67,17 @@ export async function offlineStatements(planned: PlannedStep[], file: string, di
   } as unknown as PlannedRevisionStep['step'];
   let text: string;
   try {
-    text = await offlineScript([{ step, planned }], [MARK], dialectFor(dialect), { table: 'alembic_version' });
+    text = await offlineScript([{ step, planned: upTo }], [MARK], dialectFor(dialect), { table: 'alembic_version' });
   } catch (e) {
     return { error: (e as Error).message };
   }
   const statements = splitScript(text).filter((s) => !s.startsWith('-- Running') && !s.includes(MARK) && s !== 'BEGIN' && s !== 'COMMIT');
   const lines: number[] = [];
-  for (const p of planned) {
+  for (const p of upTo) {
     if (p.kind !== 'sql') continue;
     for (const s of p.statements) for (let i = 0; i < (s.rows ? s.rows.length : 1); i++) lines.push(s.line);
   }
-  return { statements, lines };
+  return { statements, lines, raised };
 }
 
 /** An offline script cut as Alembic writes it: each statement ends with `;\n\n`, comments with `\n\n`. */

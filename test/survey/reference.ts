@@ -7,7 +7,7 @@ import path from 'node:path';
 import { DialectName } from '../../src/engine/ops/ddl/dialect';
 import { Project } from './projects';
 
-export type FnResult = { ok: true; statements: string[]; missing?: boolean } | { ok: false; error: string; line: number | null; custom_env?: boolean };
+export type FnResult = { ok: true; statements: string[]; missing?: boolean } | { ok: false; error: string; line: number | null; custom_env?: boolean; raised?: boolean; statements?: string[] };
 export type FileResult = { load: string | null } & Partial<Record<DialectName, { upgrade: FnResult; downgrade: FnResult }>>;
 export interface Reference { alembic: string; sqlalchemy: string; results: Record<string, FileResult> }
 

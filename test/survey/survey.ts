@@ -68,7 +68,8 @@ function alembicOutcome(r: FileResult | undefined, d: DialectName): Outcome['ale
   if (r.load) return { ok: false, error: `import: ${r.load}`, line: null };
   const x = r[d];
   if (!x) return undefined;
-  for (const f of [x.upgrade, x.downgrade]) if (!f.ok) return { ok: false, error: f.error, line: f.line };
+  // A function that raises on purpose (`raise ...` in the file) is an outcome, compared as such.
+  for (const f of [x.upgrade, x.downgrade]) if (!f.ok && !f.raised) return { ok: false, error: f.error, line: f.line };
   return { ok: true };
 }
 
@@ -92,16 +93,21 @@ async function surveyRevision(project: Project, file: string, dialects: DialectN
     for (const fn of ['upgrade', 'downgrade'] as const) {
       const mine = await offlineStatements(plan[fn] ?? [], file, d);
       const theirs = x[fn];
-      if (!theirs.ok) break;
       if ('error' in mine) {
         o.same = false;
         o.diff = { cause: `the engine's --sql stops where Alembic writes SQL: ${mine.error.replace(/"[^"]*"|\(\/.*\)$/g, '…').slice(0, 90)}`, line: null };
         break;
       }
-      const diff = firstDifference(mine.statements, theirs.statements);
+      const raised = !theirs.ok;
+      if (raised !== (mine.raised !== undefined)) {
+        o.same = false;
+        o.diff = { cause: raised ? 'the migration raises under Alembic, not in the engine' : 'the engine raises where Alembic does not', line: theirs.ok ? null : theirs.line };
+        break;
+      }
+      const diff = firstDifference(mine.statements, theirs.statements ?? []);
       if (diff) {
         o.same = false;
-        o.diff = { cause: `${fn}(): ${diff.cause}`.replace(/^(upgrade|downgrade)\(\): /, ''), line: mine.lines[Math.min(diff.index, mine.lines.length - 1)] ?? null, ours: diff.ours, alembic: diff.alembic };
+        o.diff = { cause: diff.cause, line: mine.lines[Math.min(diff.index, mine.lines.length - 1)] ?? null, ours: diff.ours, alembic: diff.alembic };
         break;
       }
       o.same = true;
