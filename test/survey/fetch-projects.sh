@@ -21,6 +21,10 @@ list="$HERE/fetch-list.md"
   echo "Extracted by \`test/survey/fetch-projects.sh\` from \`git archive HEAD\` of each mirror into \`$CACHE/<owner>+<name>/\`"
   echo "(binaries and files over 1 MB left out). Version folders are what \`survey.ts\` finds."
   echo
+  echo "Regenerate: \`test/survey/fetch-projects.sh && test/survey/fetch-reference.sh\` (after fetching the mirrors), then"
+  echo "\`npm run survey -- --alembic-path $CACHE/.reference --out survey.md $CACHE/*\`"
+  echo "(without \`--alembic-path\`: Debian's Alembic 1.8.1 + SQLAlchemy 1.4; \`--no-alembic\`: the engine only)."
+  echo
   echo "| project | commit | date | version folders |"
   echo "| --- | --- | --- | --- |"
 } > "$list"
