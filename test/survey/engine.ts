@@ -1,0 +1,98 @@
+/**
+ * The survey's one call into the embedded engine, and the offline (`--sql`) text it writes.
+ * `planRevision` is the seam: when the reader becomes an evaluator (needing the dialect, the file and
+ * the project root), only it changes.
+ */
+import { readMigrationFunctions } from '../../src/engine/ops/python/reader';
+import { planOps, PlannedStep } from '../../src/engine/ops/plan';
+import { dialectFor, DialectName } from '../../src/engine/ops/ddl/dialect';
+import { Unsupported } from '../../src/engine/ops/values';
+import { offlineScript } from '../../src/engine/runner/offline';
+import { PlannedRevisionStep } from '../../src/engine/runner/migrationSource';
+
+export interface RevisionInput { file: string; text: string; dialect: DialectName; projectRoot: string }
+export type FunctionName = 'upgrade' | 'downgrade';
+/** A function's plan, or undefined when the file does not define it. Throws Unsupported when it cannot run. */
+export type RevisionPlan = Record<FunctionName, PlannedStep[] | undefined>;
+
+/** Why a revision cannot run embedded; `stage` says whether reading the Python or compiling the ops refused it. */
+export class Refusal extends Error {
+  constructor(readonly stage: 'read' | 'compile', readonly error: Unsupported) { super(error.message); }
+}
+
+/** THE call to the engine: read the revision, compile both functions for the dialect. Throws Refusal. */
+export function planRevision(input: RevisionInput): RevisionPlan {
+  const fns = readMigrationFunctions(input.text);
+  const out: RevisionPlan = { upgrade: undefined, downgrade: undefined };
+  for (const name of ['upgrade', 'downgrade'] as const) {
+    const f = fns.filter((x) => x.name === name).pop(); // as in Python, the last definition wins
+    if (!f) continue;
+    if (f.unsupported) throw new Refusal('read', f.unsupported);
+    try { out[name] = planOps(f.ops!, dialectFor(input.dialect)); } catch (e) {
+      if (e instanceof Unsupported) throw new Refusal('compile', e);
+      throw e;
+    }
+  }
+  return out;
+}
+
+
+const MARK = 'survey_version_marker';
+
+/**
+ * What the engine's `--sql` writes for one function, statement by statement (without `;\n\n`), and the
+ * line each statement comes from; `raised` when the migration raises (`raise ...`), with the statements
+ * written before it; or the error offline mode stops with (e.g. a SQLite batch block that needs the
+ * live table). Uses the runner's own offline writer, minus its envelope (BEGIN/COMMIT, the step
+ * comment, the version row).
+ */
+export async function offlineStatements(planned: PlannedStep[], file: string, dialect: DialectName):
+  Promise<{ statements: string[]; lines: number[]; raised?: string } | { error: string }> {
+  // Up to the first `raise`: the writer stops there, Alembic's run too.
+  let raised: string | undefined;
+  const upTo: PlannedStep[] = [];
+  for (const p of planned) {
+    if (p.kind !== 'sql') { upTo.push(p); continue; }
+    const i = p.statements.findIndex((s) => s.fail !== undefined);
+    if (i < 0) { upTo.push(p); continue; }
+    upTo.push({ kind: 'sql', statements: p.statements.slice(0, i) });
+    raised = p.statements[i].fail;
+    break;
+  }
+  // A step that only deletes a marker version row: the writer's bookkeeping is then one known statement.
+  const step = {
+    revision: { path: file, info: { kind: 'python' } },
+    shortLog: () => 'survey', describe: () => 'survey',
+    shouldDeleteBranch: () => true, deleteVersionNum: () => MARK,
+  } as unknown as PlannedRevisionStep['step'];
+  let text: string;
+  try {
+    text = await offlineScript([{ step, planned: upTo }], [MARK], dialectFor(dialect), { table: 'alembic_version' });
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+  const statements = splitScript(text).filter((s) => !s.startsWith('-- Running') && !s.includes(MARK) && s !== 'BEGIN' && s !== 'COMMIT');
+  const lines: number[] = [];
+  for (const p of upTo) {
+    if (p.kind !== 'sql') continue;
+    for (const s of p.statements) for (let i = 0; i < (s.rows ? s.rows.length : 1); i++) lines.push(s.line);
+  }
+  return { statements, lines, raised };
+}
+
+/** An offline script cut as Alembic writes it: each statement ends with `;\n\n`, comments with `\n\n`. */
+export function splitScript(text: string): string[] {
+  const out: string[] = [];
+  for (const part of text.split(/;\n\n/)) {
+    let rest = part;
+    // Comments (`-- Running ...`) are written as their own `\n\n`-terminated line.
+    while (rest.startsWith('-- ')) {
+      const end = rest.indexOf('\n\n');
+      if (end < 0) break;
+      out.push(rest.slice(0, end));
+      rest = rest.slice(end + 2);
+    }
+    if (rest.trim()) out.push(rest);
+  }
+  return out;
+}
