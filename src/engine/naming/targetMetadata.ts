@@ -89,6 +89,7 @@ class Finder {
   private readonly libSingletons = new Map<string, Value>();
   private readonly dropped: string[] = [];
   private callDepth = 0;
+  private installed: string[] | undefined;
 
   constructor(private readonly opts: FindConventionOptions) {
     this.root = path.resolve(opts.workspaceRoot);
@@ -349,12 +350,33 @@ class Finder {
       const mod = this.walk(base, parts);
       return mod ? { t: 'module', name: dotted, mod } : { t: 'unknown', why: `no module \`${dotted}\` next to ${this.rel(ctx.file)}`, at };
     }
-    for (const entry of this.sysPath) {
+    for (const entry of [...this.sysPath, ...this.installRoots()]) {
       const mod = this.walk(entry, parts);
       if (mod) return { t: 'module', name: dotted, mod };
     }
-    const searched = this.sysPath.map((p) => this.rel(p)).join(', ');
+    const searched = [...this.sysPath, ...this.installRoots()].map((p) => this.rel(p)).join(', ');
     return { t: 'unknown', why: `\`${dotted}\` is not a module of the workspace (searched: ${searched}), so it cannot be followed without running Python`, at };
+  }
+
+  /**
+   * Where the project's own package would be installed from (`pip install -e .`): folders of the
+   * workspace (two levels down at most) holding setup.py / setup.cfg / pyproject.toml, and their src/.
+   */
+  private installRoots(): string[] {
+    if (this.installed) return this.installed;
+    const out: string[] = [];
+    const visit = (dir: string, depth: number) => {
+      let entries: fs.Dirent[];
+      try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+      if (entries.some((e) => e.isFile() && ['setup.py', 'setup.cfg', 'pyproject.toml'].includes(e.name))) {
+        out.push(dir);
+        if (entries.some((e) => e.isDirectory() && e.name === 'src')) out.push(path.join(dir, 'src'));
+      }
+      if (depth < 2) for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') visit(path.join(dir, e.name), depth + 1);
+    };
+    visit(this.root, 0);
+    this.installed = out.filter((p) => !this.sysPath.includes(p));
+    return this.installed;
   }
 
   /** Finds and evaluates each package on the way (as Python runs each __init__.py). */

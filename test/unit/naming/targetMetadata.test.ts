@@ -112,6 +112,17 @@ test('pathlib sys.path.insert and a src/ layout; DeclarativeBase subclass with m
   assert.equal(r.source, 'src/shop/db.py:7');
 });
 
+test('a src/ layout installed in editable mode (pyproject.toml next to src/), no sys.path change', () => {
+  const root = writeTree({
+    'pyproject.toml': '[project]\nname = "shop"\n',
+    'src/shop/__init__.py': '',
+    'src/shop/db.py': `import sqlalchemy as sa\nmetadata = sa.MetaData(naming_convention=${NC})\n`,
+    'src/shop/migrations/env.py': `from alembic import context\nfrom shop.db import metadata\ntarget_metadata = metadata\n${ENV_TAIL}`,
+  });
+  const r = found(findNamingConvention({ envPy: path.join(root, 'src/shop/migrations/env.py'), workspaceRoot: root }));
+  assert.equal(r.source, 'src/shop/db.py:2');
+});
+
 test('SQLModel.metadata with the convention set in an imported models module', () => {
   const root = writeTree({
     'app/models.py': `from sqlmodel import SQLModel, Field\n\nSQLModel.metadata.naming_convention = ${NC}\n\nclass Hero(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n`,
