@@ -3,6 +3,8 @@
  * `planRevision` is the seam: when the reader becomes an evaluator (needing the dialect, the file and
  * the project root), only it changes.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { readMigrationFunctions } from '../../src/engine/ops/python/reader';
 import { planOps, PlannedStep } from '../../src/engine/ops/plan';
 import { dialectFor, DialectName } from '../../src/engine/ops/ddl/dialect';
@@ -22,7 +24,9 @@ export class Refusal extends Error {
 
 /** THE call to the engine: read the revision, compile both functions for the dialect. Throws Refusal. */
 export function planRevision(input: RevisionInput): RevisionPlan {
-  const fns = readMigrationFunctions(input.text);
+  // Project imports resolve from the repository (and its src/ layout), as prepend_sys_path does.
+  const importRoots = [input.projectRoot, path.join(input.projectRoot, 'src')].filter((d) => fs.existsSync(d));
+  const fns = readMigrationFunctions(input.text, { dialect: input.dialect, offline: true, file: input.file, importRoots });
   const out: RevisionPlan = { upgrade: undefined, downgrade: undefined };
   for (const name of ['upgrade', 'downgrade'] as const) {
     const f = fns.filter((x) => x.name === name).pop(); // as in Python, the last definition wins
