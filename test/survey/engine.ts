@@ -26,7 +26,7 @@ export class Refusal extends Error {
 export function planRevision(input: RevisionInput): RevisionPlan {
   // Project imports resolve from the repository (and its src/ layout), as prepend_sys_path does.
   const importRoots = [input.projectRoot, path.join(input.projectRoot, 'src')].filter((d) => fs.existsSync(d));
-  const fns = readMigrationFunctions(input.text, { dialect: input.dialect, offline: true, file: input.file, importRoots });
+  const fns = readMigrationFunctions(input.text, { dialect: input.dialect, offline: true, file: input.file, importRoots, mainOptions: {} });
   const out: RevisionPlan = { upgrade: undefined, downgrade: undefined };
   for (const name of ['upgrade', 'downgrade'] as const) {
     const f = fns.filter((x) => x.name === name).pop(); // as in Python, the last definition wins

@@ -18,7 +18,7 @@ export async function revisionSql(dir: ScriptDirectory, id: string, direction: '
   const dialect = dialectFor(name);
   const step = new RevisionStep(dir.map, script, direction === 'upgrade');
   assertOfflinePlannable([step]);
-  const planned = planRevisionSteps([step], dialect, dir.config.cwd, undefined, { offline: true, importRoots: dir.config.importRoots });
+  const planned = planRevisionSteps([step], dialect, dir.config.cwd, undefined, { offline: true, importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions });
   const from = direction === 'upgrade' ? [...script.normalizedDownRevisions] : [script.revision];
   const header = `-- ${step.describe()}\n-- ${name === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, offline mode: what \`alembic ${direction} --sql\` writes for this revision\n\n`;
   return header + await offlineScript(planned, from, dialect, { table: dir.config.versionTable, schema: dir.config.versionTableSchema });

@@ -40,6 +40,8 @@ export interface ProjectConfig {
    * config file's folder and the script location's parent.
    */
   importRoots: string[];
+  /** The `[alembic]` section's options (interpolated), for `config.get_main_option()` in migrations. */
+  mainOptions: Record<string, string>;
   /** Non-fatal notes (deprecated settings...), printed as warnings by the CLI. */
   warnings: string[];
 }
@@ -169,6 +171,7 @@ export function loadProjectConfig(options: LoadOptions = {}): ProjectConfig {
     versionTableSchema: option('version_table_schema'),
     database,
     importRoots,
+    mainOptions: Object.fromEntries([...(ini?.sections.get(section)?.keys() ?? [])].map((k) => [k, iniGet(ini!, section, k) ?? ''])),
     warnings,
   };
 }

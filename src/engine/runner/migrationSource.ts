@@ -39,7 +39,7 @@ export class NotRunnableError extends CommandError {
 }
 
 /** What Python revisions are evaluated with: `--sql` or not, where project imports are found. */
-export interface PlanOptions { offline?: boolean; importRoots?: string[] }
+export interface PlanOptions { offline?: boolean; importRoots?: string[]; mainOptions?: Record<string, string> }
 
 /** `cache` keeps the statements of Python revisions between runs (see PlanCache). */
 export function planRevisionSteps(steps: RevisionStep[], dialect: Dialect, cwd: string, cache?: PlanCache, po: PlanOptions = {}): PlannedRevisionStep[] {
@@ -75,7 +75,7 @@ function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Di
   const hit = cache?.get(file, text, fn, mode);
   if (hit) return hit.map((statements) => ({ kind: 'sql', statements }));
   // As in Python, a later definition replaces an earlier one.
-  const found = readMigrationFunctions(text, { dialect: d.name, offline: po.offline, file, importRoots: po.importRoots }).filter((f) => f.name === fn).pop();
+  const found = readMigrationFunctions(text, { dialect: d.name, offline: po.offline, file, importRoots: po.importRoots, mainOptions: po.mainOptions }).filter((f) => f.name === fn).pop();
   if (!found) throw new Unsupported(1, `${fn}()`, `the file defines no ${fn}() function`);
   if (found.unsupported) throw found.unsupported;
   const planned = planOps(found.ops!, d);

@@ -53,6 +53,9 @@ export function readMigrationFunctions(source: string, ctx: EvalContext = {}): R
 function evaluateFunction(src: string, top: import('@lezer/common').SyntaxNode, starts: number[], name: 'upgrade' | 'downgrade', defFrom: number, line: number, ctx: EvalContext): ReadFunction {
   const world = new World(ctx);
   const unit: Unit = { file: ctx.file ?? '<revision>', src, lineStarts: starts, scope: new Scope('module') };
+  // Alembic loads a revision as a module named after its file.
+  unit.scope.vars.set('__name__', (ctx.file ? ctx.file.split(/[\\/]/).pop()! : 'revision').replace(/\W/g, '_'));
+  if (ctx.file) unit.scope.vars.set('__file__', ctx.file);
   try {
     world.interp.runModule(unit, top);
     // The definition at this position (a later `def upgrade` replaces an earlier one, as in Python).

@@ -17,6 +17,8 @@ export interface EvalContext {
   file?: string;
   /** Folders project imports resolve from (alembic.ini's `prepend_sys_path`, the project folder). */
   importRoots?: string[];
+  /** alembic.ini's main section, for `context.config.get_main_option()`. */
+  mainOptions?: Record<string, string>;
   /** Evaluation steps allowed (default: interpreter.DEFAULT_BUDGET). */
   budget?: number;
 }
@@ -35,6 +37,7 @@ export class DialectProxy extends RtObject {
       case 'name': return this.known(line);
       case 'driver': return DRIVERS[this.known(line)];
       case 'server_version_info': return refuseRead(line, 'bind.dialect.server_version_info');
+      case 'type_descriptor': return new Builtin('dialect.type_descriptor', ([t]: Value[]) => t ?? null);
     }
     return super.getAttr(name, line);
   }
@@ -65,6 +68,7 @@ export class ContextProxy extends RtObject {
       case 'dialect': return new DialectProxy(this.ctx);
       case 'bind': case 'connection': return this.bind;
       case 'as_sql': return this.ctx.offline === true;
+      case 'config': return new ConfigProxy(this.ctx);
       case 'autocommit_block':
         throw new Unsupported(line, 'op.get_context().autocommit_block()', 'statements outside the run\'s transaction are not run embedded yet');
     }
@@ -81,8 +85,22 @@ export class EnvironmentProxy extends RtObject {
       case 'is_offline_mode': return new Builtin('context.is_offline_mode', () => this.ctx.offline === true);
       case 'get_context': return new Builtin('context.get_context', () => this.migration);
       case 'get_bind': return new Builtin('context.get_bind', () => this.bind);
+      case 'config': return new ConfigProxy(this.ctx);
     }
     throw new Unsupported(line, `context.${name}`, 'this part of the migration environment (env.py, -x arguments) is not known to the embedded engine');
+  }
+}
+
+/** `context.config`: alembic.ini as the run reads it. */
+class ConfigProxy extends RtObject {
+  readonly typeName = 'Config';
+  constructor(private readonly ctx: EvalContext) { super(); }
+  override getAttr(name: string, line: number): Value {
+    const opts = this.ctx.mainOptions;
+    if (name === 'get_main_option' && opts) {
+      return new Builtin('config.get_main_option', ([key, dflt]: Value[]) => (typeof key === 'string' && key.toLowerCase() in opts ? opts[key.toLowerCase()] : dflt ?? null));
+    }
+    throw new Unsupported(line, `config.${name}`, opts ? 'this part of the Alembic configuration is not known to the embedded engine' : 'the Alembic configuration is not known here');
   }
 }
 

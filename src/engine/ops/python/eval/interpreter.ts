@@ -16,7 +16,7 @@ import { BreakSignal, BudgetExceeded, ContinueSignal, PythonError, ReturnSignal 
 import { formatSpec, pyStr, pyRepr } from './format';
 import { binaryOp, compare, containsOp, unaryOp, iterate, subscript, sliceOf, dictKey, setItem, equals } from './operators';
 import { attribute } from './attributes';
-import { Builtin, Kwargs, Param, PyFunction, RtObject, Scope, tuple, truthy, typeName, Unit, Value } from './runtime';
+import { Builtin, Kwargs, Namespace, Param, PyFunction, RtObject, Scope, tuple, truthy, typeName, Unit, Value } from './runtime';
 import type { World } from './world';
 
 /** Steps (expressions and statements evaluated) one evaluation may take before it is stopped. */
@@ -31,19 +31,25 @@ export class Interpreter {
 
   // ---- statements ----
 
-  /** Runs a module's top level; a statement that cannot be evaluated binds its names to why. */
-  runModule(unit: Unit, top: SyntaxNode): void {
+  /**
+   * Runs a module's top level; a statement that cannot be evaluated binds its names to why.
+   * Returns the first such statement's reason, if any.
+   */
+  runModule(unit: Unit, top: SyntaxNode): string | undefined {
+    let first: string | undefined;
     for (let s = top.firstChild; s; s = s.nextSibling) {
       try {
         this.stmt(s, unit, [unit.scope]);
       } catch (e) {
         if (e instanceof BudgetExceeded) throw e;
         if (!(e instanceof Unsupported)) throw e;
+        first ??= `line ${e.line}: ${e.construct}`;
         for (const name of assignedNames(s, unit)) {
           unit.scope.vars.set(name, this.world.opaque(`${name} (${e.construct}: ${e.why})`, 'it is computed at module level by code the embedded engine does not evaluate'));
         }
       }
     }
+    return first;
   }
 
   block(body: SyntaxNode, unit: Unit, scopes: Scope[]): void {
@@ -130,6 +136,7 @@ export class Interpreter {
         throw new ReturnSignal(v);
       }
       case 'FunctionDefinition': this.define(s, unit, scopes); return;
+      case 'ClassDefinition': this.defineClass(s, unit, scopes); return;
       case 'DecoratedStatement': throw new Unsupported(line(unit, s), snippet(unit, s), 'a decorator is Python code the engine does not evaluate');
       case 'ImportStatement': this.world.importInto(text(unit, s), unit, scopes[0], line(unit, s)); return;
       case 'WithStatement': this.world.withStatement(s, unit, scopes, this); return;
@@ -195,6 +202,10 @@ export class Interpreter {
       case 'TupleExpression': case 'ArrayExpression': case 'ParenthesizedExpression':
         this.bindTargets(inner(t), value, unit, scopes, t); return;
       case 'MemberExpression':
+        if (t.getChild('.')) {
+          this.world.setAttr(this.expr(t.firstChild!, unit, scopes), text(unit, t.lastChild!), value, line(unit, t));
+          return;
+        }
         if (t.getChild('[')) {
           const obj = this.expr(t.firstChild!, unit, scopes);
           const key = this.expr(t.firstChild!.nextSibling!.nextSibling!, unit, scopes);
@@ -210,6 +221,24 @@ export class Interpreter {
     const name = text(unit, s.getChild('VariableName')!);
     const params = this.params(s.getChild('ParamList'), unit, scopes);
     scopes[0].vars.set(name, new PyFunction(name, params, s.getChild('Body')!, false, scopes, unit, this.invoke));
+  }
+
+  private defineClass(s: SyntaxNode, unit: Unit, scopes: Scope[]): void {
+    const name = text(unit, s.getChild('VariableName')!);
+    const bases: Value[] = [];
+    for (let c = s.getChild('ArgList')?.firstChild; c; c = c.nextSibling) {
+      if (c.name === '(' || c.name === ')' || c.name === ',') continue;
+      if (c.name === 'VariableName' && c.nextSibling?.name === 'AssignOp') { c = c.nextSibling.nextSibling!; continue; } // metaclass=...
+      bases.push(this.expr(c, unit, scopes));
+    }
+    const cls = this.world.makeClass(name, bases);
+    const body = new Scope('function');
+    this.block(s.getChild('Body')!, unit, [body, ...scopes]);
+    for (const [k, v] of body.vars) {
+      if (v instanceof PyFunction) v.owner = cls;
+      cls.attrs.set(k, v);
+    }
+    scopes[0].vars.set(name, cls);
   }
 
   private params(list: SyntaxNode | null, unit: Unit, scopes: Scope[]): Param[] {
@@ -235,6 +264,7 @@ export class Interpreter {
     try {
       const scope = new Scope('function');
       bindArguments(f, args, kwargs, scope, at);
+      if (f.owner) { scope.vars.set('__class__', f.owner); scope.vars.set('__self__', args[0] ?? null); }
       const scopes = [scope, ...f.closure];
       if (f.isLambda) return this.expr(f.body, f.unit, scopes);
       try { this.block(f.body, f.unit, scopes); } catch (e) {
@@ -312,6 +342,10 @@ export class Interpreter {
   private lookup(name: string, unit: Unit, scopes: Scope[], at: number): Value {
     for (const s of scopes) if (s.vars.has(name)) return s.vars.get(name)!;
     if (unit.scope.vars.has(name)) return unit.scope.vars.get(name)!;
+    if (name === 'super') {
+      const fn = scopes.find((s) => s.vars.has('__class__'));
+      return new Builtin('super', () => this.world.superOf(fn?.vars.get('__self__'), fn?.vars.get('__class__'), at));
+    }
     const b = this.world.builtin(name);
     if (b !== undefined) return b;
     throw new PythonError(at, 'NameError', `name '${name}' is not defined`);
@@ -458,7 +492,12 @@ export class Interpreter {
         if (kwargs.has(key) || skipped.has(key)) throw new PythonError(at, 'SyntaxError', `keyword argument repeated: ${key}`);
         if (pythonSide(key)) {
           // Python-side only (`default=`...): evaluated when it can be, never needed for the DDL.
-          try { kwargs.set(key, this.expr(a, unit, scopes)); } catch (e) { if (e instanceof BudgetExceeded || !(e instanceof Unsupported)) throw e; skipped.add(key); }
+          try {
+            const v = this.expr(a, unit, scopes);
+            // A callable or an unknown object (`default=uuid.uuid4`) only Python would use.
+            if (v instanceof RtObject && v.toData() === undefined && !(v instanceof Namespace)) skipped.add(key);
+            else kwargs.set(key, v);
+          } catch (e) { if (e instanceof BudgetExceeded || !(e instanceof Unsupported)) throw e; skipped.add(key); }
           continue;
         }
         kwargs.set(key, this.expr(a, unit, scopes));

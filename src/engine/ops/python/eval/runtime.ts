@@ -50,9 +50,10 @@ export interface NamespaceHost {
 /** A name that stands for something the engine cannot follow (an import from outside the project, ...). */
 export class Opaque extends RtObject {
   readonly typeName = 'object';
-  constructor(readonly what: string, readonly why: string) { super(); }
+  constructor(readonly what: string, readonly why: string, readonly notFound = false) { super(); }
   fail(line: number): never { throw new Unsupported(line, this.what, this.why); }
-  override getAttr(_name: string, line: number): Value { return this.fail(line); }
+  /** `uuid.UUID` in an annotation or a base's subscript stays unknown; it fails only when used. */
+  override getAttr(name: string): Value { return new Opaque(`${this.what.replace(/ \(imported\)$/, '')}.${name}`, this.why); }
   override call(_a: Value[], _k: Kwargs, line: number): Value { return this.fail(line); }
   override describe(): string { return this.what; }
 }
@@ -62,6 +63,8 @@ export interface Param { name: string; kind: 'plain' | 'star' | 'kwstar' | 'kwon
 /** A function defined with `def` (or a lambda) in a revision file or a project module. */
 export class PyFunction extends RtObject {
   readonly typeName = 'function';
+  /** The class whose body defined it (for `super()`). */
+  owner?: RtObject;
   constructor(
     readonly name: string,
     readonly params: Param[],

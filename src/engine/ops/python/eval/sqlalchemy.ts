@@ -8,6 +8,7 @@ import { Call, PyDict, PyValue, TableRef, TextClause, Unsupported } from '../../
 import { normalize } from '../names';
 import { dialectFor } from '../../ddl/dialect';
 import { readType } from '../../ddl/types';
+import { enumLabels, PyClass } from './classes';
 import { BoolClause, ColumnObj, NotClause, sqlLiteral, Statement, TableObj } from './core';
 import type { DialectName } from './context';
 import { PythonError } from './errors';
@@ -15,6 +16,8 @@ import { Builtin, isData, Kwargs, Namespace, NamespaceHost, RtObject, typeName, 
 
 export interface ConstructSink {
   readonly dialect?: DialectName;
+  /** Calls a Python callable (`values_callable=`). */
+  call(fn: Value, args: Value[], line: number): Value;
   /** Records a statement that runs where the call is (`Enum.create(bind)`). */
   execute(sql: TextClause, line: number): void;
 }
@@ -80,6 +83,17 @@ export class SqlAlchemyHost implements NamespaceHost {
       case 'sa.or_': return new BoolClause('OR', args);
       case 'sa.not_': return new NotClause(args[0] ?? null);
       case 'sa.literal': return args[0] ?? null;
+      case 'sa.Enum': case 'sa.ENUM': case 'pg.ENUM':
+        if (args[0] instanceof PyClass && args[0].isEnum) {
+          // A Python enum class: its member names are the labels; the type is named after the class.
+          const cls = args[0];
+          const labels = enumLabels(cls, kwargs.get('values_callable'), (f, a) => this.sink.call(f, a, line), line);
+          const kw = new Map(kwargs);
+          kw.delete('values_callable');
+          if (!kw.has('name')) kw.set('name', cls.name.toLowerCase());
+          return this.call(ns, [...labels, ...args.slice(1)], kw, line, skipped);
+        }
+        break;
     }
     return new Call(fn, args.map((a) => data(a, line, `an argument of ${fn}()`)), new Map([...kwargs].map(([k, v]) => [k, data(v, line, `${k}=`)])), line, skipped);
   }

@@ -10,7 +10,8 @@ import { canonicalModule, normalize } from '../names';
 import type { BatchBlock, OpCall, OpStatement } from '../reader';
 import { AttributeHost } from './attributes';
 import { makeBuiltins, RaisedError } from './builtins';
-import { BindProxy, ContextProxy, EnvironmentProxy, EvalContext, ResultProxy } from './context';
+import { BindProxy, ContextProxy, DialectProxy, EnvironmentProxy, EvalContext, ResultProxy } from './context';
+import { PyClass, PyInstance, SuperProxy } from './classes';
 import { columnOperator, Statement } from './core';
 import { PythonError } from './errors';
 import { pyStr } from './format';
@@ -58,10 +59,15 @@ export class World implements OperatorHost, AttributeHost {
   readonly context: ContextProxy;
   readonly environment: EnvironmentProxy;
   private readonly modules = new Map<string, ModuleObj | Opaque>();
+  private evaluatedModules = 0;
 
   constructor(readonly ctx: EvalContext) {
     this.interp = new Interpreter(this, ctx.budget);
-    this.sa = new SqlAlchemyHost({ dialect: ctx.dialect, execute: (sql, line) => this.record('execute', new Call('op.execute', [sql], new Map(), line), line) });
+    this.sa = new SqlAlchemyHost({
+      dialect: ctx.dialect,
+      execute: (sql, line) => this.record('execute', new Call('op.execute', [sql], new Map(), line), line),
+      call: (fn, args, line) => this.callValue(fn, args, new Map(), line),
+    });
     this.builtins = makeBuiltins((fn, args, kwargs, line) => this.callValue(fn, args, kwargs, line), (items) => dedupe(items));
     this.bind = new BindProxy(ctx, (stmt, params, line) => this.execute(stmt, params, line, 'conn.execute'));
     this.context = new ContextProxy(ctx, this.bind);
@@ -156,44 +162,79 @@ export class World implements OperatorHost, AttributeHost {
     if (dotted === 'alembic.context') return this.environment;
     const head = dotted.split('.')[0];
     if (dotted === 'logging' || dotted.startsWith('logging.')) return new Logging();
+    if (dotted === 'enum') return new Namespace('enum', this.sa);
     if (HARMLESS.has(dotted) || HARMLESS.has(head)) return new Opaque(`${dotted} (imported)`, 'only type annotations use it');
     const cached = this.modules.get(dotted);
     if (cached) return cached;
     const roots = this.ctx.importRoots ?? [];
     const file = findModule(dotted, roots);
     let out: ModuleObj | Opaque;
-    if (file) out = this.evaluateModule(dotted, file, line);
+    // Project modules are evaluated when something is taken from them, not when a dotted path
+    // passes through their package (its __init__ may import the whole application).
+    if (file) out = new ModuleObj(dotted, file, this);
     else if (findPackageDir(dotted, roots)) out = new ModuleObj(dotted, undefined, this); // a namespace package
     else if (STDLIB.has(head)) out = new Opaque(`${dotted} (imported)`, `Python's ${head} module is not evaluated by the embedded engine`);
-    else out = new Opaque(`${dotted} (imported)`, roots.length ? 'it is not a module of the project (the embedded engine does not run installed packages)' : 'the embedded engine does not run Python code from outside the migration');
+    else out = new Opaque(`${dotted} (imported)`, roots.length ? 'it is not a module of the project (the embedded engine does not run installed packages)' : 'the embedded engine does not run Python code from outside the migration', true);
     this.modules.set(dotted, out);
+    void line;
     return out;
   }
 
-  private evaluateModule(dotted: string, file: string, line: number): ModuleObj | Opaque {
-    if ([...this.modules.values()].filter((m) => m instanceof ModuleObj).length >= MAX_MODULES) {
-      return new Opaque(`${dotted} (imported)`, `more than ${MAX_MODULES} project modules would have to be followed`);
+  /** Runs a project module's top level once (on first use). */
+  evaluateModule(m: ModuleObj): void {
+    if (m.state !== 'new' || !m.file) return;
+    m.state = 'running'; // before running it: imports may be circular
+    if (++this.evaluatedModules > MAX_MODULES) {
+      m.failure = `more than ${MAX_MODULES} project modules would have to be followed`;
+      return;
     }
-    const source = loadModule(file);
-    if ('error' in source) return new Opaque(`${dotted} (imported)`, source.error);
+    const source = loadModule(m.file);
+    if ('error' in source) { m.failure = source.error; return; }
     const unit: Unit & { moduleName: string; isPackage: boolean } = {
-      file, src: source.src, lineStarts: lineStarts(source.src), scope: new Scope('module'), moduleName: dotted, isPackage: source.isPackage,
+      file: m.file, src: source.src, lineStarts: lineStarts(source.src), scope: new Scope('module'), moduleName: m.name, isPackage: source.isPackage,
     };
-    const m = new ModuleObj(dotted, unit, this);
-    this.modules.set(dotted, m); // before running it: imports may be circular
+    unit.scope.vars.set('__name__', m.name);
+    unit.scope.vars.set('__file__', m.file);
+    m.unit = unit;
     const saved = this.sink;
     this.sink = [];
-    try { this.interp.runModule(unit, source.tree.topNode); } finally { this.sink = saved; }
-    void line;
-    return m;
+    try { m.partial = this.interp.runModule(unit, source.tree.topNode); } finally { this.sink = saved; m.state = 'done'; }
   }
 
   moduleAttr(m: ModuleObj, name: string, line: number): Value {
+    const sub = `${m.name}.${name}`;
+    const roots = this.ctx.importRoots ?? [];
+    if (!m.unit?.scope.vars.has(name) && (this.modules.get(sub) instanceof ModuleObj || findModule(sub, roots) || findPackageDir(sub, roots))) {
+      return this.importModule(sub, line);
+    }
+    this.evaluateModule(m);
+    if (m.failure) return new Opaque(`${sub} (imported)`, m.failure);
     if (m.unit?.scope.vars.has(name)) return m.unit.scope.vars.get(name)!;
-    const sub = this.importModule(`${m.name}.${name}`, line);
-    if (sub instanceof ModuleObj) return sub;
-    if (!m.unit) return sub;
-    throw new PythonError(line, 'ImportError', `cannot import name '${name}' from '${m.name}' (${m.unit.file})`);
+    if (!m.file) return this.importModule(sub, line);
+    // Its module had code we could not evaluate (a star import...): the name may come from there.
+    if (m.partial) return new Opaque(`${sub} (imported)`, `${m.name} has code the embedded engine does not evaluate (${m.partial})`);
+    throw new PythonError(line, 'ImportError', `cannot import name '${name}' from '${m.name}' (${m.file})`);
+  }
+
+  // ---- classes ----
+
+  makeClass(name: string, bases: Value[]): PyClass {
+    for (const b of bases) {
+      if (b instanceof Opaque) b.fail(0);
+      if (!(b instanceof PyClass) && !(b instanceof Namespace) && !(b instanceof Builtin)) throw new Unsupported(0, `class ${name}(...)`, 'a base class the engine does not model');
+    }
+    return new PyClass(name, bases, () => new DialectProxy(this.ctx));
+  }
+
+  superOf(self: Value | undefined, cls: Value | undefined, line: number): Value {
+    if (!(self instanceof PyInstance) || !(cls instanceof PyClass)) throw new Unsupported(line, 'super()', 'super() outside a method of a class');
+    return new SuperProxy(self, cls);
+  }
+
+  setAttr(obj: Value, name: string, value: Value, line: number): void {
+    if (obj instanceof PyInstance) { obj.setAttr(name, value); return; }
+    if (obj instanceof PyClass) { obj.attrs.set(name, value); return; }
+    throw new Unsupported(line, `.${name} = ...`, `setting an attribute of ${typeName(obj)} is not evaluated`);
   }
 
   // ---- calls and operators ----
@@ -214,6 +255,8 @@ export class World implements OperatorHost, AttributeHost {
   operator(op: string, l: Value, r: Value): Value | undefined { return columnOperator(op, l, r); }
 
   getItem(obj: RtObject, key: Value, line: number): Value {
+    // Generic aliases in annotations and bases: `TypeDecorator[uuid.UUID]`, `Optional[str]`.
+    if (obj instanceof Namespace || obj instanceof Opaque || obj instanceof PyClass) return obj;
     if (typeof key === 'string') {
       const c = obj.getAttr('c', line);
       if (obj.typeName === 'ColumnCollection') return obj.getAttr(key, line);
@@ -313,10 +356,16 @@ class BatchProxy extends RtObject {
   }
 }
 
-/** A project module, evaluated. */
+/** A project module, evaluated on first use. */
 export class ModuleObj extends RtObject {
   readonly typeName = 'module';
-  constructor(readonly name: string, readonly unit: (Unit & { moduleName: string; isPackage: boolean }) | undefined, private readonly world: World) { super(); }
+  state: 'new' | 'running' | 'done' = 'new';
+  unit?: Unit & { moduleName: string; isPackage: boolean };
+  /** Why it could not be evaluated at all. */
+  failure?: string;
+  /** The first statement of its top level that could not be evaluated, if any. */
+  partial?: string;
+  constructor(readonly name: string, readonly file: string | undefined, private readonly world: World) { super(); }
   override getAttr(name: string, line: number): Value { return this.attr(name, line); }
   attr(name: string, line: number): Value { return this.world.moduleAttr(this, name, line); }
   override describe(): string { return this.name; }
