@@ -60,6 +60,7 @@ export class World implements OperatorHost, AttributeHost {
   readonly environment: EnvironmentProxy;
   private readonly modules = new Map<string, ModuleObj | Opaque>();
   private evaluatedModules = 0;
+  private inBatch = false;
 
   constructor(readonly ctx: EvalContext) {
     this.interp = new Interpreter(this, ctx.budget);
@@ -282,13 +283,13 @@ export class World implements OperatorHost, AttributeHost {
     if (items.length !== 1 || !body) throw new Unsupported(at, snippet(unit, s), 'only `with op.batch_alter_table(...) as batch_op:` is evaluated');
     const ctx = interp.expr(items[0], unit, scopes);
     if (!(ctx instanceof BatchContext)) throw new Unsupported(at, snippet(unit, s), 'only `with op.batch_alter_table(...) as batch_op:` is evaluated');
-    if (ctx.open) throw new Unsupported(at, snippet(unit, s), 'a batch inside a batch');
-    ctx.open = true;
+    if (this.inBatch) throw new Unsupported(at, snippet(unit, s), 'a batch inside a batch');
+    this.inBatch = true;
     const block: BatchBlock = { kind: 'batch', call: ctx.source, line: at, ops: [] };
     if (asName) scopes[0].vars.set(text(unit, asName), new BatchProxy(this, block.ops));
     // op.* calls inside the block run at once, before the batch itself (which runs at the block's end).
     const outer = this.sink;
-    try { interp.block(body, unit, scopes); } finally { this.sink = outer; ctx.open = false; }
+    try { interp.block(body, unit, scopes); } finally { this.sink = outer; this.inBatch = false; }
     this.sink.push(block);
   }
 
@@ -340,7 +341,6 @@ class OpMethod extends RtObject {
 
 class BatchContext extends RtObject {
   readonly typeName = 'BatchOperations';
-  open = false;
   constructor(readonly source: Call) { super(); }
 }
 
