@@ -12,6 +12,7 @@ import { AttributeHost } from './attributes';
 import { makeBuiltins, RaisedError } from './builtins';
 import { BindProxy, ContextProxy, DialectProxy, EnvironmentProxy, EvalContext, ResultProxy } from './context';
 import { PyClass, PyInstance, SuperProxy } from './classes';
+import { LibraryModule, MODELLED_PACKAGES } from './libraries/library';
 import { columnOperator, Statement } from './core';
 import { PythonError } from './errors';
 import { pyStr } from './format';
@@ -153,7 +154,7 @@ export class World implements OperatorHost, AttributeHost {
     const m = this.importModule(mod, line);
     if (m instanceof ModuleObj) return m.attr(name, line);
     if (m instanceof Opaque) return new Opaque(`${mod}.${name} (imported)`, m.why);
-    return m;
+    return m instanceof RtObject ? m.getAttr(name, line) : m;
   }
 
   private importModule(dotted: string, line: number): Value {
@@ -164,6 +165,11 @@ export class World implements OperatorHost, AttributeHost {
     const head = dotted.split('.')[0];
     if (dotted === 'logging' || dotted.startsWith('logging.')) return new Logging();
     if (dotted === 'enum') return new Namespace('enum', this.sa);
+    if (MODELLED_PACKAGES.has(head)) {
+      let m: Value = new LibraryModule('', this.ctx.dialect);
+      for (const part of dotted.split('.').slice(1)) m = (m as RtObject).getAttr(part, line);
+      return m;
+    }
     if (HARMLESS.has(dotted) || HARMLESS.has(head)) return new Opaque(`${dotted} (imported)`, 'only type annotations use it');
     const cached = this.modules.get(dotted);
     if (cached) return cached;
