@@ -4,8 +4,8 @@
  * on SQLite are planned here and given their statements at run time, from the live table.
  */
 import { bind } from './args';
-import { Dialect } from './ddl/dialect';
-import { createTableStatements, renderColumn, renderConstraint, renderCreateIndex, renderDefault, renderForeignKey } from './ddl/render';
+import { assertAlterInPlace, Dialect, NotPossibleOnDialect } from '../dialects';
+import { commentOn, createTableStatements, renderColumn, renderConstraint, renderCreateIndex, renderDefault, renderForeignKey } from './ddl/render';
 import { readColumn, readConstraint, readDefault, readTable, fkOptions, IndexSpec } from './ddl/schema';
 import { readType, renderType } from './ddl/types';
 import { BatchBlock, OpCall, OpStatement } from './python/reader';
@@ -29,8 +29,7 @@ export interface RecreatePlan { kind: 'recreate'; table: string; schema?: string
 export interface JsPlan { kind: 'js'; fn: (knex: unknown) => unknown; line: number }
 export type PlannedStep = { kind: 'sql'; statements: Statement[] } | RecreatePlan | JsPlan;
 
-/** Migration code that cannot work on this database whoever runs it (Alembic fails on it too). */
-export class NotPossibleOnDialect extends Unsupported {}
+export { NotPossibleOnDialect };
 
 export function planOps(ops: OpStatement[], d: Dialect): PlannedStep[] {
   const out: PlannedStep[] = [];
@@ -43,9 +42,6 @@ export function planOps(ops: OpStatement[], d: Dialect): PlannedStep[] {
 
 type Out = { sql: string; rows?: unknown[][]; json?: boolean[]; fail?: string; line?: number };
 
-const sqliteCannot = (line: number, what: string) => new NotPossibleOnDialect(line, what,
-  'SQLite cannot ALTER constraints or columns in place (Alembic stops here too); wrap it in `with op.batch_alter_table(...) as batch_op:`');
-
 /** `None` where Alembic needs a name: it comes from the naming convention of env.py's target_metadata. */
 function needsConvention(c: Call, what: string): never {
   throw new Unsupported(c.line, `${what}(None, ...)`, "an unnamed index or constraint: its name comes from the naming convention of env.py's target_metadata, which the embedded engine does not read");
@@ -56,7 +52,6 @@ function planOp(s: OpCall, d: Dialect, table?: { name: string; schema?: string }
   if (s.name === 'raise') return [{ sql: '', fail: String(c.args[0] ?? 'the migration raised an exception') }];
   if (s.name === 'print') return [];
   if (['create_index', 'drop_index', 'drop_constraint'].includes(s.name) && (c.args[0] === null || c.kw(s.name === 'drop_constraint' ? 'constraint_name' : 'index_name') === null)) needsConvention(c, s.name);
-  const pg = d.name === 'postgresql';
   const name = (v: PyValue | undefined, what: string) => asString(v, c.line, what);
   // Batch ops take the table from the block; direct ops as their first argument.
   const T = table ? [] : ['table_name'];
@@ -80,11 +75,11 @@ function planOp(s: OpCall, d: Dialect, table?: { name: string; schema?: string }
       // Constraints the column brings are added separately (SQLite cannot: Alembic stops).
       const adds = [...(col.unique && !col.index ? [{ kind: 'unique' as const, columns: [col.name] }] : []), ...col.foreignKeys.map((fk) => ({ kind: 'foreign' as const, ...fk }))];
       for (const k of adds) {
-        if (!pg) throw sqliteCannot(c.line, `add_column(... ${k.kind === 'foreign' ? 'ForeignKey' : 'unique=True'} ...)`);
+        assertAlterInPlace(d, c.line, `add_column(... ${k.kind === 'foreign' ? 'ForeignKey' : 'unique=True'} ...)`);
         out.push({ sql: `ALTER TABLE ${d.qualified(tname, schema)} ADD ${renderConstraint(k, d)}` });
       }
       if (col.index) out.push({ sql: renderCreateIndex({ name: `ix_${tname}_${col.name}`, table: tname, schema, columns: [col.name], unique: col.unique, kw: new Map(), line: c.line }, d) });
-      if (pg && col.comment) out.push({ sql: `COMMENT ON COLUMN ${d.qualified(tname, schema)}.${d.quote(col.name)} IS ${d.literal(col.comment)}` });
+      if (d.comments && col.comment) out.push({ sql: commentOn(d, 'COLUMN', `${d.qualified(tname, schema)}.${d.quote(col.name)}`, col.comment) });
       return out;
     }
     case 'drop_column': {
@@ -112,7 +107,7 @@ function planOp(s: OpCall, d: Dialect, table?: { name: string; schema?: string }
       const a = bind(c, 'create_foreign_key', ['constraint_name', ...(table ? [] : ['source_table']), 'referent_table', 'local_cols', 'remote_cols'],
         ['onupdate', 'ondelete', 'deferrable', 'initially', 'match', 'source_schema', 'referent_schema', 'use_alter']);
       const src = table?.name ?? name(a.source_table, 'table name');
-      if (!pg) throw sqliteCannot(c.line, 'op.create_foreign_key()');
+      assertAlterInPlace(d, c.line, 'op.create_foreign_key()');
       const fk = {
         name: optString(a.constraint_name, c.line, 'constraint name'), columns: asStringList(a.local_cols, c.line, 'local columns'),
         refTable: name(a.referent_table, 'referent table'), refSchema: optString(a.referent_schema, c.line, 'referent_schema'),
@@ -123,7 +118,7 @@ function planOp(s: OpCall, d: Dialect, table?: { name: string; schema?: string }
     case 'create_unique_constraint': case 'create_primary_key': case 'create_check_constraint': {
       const check = s.name === 'create_check_constraint';
       const a = bind(c, s.name, ['constraint_name', ...T, check ? 'condition' : 'columns'], ['schema', 'deferrable', 'initially']);
-      if (!pg) throw sqliteCannot(c.line, `op.${s.name}()`);
+      assertAlterInPlace(d, c.line, `op.${s.name}()`);
       const cname = optString(a.constraint_name, c.line, 'constraint name');
       const k = check
         ? readConstraint(new Call('sa.CheckConstraint', [a.condition ?? null], new Map([['name', cname ?? null]]), c.line), '')
@@ -132,7 +127,7 @@ function planOp(s: OpCall, d: Dialect, table?: { name: string; schema?: string }
     }
     case 'drop_constraint': {
       const a = bind(c, 'drop_constraint', ['constraint_name', ...T, 'type_'], ['schema', 'if_exists']);
-      if (!pg) throw sqliteCannot(c.line, 'op.drop_constraint()');
+      assertAlterInPlace(d, c.line, 'op.drop_constraint()');
       return [{ sql: `ALTER TABLE ${d.qualified(table?.name ?? name(a.table_name, 'table name'), table?.schema ?? optString(a.schema, c.line, 'schema'))} DROP CONSTRAINT ${a.if_exists === true ? 'IF EXISTS ' : ''}${d.quote(name(a.constraint_name, 'constraint name'))}` }];
     }
     case 'execute': {
@@ -149,9 +144,9 @@ function planOp(s: OpCall, d: Dialect, table?: { name: string; schema?: string }
     }
     case 'create_table_comment': case 'drop_table_comment': {
       const a = bind(c, s.name, ['table_name', ...(s.name === 'create_table_comment' ? ['comment'] : [])], ['existing_comment', 'schema']);
-      if (!pg) return [];
-      const comment = s.name === 'create_table_comment' ? d.literal(name(a.comment, 'comment')) : 'NULL';
-      return [{ sql: `COMMENT ON TABLE ${d.qualified(name(a.table_name, 'table name'), optString(a.schema, c.line, 'schema'))} IS ${comment}` }];
+      if (!d.comments) return [];
+      const comment = s.name === 'create_table_comment' ? name(a.comment, 'comment') : null;
+      return [{ sql: commentOn(d, 'TABLE', d.qualified(name(a.table_name, 'table name'), optString(a.schema, c.line, 'schema')), comment) }];
     }
   }
   throw new Unsupported(c.line, `op.${s.name}()`, 'not an operation the embedded engine runs');
@@ -164,21 +159,18 @@ function alterColumn(s: OpCall, d: Dialect, table?: { name: string; schema?: str
   const tname = table?.name ?? asString(a.table_name, c.line, 'table name');
   const t = d.qualified(tname, table?.schema ?? optString(a.schema, c.line, 'schema'));
   const col = d.quote(asString(a.column_name, c.line, 'column name'));
-  const pg = d.name === 'postgresql';
   const out: Out[] = [];
   const using = c.kw('postgresql_using');
-  const typeSql = a.type_ !== undefined && a.type_ !== null ? renderType(readType(a.type_, c.line), d.name) : undefined;
-  if (!pg && (a.nullable !== undefined || c.kwargs.has('server_default') || typeSql || a.comment !== undefined)) {
-    throw sqliteCannot(c.line, 'op.alter_column()');
-  }
-  if (pg && typeSql) out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} TYPE ${typeSql}${using instanceof TextClause || typeof using === 'string' ? ` USING ${using instanceof TextClause ? using.sql : using}` : ''}` });
+  const typeSql = a.type_ !== undefined && a.type_ !== null ? renderType(readType(a.type_, c.line), d) : undefined;
+  if (a.nullable !== undefined || c.kwargs.has('server_default') || typeSql || a.comment !== undefined) assertAlterInPlace(d, c.line, 'op.alter_column()');
+  if (typeSql) out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} TYPE ${typeSql}${using instanceof TextClause || typeof using === 'string' ? ` USING ${using instanceof TextClause ? using.sql : using}` : ''}` });
   if (a.nullable !== undefined && a.nullable !== null) out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} ${a.nullable ? 'DROP NOT NULL' : 'SET NOT NULL'}` });
   if (c.kwargs.has('server_default') && a.server_default !== false) {
     const dflt = readDefault(a.server_default, c.line);
     out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} ${dflt ? `SET DEFAULT ${renderDefault(dflt, d)}` : 'DROP DEFAULT'}` });
   }
-  if (pg && a.comment !== undefined && a.comment !== false) {
-    out.push({ sql: `COMMENT ON COLUMN ${t}.${col} IS ${typeof a.comment === 'string' ? d.literal(a.comment) : 'NULL'}` });
+  if (d.comments && a.comment !== undefined && a.comment !== false) {
+    out.push({ sql: commentOn(d, 'COLUMN', `${t}.${col}`, typeof a.comment === 'string' ? a.comment : null) });
   }
   if (a.new_column_name !== undefined && a.new_column_name !== null) {
     out.push({ sql: `ALTER TABLE ${t} RENAME ${col} TO ${d.quote(asString(a.new_column_name, c.line, 'new column name'))}` });
@@ -200,8 +192,10 @@ function planBatch(b: BatchBlock, d: Dialect): PlannedStep[] {
   }
   const recreate = a.recreate === undefined ? 'auto' : a.recreate;
   if (recreate !== 'auto' && recreate !== 'always' && recreate !== 'never') throw new Unsupported(b.line, 'recreate=...', "expected 'auto', 'always' or 'never'");
-  const inPlace = d.name === 'postgresql' ? recreate !== 'always' : recreate === 'never' || (recreate === 'auto' && b.ops.every(canRunInPlaceOnSqlite));
-  if (d.name === 'postgresql' && recreate === 'always') throw new Unsupported(b.line, "recreate='always'", 'rebuilding a PostgreSQL table is not supported by the embedded engine yet');
+  // A database that can ALTER in place never needs the rebuild (Alembic's `requires_recreate_in_batch`).
+  const alters = !d.cannotAlterInPlace;
+  const inPlace = alters ? recreate !== 'always' : recreate === 'never' || (recreate === 'auto' && b.ops.every(canRunInPlaceOnSqlite));
+  if (alters && recreate === 'always') throw new Unsupported(b.line, "recreate='always'", `rebuilding a ${d.displayName} table is not supported by the embedded engine yet`);
   if (inPlace) return b.ops.map((op) => ({ kind: 'sql' as const, statements: planOp(op, d, { name: tname, schema }).map((x) => ({ ...x, line: x.line ?? op.line })) }));
   // Validate every op now, so the run stops before its first statement.
   for (const op of b.ops) checkRecreateOp(op);

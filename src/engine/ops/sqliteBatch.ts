@@ -8,7 +8,7 @@
  * parent table does not cascade into child rows.
  */
 import { bind } from './args';
-import { Dialect } from './ddl/dialect';
+import type { Dialect } from '../dialects';
 import { renderDefault, renderForeignKey } from './ddl/render';
 import { fkOptions, readColumn, readConstraint, readDefault } from './ddl/schema';
 import { readType, renderType } from './ddl/types';
@@ -141,7 +141,7 @@ export async function recreateStatements(db: Query, d: Dialect, table: string, o
       case 'add_column': {
         const a = bind(c, 'batch_op.add_column', ['column'], ['insert_before', 'insert_after']);
         const spec = readColumn(a.column!, c.line);
-        const col: Omit<Col, 'key'> = { name: spec.name, type: renderType(spec.type, 'sqlite'), nullable: spec.nullable, dflt: spec.serverDefault ? renderDefault(spec.serverDefault, d) : undefined, pk: spec.primaryKey ? 1 : 0 };
+        const col: Omit<Col, 'key'> = { name: spec.name, type: renderType(spec.type, d), nullable: spec.nullable, dflt: spec.serverDefault ? renderDefault(spec.serverDefault, d) : undefined, pk: spec.primaryKey ? 1 : 0 };
         let before = optString(a.insert_before, c.line, 'insert_before');
         let after = optString(a.insert_after, c.line, 'insert_after');
         const idx = new Map(existingOrdering.map((n, i) => [n, i]));
@@ -178,7 +178,7 @@ export async function recreateStatements(db: Query, d: Dialect, table: string, o
           col.dflt = dflt ? renderDefault(dflt, d) : undefined;
         }
         if (a.type_ !== undefined && a.type_ !== null) {
-          const t = renderType(readType(a.type_, c.line), 'sqlite');
+          const t = renderType(readType(a.type_, c.line), d);
           if (t !== col.type) col.cast = true;
           col.type = t;
         }
