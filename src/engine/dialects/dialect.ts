@@ -10,6 +10,7 @@ import type { IndexSpec, TableSpec } from '../ops/ddl/schema';
 import type { Connection, ConnectOptions } from '../runner/connection';
 import type { SessionOptions } from '../runner/session';
 import type { PgDumpOptions } from '../db/pgDump';
+import type { OpSpec } from '../ops/registry/types';
 import { Unsupported } from '../ops/values';
 
 /** The dialects the engine knows (the names SQLAlchemy gives them). */
@@ -94,6 +95,9 @@ export interface Dialect {
   startRun?(conn: Connection, t: TableName, o: SessionOptions): Promise<void>;
   /** A copy of the database made before a run changes it, if the dialect has a tool for it. */
   dump?(url: DatabaseUrl, o: PgDumpOptions, signal?: AbortSignal): Promise<string>;
+
+  /** Ops only this dialect has (e.g. PostgreSQL's `create_exclude_constraint`), declared in its folder. */
+  readonly ops?: readonly OpSpec[];
 }
 
 /** Migration code that cannot work on this database whoever runs it (Alembic fails on it too). */
