@@ -4,12 +4,12 @@
  * database cannot do at all (SQLite cannot ALTER in place: Alembic fails there too).
  */
 import { Problem } from '../errors';
-import { dialectFor } from '../ops/ddl/dialect';
+import { dialectFor, DialectName } from '../dialects';
 import { NotPossibleOnDialect, planOps } from '../ops/plan';
 import { readMigrationFunctions } from '../ops/python/reader';
 import { Unsupported } from '../ops/values';
 
-export function findEmbeddedProblems(file: string, text: string, dialect?: 'sqlite' | 'postgresql'): Problem[] {
+export function findEmbeddedProblems(file: string, text: string, dialect?: DialectName): Problem[] {
   const problems: Problem[] = [];
   let fns;
   try { fns = readMigrationFunctions(text); } catch { return []; }

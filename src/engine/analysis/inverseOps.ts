@@ -1,17 +1,17 @@
 /**
- * A downgrade written from an upgrade, where the inverse is certain: create_table -> drop_table,
- * add_column -> drop_column, create_index -> drop_index, create_*_constraint / create_foreign_key ->
- * drop_constraint, rename_table back; in reverse order. What cannot be inverted from the call alone
- * (drops, alter_column, execute, batch blocks...) becomes a TODO naming the upgrade line.
+ * A downgrade written from an upgrade, where the inverse is certain (each op declares its own in
+ * ops/registry/: create_table -> drop_table, add_column -> drop_column, create_index -> drop_index,
+ * create_*_constraint / create_foreign_key -> drop_constraint, rename_table back); in reverse
+ * order. What cannot be inverted from the call alone (drops, alter_column, execute, batch
+ * blocks...) becomes a TODO naming the upgrade line.
  */
+import { opSpec, SourceCall } from '../ops/registry';
 import { isOp, Token, tokenize } from '../scripts/pyTokens';
 
 export interface InverseResult { lines: string[]; complete: boolean }
 
-interface Call { name: string; args: string[]; kwargs: Map<string, string>; strings: (string | undefined)[] }
-
 /** Parses `op.name(a, b, k=v)` into its arguments' source text (and string values). */
-function parseOpCall(text: string): Call | undefined {
+function parseOpCall(text: string): SourceCall | undefined {
   const t = tokenize(text, 0, text.length);
   if (!(t[0]?.kind === 'name' && t[0].text === 'op' && isOp(t[1], '.') && t[2]?.kind === 'name' && isOp(t[3], '('))) return undefined;
   const args: string[] = [];
@@ -52,23 +52,9 @@ function quoter(first: string | undefined): (s: string) => string {
   return (s) => `${quote}${s.replace(/\\/g, '\\\\').replaceAll(quote, `\\${quote}`)}${quote}`;
 }
 
-function inverse(c: Call): string | undefined {
-  const [a0, a1, a2] = c.args;
-  const q = quoter(a0);
-  switch (c.name) {
-    case 'create_table': return a0 && `op.drop_table(${a0})`;
-    case 'add_column': {
-      const name = c.args.length > 1 && /^sa\.Column\(/.test(a1) ? columnName(a1) : undefined;
-      return a0 && name !== undefined ? `op.drop_column(${a0}, ${q(name)})` : undefined;
-    }
-    case 'create_index': return a0 && a1 ? `op.drop_index(${a0}, table_name=${a1})` : undefined;
-    case 'create_unique_constraint': return a0 && a1 ? `op.drop_constraint(${a0}, ${a1}, type_=${q('unique')})` : undefined;
-    case 'create_check_constraint': return a0 && a1 ? `op.drop_constraint(${a0}, ${a1}, type_=${q('check')})` : undefined;
-    case 'create_primary_key': return a0 && a1 ? `op.drop_constraint(${a0}, ${a1}, type_=${q('primary')})` : undefined;
-    case 'create_foreign_key': return a0 && a1 && a2 ? `op.drop_constraint(${a0}, ${a1}, type_=${q('foreignkey')})` : undefined;
-    case 'rename_table': return a0 && a1 ? `op.rename_table(${a1}, ${a0})` : undefined;
-    default: return undefined;
-  }
+/** The inverse each op declares (registry/), written in the file's quoting style. */
+function inverse(c: SourceCall): string | undefined {
+  return opSpec(c.name)?.inverse?.(c, { quote: quoter(c.args[0]), columnName });
 }
 
 /** The downgrade body (unindented lines) for an upgrade body's statements. */

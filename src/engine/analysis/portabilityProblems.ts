@@ -3,6 +3,7 @@
  * project whose database is SQLite (ENUM types, postgresql dialect types), and raw SQL run without
  * a check of the dialect. Found in the upgrade/downgrade bodies, by line.
  */
+import type { DialectName } from '../dialects';
 import { Problem } from '../errors';
 import { findMigrationFunctions, MigrationFunction } from './migrationFunctions';
 
@@ -13,7 +14,7 @@ const PG_ONLY: [RegExp, string][] = [
 ];
 
 /** `fns` may be passed when the caller has already found the functions of `text`. */
-export function findPortabilityProblems(file: string, text: string, databaseDialect: 'sqlite' | 'postgresql' | undefined,
+export function findPortabilityProblems(file: string, text: string, databaseDialect: DialectName | undefined,
   fns: MigrationFunction[] = findMigrationFunctions(text, 'python')): Problem[] {
   const problems: Problem[] = [];
   for (const fn of fns) {

@@ -3,6 +3,8 @@
  * `check`): file headers, the graph (missing parents, duplicates, cycles), missing or empty
  * downgrades, several heads. `textOf` supplies file contents (an editor passes unsaved buffers).
  */
+import { dialectOfUrlText } from '../config/url';
+import type { DialectName } from '../dialects';
 import { Problem } from '../errors';
 import { findGraphProblems } from '../scripts/graphProblems';
 import { readRevisionFile, RevisionFileInfo } from '../scripts/revisionFile';
@@ -13,9 +15,9 @@ import { findMigrationFunctions } from './migrationFunctions';
 import { findEmbeddedProblems } from './embeddedProblems';
 
 /** The dialect of a project's configured database, if any (for portability hints). */
-export function databaseDialect(dir: ScriptDirectory): 'sqlite' | 'postgresql' | undefined {
+export function databaseDialect(dir: ScriptDirectory): DialectName | undefined {
   const url = dir.config.database?.url;
-  return !url ? undefined : /^sqlite/i.test(url) ? 'sqlite' : /^postgres/i.test(url) ? 'postgresql' : undefined;
+  return url ? dialectOfUrlText(url) : undefined;
 }
 
 /** One file's header (from `text`, which may be an unsaved buffer), downgrade and portability problems. */
@@ -23,7 +25,7 @@ export function databaseDialect(dir: ScriptDirectory): 'sqlite' | 'postgresql' |
  * `embedded`: also parse the bodies fully (what the embedded engine cannot run): for the files open
  * in the editor; the workspace pass skips it, a full parse of thousands of files would hold up the UI.
  */
-export function fileProblems(f: RevisionFileInfo, text: string, dialect?: 'sqlite' | 'postgresql', o: { embedded?: boolean } = {}): { info: RevisionFileInfo; downgrade: Problem[] } {
+export function fileProblems(f: RevisionFileInfo, text: string, dialect?: DialectName, o: { embedded?: boolean } = {}): { info: RevisionFileInfo; downgrade: Problem[] } {
   const info = readRevisionFile(f.path, text, f.kind);
   if (info.revision === undefined) return { info, downgrade: [] };
   const fns = findMigrationFunctions(text, f.kind); // read once, checked twice

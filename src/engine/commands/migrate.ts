@@ -8,7 +8,7 @@ import { parseDatabaseUrl } from '../config/url';
 import { CommandError } from '../errors';
 import { catchRevisionErrors } from '../graph';
 import { iterateRevisions } from '../graph/iterate';
-import { dialectFor, Dialect } from '../ops/ddl/dialect';
+import { dialectFor, Dialect } from '../dialects';
 import { PlannedStep, Statement } from '../ops/plan';
 import { recreateStatements } from '../ops/sqliteBatch';
 import { Unsupported } from '../ops/values';
@@ -20,7 +20,7 @@ import { assertOfflinePlannable, offlineScript } from '../runner/offline';
 import { HeadMaintainer, RevisionStep } from '../runner/steps';
 import { ensureVersionTable, readHeads, versionRows } from '../runner/versionTable';
 import { SessionOptions, startRun } from '../runner/session';
-import { dumpDatabase, PgDumpOptions } from '../db/pgDump';
+import type { PgDumpOptions } from '../db/pgDump';
 
 export interface MigrateOptions extends SessionOptions {
   /** Offline mode: return the SQL instead of running it. */
@@ -86,9 +86,9 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
   } else if (o.sql && !isUpgrade) {
     throw new CommandError('downgrade with --sql requires <fromrev>:<torev>');
   }
-  o.onLog?.(`Context impl ${dialect.name === 'sqlite' ? 'SQLiteImpl' : 'PostgresqlImpl'}.`);
+  o.onLog?.(`Context impl ${dialect.implName}.`);
   if (o.sql) o.onLog?.('Generating static SQL');
-  o.onLog?.(`Will assume ${dialect.name === 'sqlite' ? 'non-' : ''}transactional DDL.`);
+  o.onLog?.(`Will assume ${dialect.transactionalDdl ? '' : 'non-'}transactional DDL.`);
 
   if (o.sql) {
     const heads = start === undefined || start === 'base' ? [] : start.split(',').filter((s) => s && s !== 'base')
@@ -114,7 +114,7 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
     // Everything is compiled before the first statement: an unsupported construct changes nothing.
     const planned = planRevisionSteps(steps, dialect, dir.config.cwd, o.planCache, { importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions });
     // The dump sees the database as this run found it (the run holds the lock and has changed nothing yet).
-    if (o.pgDump && planned.length && url.dialect === 'postgresql') o.onLog?.(`Backed up the database to ${await dumpDatabase(url, o.pgDump, o.signal)}`);
+    if (o.pgDump && planned.length && dialect.dump) o.onLog?.(`Backed up the database to ${await dialect.dump(url, o.pgDump, o.signal)}`);
     if (!heads.length) await ensureVersionTable(conn, table, false, o.onStatement);
     const maintainer = new HeadMaintainer(versionRows(conn, table, o.onStatement), heads);
     for (const p of planned) {
@@ -183,7 +183,7 @@ async function runStep(conn: Connection, d: Dialect, p: PlannedRevisionStep, o: 
       try {
         if (s.rows) for (const row of s.rows) await conn.run(s.sql, row);
         else {
-          if (d.name === 'sqlite' && part.kind === 'sql' && !p.step.revision.path.endsWith('.sql')) assertSingleStatement(conn, s.sql, file, s.line);
+          if (part.kind === 'sql' && !p.step.revision.path.endsWith('.sql')) assertSingleStatement(conn, s.sql, file, s.line);
           await conn.run(s.sql);
         }
       } catch (e) {
@@ -204,7 +204,7 @@ async function statementsOf(part: Exclude<PlannedStep, { kind: 'js' }>, conn: Co
   }
 }
 
-/** pysqlite runs one statement per execute; a string holding several fails under Alembic too. */
+/** pysqlite runs one statement per execute (its connection counts them); a string holding several fails under Alembic too. */
 function assertSingleStatement(conn: Connection, sql: string, file: string, line: number): void {
   if (conn.statementCount && conn.statementCount(sql) > 1) {
     throw new StatementError('You can only execute one statement at a time.', file, line, sql);

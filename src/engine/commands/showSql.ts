@@ -4,7 +4,7 @@
  */
 import { parseDatabaseUrl } from '../config/url';
 import { CommandError } from '../errors';
-import { dialectFor, DialectName } from '../ops/ddl/dialect';
+import { DEFAULT_DIALECT, dialectFor, DialectName } from '../dialects';
 import { planRevisionSteps } from '../runner/migrationSource';
 import { assertOfflinePlannable, offlineScript } from '../runner/offline';
 import { RevisionStep } from '../runner/steps';
@@ -14,12 +14,12 @@ export async function revisionSql(dir: ScriptDirectory, id: string, direction: '
   const script = dir.map.map.get(id);
   if (!script) throw new CommandError(`Can't locate revision identified by '${id}'`);
   const db = dir.config.database;
-  const name = dialectName ?? (db ? parseDatabaseUrl(db.url, db.source).dialect : 'sqlite');
-  const dialect = dialectFor(name);
+  const name = dialectName ?? (db ? parseDatabaseUrl(db.url, db.source).dialect : undefined);
+  const dialect = name ? dialectFor(name) : DEFAULT_DIALECT;
   const step = new RevisionStep(dir.map, script, direction === 'upgrade');
   assertOfflinePlannable([step]);
   const planned = planRevisionSteps([step], dialect, dir.config.cwd, undefined, { offline: true, importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions });
   const from = direction === 'upgrade' ? [...script.normalizedDownRevisions] : [script.revision];
-  const header = `-- ${step.describe()}\n-- ${name === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, offline mode: what \`alembic ${direction} --sql\` writes for this revision\n\n`;
+  const header = `-- ${step.describe()}\n-- ${dialect.displayName}, offline mode: what \`alembic ${direction} --sql\` writes for this revision\n\n`;
   return header + await offlineScript(planned, from, dialect, { table: dir.config.versionTable, schema: dir.config.versionTableSchema });
 }

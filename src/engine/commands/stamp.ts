@@ -10,7 +10,7 @@ import { stampSteps } from '../runner/stampSteps';
 import { HeadMaintainer } from '../runner/steps';
 import { ensureVersionTable, readHeads, versionRows } from '../runner/versionTable';
 import { SessionOptions, startRun } from '../runner/session';
-import { dialectFor } from '../ops/ddl/dialect';
+import { dialectFor } from '../dialects';
 import { offlineEnsureVersion, offlineStamp } from '../runner/offline';
 import { catchRevisionErrors } from '../graph';
 import { Script } from '../scripts/script';

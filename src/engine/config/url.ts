@@ -3,9 +3,10 @@
  * with SQLAlchemy's own grammar so that every spelling users already have keeps working.
  */
 import path from 'node:path';
+import type { DialectName } from '../dialects';
 import { CommandError } from '../errors';
 
-export type Dialect = 'sqlite' | 'postgresql';
+export type Dialect = DialectName;
 
 export interface DatabaseUrl {
   dialect: Dialect;
@@ -29,6 +30,11 @@ const PATTERN = new RegExp(
 
 const SQLITE_DRIVERS = new Set(['sqlite', 'sqlite+pysqlite', 'sqlite+aiosqlite', 'sqlite+pysqlcipher']);
 const PG_DIALECTS = new Set(['postgresql', 'postgres']);
+
+/** The dialect a URL's scheme names, without parsing the rest (for hints on a URL that may not parse). */
+export function dialectOfUrlText(url: string): DialectName | undefined {
+  return /^sqlite/i.test(url) ? 'sqlite' : /^postgres/i.test(url) ? 'postgresql' : undefined;
+}
 
 function decode(text: string): string {
   try { return decodeURIComponent(text); } catch { return text; }

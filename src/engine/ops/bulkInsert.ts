@@ -1,9 +1,9 @@
 /**
  * `op.bulk_insert(table, rows)`: one INSERT run for every row (SQLAlchemy's executemany), with the
- * values converted as SQLAlchemy's types bind them (Boolean as 1/0 on SQLite, JSON serialized the
+ * values converted as SQLAlchemy's types bind them (per dialect: Boolean as 1/0 on SQLite; JSON serialized the
  * way Python's json.dumps writes it, None as JSON 'null' in a JSON column).
  */
-import { Dialect } from './ddl/dialect';
+import type { Dialect } from '../dialects';
 import { readColumn } from './ddl/schema';
 import { readType, TypeSpec } from './ddl/types';
 import { asString, isCall, optString, PyDict, PyValue, TableRef, Unsupported } from './values';
@@ -25,7 +25,7 @@ export function bulkInsert(table: PyValue | undefined, rows: PyValue | undefined
     if (!r.entries.has(c.name)) throw new Unsupported(line, 'op.bulk_insert(...)', `A value is required for bind parameter '${c.name}', in parameter group ${i}`);
     return bindValue(r.entries.get(c.name)!, c.type, d, line);
   }));
-  const placeholders = used.map((_, i) => (d.name === 'postgresql' ? `$${i + 1}` : '?')).join(', ');
+  const placeholders = used.map((_, i) => d.placeholder(i + 1)).join(', ');
   const json = used.map((c) => c.type?.name === 'JSON' || c.type?.name === 'JSONB');
   return [{ sql: `INSERT INTO ${d.qualified(name, schema)} (${used.map((c) => d.quote(c.name)).join(', ')}) VALUES (${placeholders})`, rows: values, json }];
 }
@@ -51,13 +51,7 @@ function bindValue(v: PyValue, type: TypeSpec | undefined, d: Dialect, line: num
   const kind = type?.name;
   if (kind === 'JSON' || kind === 'JSONB') return pyJsonDumps(v, line);
   if (v === null) return null;
-  if (typeof v === 'boolean') return d.name === 'sqlite' ? (v ? 1 : 0) : v;
-  if (typeof v === 'number' || typeof v === 'string') {
-    if (d.name === 'sqlite' && (kind === 'DateTime' || kind === 'Date' || kind === 'Time' || kind === 'DATETIME' || kind === 'DATE' || kind === 'TIME') && typeof v === 'string') {
-      throw new Unsupported(line, 'op.bulk_insert(...)', `SQLite ${kind} type only accepts Python ${kind.toLowerCase().startsWith('datetime') ? 'datetime' : kind.toLowerCase()} objects as input`);
-    }
-    return v;
-  }
+  if (typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string') return d.bindParam(v, kind, line);
   throw new Unsupported(line, 'op.bulk_insert(...)', 'row values must be literals (numbers, strings, True/False, None)');
 }
 

@@ -7,19 +7,14 @@
  * Runs with foreign key enforcement off (SQLite's default, never turned on here), so dropping the
  * parent table does not cascade into child rows.
  */
-import { bind } from './args';
-import { Dialect } from './ddl/dialect';
-import { renderDefault, renderForeignKey } from './ddl/render';
-import { fkOptions, readColumn, readConstraint, readDefault } from './ddl/schema';
-import { readType, renderType } from './ddl/types';
+import type { Dialect } from '../dialects';
+import { renderForeignKey } from './ddl/render';
 import { OpCall } from './python/reader';
-import { asString, asStringList, Call, optString, Unsupported } from './values';
+import { opSpec } from './registry';
+import type { BatchColumn as Col, BatchConstraint as Cons, BatchIndex as Ix, RecreateTable } from './registry/types';
+import { Unsupported } from './values';
 
 export interface Query { all<T = Record<string, unknown>>(sql: string): Promise<T[]> }
-
-interface Col { key: string; name: string; type: string; nullable: boolean; dflt?: string; pk: number; from?: string; cast?: boolean }
-interface Cons { name?: string; kind: 'unique' | 'foreign' | 'check' | 'primary'; body: string; columns: string[] }
-interface Ix { name: string; unique: boolean; columns: string[] }
 
 const ISCHEMA: Record<string, string> = {
   BIGINT: 'BIGINT', BLOB: 'BLOB', BOOL: 'BOOLEAN', BOOLEAN: 'BOOLEAN', CHAR: 'CHAR', DATE: 'DATE', DATE_CHAR: 'DATE',
@@ -123,125 +118,27 @@ function unquoteList(s: string): string[] {
 
 export async function recreateStatements(db: Query, d: Dialect, table: string, ops: OpCall[]): Promise<{ sql: string; line: number }[]> {
   const { cols, cons, indexes, pkName } = await reflect(db, d, table);
-  let pkConstraintName = pkName;
-  const newIndexes: Ix[] = [];
   const line = ops[0]?.line ?? 0;
-  // Alembic's column ordering bookkeeping (ApplyBatchImpl): original keys, and (before, after) pairs.
-  const existingOrdering = cols.map((c) => c.key);
-  let addColOrdering: [string, string][] = [];
-  // Alembic looks batch columns up by their original key (a renamed column keeps it).
-  const findByKey = (key: string, l: number) => {
-    const c = cols.find((x) => x.key === key);
-    if (!c) throw new Unsupported(l, key, `No such column: ${table}.${key}`);
-    return c;
+  const t: RecreateTable = {
+    table, d, cols, cons, indexes, newIndexes: [], pkConstraintName: pkName,
+    existingOrdering: cols.map((c) => c.key), addColOrdering: [],
+    findByKey(key, l) {
+      const c = cols.find((x) => x.key === key);
+      if (!c) throw new Unsupported(l, key, `No such column: ${table}.${key}`);
+      return c;
+    },
+    addNamed(k) {
+      const i = k.name ? cons.findIndex((x) => x.name === k.name) : -1;
+      if (i >= 0) cons[i] = k; else cons.push(k);
+    },
   };
+  // Each op changes the table copy as its declaration says (registry/: `batch.recreate`).
   for (const op of ops) {
-    const c = op.call;
-    switch (op.name) {
-      case 'add_column': {
-        const a = bind(c, 'batch_op.add_column', ['column'], ['insert_before', 'insert_after']);
-        const spec = readColumn(a.column!, c.line);
-        const col: Omit<Col, 'key'> = { name: spec.name, type: renderType(spec.type, 'sqlite'), nullable: spec.nullable, dflt: spec.serverDefault ? renderDefault(spec.serverDefault, d) : undefined, pk: spec.primaryKey ? 1 : 0 };
-        let before = optString(a.insert_before, c.line, 'insert_before');
-        let after = optString(a.insert_after, c.line, 'insert_after');
-        const idx = new Map(existingOrdering.map((n, i) => [n, i]));
-        if (after && !before) {
-          if (idx.has(after)) { const i = idx.get(after)! + 1; if (i < existingOrdering.length) before = existingOrdering[i]; }
-          else before = new Map(addColOrdering).get(after);
-        }
-        if (before && !after) {
-          if (idx.has(before)) { const i = idx.get(before)! - 1; if (i >= 0) after = existingOrdering[i]; }
-          else after = new Map(addColOrdering.map(([x, y]) => [y, x])).get(before);
-        }
-        if (before) addColOrdering = [...addColOrdering, [spec.name, before]];
-        if (after) addColOrdering = [...addColOrdering, [after, spec.name]];
-        if (!before && !after && existingOrdering.length) addColOrdering = [...addColOrdering, [existingOrdering[existingOrdering.length - 1], spec.name]];
-        cols.push({ ...col, key: spec.name });
-        if (spec.unique && !spec.index) cons.push({ kind: 'unique', columns: [spec.name], body: `UNIQUE (${d.quote(spec.name)})` });
-        for (const fk of spec.foreignKeys) cons.push({ name: fk.name, kind: 'foreign', columns: [spec.name], body: renderForeignKey(fk, d) });
-        if (spec.index) newIndexes.push({ name: `ix_${table}_${spec.name}`, unique: spec.unique, columns: [spec.name] });
-        break;
-      }
-      case 'drop_column': {
-        const name = asString(bind(c, 'batch_op.drop_column', ['column_name'], [], true).column_name, c.line, 'column name');
-        const col = findByKey(name, c.line);
-        cols.splice(cols.indexOf(col), 1);
-        existingOrdering.splice(existingOrdering.indexOf(col.key), 1);
-        break;
-      }
-      case 'alter_column': {
-        const a = bind(c, 'batch_op.alter_column', ['column_name'], [], true);
-        const col = findByKey(asString(a.column_name, c.line, 'column name'), c.line);
-        if (a.nullable !== undefined && a.nullable !== null) col.nullable = a.nullable === true;
-        if (c.kwargs.has('server_default') && a.server_default !== false) {
-          const dflt = readDefault(a.server_default, c.line);
-          col.dflt = dflt ? renderDefault(dflt, d) : undefined;
-        }
-        if (a.type_ !== undefined && a.type_ !== null) {
-          const t = renderType(readType(a.type_, c.line), 'sqlite');
-          if (t !== col.type) col.cast = true;
-          col.type = t;
-        }
-        if (a.new_column_name !== undefined && a.new_column_name !== null) {
-          const old = col.name;
-          col.name = asString(a.new_column_name, c.line, 'new column name');
-          for (const k of cons) k.columns = k.columns.map((x) => (x === old ? col.name : x));
-          for (const ix of indexes) ix.columns = ix.columns.map((x) => (x === old ? col.name : x));
-        }
-        break;
-      }
-      case 'create_index': {
-        const a = bind(c, 'batch_op.create_index', ['index_name', 'columns'], ['unique'], true);
-        newIndexes.push({ name: asString(a.index_name, c.line, 'index name'), unique: a.unique === true, columns: asStringList(a.columns, c.line, 'index columns') });
-        break;
-      }
-      case 'drop_index': {
-        const name = asString(bind(c, 'batch_op.drop_index', ['index_name'], [], true).index_name, c.line, 'index name');
-        const i = indexes.findIndex((x) => x.name === name);
-        const j = newIndexes.findIndex((x) => x.name === name);
-        if (i < 0 && j < 0) throw new Unsupported(c.line, `drop_index(${JSON.stringify(name)})`, `No such index: '${name}'`);
-        if (i >= 0) indexes.splice(i, 1); else newIndexes.splice(j, 1);
-        break;
-      }
-      case 'create_foreign_key': {
-        const a = bind(c, 'batch_op.create_foreign_key', ['constraint_name', 'referent_table', 'local_cols', 'remote_cols'], ['onupdate', 'ondelete', 'deferrable', 'initially', 'match', 'referent_schema']);
-        const columns = asStringList(a.local_cols, c.line, 'local columns');
-        const fk = { columns, refTable: asString(a.referent_table, c.line, 'referent table'), refSchema: optString(a.referent_schema, c.line, 'referent_schema'), refColumns: asStringList(a.remote_cols, c.line, 'remote columns'), ...fkOptions(c) };
-        addNamed(cons, { name: optString(a.constraint_name, c.line, 'constraint name'), kind: 'foreign', columns, body: renderForeignKey(fk, d) });
-        break;
-      }
-      case 'create_unique_constraint': {
-        const a = bind(c, 'batch_op.create_unique_constraint', ['constraint_name', 'columns'], [], true);
-        const columns = asStringList(a.columns, c.line, 'columns');
-        addNamed(cons, { name: optString(a.constraint_name, c.line, 'constraint name'), kind: 'unique', columns, body: `UNIQUE (${columns.map((x) => d.quote(x)).join(', ')})` });
-        break;
-      }
-      case 'create_check_constraint': {
-        const a = bind(c, 'batch_op.create_check_constraint', ['constraint_name', 'condition'], [], true);
-        const k = readConstraint(new Call('sa.CheckConstraint', [a.condition ?? null], new Map(), c.line), table) as { sql: string };
-        addNamed(cons, { name: optString(a.constraint_name, c.line, 'constraint name'), kind: 'check', columns: [], body: `CHECK (${k.sql})` });
-        break;
-      }
-      case 'create_primary_key': {
-        const a = bind(c, 'batch_op.create_primary_key', ['constraint_name', 'columns'], [], true);
-        const names = asStringList(a.columns, c.line, 'columns');
-        for (const col of cols) col.pk = names.includes(col.name) ? names.indexOf(col.name) + 1 : 0;
-        pkConstraintName = optString(a.constraint_name, c.line, 'constraint name');
-        break;
-      }
-      case 'drop_constraint': {
-        const a = bind(c, 'batch_op.drop_constraint', ['constraint_name', 'type_'], [], true);
-        const name = asString(a.constraint_name, c.line, 'constraint name');
-        const i = cons.findIndex((k) => k.name === name);
-        if (i >= 0) cons.splice(i, 1);
-        else if (pkConstraintName === name || a.type_ === 'primary') { for (const col of cols) col.pk = 0; pkConstraintName = undefined; }
-        else throw new Unsupported(c.line, `drop_constraint(${JSON.stringify(name)})`, `No such constraint: '${name}'`);
-        break;
-      }
-      default:
-        throw new Unsupported(c.line, `batch_op.${op.name}()`, 'not supported in batch mode by the embedded engine');
-    }
+    const batch = opSpec(op.name)?.batch;
+    if (!batch) throw new Unsupported(op.call.line, `batch_op.${op.name}()`, 'not supported in batch mode by the embedded engine');
+    batch.recreate(t, op.call);
   }
+  const { newIndexes, existingOrdering, addColOrdering, pkConstraintName } = t;
   if (addColOrdering.length) reorder(cols, existingOrdering, addColOrdering);
   const names = new Set(cols.map((c) => c.name));
   const lines = cols.map((c) => `${d.quote(c.name)} ${c.type}${c.dflt !== undefined ? ` DEFAULT ${c.dflt}` : ''}${c.nullable ? '' : ' NOT NULL'}`);
@@ -289,9 +186,3 @@ function reorder(cols: Col[], existingOrdering: string[], addColOrdering: [strin
   const byKey = new Map(cols.map((c) => [c.key, c]));
   cols.splice(0, cols.length, ...sorted.map((k) => byKey.get(k)!));
 }
-
-function addNamed(cons: Cons[], k: Cons): void {
-  const i = k.name ? cons.findIndex((x) => x.name === k.name) : -1;
-  if (i >= 0) cons[i] = k; else cons.push(k);
-}
-

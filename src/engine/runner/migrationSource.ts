@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CommandError } from '../errors';
-import { Dialect } from '../ops/ddl/dialect';
+import { Dialect } from '../dialects';
 import { NotPossibleOnDialect, planOps, PlannedStep, Statement } from '../ops/plan';
 import { readMigrationFunctions } from '../ops/python/reader';
 import { loadMigrationModule } from '../knex/loadModule';

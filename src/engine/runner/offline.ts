@@ -1,11 +1,12 @@
 /**
  * Offline (`--sql`) mode: the script Alembic writes instead of running, statement by statement
  * (tabs as four spaces, `;` and a blank line after each), with the version table's DDL when the
- * run starts from nothing and its INSERT / UPDATE / DELETE after every step. PostgreSQL's script is
- * wrapped in BEGIN / COMMIT (transactional DDL); SQLite's is not.
+ * run starts from nothing and its INSERT / UPDATE / DELETE after every step. A dialect with
+ * transactional DDL (PostgreSQL) gets the script wrapped in BEGIN / COMMIT; SQLite's is not.
  */
 import { CommandError } from '../errors';
-import { Dialect } from '../ops/ddl/dialect';
+import { Dialect } from '../dialects';
+import { versionTableDdl } from '../dialects/versionTable';
 import { PlannedRevisionStep } from './migrationSource';
 import { HeadMaintainer, RevisionStep, StampStep } from './steps';
 import { VersionTableName } from './versionTable';
@@ -14,17 +15,16 @@ import { VersionTableName } from './versionTable';
 class OfflineWriter {
   private out = '';
   private readonly table: string;
-  private readonly pg: boolean;
   readonly maintainer: HeadMaintainer;
 
   constructor(private readonly d: Dialect, private readonly t: VersionTableName, startHeads: string[]) {
     this.table = d.qualified(t.table, t.schema);
-    this.pg = d.name === 'postgresql';
-    if (this.pg) this.emit('BEGIN');
-    const { table, pg } = this;
+    // Transactional DDL: the script is one transaction, as Alembic writes it.
+    if (d.transactionalDdl) this.emit('BEGIN');
+    const { table } = this;
     const col = `${d.quote(t.table)}.version_num`;
     this.maintainer = new HeadMaintainer({
-      insert: async (v) => this.emit(`INSERT INTO ${table} (version_num) VALUES (${d.literal(v)})${pg ? ` RETURNING ${col}` : ''}`),
+      insert: async (v) => this.emit(`INSERT INTO ${table} (version_num) VALUES (${d.literal(v)})${d.insertReturning ? ` RETURNING ${col}` : ''}`),
       delete: async (v) => this.emit(`DELETE FROM ${table} WHERE ${col} = ${d.literal(v)}`),
       update: async (from, to) => this.emit(`UPDATE ${table} SET version_num=${d.literal(to)} WHERE ${col} = ${d.literal(from)}`),
     }, startHeads);
@@ -39,14 +39,9 @@ class OfflineWriter {
   }
 
   finish(): string {
-    if (this.pg) this.emit('COMMIT');
+    if (this.d.transactionalDdl) this.emit('COMMIT');
     return this.out;
   }
-}
-
-/** Alembic's version table DDL, as SQLAlchemy writes it. */
-export function versionTableDdl(d: Dialect, t: VersionTableName): string {
-  return `CREATE TABLE ${d.qualified(t.table, t.schema)} (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT ${d.quote(`${t.table}_pkc`)} PRIMARY KEY (version_num)\n)`;
 }
 
 const jsOffline = (file: string) =>
@@ -104,6 +99,5 @@ export function offlineEnsureVersion(d: Dialect, t: VersionTableName): string {
 
 function inlineParams(sql: string, row: unknown[], d: Dialect): string {
   const lit = (v: unknown) => v === null ? 'NULL' : typeof v === 'number' ? String(v) : typeof v === 'boolean' ? (v ? 'true' : 'false') : d.literal(String(v));
-  let i = 0;
-  return d.name === 'postgresql' ? sql.replace(/\$(\d+)/g, (_, n) => lit(row[Number(n) - 1])) : sql.replace(/\?/g, () => lit(row[i++]));
+  return d.inlineParams(sql, row.map(lit));
 }

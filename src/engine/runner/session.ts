@@ -1,10 +1,9 @@
 /**
- * How a run behaves on a PostgreSQL server shared with others: one run at a time (an advisory
- * lock keyed on the version table), bounded waits for locks and statements, and a report of who
- * it waits for instead of a silent hang.
+ * How a run behaves on a server shared with others: one run at a time (a lock keyed on the
+ * version table, taken by the dialect), bounded waits for locks and statements, and a report of
+ * who it waits for instead of a silent hang.
  */
 import crypto from 'node:crypto';
-import { CommandError } from '../errors';
 import type { Connection } from './connection';
 import type { VersionTableName } from './versionTable';
 
@@ -24,7 +23,7 @@ export interface SessionOptions {
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 
-const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+export const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 /** The advisory lock's key: derived from the version table, so projects sharing one database but not one table do not block each other. */
 export function runLockKey(t: VersionTableName): bigint {
@@ -32,35 +31,12 @@ export function runLockKey(t: VersionTableName): bigint {
 }
 
 /**
- * Starts a run inside its transaction: takes the run lock (waiting at most the lock timeout, and
- * saying for whom it waits), then sets the run's lock and statement timeouts.
+ * Starts a run inside its transaction, as its dialect needs (PostgreSQL: the run lock, then the
+ * run's lock and statement timeouts; SQLite: nothing, a run owns its in-memory copy and the save
+ * re-checks the file).
  */
 export async function startRun(conn: Connection, t: VersionTableName, o: SessionOptions): Promise<void> {
-  if (conn.dialect !== 'postgresql') return; // a SQLite run owns its in-memory copy; the save re-checks the file
-  const key = runLockKey(t).toString();
-  const lockTimeout = o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-  // Bounds the wait for the run lock and, for the rest of the run, for the table locks its statements
-  // need: a lock held by another session fails the run after the same wait instead of queueing every
-  // other query on that table behind it.
-  await conn.run(`SET LOCAL lock_timeout = ${Math.floor(lockTimeout)}`);
-  const [{ got }] = await conn.all<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS got', [key]);
-  if (!got) {
-    const holder = await conn.all<Holder>(`SELECT a.pid, a.application_name, host(a.client_addr) AS client, EXTRACT(EPOCH FROM now() - a.xact_start)::int AS secs
-      FROM pg_locks l JOIN pg_stat_activity a USING (pid)
-      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND ((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint`, [key]);
-    o.onWait?.(`Waiting for another migration run to finish (${holder.length ? describeHolder(holder[0]) : 'it is ending'}); `
-      + (lockTimeout ? `giving up after ${seconds(lockTimeout)}.` : 'no time limit.'));
-    try {
-      await conn.run('SELECT pg_advisory_xact_lock($1::bigint)', [key]);
-    } catch (e) {
-      if ((e as { code?: string }).code === '55P03') {
-        throw new CommandError(`Another migration run holds the lock on ${t.table}; waited ${seconds(lockTimeout)}.`, t.table,
-          'Wait for the other run (CLI, editor or deployment) to finish, then run the command again.');
-      }
-      throw e;
-    }
-  }
-  if (o.statementTimeoutMs) await conn.run(`SET LOCAL statement_timeout = ${Math.floor(o.statementTimeoutMs)}`);
+  await conn.dialect.startRun?.(conn, t, o);
 }
 
 export interface Holder { pid: number; application_name: string; client: string | null; secs: number | null; state?: string; query?: string }

@@ -3,34 +3,22 @@
  * use, one row per current head.
  */
 import { CommandError } from '../errors';
+import type { TableName } from '../dialects';
+import { versionTableDdl } from '../dialects/versionTable';
 import { Connection } from './connection';
-import { PG_TABLE_EXISTS } from '../db/versionTable';
 
-export interface VersionTableName { table: string; schema?: string }
+export type VersionTableName = TableName;
 
-/** SQLAlchemy quotes a name only when it must (upper case, odd characters, reserved words). */
-export function quoteName(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
-const RESERVED = new Set(['all', 'and', 'as', 'asc', 'between', 'by', 'check', 'column', 'constraint', 'create', 'default', 'delete',
-  'desc', 'distinct', 'drop', 'else', 'from', 'group', 'having', 'in', 'index', 'insert', 'into', 'is', 'join', 'key', 'like', 'limit',
-  'not', 'null', 'on', 'or', 'order', 'primary', 'references', 'select', 'set', 'table', 'to', 'union', 'unique', 'update', 'user',
-  'using', 'values', 'where', 'with']);
-
-const qualified = (t: VersionTableName) => (t.schema ? `${quoteName(t.schema)}.` : '') + quoteName(t.table);
+const qualified = (conn: Connection, t: VersionTableName) => conn.dialect.qualified(t.table, t.schema);
 
 export async function versionTableExists(conn: Connection, t: VersionTableName): Promise<boolean> {
-  if (conn.dialect === 'sqlite') {
-    const master = t.schema ? `${quoteName(t.schema)}.sqlite_master` : 'sqlite_master';
-    return (await conn.all(`SELECT name FROM ${master} WHERE type = 'table' AND name = ?`, [t.table])).length > 0;
-  }
-  const rows = await conn.all(PG_TABLE_EXISTS, [t.table, t.schema ?? null]);
-  return rows.length > 0;
+  const q = conn.dialect.tableExistsQuery(t);
+  return (await conn.all(q.sql, q.params)).length > 0;
 }
 
 export async function readHeads(conn: Connection, t: VersionTableName): Promise<string[]> {
   if (!(await versionTableExists(conn, t))) return [];
-  return (await conn.all<{ version_num: string }>(`SELECT version_num FROM ${qualified(t)}`)).map((r) => r.version_num);
+  return (await conn.all<{ version_num: string }>(`SELECT version_num FROM ${qualified(conn, t)}`)).map((r) => r.version_num);
 }
 
 /** Hears each statement run, with its values in place (for the log). */
@@ -39,15 +27,8 @@ export type OnStatement = (sql: string) => void;
 /** Runs `sql`, telling `onStatement` what ran with the values written in (version ids: plain strings). */
 function logged(conn: Connection, onStatement?: OnStatement) {
   return (sql: string, values: string[] = []) => {
-    if (onStatement) {
-      // Only statements with values have placeholders (a `$` or `?` may also be part of a table's name).
-      let i = 0;
-      const literal = (m: string, n?: string) => {
-        const v = values[n ? Number(n) - 1 : i++];
-        return v === undefined ? m : `'${v.replace(/'/g, "''")}'`;
-      };
-      onStatement(values.length ? sql.replace(/\?|\$(\d+)/g, literal) : sql);
-    }
+    // Only statements with values have placeholders (a `$` or `?` may also be part of a table's name).
+    if (onStatement) onStatement(values.length ? conn.dialect.inlineParams(sql, values.map((v) => conn.dialect.literal(v))) : sql);
     return conn.run(sql, values);
   };
 }
@@ -56,9 +37,9 @@ function logged(conn: Connection, onStatement?: OnStatement) {
 export async function ensureVersionTable(conn: Connection, t: VersionTableName, purge = false, onStatement?: OnStatement): Promise<void> {
   const run = logged(conn, onStatement);
   if (!(await versionTableExists(conn, t))) {
-    await run(`CREATE TABLE ${qualified(t)} (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT ${quoteName(`${t.table}_pkc`)} PRIMARY KEY (version_num)\n)`);
+    await run(versionTableDdl(conn.dialect, t));
   }
-  if (purge) await run(`DELETE FROM ${qualified(t)}`);
+  if (purge) await run(`DELETE FROM ${qualified(conn, t)}`);
 }
 
 export interface VersionRows {
@@ -69,16 +50,17 @@ export interface VersionRows {
 
 /** Row operations with Alembic's checks: a DELETE or UPDATE must touch exactly one row. */
 export function versionRows(conn: Connection, t: VersionTableName, onStatement?: OnStatement): VersionRows {
-  const p = (i: number) => conn.dialect === 'sqlite' ? '?' : `$${i}`;
+  const p = (i: number) => conn.dialect.placeholder(i);
+  const table = qualified(conn, t);
   const run = logged(conn, onStatement);
   return {
-    async insert(version) { await run(`INSERT INTO ${qualified(t)} (version_num) VALUES (${p(1)})`, [version]); },
+    async insert(version) { await run(`INSERT INTO ${table} (version_num) VALUES (${p(1)})`, [version]); },
     async delete(version) {
-      const n = await run(`DELETE FROM ${qualified(t)} WHERE version_num = ${p(1)}`, [version]);
+      const n = await run(`DELETE FROM ${table} WHERE version_num = ${p(1)}`, [version]);
       if (n !== 1) throw new CommandError(`Online migration expected to match one row when deleting '${version}' in '${t.table}'; ${n} found`);
     },
     async update(from, to) {
-      const n = await run(`UPDATE ${qualified(t)} SET version_num = ${p(1)} WHERE version_num = ${p(2)}`, [to, from]);
+      const n = await run(`UPDATE ${table} SET version_num = ${p(1)} WHERE version_num = ${p(2)}`, [to, from]);
       if (n !== 1) throw new CommandError(`Online migration expected to match one row when updating '${from}' to '${to}' in '${t.table}'; ${n} found`);
     },
   };

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readMigrationFunctions, OpCall } from '../../../src/engine/ops/python/reader';
 import { planOps, NotPossibleOnDialect } from '../../../src/engine/ops/plan';
-import { SQLITE, POSTGRESQL } from '../../../src/engine/ops/ddl/dialect';
+import { SQLITE, POSTGRESQL } from '../../../src/engine/dialects';
 import { Call, PyDict, TextClause } from '../../../src/engine/ops/values';
 
 const HEAD = 'from alembic import op\nimport sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql\nimport myapp.helpers as helpers\nfrom myapp import something\n\nTABLE = "acc" "ounts"\n\n';

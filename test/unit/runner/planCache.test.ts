@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { downgradeSteps, upgradeSteps } from '../../../src/engine/commands/migrate';
 import { loadProjectConfig } from '../../../src/engine/config/project';
-import { SQLITE } from '../../../src/engine/ops/ddl/dialect';
+import { SQLITE } from '../../../src/engine/dialects';
 import { planRevisionSteps } from '../../../src/engine/runner/migrationSource';
 import { PlanCache } from '../../../src/engine/runner/planCache';
 import { loadScriptDirectory } from '../../../src/engine/scripts/scriptDirectory';

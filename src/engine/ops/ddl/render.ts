@@ -3,25 +3,23 @@
  * CREATE TABLE text verbatim, so the schema Alembic builds and ours compare byte for byte).
  */
 import { Call, PyValue, TextClause, Unsupported } from '../values';
-import { Dialect } from './dialect';
+import type { Dialect } from '../../dialects';
 import { ColumnSpec, ConstraintSpec, DefaultSpec, ForeignKeySpec, IndexSpec, TableSpec } from './schema';
-import { enumTypesToCreate, integerSize, isNumericType, renderType } from './types';
+import { isNumericType, renderType } from './types';
 
 export function renderDefault(d: DefaultSpec, dialect: Dialect): string {
   if (d.kind === 'literal') return dialect.literal(d.value);
   if (d.kind === 'text') return d.sql;
-  const sql = renderExpression(d.call, dialect);
-  return dialect.name === 'sqlite' ? `(${sql})` : sql;
+  return dialect.defaultExpression(renderExpression(d.call, dialect));
 }
 
 /** SQL functions SQLAlchemy renders as bare keywords. */
 const ANSI_FUNCTIONS = new Set(['current_timestamp', 'current_date', 'current_time', 'localtime', 'localtimestamp', 'current_user', 'session_user', 'user']);
 
 export function renderExpression(c: Call, dialect: Dialect): string {
-  const pg = dialect.name === 'postgresql';
   switch (c.fn) {
-    case 'sa.true': return pg ? 'true' : '1';
-    case 'sa.false': return pg ? 'false' : '0';
+    case 'sa.true': return dialect.booleanLiteral(true);
+    case 'sa.false': return dialect.booleanLiteral(false);
     case 'sa.null': return 'NULL';
     case 'sa.literal_column': {
       if (typeof c.args[0] !== 'string') throw new Unsupported(c.line, 'sa.literal_column(...)', 'expected a string literal');
@@ -31,7 +29,8 @@ export function renderExpression(c: Call, dialect: Dialect): string {
   const fname = c.fn.slice('sa.func.'.length);
   if (!fname || fname.includes('.')) throw new Unsupported(c.line, c.fn, 'an SQL expression the embedded engine cannot render');
   const lc = fname.toLowerCase();
-  if (lc === 'now' && !pg) return 'CURRENT_TIMESTAMP';
+  const own = dialect.functionSql(lc);
+  if (own !== undefined) return own;
   if (ANSI_FUNCTIONS.has(lc) && c.args.length === 0) return fname.toUpperCase();
   const args = c.args.map((a) => renderLiteralArg(a, dialect, c.line));
   return `${fname}(${args.join(', ')})`;
@@ -63,12 +62,10 @@ export function autoincrementColumn(t: TableSpec): ColumnSpec | undefined {
 
 export function renderColumn(col: ColumnSpec, dialect: Dialect, table?: TableSpec): string {
   let s = dialect.quote(col.name);
-  const pg = dialect.name === 'postgresql';
-  if (pg && table && col.primaryKey && autoincrementColumn(table) === col) {
-    const size = integerSize(col.type);
-    s += size === 'big' ? ' BIGSERIAL' : size === 'small' ? ' SMALLSERIAL' : ' SERIAL';
+  if (dialect.serialType && table && col.primaryKey && autoincrementColumn(table) === col) {
+    s += ' ' + dialect.serialType(col.type);
   } else {
-    s += ' ' + renderType(col.type, dialect.name);
+    s += ' ' + renderType(col.type, dialect);
     if (col.serverDefault) s += ' DEFAULT ' + renderDefault(col.serverDefault, dialect);
   }
   if (!col.nullable) s += ' NOT NULL';
@@ -83,7 +80,7 @@ export function renderForeignKey(fk: ForeignKeySpec, d: Dialect): string {
   if (fk.onUpdate) s += ` ON UPDATE ${fk.onUpdate}`;
   if (fk.deferrable !== undefined) s += fk.deferrable ? ' DEFERRABLE' : ' NOT DEFERRABLE';
   if (fk.initially) s += ` INITIALLY ${fk.initially}`;
-  if (fk.match && d.name === 'postgresql') s += ` MATCH ${fk.match}`;
+  if (fk.match && d.foreignKeyMatch) s += ` MATCH ${fk.match}`;
   return s;
 }
 
@@ -104,7 +101,6 @@ export function renderCreateTable(t: TableSpec, d: Dialect): string {
 }
 
 export function renderCreateIndex(ix: IndexSpec, d: Dialect): string {
-  const pg = d.name === 'postgresql';
   for (const k of ix.kw.keys()) {
     if (!['unique', 'postgresql_where', 'sqlite_where', 'postgresql_using', 'postgresql_include', 'if_not_exists', 'schema', 'quote', 'info'].includes(k) && !k.startsWith('mysql_')) {
       throw new Unsupported(ix.line, `${k}=...`, 'an index option the embedded engine does not apply');
@@ -113,31 +109,32 @@ export function renderCreateIndex(ix: IndexSpec, d: Dialect): string {
   let s = `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX `;
   if (ix.kw.get('if_not_exists') === true) s += 'IF NOT EXISTS ';
   // PostgreSQL puts an index in its table's schema; the index name itself is not qualified.
-  s += `${pg ? d.quote(ix.name) : d.qualified(ix.name, ix.schema)} ON ${pg ? d.qualified(ix.table, ix.schema) : d.quote(ix.table)} `;
-  const using = ix.kw.get('postgresql_using');
-  if (pg && typeof using === 'string') s += `USING ${using} `;
+  const onTable = d.indexSchemaOnTable;
+  s += `${onTable ? d.quote(ix.name) : d.qualified(ix.name, ix.schema)} ON ${onTable ? d.qualified(ix.table, ix.schema) : d.quote(ix.table)} `;
+  const { using, include } = d.indexClauses?.(ix) ?? {};
+  if (using !== undefined) s += `USING ${using} `;
   s += `(${ix.columns.map((c) => (typeof c === 'string' ? d.quote(c) : c.sql)).join(', ')})`;
-  const include = ix.kw.get('postgresql_include');
-  if (pg && Array.isArray(include) && include.length) s += ` INCLUDE (${include.map((c) => d.quote(String(c))).join(', ')})`;
-  const where = ix.kw.get(pg ? 'postgresql_where' : 'sqlite_where');
+  if (include) s += ` INCLUDE (${include.map((c) => d.quote(c)).join(', ')})`;
+  // Dialect options are keyword arguments prefixed with the dialect's name (SQLAlchemy's rule).
+  const where = ix.kw.get(`${d.name}_where`);
   if (where instanceof TextClause) s += ` WHERE ${where.sql}`;
   else if (where !== undefined && where !== null) throw new Unsupported(ix.line, 'postgresql_where=...', 'expected sa.text(...)');
   return s;
 }
 
-/** The statements `op.create_table` runs: enum types (PostgreSQL), the table, its indexes, comments. */
+/** The statements `op.create_table` runs: the dialect's types (PostgreSQL's ENUMs), the table, its indexes, comments. */
 export function createTableStatements(t: TableSpec, d: Dialect): string[] {
-  const out: string[] = [];
-  if (d.name === 'postgresql') {
-    for (const e of enumTypesToCreate(t.columns.map((c) => c.type))) {
-      out.push(`CREATE TYPE ${d.quote(e.enumName!)} AS ENUM (${e.values!.map((v) => d.literal(v)).join(', ')})`);
-    }
-  }
+  const out: string[] = [...(d.beforeCreateTable?.(t) ?? [])];
   out.push(renderCreateTable(t, d));
   for (const ix of t.indexes) out.push(renderCreateIndex(ix, d));
-  if (d.name === 'postgresql') {
-    if (t.comment) out.push(`COMMENT ON TABLE ${d.qualified(t.name, t.schema)} IS ${d.literal(t.comment)}`);
-    for (const c of t.columns) if (c.comment) out.push(`COMMENT ON COLUMN ${d.qualified(t.name, t.schema)}.${d.quote(c.name)} IS ${d.literal(c.comment)}`);
+  if (d.comments) {
+    if (t.comment) out.push(commentOn(d, 'TABLE', d.qualified(t.name, t.schema), t.comment));
+    for (const c of t.columns) if (c.comment) out.push(commentOn(d, 'COLUMN', `${d.qualified(t.name, t.schema)}.${d.quote(c.name)}`, c.comment));
   }
   return out;
+}
+
+/** `COMMENT ON TABLE t` / `COMMENT ON COLUMN t.c`; null drops the comment. */
+export function commentOn(d: Dialect, kind: 'TABLE' | 'COLUMN', target: string, comment: string | null): string {
+  return `COMMENT ON ${kind} ${target} IS ${comment === null ? 'NULL' : d.literal(comment)}`;
 }

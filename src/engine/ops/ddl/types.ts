@@ -1,11 +1,11 @@
 /**
  * SQLAlchemy column types, read from `sa.String(50)`-style calls and rendered as SQLAlchemy 1.4 /
- * 2.0 render them for SQLite and PostgreSQL (e.g. DateTime is DATETIME on SQLite and
- * TIMESTAMP WITHOUT TIME ZONE on PostgreSQL; Enum is VARCHAR(n) on SQLite and a named type on
- * PostgreSQL).
+ * 2.0 render them: the generic rendering here, each dialect's differences in its folder (e.g.
+ * DateTime is DATETIME generically and TIMESTAMP WITHOUT TIME ZONE on PostgreSQL; Enum is
+ * VARCHAR(n) generically and a named type on PostgreSQL).
  */
 import { isCall, PyValue, Unsupported } from '../values';
-import { DialectName, POSTGRESQL } from './dialect';
+import type { Dialect } from '../../dialects';
 
 export interface TypeSpec {
   /** Canonical type name without prefix, e.g. `String`, `VARCHAR`, `JSONB`. */
@@ -86,39 +86,36 @@ export function readType(v: PyValue | undefined, line: number): TypeSpec {
   return t;
 }
 
-/** The type as SQLAlchemy writes it in DDL for the dialect. */
-export function renderType(t: TypeSpec, dialect: DialectName): string {
-  const pg = dialect === 'postgresql';
+/**
+ * The type as SQLAlchemy writes it in DDL for the dialect: the dialect's own rendering first
+ * (`Dialect.renderType`), else SQLAlchemy's generic one.
+ */
+export function renderType(t: TypeSpec, dialect: Dialect): string {
   const len = (base: string) => (t.length !== undefined ? `${base}(${t.length})` : base);
-  const cannot = (): never => { throw new Unsupported(t.line, `${t.origin}.${t.name}`, `SQLAlchemy cannot render this type for ${pg ? 'PostgreSQL' : 'SQLite'}`); };
+  const cannot = (): never => { throw new Unsupported(t.line, `${t.origin}.${t.name}`, `SQLAlchemy cannot render this type for ${dialect.displayName}`); };
   if (t.origin === 'mysql' && !/^[A-Z_]+$/.test(t.name)) return cannot();
-  if (t.origin === 'pg' && !pg && !['JSON', 'ARRAY', 'ENUM'].includes(t.name)) {
-    // PostgreSQL-only types on SQLite: SQLAlchemy's SQLite compiler has no name for most of them.
-    const generic: Record<string, string> = { UUID: 'UUID', TIMESTAMP: 'TIMESTAMP', INTEGER: 'INTEGER', BIGINT: 'BIGINT', VARCHAR: len('VARCHAR'), TEXT: 'TEXT', BOOLEAN: 'BOOLEAN', DATE: 'DATE', NUMERIC: 'NUMERIC', FLOAT: 'FLOAT', REAL: 'REAL' };
-    if (t.name in generic) return generic[t.name];
-    return cannot();
-  }
+  const own = dialect.renderType(t, { len, cannot, render: (x) => renderType(x, dialect) });
+  if (own !== undefined) return own;
+  return genericType(t, len) ?? dialect.unknownType?.(t) ?? cannot();
+}
+
+/** SQLAlchemy's generic type compiler (what SQLite gets). */
+function genericType(t: TypeSpec, len: (base: string) => string): string | undefined {
   switch (t.name) {
     case 'Integer': case 'INTEGER': case 'INT': return 'INTEGER';
     case 'BigInteger': case 'BIGINT': return 'BIGINT';
     case 'SmallInteger': case 'SMALLINT': return 'SMALLINT';
     case 'String': case 'Unicode': case 'VARCHAR': return len('VARCHAR');
-    case 'NVARCHAR': return pg ? len('VARCHAR') : len('NVARCHAR');
+    case 'NVARCHAR': return len('NVARCHAR');
     case 'CHAR': return len('CHAR');
-    case 'NCHAR': return pg ? len('CHAR') : len('NCHAR');
+    case 'NCHAR': return len('NCHAR');
     case 'Text': case 'UnicodeText': case 'TEXT': return len('TEXT');
     case 'CLOB': return 'CLOB';
     case 'Boolean': case 'BOOLEAN': return 'BOOLEAN';
     case 'DATETIME': return 'DATETIME'; // the uppercase type keeps its name, which PostgreSQL rejects
-    case 'DateTime':
-      if (!pg) return 'DATETIME';
-      return `TIMESTAMP${t.precision !== undefined ? `(${t.precision})` : ''} ${t.timezone ? 'WITH' : 'WITHOUT'} TIME ZONE`;
-    case 'TIMESTAMP':
-      if (!pg) return 'TIMESTAMP';
-      return `TIMESTAMP${t.precision !== undefined ? `(${t.precision})` : ''} ${t.timezone ? 'WITH' : 'WITHOUT'} TIME ZONE`;
-    case 'Time': case 'TIME':
-      if (!pg) return 'TIME';
-      return `TIME${t.precision !== undefined ? `(${t.precision})` : ''} ${t.timezone ? 'WITH' : 'WITHOUT'} TIME ZONE`;
+    case 'DateTime': return 'DATETIME';
+    case 'TIMESTAMP': return 'TIMESTAMP';
+    case 'Time': case 'TIME': return 'TIME';
     case 'Date': case 'DATE': return 'DATE';
     case 'Numeric': case 'NUMERIC': case 'DECIMAL': {
       const base = t.name === 'DECIMAL' ? 'DECIMAL' : 'NUMERIC';
@@ -127,31 +124,22 @@ export function renderType(t: TypeSpec, dialect: DialectName): string {
     }
     case 'Float': case 'FLOAT': return t.precision === undefined ? 'FLOAT' : `FLOAT(${t.precision})`;
     case 'REAL': return 'REAL';
-    case 'Double': case 'DOUBLE': case 'DOUBLE_PRECISION': return pg || t.name === 'DOUBLE_PRECISION' ? 'DOUBLE PRECISION' : 'DOUBLE';
+    case 'Double': case 'DOUBLE': return 'DOUBLE';
+    case 'DOUBLE_PRECISION': return 'DOUBLE PRECISION';
     case 'JSON': return 'JSON';
-    case 'JSONB': return pg ? 'JSONB' : cannot();
-    case 'LargeBinary': case 'BYTEA': case 'PickleType': return pg ? 'BYTEA' : 'BLOB';
+    case 'LargeBinary': case 'BYTEA': case 'PickleType': return 'BLOB';
     case 'BLOB': return 'BLOB';
     case 'BINARY': case 'VARBINARY': return len(t.name);
-    case 'Uuid': return pg ? 'UUID' : 'CHAR(32)';
+    case 'Uuid': return 'CHAR(32)';
     case 'UUID': return 'UUID';
-    case 'Interval': case 'INTERVAL': return pg ? 'INTERVAL' : 'DATETIME';
+    case 'Interval': case 'INTERVAL': return 'DATETIME';
     case 'Enum': case 'ENUM': {
-      const native = pg && t.native !== false;
-      if (native) {
-        if (!t.enumName) throw new Unsupported(t.line, `${t.origin}.${t.name}(...)`, 'PostgreSQL ENUM type requires a name.');
-        return POSTGRESQL.quote(t.enumName);
-      }
+      // A non-native enum: VARCHAR as long as the longest value.
       const longest = Math.max(0, ...(t.values ?? []).map((v) => v.length));
       return `VARCHAR(${t.length ?? longest})`;
     }
-    case 'ARRAY':
-      if (!pg) return cannot();
-      return renderType(t.item!, dialect) + '[]'.repeat(t.dimensions ?? 1);
-    default:
-      if (pg) return t.name;
-      return cannot();
   }
+  return undefined;
 }
 
 /** PostgreSQL: the named ENUM types a column list needs created first. */

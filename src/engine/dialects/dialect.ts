@@ -1,0 +1,109 @@
+/**
+ * What differs between databases, in one object per database (Alembic's `DefaultImpl` subclasses
+ * plus SQLAlchemy's dialect): quoting and literals, placeholders, type and default rendering, what
+ * cannot be done in place, the offline script's wrapper, the version table, and connecting.
+ * Code elsewhere asks the dialect; it never tests a dialect's name.
+ */
+import type { DatabaseUrl } from '../config/url';
+import type { TypeSpec } from '../ops/ddl/types';
+import type { IndexSpec, TableSpec } from '../ops/ddl/schema';
+import type { Connection, ConnectOptions } from '../runner/connection';
+import type { SessionOptions } from '../runner/session';
+import type { PgDumpOptions } from '../db/pgDump';
+import type { OpSpec } from '../ops/registry/types';
+import { Unsupported } from '../ops/values';
+
+/** The dialects the engine knows (the names SQLAlchemy gives them). */
+export type DialectName = 'sqlite' | 'postgresql';
+
+export interface TableName { table: string; schema?: string }
+
+/** Helpers a dialect's type hook may use (the generic renderer's). */
+export interface TypeContext {
+  /** `base(length)` when the type has a length. */
+  len(base: string): string;
+  /** Renders a nested type (an ARRAY's item). */
+  render(t: TypeSpec): string;
+  /** SQLAlchemy cannot render this type for the dialect. */
+  cannot(): never;
+}
+
+export interface Dialect {
+  readonly name: DialectName;
+  /** As people write it: `SQLite`, `PostgreSQL`. */
+  readonly displayName: string;
+  /** Alembic's implementation class, as its log names it ("Context impl SQLiteImpl."). */
+  readonly implName: string;
+  /** DDL runs inside a transaction (Alembic's `transactional_ddl`): offline scripts get BEGIN/COMMIT. */
+  readonly transactionalDdl: boolean;
+
+  // Names and values
+  /** A name as SQLAlchemy writes it: bare when legal, else double-quoted. */
+  quote(name: string): string;
+  /** `schema.name`, each part quoted as needed. */
+  qualified(name: string, schema?: string): string;
+  /** A string literal: `'it''s'`. */
+  literal(value: string): string;
+  /** The driver's placeholder for the i-th parameter (1-based): `?` or `$1`. */
+  placeholder(i: number): string;
+  /** `sql` with its placeholders replaced by the given SQL texts (for logs and offline scripts). */
+  inlineParams(sql: string, values: string[]): string;
+  /** A Python value as the driver binds it for a column of `typeName` (SQLite: True is 1). */
+  bindParam(v: string | number | boolean, typeName: string | undefined, line: number): unknown;
+
+  // DDL
+  /** `sa.true()` / `sa.false()`. */
+  booleanLiteral(v: boolean): string;
+  /** A function SQLAlchemy renders another way on this dialect (SQLite: `now()` is CURRENT_TIMESTAMP). */
+  functionSql(lowerName: string): string | undefined;
+  /** A server default that is an SQL expression (SQLite wants it in parentheses). */
+  defaultExpression(sql: string): string;
+  /** The type an auto-increment integer primary key gets instead of its own (PostgreSQL: SERIAL). */
+  serialType?(t: TypeSpec): string;
+  /** A type rendered differently from the generic rendering, or undefined for the generic one. */
+  renderType(t: TypeSpec, ctx: TypeContext): string | undefined;
+  /** A type name the generic renderer does not know (PostgreSQL writes it as is). */
+  unknownType?(t: TypeSpec): string | undefined;
+  /** Statements before CREATE TABLE (PostgreSQL: its named ENUM types). */
+  beforeCreateTable?(t: TableSpec): string[];
+  /** Dialect-only index clauses: USING before the columns, INCLUDE after. */
+  indexClauses?(ix: IndexSpec): { using?: string; include?: string[] };
+  /** CREATE INDEX puts the schema on the table (PostgreSQL) rather than on the index name. */
+  readonly indexSchemaOnTable: boolean;
+  /** `MATCH` on foreign keys is rendered. */
+  readonly foreignKeyMatch: boolean;
+  /** COMMENT ON TABLE / COLUMN exists (else comments are left out, as SQLAlchemy does). */
+  readonly comments: boolean;
+  /**
+   * Why columns and constraints cannot be ALTERed in place (SQLite), or undefined when they can.
+   * Batch mode then rebuilds the table.
+   */
+  readonly cannotAlterInPlace?: string;
+  /** The offline INSERT of a version row ends with RETURNING (SQLAlchemy's implicit returning). */
+  readonly insertReturning: boolean;
+
+  // The version table
+  /** Whether a table exists (in `schema`, or where unqualified names resolve). */
+  tableExistsQuery(t: TableName): { sql: string; params: unknown[] };
+
+  // Connecting
+  /** A connection for a run (everything in one transaction). */
+  connect(url: DatabaseUrl, cwd: string, o: ConnectOptions): Promise<Connection>;
+  /** The version table's rows, read-only; [] when there is no table (or no database yet). */
+  readVersions(url: DatabaseUrl, cwd: string, t: TableName, onWarning?: (m: string) => void): Promise<string[]>;
+  /** Starts a run inside its transaction (PostgreSQL: the run lock and timeouts). */
+  startRun?(conn: Connection, t: TableName, o: SessionOptions): Promise<void>;
+  /** A copy of the database made before a run changes it, if the dialect has a tool for it. */
+  dump?(url: DatabaseUrl, o: PgDumpOptions, signal?: AbortSignal): Promise<string>;
+
+  /** Ops only this dialect has (e.g. PostgreSQL's `create_exclude_constraint`), declared in its folder. */
+  readonly ops?: readonly OpSpec[];
+}
+
+/** Migration code that cannot work on this database whoever runs it (Alembic fails on it too). */
+export class NotPossibleOnDialect extends Unsupported {}
+
+/** Stops where the dialect cannot ALTER in place (Alembic stops there too). */
+export function assertAlterInPlace(d: Dialect, line: number, what: string): void {
+  if (d.cannotAlterInPlace) throw new NotPossibleOnDialect(line, what, d.cannotAlterInPlace);
+}

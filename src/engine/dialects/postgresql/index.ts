@@ -1,0 +1,56 @@
+/**
+ * PostgreSQL, as Alembic's `PostgresqlImpl` and SQLAlchemy's psycopg2 dialect see it: transactional
+ * DDL (offline scripts in BEGIN/COMMIT), ALTER in place, `$n` placeholders (node-pg), SERIAL for an
+ * auto-increment key, named ENUM types, comments, and a run lock on a shared server.
+ */
+import { dumpDatabase } from '../../db/pgDump';
+import type { Dialect } from '../dialect';
+import { makeQuote, replacePlaceholders, sqlLiteral } from '../naming';
+import { connectPostgres } from './connection';
+import { readPostgresVersions } from './readVersions';
+import { POSTGRESQL_RESERVED } from './reservedWords';
+import { startPostgresRun } from './runLock';
+import { createEnumTypes, postgresqlType, serialType } from './types';
+
+const quote = makeQuote(POSTGRESQL_RESERVED);
+
+/** Whether a table exists: in the given schema ($2), or on the search path when $2 is null. */
+export const PG_TABLE_EXISTS = 'SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ' +
+  "WHERE c.relname = $1 AND c.relkind IN ('r', 'p') AND (($2::text IS NULL AND pg_catalog.pg_table_is_visible(c.oid)) OR n.nspname = $2)";
+
+export const POSTGRESQL: Dialect = {
+  name: 'postgresql',
+  displayName: 'PostgreSQL',
+  implName: 'PostgresqlImpl',
+  transactionalDdl: true,
+  quote,
+  qualified: (n, schema) => (schema ? `${quote(schema)}.` : '') + quote(n),
+  literal: sqlLiteral,
+  placeholder: (i) => `$${i}`,
+  inlineParams: (sql, values) => replacePlaceholders(sql, '\\$\\d+', (m) => values[Number(m.slice(1)) - 1] ?? m),
+  bindParam: (v) => v,
+  booleanLiteral: (v) => (v ? 'true' : 'false'),
+  functionSql: () => undefined,
+  defaultExpression: (sql) => sql,
+  serialType,
+  renderType: postgresqlType(quote),
+  unknownType: (t) => t.name,
+  beforeCreateTable: (t) => createEnumTypes(t, quote, sqlLiteral),
+  indexClauses(ix) {
+    const using = ix.kw.get('postgresql_using');
+    const include = ix.kw.get('postgresql_include');
+    return {
+      using: typeof using === 'string' ? using : undefined,
+      include: Array.isArray(include) && include.length ? include.map(String) : undefined,
+    };
+  },
+  indexSchemaOnTable: true,
+  foreignKeyMatch: true,
+  comments: true,
+  insertReturning: true,
+  tableExistsQuery: (t) => ({ sql: PG_TABLE_EXISTS, params: [t.table, t.schema ?? null] }),
+  connect: (url, _cwd, o) => connectPostgres(POSTGRESQL, url, o.session ?? {}),
+  readVersions: (url, _cwd, t) => readPostgresVersions(POSTGRESQL, url, t),
+  startRun: startPostgresRun,
+  dump: dumpDatabase,
+};

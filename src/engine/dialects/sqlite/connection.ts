@@ -1,0 +1,54 @@
+/**
+ * A run's SQLite database: the file loaded into memory through the safe file layer, written back
+ * (atomically, refusing if it changed meanwhile) only after COMMIT.
+ */
+import { DatabaseUrl, renderUrl, sqliteFile } from '../../config/url';
+import { CommandError } from '../../errors';
+import { makeBackup } from '../../db/backups';
+import { SqliteFile } from '../../db/sqliteFile';
+import type { Connection, ConnectOptions } from '../../runner/connection';
+import type { Dialect } from '../dialect';
+
+export async function connectSqlite(d: Dialect, url: DatabaseUrl, cwd: string, o: ConnectOptions): Promise<Connection> {
+  const file = sqliteFile(url, cwd);
+  if (!file) throw new CommandError('An in-memory SQLite database (sqlite://) cannot be migrated: it is gone when the run ends.', renderUrl(url), 'Point the URL at a file: sqlite:///app.db');
+  const f = await SqliteFile.open(file);
+  if (o.backups) {
+    const keep = o.backups;
+    // Once per run: the first save replaces the state the run started from.
+    let done = false;
+    f.beforeReplace = (path) => { if (done) return; done = true; const b = makeBackup(path, keep); if (b) o.onBackup?.(b); };
+  }
+  return sqliteConnection(d, f);
+}
+
+function sqliteConnection(d: Dialect, f: SqliteFile): Connection {
+  const db = f.db;
+  // The copy in WASM memory is not the durable one (the file is replaced atomically at commit):
+  // its rollback journal can live in memory too. Not persistent: the file's header is unchanged.
+  db.exec('PRAGMA journal_mode = MEMORY; PRAGMA cache_size = -65536');
+  return {
+    dialect: d,
+    async run(sql, params) { db.run(sql, params as never); return db.getRowsModified(); },
+    async all<T>(sql: string, params?: unknown[]) {
+      const stmt = db.prepare(sql, params as never);
+      const rows: T[] = [];
+      try { while (stmt.step()) rows.push(stmt.getAsObject() as T); } finally { stmt.free(); }
+      return rows;
+    },
+    async begin() { db.run('BEGIN'); },
+    async commit() { db.run('COMMIT'); f.save(); },
+    async afterCommit() { f.save(); },
+    raw: { sqlite: db },
+    async rollback() { try { db.run('ROLLBACK'); } catch { /* nothing was open */ } },
+    async close() { f.close(); },
+    statementCount(sql) {
+      const it = db.iterateStatements(sql);
+      const first = it.next();
+      if (first.done) return 0;
+      first.value.free();
+      const rest = it.getRemainingSQL().replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '').trim();
+      return rest ? 2 : 1;
+    },
+  };
+}

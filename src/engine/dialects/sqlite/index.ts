@@ -1,0 +1,50 @@
+/**
+ * SQLite, as Alembic's `SQLiteImpl` and SQLAlchemy's SQLite dialect see it: no transactional DDL,
+ * no ALTER of columns or constraints in place (batch mode rebuilds the table), `?` placeholders,
+ * booleans stored as 1/0, expression defaults in parentheses.
+ */
+import { Unsupported } from '../../ops/values';
+import type { Dialect } from '../dialect';
+import { makeQuote, replacePlaceholders, sqlLiteral } from '../naming';
+import { connectSqlite } from './connection';
+import { readSqliteVersions } from './readVersions';
+import { SQLITE_RESERVED } from './reservedWords';
+import { sqliteType } from './types';
+
+const quote = makeQuote(SQLITE_RESERVED);
+const DATE_TYPES = new Set(['DateTime', 'Date', 'Time', 'DATETIME', 'DATE', 'TIME']);
+
+export const SQLITE: Dialect = {
+  name: 'sqlite',
+  displayName: 'SQLite',
+  implName: 'SQLiteImpl',
+  transactionalDdl: false,
+  quote,
+  qualified: (n, schema) => (schema ? `${quote(schema)}.` : '') + quote(n),
+  literal: sqlLiteral,
+  placeholder: () => '?',
+  inlineParams: (sql, values) => replacePlaceholders(sql, '\\?', (m, i) => values[i] ?? m),
+  bindParam(v, typeName, line) {
+    if (typeof v === 'boolean') return v ? 1 : 0;
+    if (typeof v === 'string' && typeName && DATE_TYPES.has(typeName)) {
+      // SQLAlchemy's SQLite date types take only Python date/time objects.
+      throw new Unsupported(line, 'op.bulk_insert(...)', `SQLite ${typeName} type only accepts Python ${typeName.toLowerCase().startsWith('datetime') ? 'datetime' : typeName.toLowerCase()} objects as input`);
+    }
+    return v;
+  },
+  booleanLiteral: (v) => (v ? '1' : '0'),
+  functionSql: (lc) => (lc === 'now' ? 'CURRENT_TIMESTAMP' : undefined),
+  defaultExpression: (sql) => `(${sql})`,
+  renderType: sqliteType,
+  indexSchemaOnTable: false,
+  foreignKeyMatch: false,
+  comments: false,
+  cannotAlterInPlace: 'SQLite cannot ALTER constraints or columns in place (Alembic stops here too); wrap it in `with op.batch_alter_table(...) as batch_op:`',
+  insertReturning: false,
+  tableExistsQuery: (t) => ({
+    sql: `SELECT name FROM ${t.schema ? `${quote(t.schema)}.` : ''}sqlite_master WHERE type = 'table' AND name = ?`,
+    params: [t.table],
+  }),
+  connect: (url, cwd, o) => connectSqlite(SQLITE, url, cwd, o),
+  readVersions: (url, cwd, t, onWarning) => readSqliteVersions(SQLITE, url, cwd, t, onWarning),
+};

@@ -1,0 +1,65 @@
+/** `op.alter_column`: ALTERs on a dialect that can; a rebuild in batch mode on one that cannot. */
+import { assertAlterInPlace } from '../../dialects/dialect';
+import { bind } from '../args';
+import { commentOn, renderDefault } from '../ddl/render';
+import { readDefault } from '../ddl/schema';
+import { readType, renderType } from '../ddl/types';
+import { asString, optString, TextClause } from '../values';
+import type { OpSpec, Out } from './types';
+
+export const alterColumn: OpSpec = {
+  name: 'alter_column',
+  params: {
+    label: 'alter_column', positional: ['table_name', 'column_name'], open: true, tableParam: 'table_name',
+    keywords: ['nullable', 'comment', 'server_default', 'new_column_name', 'type_', 'existing_type', 'existing_server_default', 'existing_nullable', 'existing_comment', 'schema', 'autoincrement', 'existing_autoincrement', 'insert_before', 'insert_after'],
+  },
+  compile(c, d, a, table) {
+    const tname = table?.name ?? asString(a.table_name, c.line, 'table name');
+    const t = d.qualified(tname, table?.schema ?? optString(a.schema, c.line, 'schema'));
+    const col = d.quote(asString(a.column_name, c.line, 'column name'));
+    const out: Out[] = [];
+    const using = c.kw('postgresql_using');
+    const typeSql = a.type_ !== undefined && a.type_ !== null ? renderType(readType(a.type_, c.line), d) : undefined;
+    if (a.nullable !== undefined || c.kwargs.has('server_default') || typeSql || a.comment !== undefined) assertAlterInPlace(d, c.line, 'op.alter_column()');
+    if (typeSql) out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} TYPE ${typeSql}${using instanceof TextClause || typeof using === 'string' ? ` USING ${using instanceof TextClause ? using.sql : using}` : ''}` });
+    if (a.nullable !== undefined && a.nullable !== null) out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} ${a.nullable ? 'DROP NOT NULL' : 'SET NOT NULL'}` });
+    if (c.kwargs.has('server_default') && a.server_default !== false) {
+      const dflt = readDefault(a.server_default, c.line);
+      out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} ${dflt ? `SET DEFAULT ${renderDefault(dflt, d)}` : 'DROP DEFAULT'}` });
+    }
+    if (d.comments && a.comment !== undefined && a.comment !== false) {
+      out.push({ sql: commentOn(d, 'COLUMN', `${t}.${col}`, typeof a.comment === 'string' ? a.comment : null) });
+    }
+    if (a.new_column_name !== undefined && a.new_column_name !== null) {
+      out.push({ sql: `ALTER TABLE ${t} RENAME ${col} TO ${d.quote(asString(a.new_column_name, c.line, 'new column name'))}` });
+    }
+    return out;
+  },
+  batch: {
+    check(c) {
+      const a = bind(c, 'alter_column', ['column_name'], [], true);
+      if (a.type_ !== undefined && a.type_ !== null) readType(a.type_, c.line);
+      if (c.kwargs.has('server_default')) readDefault(a.server_default === false ? null : a.server_default, c.line);
+    },
+    recreate(t, c) {
+      const a = bind(c, 'batch_op.alter_column', ['column_name'], [], true);
+      const col = t.findByKey(asString(a.column_name, c.line, 'column name'), c.line);
+      if (a.nullable !== undefined && a.nullable !== null) col.nullable = a.nullable === true;
+      if (c.kwargs.has('server_default') && a.server_default !== false) {
+        const dflt = readDefault(a.server_default, c.line);
+        col.dflt = dflt ? renderDefault(dflt, t.d) : undefined;
+      }
+      if (a.type_ !== undefined && a.type_ !== null) {
+        const type = renderType(readType(a.type_, c.line), t.d);
+        if (type !== col.type) col.cast = true;
+        col.type = type;
+      }
+      if (a.new_column_name !== undefined && a.new_column_name !== null) {
+        const old = col.name;
+        col.name = asString(a.new_column_name, c.line, 'new column name');
+        for (const k of t.cons) k.columns = k.columns.map((x) => (x === old ? col.name : x));
+        for (const ix of t.indexes) ix.columns = ix.columns.map((x) => (x === old ? col.name : x));
+      }
+    },
+  },
+};

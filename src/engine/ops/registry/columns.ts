@@ -1,0 +1,85 @@
+/** Column ops: add, drop (alter_column has its own file). */
+import { assertAlterInPlace } from '../../dialects/dialect';
+import { bind } from '../args';
+import { commentOn, renderColumn, renderConstraint, renderCreateIndex, renderDefault, renderForeignKey } from '../ddl/render';
+import { readColumn } from '../ddl/schema';
+import { renderType } from '../ddl/types';
+import { asString, Call, isCall, optString, TextClause } from '../values';
+import type { BatchColumn, OpSpec, Out, RecreateTable } from './types';
+import { target } from './util';
+
+export const addColumn: OpSpec = {
+  name: 'add_column',
+  params: { label: 'add_column', positional: ['table_name', 'column'], keywords: ['schema', 'insert_before', 'insert_after', 'if_not_exists'], tableParam: 'table_name' },
+  compile(c, d, a, table) {
+    const { name: tname, schema } = target(c, a, table);
+    const col = readColumn(a.column!, c.line);
+    const out: Out[] = [{ sql: `ALTER TABLE ${d.qualified(tname, schema)} ADD COLUMN ${renderColumn(col, d)}` }];
+    // Constraints the column brings are added separately (SQLite cannot: Alembic stops).
+    const adds = [...(col.unique && !col.index ? [{ kind: 'unique' as const, columns: [col.name] }] : []), ...col.foreignKeys.map((fk) => ({ kind: 'foreign' as const, ...fk }))];
+    for (const k of adds) {
+      assertAlterInPlace(d, c.line, `add_column(... ${k.kind === 'foreign' ? 'ForeignKey' : 'unique=True'} ...)`);
+      out.push({ sql: `ALTER TABLE ${d.qualified(tname, schema)} ADD ${renderConstraint(k, d)}` });
+    }
+    if (col.index) out.push({ sql: renderCreateIndex({ name: `ix_${tname}_${col.name}`, table: tname, schema, columns: [col.name], unique: col.unique, kw: new Map(), line: c.line }, d) });
+    if (d.comments && col.comment) out.push({ sql: commentOn(d, 'COLUMN', `${d.qualified(tname, schema)}.${d.quote(col.name)}`, col.comment) });
+    return out;
+  },
+  batch: {
+    // In place unless its server default is an SQL expression (SQLite's ALTER TABLE ADD COLUMN cannot).
+    inPlace(c) {
+      const col = c.args[0];
+      const dflt = isCall(col) ? col.kw('server_default') : undefined;
+      return !(isCall(dflt) || dflt instanceof TextClause);
+    },
+    check(c) { readColumn(bind(c, 'add_column', ['column'], ['insert_before', 'insert_after']).column!, c.line); },
+    recreate: recreateAddColumn,
+  },
+  inverse({ args }, h) {
+    const [a0, a1] = args;
+    const name = args.length > 1 && /^sa\.Column\(/.test(a1) ? h.columnName(a1) : undefined;
+    return a0 && name !== undefined ? `op.drop_column(${a0}, ${h.quote(name)})` : undefined;
+  },
+};
+
+function recreateAddColumn(t: RecreateTable, c: Call): void {
+  const { d, existingOrdering } = t;
+  const a = bind(c, 'batch_op.add_column', ['column'], ['insert_before', 'insert_after']);
+  const spec = readColumn(a.column!, c.line);
+  const col: Omit<BatchColumn, 'key'> = { name: spec.name, type: renderType(spec.type, d), nullable: spec.nullable, dflt: spec.serverDefault ? renderDefault(spec.serverDefault, d) : undefined, pk: spec.primaryKey ? 1 : 0 };
+  let before = optString(a.insert_before, c.line, 'insert_before');
+  let after = optString(a.insert_after, c.line, 'insert_after');
+  const idx = new Map(existingOrdering.map((n, i) => [n, i]));
+  if (after && !before) {
+    if (idx.has(after)) { const i = idx.get(after)! + 1; if (i < existingOrdering.length) before = existingOrdering[i]; }
+    else before = new Map(t.addColOrdering).get(after);
+  }
+  if (before && !after) {
+    if (idx.has(before)) { const i = idx.get(before)! - 1; if (i >= 0) after = existingOrdering[i]; }
+    else after = new Map(t.addColOrdering.map(([x, y]) => [y, x])).get(before);
+  }
+  if (before) t.addColOrdering = [...t.addColOrdering, [spec.name, before]];
+  if (after) t.addColOrdering = [...t.addColOrdering, [after, spec.name]];
+  if (!before && !after && existingOrdering.length) t.addColOrdering = [...t.addColOrdering, [existingOrdering[existingOrdering.length - 1], spec.name]];
+  t.cols.push({ ...col, key: spec.name });
+  if (spec.unique && !spec.index) t.cons.push({ kind: 'unique', columns: [spec.name], body: `UNIQUE (${d.quote(spec.name)})` });
+  for (const fk of spec.foreignKeys) t.cons.push({ name: fk.name, kind: 'foreign', columns: [spec.name], body: renderForeignKey(fk, d) });
+  if (spec.index) t.newIndexes.push({ name: `ix_${t.table}_${spec.name}`, unique: spec.unique, columns: [spec.name] });
+}
+
+export const dropColumn: OpSpec = {
+  name: 'drop_column',
+  params: { label: 'drop_column', positional: ['table_name', 'column_name'], keywords: ['schema', 'if_exists'], open: true, tableParam: 'table_name' },
+  compile(c, d, a, table) {
+    const t = target(c, a, table);
+    return [{ sql: `ALTER TABLE ${d.qualified(t.name, t.schema)} DROP COLUMN ${d.quote(asString(a.column_name, c.line, 'column name'))}` }];
+  },
+  batch: {
+    recreate(t, c) {
+      const name = asString(bind(c, 'batch_op.drop_column', ['column_name'], [], true).column_name, c.line, 'column name');
+      const col = t.findByKey(name, c.line);
+      t.cols.splice(t.cols.indexOf(col), 1);
+      t.existingOrdering.splice(t.existingOrdering.indexOf(col.key), 1);
+    },
+  },
+};

@@ -1,0 +1,100 @@
+/** Constraint ops: foreign key, unique, check, primary key, and drop_constraint. */
+import { assertAlterInPlace } from '../../dialects/dialect';
+import { bind } from '../args';
+import { renderConstraint, renderForeignKey } from '../ddl/render';
+import { fkOptions, readConstraint } from '../ddl/schema';
+import { asString, asStringList, Call, optString, Unsupported } from '../values';
+import type { OpSpec } from './types';
+import { name } from './util';
+
+/** `op.drop_constraint(name, table, type_=...)`: the inverse of an op creating a constraint. */
+const dropConstraint = (type: string): NonNullable<OpSpec['inverse']> =>
+  ({ args: [a0, a1] }, h) => (a0 && a1 ? `op.drop_constraint(${a0}, ${a1}, type_=${h.quote(type)})` : undefined);
+
+export const createForeignKey: OpSpec = {
+  name: 'create_foreign_key',
+  params: {
+    label: 'create_foreign_key', positional: ['constraint_name', 'source_table', 'referent_table', 'local_cols', 'remote_cols'], tableParam: 'source_table',
+    keywords: ['onupdate', 'ondelete', 'deferrable', 'initially', 'match', 'source_schema', 'referent_schema', 'use_alter'],
+  },
+  compile(c, d, a, table) {
+    const src = table?.name ?? name(c, a.source_table, 'table name');
+    assertAlterInPlace(d, c.line, 'op.create_foreign_key()');
+    const fk = {
+      name: optString(a.constraint_name, c.line, 'constraint name'), columns: asStringList(a.local_cols, c.line, 'local columns'),
+      refTable: name(c, a.referent_table, 'referent table'), refSchema: optString(a.referent_schema, c.line, 'referent_schema'),
+      refColumns: asStringList(a.remote_cols, c.line, 'remote columns'), ...fkOptions(c),
+    };
+    return [{ sql: `ALTER TABLE ${d.qualified(src, table?.schema ?? optString(a.source_schema, c.line, 'source_schema'))} ADD ${fk.name ? `CONSTRAINT ${d.quote(fk.name)} ` : ''}${renderForeignKey(fk, d)}` }];
+  },
+  batch: {
+    recreate(t, c) {
+      const a = bind(c, 'batch_op.create_foreign_key', ['constraint_name', 'referent_table', 'local_cols', 'remote_cols'], ['onupdate', 'ondelete', 'deferrable', 'initially', 'match', 'referent_schema']);
+      const columns = asStringList(a.local_cols, c.line, 'local columns');
+      const fk = { columns, refTable: asString(a.referent_table, c.line, 'referent table'), refSchema: optString(a.referent_schema, c.line, 'referent_schema'), refColumns: asStringList(a.remote_cols, c.line, 'remote columns'), ...fkOptions(c) };
+      t.addNamed({ name: optString(a.constraint_name, c.line, 'constraint name'), kind: 'foreign', columns, body: renderForeignKey(fk, t.d) });
+    },
+  },
+  inverse: (c, h) => (c.args[2] ? dropConstraint('foreignkey')(c, h) : undefined),
+};
+
+/** create_unique_constraint / create_primary_key / create_check_constraint: `ALTER TABLE ... ADD <constraint>`. */
+const addConstraint = (opName: string, kind: 'unique' | 'primary' | 'check', batch: NonNullable<OpSpec['batch']>): OpSpec => ({
+  name: opName,
+  params: { label: opName, positional: ['constraint_name', 'table_name', kind === 'check' ? 'condition' : 'columns'], keywords: ['schema', 'deferrable', 'initially'], tableParam: 'table_name' },
+  compile(c, d, a, table) {
+    assertAlterInPlace(d, c.line, `op.${opName}()`);
+    const cname = optString(a.constraint_name, c.line, 'constraint name');
+    const k = kind === 'check'
+      ? readConstraint(new Call('sa.CheckConstraint', [a.condition ?? null], new Map([['name', cname ?? null]]), c.line), '')
+      : { kind, name: cname, columns: asStringList(a.columns, c.line, 'columns') };
+    return [{ sql: `ALTER TABLE ${d.qualified(table?.name ?? name(c, a.table_name, 'table name'), table?.schema ?? optString(a.schema, c.line, 'schema'))} ADD ${renderConstraint(k, d)}` }];
+  },
+  batch,
+  inverse: dropConstraint(kind),
+});
+
+export const createUniqueConstraint = addConstraint('create_unique_constraint', 'unique', {
+  recreate(t, c) {
+    const a = bind(c, 'batch_op.create_unique_constraint', ['constraint_name', 'columns'], [], true);
+    const columns = asStringList(a.columns, c.line, 'columns');
+    t.addNamed({ name: optString(a.constraint_name, c.line, 'constraint name'), kind: 'unique', columns, body: `UNIQUE (${columns.map((x) => t.d.quote(x)).join(', ')})` });
+  },
+});
+
+export const createCheckConstraint = addConstraint('create_check_constraint', 'check', {
+  recreate(t, c) {
+    const a = bind(c, 'batch_op.create_check_constraint', ['constraint_name', 'condition'], [], true);
+    const k = readConstraint(new Call('sa.CheckConstraint', [a.condition ?? null], new Map(), c.line), t.table) as { sql: string };
+    t.addNamed({ name: optString(a.constraint_name, c.line, 'constraint name'), kind: 'check', columns: [], body: `CHECK (${k.sql})` });
+  },
+});
+
+export const createPrimaryKey = addConstraint('create_primary_key', 'primary', {
+  recreate(t, c) {
+    const a = bind(c, 'batch_op.create_primary_key', ['constraint_name', 'columns'], [], true);
+    const names = asStringList(a.columns, c.line, 'columns');
+    for (const col of t.cols) col.pk = names.includes(col.name) ? names.indexOf(col.name) + 1 : 0;
+    t.pkConstraintName = optString(a.constraint_name, c.line, 'constraint name');
+  },
+});
+
+export const dropConstraintOp: OpSpec = {
+  name: 'drop_constraint',
+  params: { label: 'drop_constraint', positional: ['constraint_name', 'table_name', 'type_'], keywords: ['schema', 'if_exists'], tableParam: 'table_name' },
+  namedByConvention: true,
+  compile(c, d, a, table) {
+    assertAlterInPlace(d, c.line, 'op.drop_constraint()');
+    return [{ sql: `ALTER TABLE ${d.qualified(table?.name ?? name(c, a.table_name, 'table name'), table?.schema ?? optString(a.schema, c.line, 'schema'))} DROP CONSTRAINT ${a.if_exists === true ? 'IF EXISTS ' : ''}${d.quote(name(c, a.constraint_name, 'constraint name'))}` }];
+  },
+  batch: {
+    recreate(t, c) {
+      const a = bind(c, 'batch_op.drop_constraint', ['constraint_name', 'type_'], [], true);
+      const cname = asString(a.constraint_name, c.line, 'constraint name');
+      const i = t.cons.findIndex((k) => k.name === cname);
+      if (i >= 0) t.cons.splice(i, 1);
+      else if (t.pkConstraintName === cname || a.type_ === 'primary') { for (const col of t.cols) col.pk = 0; t.pkConstraintName = undefined; }
+      else throw new Unsupported(c.line, `drop_constraint(${JSON.stringify(cname)})`, `No such constraint: '${cname}'`);
+    },
+  },
+};

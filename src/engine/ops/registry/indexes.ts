@@ -1,0 +1,51 @@
+/** Index ops: create and drop (both run in place in batch mode, even on SQLite). */
+import { bind } from '../args';
+import { renderCreateIndex } from '../ddl/render';
+import type { IndexSpec } from '../ddl/schema';
+import { asString, asStringList, optString, TextClause, Unsupported } from '../values';
+import type { OpSpec } from './types';
+import { name } from './util';
+
+export const createIndex: OpSpec = {
+  name: 'create_index',
+  params: { label: 'create_index', positional: ['index_name', 'table_name', 'columns'], keywords: ['schema', 'unique', 'if_not_exists', 'quote', 'info'], open: true, tableParam: 'table_name' },
+  namedByConvention: true,
+  compile(c, d, a, table) {
+    const cols = Array.isArray(a.columns) ? a.columns : [a.columns ?? null];
+    const ix: IndexSpec = {
+      name: name(c, a.index_name, 'index name'), table: table?.name ?? name(c, a.table_name, 'table name'),
+      schema: table?.schema ?? optString(a.schema, c.line, 'schema'),
+      columns: cols.map((x) => (x instanceof TextClause ? x : name(c, x, 'index column'))), unique: a.unique === true,
+      kw: new Map([...c.kwargs].filter(([k]) => k !== 'schema' && k !== 'unique')), line: c.line,
+    };
+    return [{ sql: renderCreateIndex(ix, d) }];
+  },
+  batch: {
+    inPlace: () => true,
+    recreate(t, c) {
+      const a = bind(c, 'batch_op.create_index', ['index_name', 'columns'], ['unique'], true);
+      t.newIndexes.push({ name: asString(a.index_name, c.line, 'index name'), unique: a.unique === true, columns: asStringList(a.columns, c.line, 'index columns') });
+    },
+  },
+  inverse: ({ args: [a0, a1] }) => (a0 && a1 ? `op.drop_index(${a0}, table_name=${a1})` : undefined),
+};
+
+export const dropIndex: OpSpec = {
+  name: 'drop_index',
+  params: { label: 'drop_index', positional: ['index_name', 'table_name'], keywords: ['schema', 'if_exists'], open: true, tableParam: 'table_name' },
+  namedByConvention: true,
+  compile(c, d, a, table) {
+    const schema = table?.schema ?? optString(a.schema, c.line, 'schema');
+    return [{ sql: `DROP INDEX ${a.if_exists === true ? 'IF EXISTS ' : ''}${d.qualified(name(c, a.index_name, 'index name'), schema)}` }];
+  },
+  batch: {
+    inPlace: () => true,
+    recreate(t, c) {
+      const ixName = asString(bind(c, 'batch_op.drop_index', ['index_name'], [], true).index_name, c.line, 'index name');
+      const i = t.indexes.findIndex((x) => x.name === ixName);
+      const j = t.newIndexes.findIndex((x) => x.name === ixName);
+      if (i < 0 && j < 0) throw new Unsupported(c.line, `drop_index(${JSON.stringify(ixName)})`, `No such index: '${ixName}'`);
+      if (i >= 0) t.indexes.splice(i, 1); else t.newIndexes.splice(j, 1);
+    },
+  },
+};

@@ -1,0 +1,82 @@
+/**
+ * One declaration per op (Alembic's `ops.py` class + its `implementation_for` + `reverse()`): its
+ * parameters, its SQL per dialect, what batch mode does with it, and its inverse for the quick fix.
+ */
+import type { Dialect } from '../../dialects';
+import type { Bound } from '../args';
+import type { Call } from '../values';
+
+/** The table a batch block applies its ops to. */
+export interface TableTarget { name: string; schema?: string }
+
+/** A statement an op compiles to (the planner adds the op's line when it has none). */
+export type Out = { sql: string; rows?: unknown[][]; json?: boolean[]; fail?: string; line?: number };
+
+export interface Params {
+  /** How error messages name the call, e.g. `op.drop_table` or `add_column`. */
+  label: string;
+  /** Positional parameters in Alembic's order, the table's included. */
+  positional: string[];
+  keywords?: string[];
+  /** Accepts any keyword (the op reads the rest from the call itself). */
+  open?: boolean;
+  /** The table parameter, which a batch block fills in (`batch_op.<name>` omits it). */
+  tableParam?: string;
+}
+
+/** An op call as written in the source (for the quick fix): each argument's text. */
+export interface SourceCall { name: string; args: string[]; kwargs: Map<string, string>; strings: (string | undefined)[] }
+export interface InverseHelpers {
+  /** A string literal in the quotes the file uses. */
+  quote(s: string): string;
+  /** The name in `sa.Column('name', ...)` source text, when it is one plain string. */
+  columnName(src: string): string | undefined;
+}
+
+/** A column, constraint and index of the table a SQLite batch block rebuilds, as reflected then changed. */
+export interface BatchColumn { key: string; name: string; type: string; nullable: boolean; dflt?: string; pk: number; from?: string; cast?: boolean }
+export interface BatchConstraint { name?: string; kind: 'unique' | 'foreign' | 'check' | 'primary'; body: string; columns: string[] }
+export interface BatchIndex { name: string; unique: boolean; columns: string[] }
+
+/** The table copy a batch "move and copy" changes, op by op (Alembic's ApplyBatchImpl). */
+export interface RecreateTable {
+  readonly table: string;
+  readonly d: Dialect;
+  cols: BatchColumn[];
+  cons: BatchConstraint[];
+  /** Reflected indexes, and those the batch adds. */
+  indexes: BatchIndex[];
+  newIndexes: BatchIndex[];
+  pkConstraintName?: string;
+  /** Alembic's column ordering bookkeeping: original keys, and (before, after) pairs. */
+  existingOrdering: string[];
+  addColOrdering: [string, string][];
+  /** A column by its original key (a renamed column keeps it). */
+  findByKey(key: string, line: number): BatchColumn;
+  /** Adds a constraint, replacing one of the same name. */
+  addNamed(k: BatchConstraint): void;
+}
+
+export interface BatchSpec {
+  /** Runs in place even on a dialect that cannot ALTER (SQLite's `requires_recreate_in_batch` is false for it). */
+  inPlace?(call: Call): boolean;
+  /** Checks the call before a rebuild is planned, so the run stops before its first statement. */
+  check?(call: Call): void;
+  /** Applies the op to the table copy of a rebuild. */
+  recreate(t: RecreateTable, call: Call): void;
+}
+
+export interface OpSpec {
+  /** `op.<name>` */
+  readonly name: string;
+  /** Bound before `compile`; absent when the op reads its call itself (create_table). */
+  readonly params?: Params;
+  /** A `None` first argument is a name from the naming convention, which the engine does not read yet. */
+  readonly namedByConvention?: boolean;
+  /** Offered as `batch_op.<name>`. */
+  readonly batch?: BatchSpec;
+  /** The statements for the dialect; `table` is the batch block's table inside one. */
+  compile(call: Call, d: Dialect, a: Bound, table?: TableTarget): Out[];
+  /** The call that undoes this one, written from its source, when it is certain. */
+  inverse?(c: SourceCall, h: InverseHelpers): string | undefined;
+}

@@ -1,0 +1,19 @@
+/** Small helpers the op declarations share. */
+import { bind, Bound } from '../args';
+import { asString, Call, optString, PyValue } from '../values';
+import type { OpSpec, TableTarget } from './types';
+
+/** Binds a call to the op's parameters; in a batch block the table parameter is left out. */
+export function bindOp(spec: OpSpec, call: Call, table?: TableTarget): Bound {
+  const p = spec.params;
+  if (!p) return Object.assign({}, { __call: call }) as Bound;
+  const positional = table && p.tableParam ? p.positional.filter((x) => x !== p.tableParam) : p.positional;
+  return bind(call, p.label, positional, p.keywords, p.open);
+}
+
+export const name = (c: Call, v: PyValue | undefined, what: string): string => asString(v, c.line, what);
+
+/** The table an op applies to: the batch block's, else its own argument (and schema=). */
+export function target(c: Call, a: Bound, table: TableTarget | undefined, param = 'table_name'): TableTarget {
+  return { name: table?.name ?? name(c, a[param], 'table name'), schema: table?.schema ?? optString(a.schema, c.line, 'schema') };
+}
