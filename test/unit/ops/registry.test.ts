@@ -120,7 +120,8 @@ test('batch_op offers exactly the ops whose declaration has batch handling; the 
   for (const o of allOps()) {
     assert.equal(isBatchOp(o.name), o.batch !== undefined);
     const f = readMigrationFunctions(`${HEAD}def upgrade():\n    with op.batch_alter_table('t') as batch_op:\n        batch_op.${o.name}('a', 'b')\n\ndef downgrade():\n    pass\n`)[0];
-    assert.equal(f.unsupported === undefined, isBatchOp(o.name), `batch_op.${o.name}: ${f.unsupported?.why}`);
+    // batch_op.execute runs in place, as Alembic's batch_execute.
+    assert.equal(f.unsupported === undefined, isBatchOp(o.name) || o.name === 'execute', `batch_op.${o.name}: ${f.unsupported?.why}`);
   }
   assert.equal(isBatchOp('create_table'), false);
   assert.equal(opSpec('no_such_op'), undefined);

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { Call, PyDict, PyValue, Unsupported } from '../../../src/engine/ops/values';
 import { readType, renderType } from '../../../src/engine/ops/ddl/types';
+import { dialectFor } from '../../../src/engine/dialects';
 import { PythonError } from '../../../src/engine/ops/python/eval/errors';
 import { sqlalchemyUtilsAttr, sqlalchemyUtilsCall, sqlalchemyUtilsKind } from '../../../src/engine/ops/python/eval/libraries/sqlalchemyUtils';
 import { PYTHON } from '../pythonOracle';
@@ -122,7 +123,7 @@ function ours(f: Form, dialect: (typeof DIALECTS)[number]): Outcome {
     const kwargs = new Map(Object.entries(f.kw ?? {}));
     let c = sqlalchemyUtilsCall(f.name, f.args ?? [], kwargs, dialect, 7);
     if (f.array) c = new Call('sa.ARRAY', [c], new Map(), 7);
-    return { ok: renderType(readType(c, 7), dialect) };
+    return { ok: renderType(readType(c, 7), dialectFor(dialect)) };
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
     return { error: e.message };
@@ -181,7 +182,7 @@ test('a type that differs by database is refused when the database is not known;
   }
   const same = (name: string, args: PyValue[], kw: Record<string, PyValue> = {}) => {
     const c = sqlalchemyUtilsCall(name, args, new Map(Object.entries(kw)), undefined, 4);
-    for (const d of DIALECTS) assert.equal(renderType(readType(c, 4), d), renderType(readType(sqlalchemyUtilsCall(name, args, new Map(Object.entries(kw)), d, 4), 4), d), `${name} on ${d}`);
+    for (const d of DIALECTS) assert.equal(renderType(readType(c, 4), dialectFor(d)), renderType(readType(sqlalchemyUtilsCall(name, args, new Map(Object.entries(kw)), d, 4), 4), dialectFor(d)), `${name} on ${d}`);
   };
   same('UUIDType', [], { native: false }); same('ChoiceType', [CHOICES]); same('ArrowType', [], { timezone: true }); same('EmailType', []);
   same('StringEncryptedType', [], { length: 40 }); same('CountryType', []);

@@ -8,6 +8,7 @@ import type { SyntaxNode } from '@lezer/common';
 import { Call, PyValue, TableRef, TextClause, Unsupported } from '../../values';
 import { canonicalModule, normalize } from '../names';
 import type { BatchBlock, OpCall, OpStatement } from '../reader';
+import { isBatchOp, opSpec } from '../../registry';
 import { AttributeHost } from './attributes';
 import { makeBuiltins, RaisedError } from './builtins';
 import { BindProxy, ContextProxy, DialectProxy, EnvironmentProxy, EvalContext, ResultProxy } from './context';
@@ -22,18 +23,6 @@ import { OperatorHost } from './operators';
 import { CheckedStatement, data, SqlAlchemyHost } from './sqlalchemy';
 import { Builtin, Kwargs, Namespace, Opaque, RtObject, Scope, typeName, Unit, Value } from './runtime';
 
-/** Op functions the engine compiles; batch_op offers the batch ones. */
-export const OPS = new Set([
-  'create_table', 'drop_table', 'rename_table', 'add_column', 'drop_column', 'alter_column',
-  'create_index', 'drop_index', 'create_foreign_key', 'create_unique_constraint',
-  'create_check_constraint', 'create_primary_key', 'drop_constraint', 'execute', 'bulk_insert',
-  'create_table_comment', 'drop_table_comment',
-]);
-export const BATCH_OPS = new Set([
-  'add_column', 'drop_column', 'alter_column', 'create_index', 'drop_index', 'create_foreign_key',
-  'create_unique_constraint', 'create_check_constraint', 'create_primary_key', 'drop_constraint',
-  'create_table_comment', 'drop_table_comment',
-]);
 const WHY: Record<string, string> = {
   invoke: 'it runs a Python operation object', run_async: 'it runs Python code',
   implementation_for: 'it defines a custom operation', register_operation: 'it defines a custom operation',
@@ -327,7 +316,7 @@ class OpProxy extends RtObject {
       case 'batch_alter_table': return new OpMethod(w, name, w.sink);
     }
     if (name in WHY) throw new Unsupported(line, `op.${name}()`, WHY[name]);
-    if (!OPS.has(name)) throw new Unsupported(line, `op.${name}()`, 'not an operation the embedded engine runs');
+    if (!opSpec(name)) throw new Unsupported(line, `op.${name}()`, 'not an operation the embedded engine runs');
     return new OpMethod(w, name, undefined);
   }
 }
@@ -357,7 +346,7 @@ class BatchProxy extends RtObject {
   override getAttr(name: string, line: number): Value {
     if (name === 'f') return new Builtin('batch_op.f', ([n]: Value[], _k: Kwargs, at: number) => new Call('op.f', [data(n ?? null, at, 'op.f()')], new Map(), at));
     if (name === 'execute' || name === 'get_bind') return this.world.op.getAttr(name, line);
-    if (!BATCH_OPS.has(name)) throw new Unsupported(line, `batch_op.${name}()`, 'not an operation the embedded engine runs in batch mode');
+    if (!isBatchOp(name)) throw new Unsupported(line, `batch_op.${name}()`, 'not an operation the embedded engine runs in batch mode');
     return new OpMethod(this.world, name, this.ops, true);
   }
 }
