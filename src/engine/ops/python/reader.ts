@@ -74,6 +74,8 @@ function evaluateFunction(src: string, top: import('@lezer/common').SyntaxNode, 
     return { name, line, ops };
   } catch (e) {
     if (e instanceof Unsupported) return { name, line, unsupported: e };
+    // Nesting deeper than the JavaScript stack (thousands of brackets): Python refuses such files too.
+    if (e instanceof RangeError) return { name, line, unsupported: new Unsupported(line, `${name}()`, 'the code is nested too deeply to be evaluated') };
     throw e;
   }
 }

@@ -44,6 +44,7 @@ export class PyClass extends RtObject {
     if (this.isEnum && this.attrs.has(name) && !name.startsWith('_')) return new EnumMember(this, name, this.attrs.get(name)!);
     const v = this.lookup(name);
     if (v === undefined) throw new PythonError(line, 'AttributeError', `type object '${this.name}' has no attribute '${name}'`);
+    if (v instanceof PyFunction && v.kind === 'class') return new Builtin(`${this.name}.${name}`, (args, kwargs, at) => v.call([this, ...args], kwargs, at));
     return v;
   }
 
@@ -80,7 +81,12 @@ export class PyInstance extends RtObject {
   override getAttr(name: string, line: number): Value {
     if (this.attrs.has(name)) return this.attrs.get(name)!;
     const v = this.cls.lookup(name);
-    if (v instanceof PyFunction) return new Builtin(`${this.cls.name}.${name}`, (args, kwargs, at) => v.call([this, ...args], kwargs, at));
+    if (v instanceof PyFunction) {
+      if (v.kind === 'static') return v;
+      if (v.kind === 'property') return v.call([this], new Map(), line);
+      const self = v.kind === 'class' ? this.cls : this;
+      return new Builtin(`${this.cls.name}.${name}`, (args, kwargs, at) => v.call([self, ...args], kwargs, at));
+    }
     if (v !== undefined) return v;
     if (name === '__class__') return this.cls;
     throw new PythonError(line, 'AttributeError', `'${this.cls.name}' object has no attribute '${name}'`);

@@ -21,6 +21,7 @@ import type { World } from './world';
 
 /** Steps (expressions and statements evaluated) one evaluation may take before it is stopped. */
 export const DEFAULT_BUDGET = 2_000_000;
+const DECORATORS = new Set(['staticmethod', 'classmethod', 'property', 'overload', 'wraps', 'cached_property', 'abstractmethod']);
 const MAX_DEPTH = 60;
 
 export class Interpreter {
@@ -137,7 +138,7 @@ export class Interpreter {
       }
       case 'FunctionDefinition': this.define(s, unit, scopes); return;
       case 'ClassDefinition': this.defineClass(s, unit, scopes); return;
-      case 'DecoratedStatement': throw new Unsupported(line(unit, s), snippet(unit, s), 'a decorator is Python code the engine does not evaluate');
+      case 'DecoratedStatement': this.decorated(s, unit, scopes); return;
       case 'ImportStatement': this.world.importInto(text(unit, s), unit, scopes[0], line(unit, s)); return;
       case 'WithStatement': this.world.withStatement(s, unit, scopes, this); return;
       case 'RaiseStatement': this.world.raise(s, unit, scopes, this); return;
@@ -221,6 +222,27 @@ export class Interpreter {
     const name = text(unit, s.getChild('VariableName')!);
     const params = this.params(s.getChild('ParamList'), unit, scopes);
     scopes[0].vars.set(name, new PyFunction(name, params, s.getChild('Body')!, false, scopes, unit, this.invoke));
+  }
+
+  /**
+   * Decorators that only shape how a function is called (`@staticmethod`, `@classmethod`,
+   * `@property`, `@typing.overload`, `@functools.wraps(...)`) are understood; any other decorator is
+   * code the engine does not run.
+   */
+  private decorated(s: SyntaxNode, unit: Unit, scopes: Scope[]): void {
+    const names: string[] = [];
+    for (let d = s.firstChild; d && d.name === 'Decorator'; d = d.nextSibling) names.push(text(unit, d).replace(/^@\s*/, '').replace(/\(.*$/s, '').trim());
+    const def = s.getChild('FunctionDefinition') ?? s.getChild('ClassDefinition');
+    const known = names.every((n) => DECORATORS.has(n.split('.').pop()!));
+    if (!def || !known) throw new Unsupported(line(unit, s), snippet(unit, s), 'a decorator is Python code the engine does not evaluate');
+    if (names.some((n) => n.endsWith('overload'))) return; // a typing stub: the real definition follows
+    this.stmt(def, unit, scopes);
+    const f = scopes[0].vars.get(text(unit, def.getChild('VariableName')!));
+    if (f instanceof PyFunction) {
+      if (names.includes('staticmethod')) f.kind = 'static';
+      else if (names.includes('classmethod')) f.kind = 'class';
+      else if (names.includes('property')) f.kind = 'property';
+    }
   }
 
   private defineClass(s: SyntaxNode, unit: Unit, scopes: Scope[]): void {

@@ -22,6 +22,14 @@ export function binaryOp(op: string, l: Value, r: Value, line: number, inPlace =
   return v;
 }
 
+/** No value a migration builds comes near this; past it the evaluation stops instead of exhausting memory. */
+const MAX_SIZE = 10_000_000;
+
+function sized(n: number, line: number): number {
+  if (n > MAX_SIZE) throw new PythonError(line, 'MemoryError', `a value of ${n.toLocaleString('en')} items or characters is too large to evaluate`);
+  return n;
+}
+
 function arith(op: string, l: Value, r: Value, line: number, _inPlace: boolean, host?: OperatorHost): Value {
   if (host && (l instanceof RtObject || r instanceof RtObject)) {
     const v = host.operator(op, l, r, line);
@@ -31,16 +39,16 @@ function arith(op: string, l: Value, r: Value, line: number, _inPlace: boolean, 
   switch (op) {
     case '+':
       if (num(l) && num(r)) return n(l) + n(r);
-      if (typeof l === 'string' && typeof r === 'string') return l + r;
-      if (Array.isArray(l) && Array.isArray(r) && isTuple(l) === isTuple(r)) return isTuple(l) ? tuple([...l, ...r]) : [...l, ...r];
+      if (typeof l === 'string' && typeof r === 'string') { sized(l.length + r.length, line); return l + r; }
+      if (Array.isArray(l) && Array.isArray(r) && isTuple(l) === isTuple(r)) { sized(l.length + r.length, line); return isTuple(l) ? tuple([...l, ...r]) : [...l, ...r]; }
       if (typeof l === 'string' || typeof r === 'string') throw new PythonError(line, 'TypeError', `can only concatenate str (not "${typeName(typeof l === 'string' ? r : l)}") to str`);
       return bad();
     case '-': return num(l) && num(r) ? n(l) - n(r) : bad();
     case '*':
       if (num(l) && num(r)) return n(l) * n(r);
-      if (typeof l === 'string' && typeof r === 'number') return l.repeat(Math.max(0, r));
-      if (typeof r === 'string' && typeof l === 'number') return r.repeat(Math.max(0, l));
-      if (Array.isArray(l) && typeof r === 'number') { const out = Array.from({ length: Math.max(0, r) }, () => l).flat(); return isTuple(l) ? tuple(out) : out; }
+      if (typeof l === 'string' && typeof r === 'number') return l.repeat(sized(Math.max(0, r) * l.length, line) && Math.max(0, r));
+      if (typeof r === 'string' && typeof l === 'number') return r.repeat(sized(Math.max(0, l) * r.length, line) && Math.max(0, l));
+      if (Array.isArray(l) && typeof r === 'number') { sized(Math.max(0, r) * l.length, line); const out = Array.from({ length: Math.max(0, r) }, () => l).flat(); return isTuple(l) ? tuple(out) : out; }
       return bad();
     case '/':
       if (!(num(l) && num(r))) return bad();

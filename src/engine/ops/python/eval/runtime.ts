@@ -65,6 +65,8 @@ export class PyFunction extends RtObject {
   readonly typeName = 'function';
   /** The class whose body defined it (for `super()`). */
   owner?: RtObject;
+  /** How a class's instances see it. */
+  kind: 'method' | 'static' | 'class' | 'property' = 'method';
   constructor(
     readonly name: string,
     readonly params: Param[],

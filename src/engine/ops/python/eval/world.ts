@@ -114,7 +114,7 @@ export class World implements OperatorHost, AttributeHost {
       const mod = rawMod.startsWith('.') ? resolveRelative(rawMod, here.name, here.isPackage) : rawMod;
       for (const part of names.split(',').map((s) => s.trim()).filter(Boolean)) {
         const [name, alias] = part.split(/ as /).map((s) => s.trim());
-        if (name === '*') throw new Unsupported(line, `from ${rawMod} import *`, 'a star import is not followed by the embedded engine');
+        if (name === '*') { this.importStar(mod, rawMod, scope, line); continue; }
         scope.vars.set(alias ?? name, mod ? this.importName(mod, name, line) : new Opaque(`${rawMod}.${name}`, 'a relative import outside a package'));
       }
       return;
@@ -131,6 +131,17 @@ export class World implements OperatorHost, AttributeHost {
         scope.vars.set(head, this.importModule(head, line));
       }
     }
+  }
+
+  /** `from pkg.mod import *`: the module's public names (its `__all__` when it has one). */
+  private importStar(mod: string | undefined, rawMod: string, scope: Scope, line: number): void {
+    const m = mod ? this.importModule(mod, line) : undefined;
+    if (!(m instanceof ModuleObj) || !m.file) throw new Unsupported(line, `from ${rawMod} import *`, 'a star import from outside the project is not followed by the embedded engine');
+    this.evaluateModule(m);
+    if (m.failure || !m.unit) throw new Unsupported(line, `from ${rawMod} import *`, m.failure ?? 'the module could not be read');
+    const all = m.unit.scope.vars.get('__all__');
+    const names: string[] = Array.isArray(all) ? all.filter((x) => typeof x === 'string') as string[] : [...m.unit.scope.vars.keys()].filter((k) => !k.startsWith('_'));
+    for (const n of names) scope.vars.set(n, this.moduleAttr(m, n, line));
   }
 
   private importName(mod: string, name: string, line: number): Value {
