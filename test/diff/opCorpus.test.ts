@@ -163,7 +163,7 @@ async function compileWithEngine(source: string, dialect: DialectName, o: { conv
     if (!fn) return { refused: 'no upgrade()' };
     if (fn.unsupported) throw fn.unsupported;
     for (const step of planOps(fn.ops!, d)) {
-      if (step.kind === 'js') return { refused: 'a JavaScript step' };
+      if (step.kind === 'js' || step.kind === 'online') return { refused: `a ${step.kind} step` };
       let statements: { sql: string; rows?: unknown[][]; fail?: string }[];
       if (step.kind === 'recreate') {
         if (!o.db) return { refused: `batch move-and-copy of "${step.table}" needs a live database (--sql)` };

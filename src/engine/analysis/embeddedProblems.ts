@@ -1,19 +1,30 @@
 /**
  * What the embedded engine will refuse in a Python revision, found while the user types: a
  * construct it cannot run (an info: the run can be handed to alembic), or an op the project's
- * database cannot do at all (SQLite cannot ALTER in place: Alembic fails there too).
+ * database cannot do at all (SQLite cannot ALTER in place: Alembic fails there too), or Python code
+ * that fails whoever runs it (a NameError, a TypeError...).
  */
 import { Problem } from '../errors';
 import { dialectFor, DialectName } from '../dialects';
 import { NotPossibleOnDialect, planOps } from '../ops/plan';
-import { readMigrationFunctions } from '../ops/python/reader';
+import { NeedsDatabase, readMigrationFunctions } from '../ops/python/reader';
+import { PythonError } from '../ops/python/eval/errors';
 import { Unsupported } from '../ops/values';
 
-export function findEmbeddedProblems(file: string, text: string, dialect?: DialectName): Problem[] {
+export function findEmbeddedProblems(file: string, text: string, dialect?: DialectName, importRoots?: string[]): Problem[] {
   const problems: Problem[] = [];
   let fns;
-  try { fns = readMigrationFunctions(text); } catch { return []; }
+  try { fns = readMigrationFunctions(text, { dialect, file, importRoots }); } catch { return []; }
   for (const f of fns) {
+    // Reading rows back runs online, as the run goes: nothing to flag.
+    if (f.unsupported instanceof NeedsDatabase) continue;
+    // Without a configured database, code that asks which one it is cannot be judged.
+    if (f.unsupported && !dialect && /known only when the migration runs/.test(f.unsupported.why)) continue;
+    if (f.unsupported instanceof PythonError) {
+      problems.push({ severity: 'warning', code: 'python-error', file, line: f.unsupported.line,
+        message: `${f.name}() fails: ${f.unsupported.pyType}: ${f.unsupported.detail}.` });
+      continue;
+    }
     if (f.unsupported) {
       problems.push({ severity: 'info', code: 'not-embedded', file, line: f.unsupported.line,
         message: `The embedded engine cannot run ${f.name}(): ${f.unsupported.construct}: ${f.unsupported.why}. Runs that include it can be handed to your alembic ("Run with Alembic").` });

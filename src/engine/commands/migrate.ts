@@ -9,11 +9,11 @@ import { CommandError } from '../errors';
 import { catchRevisionErrors } from '../graph';
 import { iterateRevisions } from '../graph/iterate';
 import { dialectFor, Dialect } from '../dialects';
-import { PlannedStep, Statement } from '../ops/plan';
+import { OnlinePlan, PlannedStep, planOps, Statement } from '../ops/plan';
 import { recreateStatements } from '../ops/sqliteBatch';
 import { Unsupported } from '../ops/values';
 import { ScriptDirectory } from '../scripts/scriptDirectory';
-import { Connection, connect, inTransaction } from '../runner/connection';
+import { Connection, connect, inTransaction, QueryResult } from '../runner/connection';
 import { planRevisionSteps, PlannedRevisionStep } from '../runner/migrationSource';
 import type { PlanCache } from '../runner/planCache';
 import { assertOfflinePlannable, offlineScript } from '../runner/offline';
@@ -163,38 +163,85 @@ async function checkCancelled(o: MigrateOptions): Promise<void> {
 }
 
 async function runStep(conn: Connection, d: Dialect, p: PlannedRevisionStep, o: MigrateOptions): Promise<void> {
-  const file = p.step.revision.path;
   for (const part of p.planned) {
-    if (part.kind === 'js') {
-      await checkCancelled(o);
-      const trx = (conn as Partial<KnexConnection>).trx?.();
-      try {
-        await part.fn(trx);
-      } catch (e) {
-        throw new StatementError((e as Error)?.message ?? String(e), file, part.line, '');
-      }
-      continue;
+    if (part.kind === 'online') await runOnline(conn, d, p, part, o);
+    else await runPart(conn, d, p, part, o);
+  }
+}
+
+async function runPart(conn: Connection, d: Dialect, p: PlannedRevisionStep, part: Exclude<PlannedStep, OnlinePlan>, o: MigrateOptions): Promise<void> {
+  const file = p.step.revision.path;
+  if (part.kind === 'js') {
+    await checkCancelled(o);
+    const trx = (conn as Partial<KnexConnection>).trx?.();
+    try {
+      await part.fn(trx);
+    } catch (e) {
+      throw new StatementError((e as Error)?.message ?? String(e), file, part.line, '');
     }
-    const statements = await statementsOf(part, conn, d, file);
-    for (const s of statements) {
-      await checkCancelled(o);
-      if (s.fail !== undefined) throw new StatementError(s.fail, file, s.line, '');
-      o.onStatement?.(s.sql);
-      try {
-        if (s.rows) for (const row of s.rows) await conn.run(s.sql, row);
-        else {
-          if (part.kind === 'sql' && !p.step.revision.path.endsWith('.sql')) assertSingleStatement(conn, s.sql, file, s.line);
-          await conn.run(s.sql);
-        }
-      } catch (e) {
-        if (e instanceof StatementError) throw e;
-        throw new StatementError(`${(e as Error).message}`, file, s.line, s.sql);
+    return;
+  }
+  const statements = await statementsOf(part, conn, d, file);
+  for (const s of statements) {
+    await checkCancelled(o);
+    if (s.fail !== undefined) throw new StatementError(s.fail, file, s.line, '');
+    o.onStatement?.(s.sql);
+    try {
+      if (s.rows) for (const row of s.rows) await conn.run(s.sql, row);
+      else {
+        if (part.kind === 'sql' && !p.step.revision.path.endsWith('.sql')) assertSingleStatement(conn, s.sql, file, s.line);
+        await conn.run(s.sql);
       }
+    } catch (e) {
+      if (e instanceof StatementError) throw e;
+      throw new StatementError(`${(e as Error).message}`, file, s.line, s.sql);
     }
   }
 }
 
-async function statementsOf(part: Exclude<PlannedStep, { kind: 'js' }>, conn: Connection, d: Dialect, file: string): Promise<Statement[]> {
+/** Most migrations read nothing back; past this many reads, a loop is more likely than a migration. */
+const MAX_READS = 100_000;
+
+/**
+ * A Python migration that reads rows back, run in the run's transaction: each round evaluates it
+ * from the start with the results read so far, runs the operations recorded since the last round
+ * (keeping every execute()'s result), and stops once the evaluation reaches its end.
+ */
+async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, part: OnlinePlan, o: MigrateOptions): Promise<void> {
+  const file = p.step.revision.path;
+  const reads = new Map<number, QueryResult>();
+  let done = 0;
+  for (;;) {
+    let r: ReturnType<OnlinePlan['evaluate']>;
+    try { r = part.evaluate(reads); } catch (e) {
+      if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || part.line, '');
+      throw e;
+    }
+    for (const op of r.ops.slice(done)) {
+      let planned: PlannedStep[];
+      try { planned = planOps([op], d); } catch (e) {
+        if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || op.line, '');
+        throw e;
+      }
+      const only = planned.length === 1 && planned[0].kind === 'sql' && planned[0].statements.length === 1 ? planned[0].statements[0] : undefined;
+      if (op.kind === 'op' && op.name === 'execute' && only && !only.rows && only.fail === undefined) {
+        await checkCancelled(o);
+        o.onStatement?.(only.sql);
+        assertSingleStatement(conn, only.sql, file, only.line);
+        try { reads.set(reads.size, await conn.query(only.sql)); } catch (e) {
+          throw new StatementError(`${(e as Error).message}`, file, only.line, only.sql);
+        }
+      } else {
+        for (const x of planned) if (x.kind !== 'online') await runPart(conn, d, p, x, o);
+      }
+      done++;
+    }
+    if (r.needs === undefined) return;
+    if (!reads.has(r.needs) || reads.size > MAX_READS) throw new StatementError(`the migration's reads from the database could not be served (execute #${r.needs + 1})`, file, part.line, '');
+  }
+}
+
+async function statementsOf(part: Exclude<PlannedStep, { kind: 'js' } | OnlinePlan>, conn: Connection, d: Dialect, file: string): Promise<Statement[]> {
   if (part.kind === 'sql') return part.statements;
   try {
     return await recreateStatements(conn, d, part.table, part.ops);

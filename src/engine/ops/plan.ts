@@ -25,7 +25,13 @@ export interface Statement {
 export interface RecreatePlan { kind: 'recreate'; table: string; schema?: string; ops: OpCall[]; line: number }
 /** A TypeScript/JavaScript migration: its function, called with knex on the run's transaction. */
 export interface JsPlan { kind: 'js'; fn: (knex: unknown) => unknown; line: number }
-export type PlannedStep = { kind: 'sql'; statements: Statement[] } | RecreatePlan | JsPlan;
+/**
+ * A Python migration that reads rows back: evaluated again at run time with the database's answers
+ * (`reads[k]`: the k-th execute's result); returns the ops recorded, and the execute whose result
+ * it needs next (undefined once it has run to its end).
+ */
+export interface OnlinePlan { kind: 'online'; line: number; evaluate: (reads: ReadonlyMap<number, import('./python/reader').DbResult>) => { ops: OpStatement[]; needs?: number } }
+export type PlannedStep = { kind: 'sql'; statements: Statement[] } | RecreatePlan | JsPlan | OnlinePlan;
 
 export { NotPossibleOnDialect };
 

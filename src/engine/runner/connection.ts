@@ -13,6 +13,8 @@ export interface Connection {
   /** Runs a statement; returns the number of rows it changed. */
   run(sql: string, params?: unknown[]): Promise<number>;
   all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs a statement a migration reads back (`conn.execute(...).fetchall()`): its rows and counts. */
+  query(sql: string): Promise<QueryResult>;
   begin(): Promise<void>;
   /** Commits, and on SQLite writes the file back (atomically, refusing if it changed meanwhile). */
   commit(): Promise<void>;
@@ -25,6 +27,9 @@ export interface Connection {
   /** SQLite: how many statements a string holds (1, or 2 for "more than one"). */
   statementCount?(sql: string): number;
 }
+
+/** Rows as arrays in column order; `rowCount`: rows changed (DML) or returned. */
+export interface QueryResult { columns: string[]; rows: unknown[][]; rowCount: number }
 
 export interface ConnectOptions {
   /** SQLite: how many timestamped copies to keep of the file before a run changes it (0: none). */

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { CommandError } from '../errors';
 import { Dialect } from '../dialects';
 import { NotPossibleOnDialect, planOps, PlannedStep, Statement } from '../ops/plan';
-import { readMigrationFunctions } from '../ops/python/reader';
+import { NeedsDatabase, readMigrationFunctions } from '../ops/python/reader';
+import { PythonError } from '../ops/python/eval/errors';
 import { loadMigrationModule } from '../knex/loadModule';
 import { Unsupported } from '../ops/values';
 import { PlanCache } from './planCache';
@@ -51,7 +52,7 @@ export function planRevisionSteps(steps: RevisionStep[], dialect: Dialect, cwd: 
       out.push({ step, planned: planFile(file, step.revision.info.kind, step.name as 'upgrade' | 'downgrade', dialect, cache, po) });
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
-      problems.push({ file, line: e.line, construct: e.construct, why: e.why, revision: step.revision.revision, dialectProblem: e instanceof NotPossibleOnDialect });
+      problems.push({ file, line: e.line, construct: e.construct, why: e.why, revision: step.revision.revision, dialectProblem: e instanceof NotPossibleOnDialect || e instanceof PythonError });
     }
   }
   if (problems.length) throw new NotRunnableError(problems, cwd);
@@ -75,8 +76,24 @@ function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Di
   const hit = cache?.get(file, text, fn, mode);
   if (hit) return hit.map((statements) => ({ kind: 'sql', statements }));
   // As in Python, a later definition replaces an earlier one.
-  const found = readMigrationFunctions(text, { dialect: d.name, offline: po.offline, file, importRoots: po.importRoots, mainOptions: po.mainOptions }).filter((f) => f.name === fn).pop();
+  const ctx = { dialect: d.name, offline: po.offline, file, importRoots: po.importRoots, mainOptions: po.mainOptions };
+  const found = readMigrationFunctions(text, ctx).filter((f) => f.name === fn).pop();
   if (!found) throw new Unsupported(1, `${fn}()`, `the file defines no ${fn}() function`);
+  if (found.unsupported instanceof NeedsDatabase && !po.offline) {
+    // It reads rows back: what it does before the first read is compiled now (so a construct we
+    // cannot run still stops the run before it starts); the rest is evaluated as the run goes.
+    planOps(found.ops!, d);
+    const line = found.line;
+    return [{
+      kind: 'online', line,
+      evaluate: (reads) => {
+        const f = readMigrationFunctions(text, { ...ctx, reads }).filter((x) => x.name === fn).pop()!;
+        if (f.unsupported instanceof NeedsDatabase) return { ops: f.ops!, needs: f.unsupported.executeIndex };
+        if (f.unsupported) throw f.unsupported;
+        return { ops: f.ops! };
+      },
+    }];
+  }
   if (found.unsupported) throw found.unsupported;
   const planned = planOps(found.ops!, d);
   if (cache && planned.every((p) => p.kind === 'sql')) cache.set(file, text, fn, mode, planned.map((p) => (p as { statements: Statement[] }).statements));

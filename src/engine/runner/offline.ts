@@ -61,6 +61,7 @@ export async function offlineScript(planned: PlannedRevisionStep[], startHeads: 
     w.comment(`Running ${p.step.shortLog()}`);
     for (const part of p.planned) {
       if (part.kind === 'js') throw jsOffline(p.step.revision.path);
+      if (part.kind === 'online') throw new CommandError(`This migration reads from the database while it runs; --sql cannot write it out (Alembic's offline mode cannot run it either). (${p.step.revision.path}:${part.line})`);
       if (part.kind === 'recreate') {
         throw new CommandError(`This operation cannot proceed in --sql mode; batch mode with dialect sqlite requires a live database connection with which to reflect the table "${part.table}". (${p.step.revision.path}:${part.line})`);
       }

@@ -61,6 +61,13 @@ export async function connectPostgres(d: Dialect, url: DatabaseUrl, session: Ses
     dialect: d,
     async run(sql, params) { return (await watched(client.query(sql, params)).catch(fail)).rowCount ?? 0; },
     async all<T>(sql: string, params?: unknown[]) { return (await watched(client.query(sql, params)).catch(fail)).rows as T[]; },
+    async query(sql: string) {
+      const r = await watched(client.query({ text: sql, rowMode: 'array' })).catch(fail);
+      // int8 and numeric come as text from pg; Python's driver gives numbers.
+      const numeric = (r.fields ?? []).map((f) => f.dataTypeID === 20 || f.dataTypeID === 1700);
+      const rows = (r.rows as unknown[][]).map((row) => row.map((v, i) => (numeric[i] && typeof v === 'string' && Number.isSafeInteger(Number(v)) ? Number(v) : v)));
+      return { columns: (r.fields ?? []).map((f) => f.name), rows, rowCount: r.rowCount ?? rows.length };
+    },
     async begin() { await client.query('BEGIN'); },
     async commit() { await client.query('COMMIT').catch(fail); },
     async afterCommit() { /* nothing to write back */ },

@@ -36,6 +36,11 @@ function sqliteConnection(d: Dialect, f: SqliteFile): Connection {
       try { while (stmt.step()) rows.push(stmt.getAsObject() as T); } finally { stmt.free(); }
       return rows;
     },
+    async query(sql: string) {
+      const stmt = db.prepare(sql);
+      const rows: unknown[][] = [];
+      try { while (stmt.step()) rows.push(stmt.get() as unknown[]); return { columns: stmt.getColumnNames(), rows, rowCount: rows.length || db.getRowsModified() }; } finally { stmt.free(); }
+    },
     async begin() { db.run('BEGIN'); },
     async commit() { db.run('COMMIT'); f.save(); },
     async afterCommit() { f.save(); },

@@ -11,11 +11,19 @@ import { Interpreter } from './eval/interpreter';
 import { parsePython, syntaxErrorAt } from './eval/parse';
 import { PyFunction, Scope, Unit } from './eval/runtime';
 import { lineStarts, StopEvaluation, World } from './eval/world';
+import { NeedsDatabase } from './eval/results';
+
+export { NeedsDatabase };
+export type { DbResult, ReadResults } from './eval/results';
 
 export interface OpCall { kind: 'op'; name: string; call: Call; line: number }
 export interface BatchBlock { kind: 'batch'; call: Call; line: number; ops: OpCall[] }
 export type OpStatement = OpCall | BatchBlock;
 
+/**
+ * `unsupported` says why it cannot be compiled before the run; a `NeedsDatabase` there means it
+ * reads rows back, and `ops` then holds what it does before that read.
+ */
 export interface ReadFunction { name: 'upgrade' | 'downgrade'; line: number; ops?: OpStatement[]; unsupported?: Unsupported }
 
 export type { EvalContext };
@@ -69,6 +77,8 @@ function evaluateFunction(src: string, top: import('@lezer/common').SyntaxNode, 
     }
     const ops = world.sink = [];
     try { f.call([], new Map(), line); } catch (e) {
+      // A read the database must answer first: what ran before it is kept, to run online.
+      if (e instanceof NeedsDatabase) return { name, line, ops, unsupported: e };
       if (!(e instanceof StopEvaluation) && !(e instanceof ReturnSignal)) throw e;
     }
     return { name, line, ops };

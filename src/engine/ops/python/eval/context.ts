@@ -4,6 +4,7 @@
  * question only the live database can answer (rows, the server version) is refused.
  */
 import { Unsupported } from '../../values';
+import type { ReadResults } from './results';
 import { Builtin, Kwargs, RtObject, Value } from './runtime';
 
 export type DialectName = 'sqlite' | 'postgresql';
@@ -17,6 +18,8 @@ export interface EvalContext {
   file?: string;
   /** Folders project imports resolve from (alembic.ini's `prepend_sys_path`, the project folder). */
   importRoots?: string[];
+  /** The database's answers to the function's reads so far (online runs only). */
+  reads?: ReadResults;
   /** alembic.ini's main section, for `context.config.get_main_option()`. */
   mainOptions?: Record<string, string>;
   /** Evaluation steps allowed (default: interpreter.DEFAULT_BUDGET). */
@@ -102,14 +105,6 @@ class ConfigProxy extends RtObject {
     }
     throw new Unsupported(line, `config.${name}`, opts ? 'this part of the Alembic configuration is not known to the embedded engine' : 'the Alembic configuration is not known here');
   }
-}
-
-/** What `conn.execute(...)` returns: reading rows back needs the live database. */
-export class ResultProxy extends RtObject {
-  readonly typeName = 'CursorResult';
-  constructor(private readonly what: string) { super(); }
-  override getAttr(name: string, line: number): Value { return refuseRead(line, `${this.what}.${name}`); }
-  override iter(line: number): Iterable<Value> { return refuseRead(line, `for ... in ${this.what}`); }
 }
 
 export function refuseRead(line: number, what: string): never {

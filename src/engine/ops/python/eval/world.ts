@@ -11,7 +11,8 @@ import type { BatchBlock, OpCall, OpStatement } from '../reader';
 import { isBatchOp, opSpec } from '../../registry';
 import { AttributeHost } from './attributes';
 import { makeBuiltins, RaisedError } from './builtins';
-import { BindProxy, ContextProxy, DialectProxy, EnvironmentProxy, EvalContext, ResultProxy } from './context';
+import { BindProxy, ContextProxy, DialectProxy, EnvironmentProxy, EvalContext } from './context';
+import { ResultProxy, Row } from './results';
 import { PyClass, PyInstance, SuperProxy } from './classes';
 import { LibraryModule, MODELLED_PACKAGES } from './libraries/library';
 import { columnOperator, Statement } from './core';
@@ -51,6 +52,7 @@ export class World implements OperatorHost, AttributeHost {
   private readonly modules = new Map<string, ModuleObj | Opaque>();
   private evaluatedModules = 0;
   private inBatch = false;
+  private executes = 0;
 
   constructor(readonly ctx: EvalContext) {
     this.interp = new Interpreter(this, ctx.budget);
@@ -68,14 +70,17 @@ export class World implements OperatorHost, AttributeHost {
 
   // ---- recording ----
 
-  record(name: string, call: Call, line: number, into: OpStatement[] = this.sink): void {
+  /** Returns, for an `execute`, its index among the function's executes (how the runner keys results). */
+  record(name: string, call: Call, line: number, into: OpStatement[] = this.sink): number {
     into.push({ kind: 'op', name, call, line } satisfies OpCall);
+    return name === 'execute' ? this.executes++ : -1;
   }
 
   /** `op.execute(x)` / `conn.execute(x, params)`: a statement, run where it is in the migration. */
   execute(stmt: Value, params: Value | undefined, line: number, what: string): Value {
     if (stmt instanceof Opaque) stmt.fail(line);
     const rows = params === undefined || params === null ? [undefined] : Array.isArray(params) ? params : [params];
+    let k = -1;
     for (const p of rows) {
       let sql: PyValue;
       if (stmt instanceof Statement) {
@@ -92,9 +97,9 @@ export class World implements OperatorHost, AttributeHost {
       } else {
         throw new Unsupported(line, `${what}(${typeName(stmt)})`, 'expected an SQL string, sa.text(...) or a Core statement');
       }
-      this.record('execute', new Call('op.execute', [sql], new Map(), line), line);
+      k = this.record('execute', new Call('op.execute', [sql], new Map(), line), line);
     }
-    return new ResultProxy(what === 'op.execute' ? 'op.execute(...)' : 'conn.execute(...)');
+    return new ResultProxy(k, this.ctx.reads, what === 'op.execute' ? 'op.execute(...)' : 'conn.execute(...)');
   }
 
   // ---- names ----
@@ -264,6 +269,7 @@ export class World implements OperatorHost, AttributeHost {
   getItem(obj: RtObject, key: Value, line: number): Value {
     // Generic aliases in annotations and bases: `TypeDecorator[uuid.UUID]`, `Optional[str]`.
     if (obj instanceof Namespace || obj instanceof Opaque || obj instanceof PyClass) return obj;
+    if (obj instanceof Row) return obj.item(key, line);
     if (typeof key === 'string') {
       const c = obj.getAttr('c', line);
       if (obj.typeName === 'ColumnCollection') return obj.getAttr(key, line);

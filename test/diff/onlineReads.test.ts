@@ -1,0 +1,69 @@
+/**
+ * Migrations that read rows back (`conn.execute(...).fetchall()`, `.scalar()`, `.first()`, loops
+ * over results) run embedded, online, inside the run's transaction, in order: the rows and schema
+ * they leave are the ones the real Alembic leaves, on a SQLite file and on PostgreSQL; `--sql`
+ * refuses them as Alembic's offline mode cannot run them either.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { REPO, runAlembic, runOurs } from './oracle';
+
+const PGURL = process.env.PGURL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const FIXTURE = path.join(REPO, 'test/fixtures/online');
+let admin: Client;
+const dbs: string[] = [];
+
+before(async () => { admin = new Client({ connectionString: PGURL }); await admin.connect(); });
+after(async () => {
+  for (const db of dbs) await admin.query(`DROP DATABASE IF EXISTS "${db}"`);
+  await admin.end();
+});
+
+function project(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'online-reads-'));
+  fs.cpSync(FIXTURE, dir, { recursive: true });
+  return dir;
+}
+
+async function pgUrl(name: string): Promise<string> {
+  const db = `online_${name}_${process.pid}`;
+  await admin.query(`DROP DATABASE IF EXISTS "${db}"`);
+  await admin.query(`CREATE DATABASE "${db}"`);
+  dbs.push(db);
+  const u = new URL(PGURL);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+const dump = (url: string) => (runAlembic([{ schema: url } as never])[0] as unknown as { schema: unknown }).schema;
+
+for (const kind of ['sqlite', 'postgresql'] as const) {
+  test(`reads from the database while it runs, on ${kind}: the same rows and schema as Alembic, up and down`, async () => {
+    const theirs = project();
+    const ours = project();
+    const urls = kind === 'sqlite'
+      ? [`sqlite:///${path.join(theirs, 'online.db')}`, `sqlite:///${path.join(ours, 'online.db')}`]
+      : [await pgUrl('alembic'), await pgUrl('ours')];
+    for (const [target, verb] of [['head', 'upgrade'], ['a1', 'downgrade'], ['head', 'upgrade']] as const) {
+      const [a] = runAlembic([{ cwd: theirs, argv: [verb, target], env: { DATABASE_URL: urls[0] } }]);
+      const [b] = await runOurs([{ cwd: ours, argv: [verb, target], env: { DATABASE_URL: urls[1] } }]);
+      assert.equal(a.code, 0, a.stderr);
+      assert.equal(b.code, 0, b.stderr + b.stdout);
+      assert.deepEqual(dump(urls[1]), dump(urls[0]), `after ${verb} ${target}`);
+    }
+    const d = dump(urls[1]) as { rows?: Record<string, unknown[]>; tables?: Record<string, { rows: unknown[] }> };
+    const plans = JSON.stringify(kind === 'sqlite' ? d.tables!.plans.rows : d.rows!.plans);
+    assert.match(plans, /"team".*2.*17/, `plans were computed from the rows read: ${plans}`);
+  });
+}
+
+test('--sql refuses a migration that reads rows back, before writing anything', async () => {
+  const dir = project();
+  const [r] = await runOurs([{ cwd: dir, argv: ['upgrade', 'a1:b2', '--sql'] }]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stdout + r.stderr, /b2_normalize\.py:\d+ \(b2\): conn\.execute\(\.\.\.\)\.fetchall: it reads from the database while the migration runs \(--sql cannot write it out/);
+});
