@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { readMigrationFunctions } from '../../src/engine/ops/python/reader';
+import { NeedsDatabase, readMigrationFunctions } from '../../src/engine/ops/python/reader';
 import { planOps, PlannedStep } from '../../src/engine/ops/plan';
 import { dialectFor, DialectName } from '../../src/engine/ops/ddl/dialect';
 import { Unsupported } from '../../src/engine/ops/values';
@@ -31,6 +31,8 @@ export function planRevision(input: RevisionInput): RevisionPlan {
   for (const name of ['upgrade', 'downgrade'] as const) {
     const f = fns.filter((x) => x.name === name).pop(); // as in Python, the last definition wins
     if (!f) continue;
+    // Reading rows back runs online (in the run's transaction): embedded, though --sql cannot write it.
+    if (f.unsupported instanceof NeedsDatabase) { out[name] = [{ kind: 'online', line: f.line, evaluate: () => ({ ops: [] }) }]; continue; }
     if (f.unsupported) throw new Refusal('read', f.unsupported);
     try { out[name] = planOps(f.ops!, dialectFor(input.dialect)); } catch (e) {
       if (e instanceof Unsupported) throw new Refusal('compile', e);

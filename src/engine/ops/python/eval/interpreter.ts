@@ -37,16 +37,20 @@ export class Interpreter {
    * Returns the first such statement's reason, if any.
    */
   runModule(unit: Unit, top: SyntaxNode): string | undefined {
+    return this.runBody(top, unit, [unit.scope]);
+  }
+
+  private runBody(top: SyntaxNode, unit: Unit, scopes: Scope[]): string | undefined {
     let first: string | undefined;
     for (let s = top.firstChild; s; s = s.nextSibling) {
       try {
-        this.stmt(s, unit, [unit.scope]);
+        this.stmt(s, unit, scopes);
       } catch (e) {
         if (e instanceof BudgetExceeded) throw e;
         if (!(e instanceof Unsupported)) throw e;
         first ??= `line ${e.line}: ${e.construct}`;
         for (const name of assignedNames(s, unit)) {
-          unit.scope.vars.set(name, this.world.opaque(`${name} (${e.construct}: ${e.why})`, 'it is computed at module level by code the embedded engine does not evaluate'));
+          scopes[0].vars.set(name, this.world.opaque(`${name} (${e.construct}: ${e.why})`, 'it is computed at module level by code the embedded engine does not evaluate'));
         }
       }
     }
@@ -255,7 +259,8 @@ export class Interpreter {
     }
     const cls = this.world.makeClass(name, bases);
     const body = new Scope('function');
-    this.block(s.getChild('Body')!, unit, [body, ...scopes]);
+    // As a module's top level: a member we cannot evaluate (a custom decorator...) fails only when used.
+    this.runBody(s.getChild('Body')!, unit, [body, ...scopes]);
     for (const [k, v] of body.vars) {
       if (v instanceof PyFunction) v.owner = cls;
       cls.attrs.set(k, v);
