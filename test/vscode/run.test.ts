@@ -1,6 +1,6 @@
 /**
  * Running migrations from the real VS Code: CodeLens Apply / Revert, the view's title actions,
- * Show SQL, New Revision, Merge Heads (quick fix), and a migration the engine cannot run.
+ * Show SQL, New Revision, Merge Heads (quick fix), and a migration the engine evaluates in part.
  * Every check reads the SQLite file itself (sql.js) or the extension's own state.
  */
 import assert from 'node:assert/strict';
@@ -183,20 +183,34 @@ describe('Running migrations from the editor', () => {
     }
   });
 
-  it('flags Python logic the engine cannot run, and a run over it stops before changing anything', async () => {
+  it('evaluates loops and f-strings; flags what it cannot run and Python errors; a run over them stops before changing anything', async () => {
     const file = path.join(versions(), 'bbbb00000002_loop.py');
-    fs.writeFileSync(file, '"""loop\n\nRevision ID: bbbb00000002\n"""\nfrom alembic import op\n\nrevision = "bbbb00000002"\ndown_revision = "0d4e6f8a2b19"\n\n\ndef upgrade():\n    for t in ("a", "b"):\n        op.execute(f"CREATE TABLE t_{t} (id INTEGER)")\n\n\ndef downgrade():\n    op.execute("DROP TABLE t_b")\n    op.execute("DROP TABLE t_a")\n');
+    const lines = [
+      '"""loop', '', 'Revision ID: bbbb00000002', '"""', 'from alembic import op', '', 'revision = "bbbb00000002"', 'down_revision = "0d4e6f8a2b19"', '', '',
+      'def upgrade():', // line 11
+      '    for t in ("a", "b"):', '        op.execute(f"CREATE TABLE t_{t} (id INTEGER)")', // 12-13: evaluated, not flagged
+      '    try:', '        op.execute("CREATE TABLE t_c (id INTEGER)")', '    except Exception:', '        pass', // 14: refused
+      '', '', 'def downgrade():', // 20
+      '    op.execute(DROP_B)', // 21: NameError
+      '',
+    ];
+    fs.writeFileSync(file, lines.join('\n'));
     try {
       await vscode.commands.executeCommand('alembicMigrations.refresh');
       const doc = await vscode.workspace.openTextDocument(file);
       const diag = await waitFor(() => vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'not-embedded'));
       assert.equal(diag.severity, vscode.DiagnosticSeverity.Information);
-      assert.equal(diag.range.start.line, 11, 'on the loop');
-      assert.match(diag.message, /a loop runs in Python.*Run with Alembic/);
+      assert.equal(diag.range.start.line, 13, 'on the try, not on the loop above it');
+      assert.match(diag.message, /error handling runs in Python.*Run with Alembic/);
+      const error = await waitFor(() => vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'python-error'));
+      assert.equal(error.severity, vscode.DiagnosticSeverity.Warning);
+      assert.equal(error.range.start.line, 20);
+      assert.match(error.message, /downgrade\(\) fails: NameError: name 'DROP_B' is not defined/);
+      assert.equal(vscode.languages.getDiagnostics(doc.uri).filter((d) => d.range.start.line === 11 || d.range.start.line === 12).length, 0, 'the loop is evaluated, not flagged');
       const before = crypto.createHash('sha256').update(fs.readFileSync(dbFile())).digest('hex');
       const r = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('alembicMigrations.upgradeHead', { root: root() });
       assert.equal(r.ok, false);
-      assert.match(r.message, /bbbb00000002_loop\.py:12/);
+      assert.match(r.message, /bbbb00000002_loop\.py:14/);
       assert.equal(crypto.createHash('sha256').update(fs.readFileSync(dbFile())).digest('hex'), before, 'c5e8 -> 0d4e did not run either');
     } finally {
       fs.rmSync(file, { force: true });

@@ -63,6 +63,13 @@ export class PyClass extends RtObject {
 
   override iter(): Iterable<Value> { return this.members().map(([k, v]) => new EnumMember(this, k, v)); }
 
+  /** A TypeDecorator class given uncalled (`sa.Column('x', UTCDateTime)`): SQLAlchemy instantiates it. */
+  override toData(): PyValue | undefined {
+    if (!this.isTypeDecorator) return undefined;
+    const inst = this.call([], new Map(), 0);
+    return inst instanceof RtObject ? inst.toData() : undefined;
+  }
+
   override describe(): string { return `class ${this.name}`; }
 
   dialectProxy(): DialectProxy { return this.dialect(); }
