@@ -27,7 +27,7 @@ function timed(cmd, args, env) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-export function measureMigrations({ work, cli, python, pgUrl, n = 1000, runs = 3 }) {
+export function measureMigrations({ work, cli, python, pgUrl, n = 1000, runs = 3, baseline = process.env.BENCH_BASELINE_CLI }) {
   const proj = generateProject(path.join(work, `m${n}`), n);
   fs.rmSync(path.join(work, '.cache'), { recursive: true, force: true }); // our caches start empty, as Alembic's __pycache__ does
   fs.writeFileSync(path.join(proj, 'alembic', 'env.py'), ENV_PY);
@@ -47,6 +47,8 @@ export function measureMigrations({ work, cli, python, pgUrl, n = 1000, runs = 3
       // As a user runs it: the header and plan caches (Alembic has Python's __pycache__ likewise).
       ours: (verb, target) => timed(process.execPath, [cli, '-c', ini, verb, target], { DATABASE_URL: url, XDG_CACHE_HOME: path.join(work, '.cache') }),
       oursNoCache: (verb, target) => timed(process.execPath, [cli, '-c', ini, verb, target], { DATABASE_URL: url, MIGRATIONS_NO_CACHE: '1' }),
+      // Another build of ours (BENCH_BASELINE_CLI=<its dist/cli.js>), e.g. the previous release: compiling cold, in this same run.
+      ...(baseline ? { baselineNoCache: (verb, target) => timed(process.execPath, [baseline, '-c', ini, verb, target], { DATABASE_URL: url, MIGRATIONS_NO_CACHE: '1' }) } : {}),
     };
     const result = { kind, n };
     for (const [name, run] of Object.entries(tools)) {
@@ -69,13 +71,23 @@ export function measureMigrations({ work, cli, python, pgUrl, n = 1000, runs = 3
   return rows;
 }
 
-export function migrateTable(rows, runs, alembicVersion) {
+export function migrateTable(rows, runs, alembicVersion, baselineLabel = process.env.BENCH_BASELINE_LABEL ?? 'the baseline build') {
   const f = (ms) => `${(ms / 1000).toFixed(2)} s`;
+  const base = rows.some((r) => r.baselineNoCache);
+  const baseTable = base ? [
+    '',
+    `Compiling cold, against ${baselineLabel} (\`BENCH_BASELINE_CLI\`), in the same run: both without caches, so every revision file is parsed and compiled.`,
+    '',
+    '| database | command | ours, no caches | baseline, no caches | ours vs baseline |',
+    '| --- | --- | ---: | ---: | ---: |',
+    ...rows.flatMap((r) => ['up', 'down'].map((k) => `| ${r.kind === 'sqlite' ? 'SQLite file' : 'PostgreSQL'} | ${k === 'up' ? 'upgrade head' : 'downgrade base'} | ${f(r.oursNoCache[k])} | ${f(r.baselineNoCache[k])} | ${((r.oursNoCache[k] / r.baselineNoCache[k] - 1) * 100).toFixed(0)}% |`)),
+  ] : [];
   return [
     `Measured ${new Date().toISOString().slice(0, 10)}, same machine and tools as above (${alembicVersion}; PostgreSQL on 127.0.0.1). ${rows[0]?.n.toLocaleString('en')} revisions, each a table and an index, with a branch and a merge every 50. After one warm-up pair, median of ${runs} runs of each command from a fresh database; whole process. Each tool runs its own way: Alembic with its default for the dialect (one transaction on PostgreSQL, none on SQLite) and its \`__pycache__\`, ours in one transaction on both, saving the SQLite file once at the end, with its header and plan caches ("ours") and without them (\`MIGRATIONS_NO_CACHE=1\`).`,
     '',
     '| database | command | alembic | ours | speed-up | ours, no caches | speed-up |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
     ...rows.flatMap((r) => ['up', 'down'].map((k) => `| ${r.kind === 'sqlite' ? 'SQLite file' : 'PostgreSQL'} | ${k === 'up' ? 'upgrade head' : 'downgrade base'} | ${f(r.alembic[k])} | ${f(r.ours[k])} | ${(r.alembic[k] / r.ours[k]).toFixed(1)}x | ${f(r.oursNoCache[k])} | ${(r.alembic[k] / r.oursNoCache[k]).toFixed(1)}x |`)),
+    ...baseTable,
   ].join('\n');
 }

@@ -65,3 +65,32 @@ test('an edited revision is compiled again by the next run; unchanged ones come 
   assert.deepEqual(ourSchema, await schema(path.join(root, 'alembic.db')));
   assert.match(ourSchema.find((r) => r[1] === 'account')![2], /phone VARCHAR\(20\)/);
 });
+
+test('a revision that uses a project helper is not served from the cache: an edited helper takes effect', async () => {
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-plans-helper-')));
+  const versions = path.join(root, 'alembic', 'versions');
+  fs.mkdirSync(versions, { recursive: true });
+  fs.mkdirSync(path.join(root, 'myapp'));
+  fs.writeFileSync(path.join(root, 'myapp', '__init__.py'), '');
+  const helper = path.join(root, 'myapp', 'columns.py');
+  fs.writeFileSync(helper, "import sqlalchemy as sa\n\ndef email():\n    return sa.Column('email', sa.String(200))\n");
+  fs.writeFileSync(path.join(root, 'alembic.ini'), '[alembic]\nscript_location = %(here)s/alembic\nprepend_sys_path = .\n');
+  fs.writeFileSync(path.join(root, 'alembic', 'env.py'), ENV_PY);
+  fs.writeFileSync(path.join(versions, 'a1_account.py'), rev('a1', null,
+    "op.create_table('account', sa.Column('id', sa.Integer(), primary_key=True), columns.email())", "op.drop_table('account')")
+    .replace('import sqlalchemy as sa\n', 'import sqlalchemy as sa\nfrom myapp import columns\n'));
+  const cache = path.join(root, 'cache');
+  const ours = (...argv: string[]) => runOurs([{ cwd: root, argv, env: { DATABASE_URL: `sqlite:///${root}/ours.db`, XDG_CACHE_HOME: cache, MIGRATIONS_NO_CACHE: '' } }]).then(([r]) => {
+    assert.equal(r.code, 0, r.stderr);
+    return r;
+  });
+  await ours('upgrade', 'head');
+  await ours('downgrade', 'base');
+  fs.writeFileSync(helper, "import sqlalchemy as sa\n\ndef email():\n    return sa.Column('email', sa.String(320), nullable=False)\n");
+  await ours('upgrade', 'head');
+  const [alembic] = runAlembic([{ cwd: root, argv: ['upgrade', 'head'], env: { DATABASE_URL: `sqlite:///${root}/alembic.db` } }]);
+  assert.equal(alembic.code, 0, alembic.stderr);
+  const ourSchema = await schema(path.join(root, 'ours.db'));
+  assert.deepEqual(ourSchema, await schema(path.join(root, 'alembic.db')));
+  assert.match(ourSchema.find((r) => r[1] === 'account')![2], /email VARCHAR\(320\) NOT NULL/);
+});

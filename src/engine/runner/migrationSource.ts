@@ -96,7 +96,8 @@ function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Di
   }
   if (found.unsupported) throw found.unsupported;
   const planned = planOps(found.ops!, d);
-  if (cache && planned.every((p) => p.kind === 'sql')) cache.set(file, text, fn, mode, planned.map((p) => (p as { statements: Statement[] }).statements));
+  // A plan that followed project modules (or read alembic.ini) is not cached: their edits would not show.
+  if (cache && !found.dependsOn && planned.every((p) => p.kind === 'sql')) cache.set(file, text, fn, mode, planned.map((p) => (p as { statements: Statement[] }).statements));
   return planned;
 }
 

@@ -24,7 +24,11 @@ export type OpStatement = OpCall | BatchBlock;
  * `unsupported` says why it cannot be compiled before the run; a `NeedsDatabase` there means it
  * reads rows back, and `ops` then holds what it does before that read.
  */
-export interface ReadFunction { name: 'upgrade' | 'downgrade'; line: number; ops?: OpStatement[]; unsupported?: Unsupported }
+export interface ReadFunction {
+  name: 'upgrade' | 'downgrade'; line: number; ops?: OpStatement[]; unsupported?: Unsupported;
+  /** What else the result depends on (project modules' files, `alembic.ini`): a plan cached by the revision's text alone would be stale. */
+  dependsOn?: string[];
+}
 
 export type { EvalContext };
 
@@ -59,7 +63,14 @@ export function readMigrationFunctions(source: string, ctx: EvalContext = {}): R
 }
 
 function evaluateFunction(src: string, top: import('@lezer/common').SyntaxNode, starts: number[], name: 'upgrade' | 'downgrade', defFrom: number, line: number, ctx: EvalContext): ReadFunction {
-  const world = new World(ctx);
+  const deps = new Set<string>();
+  const world = new World({ ...ctx, onDependency: (d) => deps.add(d) });
+  const result = evaluateIn(world, src, top, starts, name, defFrom, line, ctx);
+  for (const f of world.dependsOn) deps.add(f);
+  return deps.size ? { ...result, dependsOn: [...deps] } : result;
+}
+
+function evaluateIn(world: World, src: string, top: import('@lezer/common').SyntaxNode, starts: number[], name: 'upgrade' | 'downgrade', defFrom: number, line: number, ctx: EvalContext): ReadFunction {
   const unit: Unit = { file: ctx.file ?? '<revision>', src, lineStarts: starts, scope: new Scope('module') };
   // Alembic loads a revision as a module named after its file.
   unit.scope.vars.set('__name__', (ctx.file ? ctx.file.split(/[\\/]/).pop()! : 'revision').replace(/\W/g, '_'));

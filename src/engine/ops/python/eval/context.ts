@@ -22,6 +22,8 @@ export interface EvalContext {
   reads?: ReadResults;
   /** alembic.ini's main section, for `context.config.get_main_option()`. */
   mainOptions?: Record<string, string>;
+  /** Told when the result depends on something besides the revision file (the ini's options). */
+  onDependency?: (what: string) => void;
   /** Evaluation steps allowed (default: interpreter.DEFAULT_BUDGET). */
   budget?: number;
 }
@@ -101,6 +103,7 @@ class ConfigProxy extends RtObject {
   override getAttr(name: string, line: number): Value {
     const opts = this.ctx.mainOptions;
     if (name === 'get_main_option' && opts) {
+      this.ctx.onDependency?.('alembic.ini');
       return new Builtin('config.get_main_option', ([key, dflt]: Value[]) => (typeof key === 'string' && key.toLowerCase() in opts ? opts[key.toLowerCase()] : dflt ?? null));
     }
     throw new Unsupported(line, `config.${name}`, opts ? 'this part of the Alembic configuration is not known to the embedded engine' : 'the Alembic configuration is not known here');

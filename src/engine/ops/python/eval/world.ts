@@ -51,6 +51,8 @@ export class World implements OperatorHost, AttributeHost {
   readonly environment: EnvironmentProxy;
   private readonly modules = new Map<string, ModuleObj | Opaque>();
   private evaluatedModules = 0;
+  /** Files besides the revision that the evaluation read (project modules): a cached plan would miss their edits. */
+  readonly dependsOn = new Set<string>();
   private inBatch = false;
   private executes = 0;
 
@@ -200,6 +202,7 @@ export class World implements OperatorHost, AttributeHost {
       m.failure = `more than ${MAX_MODULES} project modules would have to be followed`;
       return;
     }
+    this.dependsOn.add(m.file);
     const source = loadModule(m.file);
     if ('error' in source) { m.failure = source.error; return; }
     const unit: Unit & { moduleName: string; isPackage: boolean } = {
