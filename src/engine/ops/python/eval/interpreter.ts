@@ -12,6 +12,8 @@ import type { SyntaxNode } from '@lezer/common';
 import { stringPrefixLength, unescape } from '../../../scripts/pyTokens';
 import { Call, PyDict, Unsupported } from '../../values';
 import { describeNode } from '../describeNode';
+import { formattedString, numberLiteral, stringLiteral } from './literals';
+import { assignedNames, children, inner, line, snippet, text } from './tree';
 import { BreakSignal, BudgetExceeded, ContinueSignal, PythonError, ReturnSignal } from './errors';
 import { formatSpec, pyStr, pyRepr } from './format';
 import { binaryOp, compare, containsOp, unaryOp, iterate, subscript, sliceOf, dictKey, setItem, equals } from './operators';
@@ -308,14 +310,14 @@ export class Interpreter {
     this.tick(n, unit);
     const at = line(unit, n);
     switch (n.name) {
-      case 'Number': return number(unit, n);
-      case 'String': return this.string(n, unit);
+      case 'Number': return numberLiteral(unit, n);
+      case 'String': return stringLiteral(n, unit);
       case 'ContinuedString': {
         let s = '';
-        for (let c = n.firstChild; c; c = c.nextSibling) s += c.name === 'FormatString' ? this.fstring(c, unit, scopes) : this.string(c, unit);
+        for (let c = n.firstChild; c; c = c.nextSibling) s += c.name === 'FormatString' ? formattedString(c, unit, (e) => this.expr(e, unit, scopes)) : stringLiteral(c, unit);
         return s;
       }
-      case 'FormatString': return this.fstring(n, unit, scopes);
+      case 'FormatString': return formattedString(n, unit, (e) => this.expr(e, unit, scopes));
       case 'Boolean': return text(unit, n) === 'True';
       case 'None': return null;
       case 'Ellipsis': return this.world.ellipsis;
@@ -550,66 +552,6 @@ export class Interpreter {
     return this.world.callValue(callee, args, kwargs, at, skipped, snippet(unit, n));
   }
 
-  // ---- literals ----
-
-  string(n: SyntaxNode, unit: Unit): string {
-    const raw = text(unit, n);
-    const p = stringPrefixLength(raw, 0);
-    const prefix = raw.slice(0, p).toLowerCase();
-    const body = raw.slice(p);
-    const q = body.startsWith('"""') || body.startsWith("'''") ? 3 : 1;
-    const innerText = body.slice(q, body.length - q);
-    if (prefix.includes('b')) throw new Unsupported(line(unit, n), raw.slice(0, 40), 'a bytes literal is not evaluated');
-    return prefix.includes('r') ? innerText : unescape(innerText, false);
-  }
-
-  private fstring(n: SyntaxNode, unit: Unit, scopes: Scope[]): string {
-    const raw = text(unit, n);
-    const p = stringPrefixLength(raw, 0);
-    const prefix = raw.slice(0, p).toLowerCase();
-    if (!prefix.includes('f')) return this.string(n, unit);
-    const q = raw.slice(p).startsWith('"""') || raw.slice(p).startsWith("'''") ? 3 : 1;
-    const start = n.from + p + q;
-    const end = n.to - q;
-    const lit = (from: number, to: number) => {
-      const s = unit.src.slice(from, to).replace(/\{\{/g, '{').replace(/\}\}/g, '}');
-      return prefix.includes('r') ? s : unescape(s, false);
-    };
-    let out = '';
-    let pos = start;
-    for (let c = n.firstChild; c; c = c.nextSibling) {
-      if (c.name !== 'FormatReplacement') continue;
-      out += lit(pos, c.from);
-      out += this.replacement(c, unit, scopes);
-      pos = c.to;
-    }
-    return out + lit(pos, end);
-  }
-
-  private replacement(r: SyntaxNode, unit: Unit, scopes: Scope[]): string {
-    let value: Value = null;
-    let conversion = '';
-    let spec = '';
-    for (let c = r.firstChild; c; c = c.nextSibling) {
-      if (c.name === '{' || c.name === '}') continue;
-      if (c.name === 'FormatConversion') conversion = text(unit, c).slice(1);
-      else if (c.name === 'FormatSpec') {
-        let s = '';
-        let pos = c.from + 1;
-        for (let d = c.firstChild; d; d = d.nextSibling) {
-          if (d.name !== 'FormatReplacement') continue;
-          s += unit.src.slice(pos, d.from) + this.replacement(d, unit, scopes);
-          pos = d.to;
-        }
-        spec = s + unit.src.slice(pos, c.to);
-      } else if (c.name === 'AssignOp' || text(unit, c) === '=') {
-        throw new Unsupported(line(unit, r), snippet(unit, r), 'the f-string `=` specifier is not evaluated');
-      } else value = this.expr(c, unit, scopes);
-    }
-    if (conversion === 'r') value = pyRepr(value);
-    else if (conversion === 's') value = pyStr(value);
-    return formatSpec(value, spec, line(unit, r));
-  }
 }
 
 function bindArguments(f: PyFunction, args: Value[], kwargs: Kwargs, scope: Scope, at: number): void {
@@ -638,75 +580,6 @@ function bindArguments(f: PyFunction, args: Value[], kwargs: Kwargs, scope: Scop
     if (p.default === undefined) throw new PythonError(at, 'TypeError', `${f.name}() missing required argument: '${p.name}'`);
     scope.vars.set(p.name, p.default);
   }
-}
-
-// ---- tree helpers ----
-
-export function text(unit: Unit, n: { from: number; to: number }): string { return unit.src.slice(n.from, n.to); }
-
-export function line(unit: Unit, n: { from: number }): number {
-  const starts = unit.lineStarts;
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= n.from) lo = mid; else hi = mid - 1;
-  }
-  return lo + 1;
-}
-
-export function snippet(unit: Unit, n: { from: number; to: number }): string {
-  const t = text(unit, n).split('\n')[0].trim();
-  return t.length > 60 ? t.slice(0, 57) + '...' : t;
-}
-
-function children(n: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  for (let c = n.firstChild; c; c = c.nextSibling) if (c.name !== 'Comment') out.push(c);
-  return out;
-}
-
-/** The items of a bracketed node, without brackets and commas. */
-function inner(n: SyntaxNode): SyntaxNode[] {
-  return children(n).filter((c) => !['(', ')', '[', ']', '{', '}', ','].includes(c.name));
-}
-
-function number(unit: Unit, n: SyntaxNode): number {
-  const t = text(unit, n).replace(/_/g, '');
-  if (/[jJ]$/.test(t)) throw new Unsupported(line(unit, n), t, 'a complex number is not evaluated');
-  const v = /^0[xob]/i.test(t) ? Number(t) : /^[0-9]+$/.test(t) ? parseInt(t, 10) : parseFloat(t);
-  if (!Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v))) throw new Unsupported(line(unit, n), t, 'a number too large to carry exactly');
-  return v;
-}
-
-/** Names a top-level statement binds (for a statement that failed: its names then say why). */
-function assignedNames(s: SyntaxNode, unit: Unit): string[] {
-  const out: string[] = [];
-  const walk = (n: SyntaxNode) => {
-    if (n.name === 'VariableName') out.push(text(unit, n));
-    else if (['TupleExpression', 'ArrayExpression', 'ParenthesizedExpression'].includes(n.name)) for (let c = n.firstChild; c; c = c.nextSibling) walk(c);
-  };
-  if (s.name === 'AssignStatement') {
-    const segs: SyntaxNode[] = [];
-    for (let c = s.firstChild; c; c = c.nextSibling) if (c.name !== 'TypeDef') segs.push(c);
-    const lastOp = segs.map((c) => c.name).lastIndexOf('AssignOp');
-    segs.slice(0, lastOp).forEach((c) => { if (c.name !== 'AssignOp' && c.name !== ',') walk(c); });
-  } else if (s.name === 'FunctionDefinition' || s.name === 'ClassDefinition') {
-    const v = s.getChild('VariableName');
-    if (v) out.push(text(unit, v));
-  } else if (s.name === 'DecoratedStatement') {
-    const d = s.getChild('FunctionDefinition') ?? s.getChild('ClassDefinition');
-    const v = d?.getChild('VariableName');
-    if (v) out.push(text(unit, v));
-  } else if (s.name === 'ImportStatement') {
-    // An import that failed: its local names say why.
-    const t = text(unit, s).replace(/[()\\\n]/g, ' ');
-    const m = /\bimport\s+(.+)$/.exec(t);
-    if (m) for (const part of m[1].split(',')) { const [n0, alias] = part.trim().split(/\s+as\s+/); if (n0) out.push((alias ?? n0).split('.')[0].trim()); }
-  } else if (s.name === 'ForStatement' || s.name === 'IfStatement' || s.name === 'WithStatement' || s.name === 'TryStatement') {
-    s.cursor().iterate((c) => { if (c.name === 'AssignStatement') out.push(...assignedNames(c.node, unit)); });
-  }
-  return out;
 }
 
 export { Builtin, RtObject, Call, equals };

@@ -6,34 +6,26 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import { Call, PyValue, TableRef, TextClause, Unsupported } from '../../values';
-import { canonicalModule, normalize } from '../names';
 import type { BatchBlock, OpCall, OpStatement } from '../reader';
-import { isBatchOp, opSpec } from '../../registry';
 import { AttributeHost } from './attributes';
+import { BatchContext, BatchProxy, OpMethod, OpProxy } from './opProxy';
 import { makeBuiltins, RaisedError } from './builtins';
 import { BindProxy, ContextProxy, DialectProxy, EnvironmentProxy, EvalContext } from './context';
 import { ResultProxy, Row } from './results';
 import { PyClass, PyInstance, SuperProxy } from './classes';
-import { LibraryModule, MODELLED_PACKAGES } from './libraries/library';
+import { Importer } from './imports';
 import { columnOperator, Statement } from './core';
 import { PythonError } from './errors';
 import { pyStr } from './format';
-import { Interpreter, line as lineOf, snippet, text } from './interpreter';
-import { findModule, findPackageDir, loadModule, resolveRelative } from './modules';
+import { Interpreter } from './interpreter';
+import { line as lineOf, snippet, text } from './tree';
 import { OperatorHost } from './operators';
 import { CheckedStatement, data, SqlAlchemyHost } from './sqlalchemy';
 import { Builtin, Kwargs, Namespace, Opaque, RtObject, Scope, typeName, Unit, Value } from './runtime';
 
-const WHY: Record<string, string> = {
-  invoke: 'it runs a Python operation object', run_async: 'it runs Python code',
-  implementation_for: 'it defines a custom operation', register_operation: 'it defines a custom operation',
-};
 /** Keyword arguments that only matter to Python at run time: evaluated when possible, never required. */
 const PYTHON_SIDE = new Set(['default', 'onupdate', 'info', 'doc']);
 const FK_CALLS = new Set(['sa.ForeignKey', 'sa.ForeignKeyConstraint']);
-const STDLIB = new Set(['os', 'sys', 'json', 're', 'datetime', 'uuid', 'enum', 'decimal', 'time', 'random', 'hashlib', 'pathlib', 'collections', 'itertools', 'functools', 'textwrap', 'contextlib', 'subprocess', 'importlib', 'string', 'copy', 'base64', 'secrets', 'warnings']);
-const HARMLESS = new Set(['typing', 'typing_extensions', '__future__', 'collections.abc']);
-const MAX_MODULES = 64;
 
 /** Raised by `raise` inside the migration: the rest of the function does not run. */
 export class StopEvaluation { }
@@ -49,8 +41,7 @@ export class World implements OperatorHost, AttributeHost {
   readonly bind: BindProxy;
   readonly context: ContextProxy;
   readonly environment: EnvironmentProxy;
-  private readonly modules = new Map<string, ModuleObj | Opaque>();
-  private evaluatedModules = 0;
+  readonly imports: Importer;
   /** Files besides the revision that the evaluation read (project modules): a cached plan would miss their edits. */
   readonly dependsOn = new Set<string>();
   private inBatch = false;
@@ -68,6 +59,7 @@ export class World implements OperatorHost, AttributeHost {
     this.context = new ContextProxy(ctx, this.bind);
     this.environment = new EnvironmentProxy(ctx, this.context, this.bind);
     this.op = new OpProxy(this);
+    this.imports = new Importer(this);
   }
 
   // ---- recording ----
@@ -112,124 +104,7 @@ export class World implements OperatorHost, AttributeHost {
 
   makeSet(items: Value[]): Value[] { return dedupe(items); }
 
-  importInto(stmtText: string, unit: Unit, scope: Scope, line: number): void {
-    const flat = stmtText.replace(/#[^\n]*/g, '').replace(/[()\\\n]/g, ' ').replace(/\s+/g, ' ').trim();
-    const from = /^from (\S+) import (.+)$/.exec(flat);
-    const here = moduleNameOf(unit);
-    if (from) {
-      const [, rawMod, names] = from;
-      const mod = rawMod.startsWith('.') ? resolveRelative(rawMod, here.name, here.isPackage) : rawMod;
-      for (const part of names.split(',').map((s) => s.trim()).filter(Boolean)) {
-        const [name, alias] = part.split(/ as /).map((s) => s.trim());
-        if (name === '*') { this.importStar(mod, rawMod, scope, line); continue; }
-        scope.vars.set(alias ?? name, mod ? this.importName(mod, name, line) : new Opaque(`${rawMod}.${name}`, 'a relative import outside a package'));
-      }
-      return;
-    }
-    const imp = /^import (.+)$/.exec(flat);
-    if (!imp) throw new Unsupported(line, stmtText.slice(0, 60), 'this import is not understood');
-    for (const part of imp[1].split(',').map((s) => s.trim()).filter(Boolean)) {
-      const [name, alias] = part.split(/ as /).map((s) => s.trim());
-      if (alias) scope.vars.set(alias, this.importModule(name, line));
-      else {
-        // `import a.b.c` binds `a` (and loads a.b.c).
-        const head = name.split('.')[0];
-        this.importModule(name, line);
-        scope.vars.set(head, this.importModule(head, line));
-      }
-    }
-  }
-
-  /** `from pkg.mod import *`: the module's public names (its `__all__` when it has one). */
-  private importStar(mod: string | undefined, rawMod: string, scope: Scope, line: number): void {
-    const m = mod ? this.importModule(mod, line) : undefined;
-    if (!(m instanceof ModuleObj) || !m.file) throw new Unsupported(line, `from ${rawMod} import *`, 'a star import from outside the project is not followed by the embedded engine');
-    this.evaluateModule(m);
-    if (m.failure || !m.unit) throw new Unsupported(line, `from ${rawMod} import *`, m.failure ?? 'the module could not be read');
-    const all = m.unit.scope.vars.get('__all__');
-    const names: string[] = Array.isArray(all) ? all.filter((x) => typeof x === 'string') as string[] : [...m.unit.scope.vars.keys()].filter((k) => !k.startsWith('_'));
-    for (const n of names) scope.vars.set(n, this.moduleAttr(m, n, line));
-  }
-
-  private importName(mod: string, name: string, line: number): Value {
-    const canonical = canonicalModule(mod);
-    if (canonical) {
-      const full = canonicalModule(`${mod}.${name}`) ?? normalize(`${canonical}.${name}`);
-      return full === 'op' ? this.op : new Namespace(full, this.sa);
-    }
-    if (mod === 'alembic') return name === 'op' ? this.op : name === 'context' ? this.environment : new Opaque(`alembic.${name} (imported)`, 'only alembic.op and alembic.context are available to migrations run by the embedded engine');
-    const m = this.importModule(mod, line);
-    if (m instanceof ModuleObj) return m.attr(name, line);
-    if (m instanceof Opaque) return new Opaque(`${mod}.${name} (imported)`, m.why);
-    return m instanceof RtObject ? m.getAttr(name, line) : m;
-  }
-
-  private importModule(dotted: string, line: number): Value {
-    const canonical = canonicalModule(dotted);
-    if (canonical) return canonical === 'op' ? this.op : new Namespace(canonical, this.sa);
-    if (dotted === 'alembic') return new AlembicModule(this.op, this.environment);
-    if (dotted === 'alembic.context') return this.environment;
-    const head = dotted.split('.')[0];
-    if (dotted === 'logging' || dotted.startsWith('logging.')) return new Logging();
-    if (dotted === 'enum') return new Namespace('enum', this.sa);
-    if (MODELLED_PACKAGES.has(head)) {
-      let m: Value = new LibraryModule('', this.ctx.dialect);
-      for (const part of dotted.split('.').slice(1)) m = (m as RtObject).getAttr(part, line);
-      return m;
-    }
-    if (HARMLESS.has(dotted) || HARMLESS.has(head)) return new Opaque(`${dotted} (imported)`, 'only type annotations use it');
-    const cached = this.modules.get(dotted);
-    if (cached) return cached;
-    const roots = this.ctx.importRoots ?? [];
-    const file = findModule(dotted, roots);
-    let out: ModuleObj | Opaque;
-    // Project modules are evaluated when something is taken from them, not when a dotted path
-    // passes through their package (its __init__ may import the whole application).
-    if (file) out = new ModuleObj(dotted, file, this);
-    else if (findPackageDir(dotted, roots)) out = new ModuleObj(dotted, undefined, this); // a namespace package
-    else if (STDLIB.has(head)) out = new Opaque(`${dotted} (imported)`, `Python's ${head} module is not evaluated by the embedded engine`);
-    else out = new Opaque(`${dotted} (imported)`, roots.length ? 'it is not a module of the project (the embedded engine does not run installed packages)' : 'the embedded engine does not run Python code from outside the migration', true);
-    this.modules.set(dotted, out);
-    void line;
-    return out;
-  }
-
-  /** Runs a project module's top level once (on first use). */
-  evaluateModule(m: ModuleObj): void {
-    if (m.state !== 'new' || !m.file) return;
-    m.state = 'running'; // before running it: imports may be circular
-    if (++this.evaluatedModules > MAX_MODULES) {
-      m.failure = `more than ${MAX_MODULES} project modules would have to be followed`;
-      return;
-    }
-    this.dependsOn.add(m.file);
-    const source = loadModule(m.file);
-    if ('error' in source) { m.failure = source.error; return; }
-    const unit: Unit & { moduleName: string; isPackage: boolean } = {
-      file: m.file, src: source.src, lineStarts: lineStarts(source.src), scope: new Scope('module'), moduleName: m.name, isPackage: source.isPackage,
-    };
-    unit.scope.vars.set('__name__', m.name);
-    unit.scope.vars.set('__file__', m.file);
-    m.unit = unit;
-    const saved = this.sink;
-    this.sink = [];
-    try { m.partial = this.interp.runModule(unit, source.tree.topNode); } finally { this.sink = saved; m.state = 'done'; }
-  }
-
-  moduleAttr(m: ModuleObj, name: string, line: number): Value {
-    const sub = `${m.name}.${name}`;
-    const roots = this.ctx.importRoots ?? [];
-    if (!m.unit?.scope.vars.has(name) && (this.modules.get(sub) instanceof ModuleObj || findModule(sub, roots) || findPackageDir(sub, roots))) {
-      return this.importModule(sub, line);
-    }
-    this.evaluateModule(m);
-    if (m.failure) return new Opaque(`${sub} (imported)`, m.failure);
-    if (m.unit?.scope.vars.has(name)) return m.unit.scope.vars.get(name)!;
-    if (!m.file) return this.importModule(sub, line);
-    // Its module had code we could not evaluate (a star import...): the name may come from there.
-    if (m.partial) return new Opaque(`${sub} (imported)`, `${m.name} has code the embedded engine does not evaluate (${m.partial})`);
-    throw new PythonError(line, 'ImportError', `cannot import name '${name}' from '${m.name}' (${m.file})`);
-  }
+  importInto(stmtText: string, unit: Unit, scope: Scope, line: number): void { this.imports.importInto(stmtText, unit, scope, line); }
 
   // ---- classes ----
 
@@ -321,88 +196,6 @@ export class World implements OperatorHost, AttributeHost {
   }
 }
 
-/** `op`: each known operation is recorded with its arguments as data. */
-class OpProxy extends RtObject {
-  readonly typeName = 'Operations';
-  constructor(private readonly world: World) { super(); }
-  override getAttr(name: string, line: number): Value {
-    const w = this.world;
-    switch (name) {
-      case 'f': return new Builtin('op.f', ([n]: Value[], _k: Kwargs, at: number) => new Call('op.f', [data(n ?? null, at, 'op.f()')], new Map(), at));
-      case 'get_bind': return new Builtin('op.get_bind', () => w.bind);
-      case 'get_context': return new Builtin('op.get_context', () => w.context);
-      case 'inline_literal': return new Builtin('op.inline_literal', ([v]: Value[]) => v ?? null);
-      case 'execute': return new Builtin('op.execute', ([stmt]: Value[], kwargs: Kwargs, at: number) => { w.execute(stmt ?? kwargs.get('sqltext') ?? null, undefined, at, 'op.execute'); return null; });
-      case 'batch_alter_table': return new OpMethod(w, name, w.sink);
-    }
-    if (name in WHY) throw new Unsupported(line, `op.${name}()`, WHY[name]);
-    if (!opSpec(name)) throw new Unsupported(line, `op.${name}()`, 'not an operation the embedded engine runs');
-    return new OpMethod(w, name, undefined);
-  }
-}
-
-class OpMethod extends RtObject {
-  readonly typeName = 'method';
-  constructor(private readonly world: World, readonly name: string, private readonly into: OpStatement[] | undefined, private readonly batch = false) { super(); }
-  override call(args: Value[], kwargs: Kwargs, line: number, skipped?: Set<string>): Value {
-    const prefix = this.batch ? 'batch' : 'op';
-    const call = new Call(`${prefix}.${this.name}`, args.map((a) => data(a, line, `an argument of ${prefix}.${this.name}()`)),
-      new Map([...kwargs].map(([k, v]) => [k, data(v, line, `${k}=`)])), line, skipped);
-    if (this.name === 'batch_alter_table') return new BatchContext(call);
-    this.world.record(this.name, call, line, this.into ?? this.world.sink);
-    return this.name === 'create_table' ? new TableRef(call) : null;
-  }
-}
-
-class BatchContext extends RtObject {
-  readonly typeName = 'BatchOperations';
-  constructor(readonly source: Call) { super(); }
-}
-
-/** `batch_op`: the batch operations, recorded into the block. */
-class BatchProxy extends RtObject {
-  readonly typeName = 'BatchOperations';
-  constructor(private readonly world: World, private readonly ops: OpStatement[]) { super(); }
-  override getAttr(name: string, line: number): Value {
-    if (name === 'f') return new Builtin('batch_op.f', ([n]: Value[], _k: Kwargs, at: number) => new Call('op.f', [data(n ?? null, at, 'op.f()')], new Map(), at));
-    if (name === 'execute' || name === 'get_bind') return this.world.op.getAttr(name, line);
-    if (!isBatchOp(name)) throw new Unsupported(line, `batch_op.${name}()`, 'not an operation the embedded engine runs in batch mode');
-    return new OpMethod(this.world, name, this.ops, true);
-  }
-}
-
-/** A project module, evaluated on first use. */
-export class ModuleObj extends RtObject {
-  readonly typeName = 'module';
-  state: 'new' | 'running' | 'done' = 'new';
-  unit?: Unit & { moduleName: string; isPackage: boolean };
-  /** Why it could not be evaluated at all. */
-  failure?: string;
-  /** The first statement of its top level that could not be evaluated, if any. */
-  partial?: string;
-  constructor(readonly name: string, readonly file: string | undefined, private readonly world: World) { super(); }
-  override getAttr(name: string, line: number): Value { return this.attr(name, line); }
-  attr(name: string, line: number): Value { return this.world.moduleAttr(this, name, line); }
-  override describe(): string { return this.name; }
-}
-
-class AlembicModule extends RtObject {
-  readonly typeName = 'module';
-  constructor(private readonly op: OpProxy, private readonly environment: EnvironmentProxy) { super(); }
-  override getAttr(name: string): Value {
-    return name === 'op' ? this.op : name === 'context' ? this.environment : new Opaque(`alembic.${name}`, 'only alembic.op and alembic.context are available to migrations run by the embedded engine');
-  }
-}
-
-/** `logging`: loggers whose output goes nowhere (it changes nothing in the database). */
-class Logging extends RtObject {
-  readonly typeName = 'module';
-  override getAttr(name: string): Value {
-    if (name === 'getLogger') return new Builtin('getLogger', () => this);
-    return new Builtin(`logging.${name}`, () => null);
-  }
-}
-
 function kwargsOf(p: Value, line: number): Kwargs {
   const d = data(p, line, 'parameters');
   if (!(d && typeof d === 'object' && 'entries' in d)) throw new Unsupported(line, 'execute(..., parameters)', 'expected a dict of parameters');
@@ -421,7 +214,3 @@ export function lineStarts(src: string): number[] {
   return out;
 }
 
-function moduleNameOf(unit: Unit): { name: string; isPackage: boolean } {
-  const u = unit as Unit & { moduleName?: string; isPackage?: boolean };
-  return { name: u.moduleName ?? '', isPackage: u.isPackage ?? false };
-}

@@ -1,0 +1,184 @@
+/**
+ * Imports in migration code: SQLAlchemy and Alembic as the engine models them, the modelled
+ * third-party packages, `logging` (output only), and the project's own modules, found under the
+ * import roots and evaluated lazily by the same evaluator (`modules.ts` finds and parses them).
+ * Anything else binds a name that fails, saying why, only where a migration uses it.
+ */
+import { Unsupported } from '../../values';
+import { canonicalModule, normalize } from '../names';
+import { PythonError } from './errors';
+import { LibraryModule, MODELLED_PACKAGES } from './libraries/library';
+import { findModule, findPackageDir, loadModule, resolveRelative } from './modules';
+import { Builtin, Namespace, Opaque, RtObject, Scope, Unit, Value } from './runtime';
+import type { World } from './world';
+import { lineStarts } from './world';
+import type { OpProxy } from './opProxy';
+import type { EnvironmentProxy } from './context';
+
+const STDLIB = new Set(['os', 'sys', 'json', 're', 'datetime', 'uuid', 'enum', 'decimal', 'time', 'random', 'hashlib', 'pathlib', 'collections', 'itertools', 'functools', 'textwrap', 'contextlib', 'subprocess', 'importlib', 'string', 'copy', 'base64', 'secrets', 'warnings']);
+const HARMLESS = new Set(['typing', 'typing_extensions', '__future__', 'collections.abc']);
+const MAX_MODULES = 64;
+
+export class Importer {
+  private readonly modules = new Map<string, ModuleObj | Opaque>();
+  private evaluatedModules = 0;
+
+  constructor(private readonly w: World) {}
+
+  importInto(stmtText: string, unit: Unit, scope: Scope, line: number): void {
+    const flat = stmtText.replace(/#[^\n]*/g, '').replace(/[()\\\n]/g, ' ').replace(/\s+/g, ' ').trim();
+    const from = /^from (\S+) import (.+)$/.exec(flat);
+    const here = moduleNameOf(unit);
+    if (from) {
+      const [, rawMod, names] = from;
+      const mod = rawMod.startsWith('.') ? resolveRelative(rawMod, here.name, here.isPackage) : rawMod;
+      for (const part of names.split(',').map((s) => s.trim()).filter(Boolean)) {
+        const [name, alias] = part.split(/ as /).map((s) => s.trim());
+        if (name === '*') { this.importStar(mod, rawMod, scope, line); continue; }
+        scope.vars.set(alias ?? name, mod ? this.importName(mod, name, line) : new Opaque(`${rawMod}.${name}`, 'a relative import outside a package'));
+      }
+      return;
+    }
+    const imp = /^import (.+)$/.exec(flat);
+    if (!imp) throw new Unsupported(line, stmtText.slice(0, 60), 'this import is not understood');
+    for (const part of imp[1].split(',').map((s) => s.trim()).filter(Boolean)) {
+      const [name, alias] = part.split(/ as /).map((s) => s.trim());
+      if (alias) scope.vars.set(alias, this.importModule(name, line));
+      else {
+        // `import a.b.c` binds `a` (and loads a.b.c).
+        const head = name.split('.')[0];
+        this.importModule(name, line);
+        scope.vars.set(head, this.importModule(head, line));
+      }
+    }
+  }
+
+  /** `from pkg.mod import *`: the module's public names (its `__all__` when it has one). */
+  private importStar(mod: string | undefined, rawMod: string, scope: Scope, line: number): void {
+    const m = mod ? this.importModule(mod, line) : undefined;
+    if (!(m instanceof ModuleObj) || !m.file) throw new Unsupported(line, `from ${rawMod} import *`, 'a star import from outside the project is not followed by the embedded engine');
+    this.evaluateModule(m);
+    if (m.failure || !m.unit) throw new Unsupported(line, `from ${rawMod} import *`, m.failure ?? 'the module could not be read');
+    const all = m.unit.scope.vars.get('__all__');
+    const names: string[] = Array.isArray(all) ? all.filter((x) => typeof x === 'string') as string[] : [...m.unit.scope.vars.keys()].filter((k) => !k.startsWith('_'));
+    for (const n of names) scope.vars.set(n, this.moduleAttr(m, n, line));
+  }
+
+  private importName(mod: string, name: string, line: number): Value {
+    const canonical = canonicalModule(mod);
+    if (canonical) {
+      const full = canonicalModule(`${mod}.${name}`) ?? normalize(`${canonical}.${name}`);
+      return full === 'op' ? this.w.op : new Namespace(full, this.w.sa);
+    }
+    if (mod === 'alembic') return name === 'op' ? this.w.op : name === 'context' ? this.w.environment : new Opaque(`alembic.${name} (imported)`, 'only alembic.op and alembic.context are available to migrations run by the embedded engine');
+    const m = this.importModule(mod, line);
+    if (m instanceof ModuleObj) return m.attr(name, line);
+    if (m instanceof Opaque) return new Opaque(`${mod}.${name} (imported)`, m.why);
+    return m instanceof RtObject ? m.getAttr(name, line) : m;
+  }
+
+  private importModule(dotted: string, line: number): Value {
+    const canonical = canonicalModule(dotted);
+    if (canonical) return canonical === 'op' ? this.w.op : new Namespace(canonical, this.w.sa);
+    if (dotted === 'alembic') return new AlembicModule(this.w.op, this.w.environment);
+    if (dotted === 'alembic.context') return this.w.environment;
+    const head = dotted.split('.')[0];
+    if (dotted === 'logging' || dotted.startsWith('logging.')) return new Logging();
+    if (dotted === 'enum') return new Namespace('enum', this.w.sa);
+    if (MODELLED_PACKAGES.has(head)) {
+      let m: Value = new LibraryModule('', this.w.ctx.dialect);
+      for (const part of dotted.split('.').slice(1)) m = (m as RtObject).getAttr(part, line);
+      return m;
+    }
+    if (HARMLESS.has(dotted) || HARMLESS.has(head)) return new Opaque(`${dotted} (imported)`, 'only type annotations use it');
+    const cached = this.modules.get(dotted);
+    if (cached) return cached;
+    const roots = this.w.ctx.importRoots ?? [];
+    const file = findModule(dotted, roots);
+    let out: ModuleObj | Opaque;
+    // Project modules are evaluated when something is taken from them, not when a dotted path
+    // passes through their package (its __init__ may import the whole application).
+    if (file) out = new ModuleObj(dotted, file, this);
+    else if (findPackageDir(dotted, roots)) out = new ModuleObj(dotted, undefined, this); // a namespace package
+    else if (STDLIB.has(head)) out = new Opaque(`${dotted} (imported)`, `Python's ${head} module is not evaluated by the embedded engine`);
+    else out = new Opaque(`${dotted} (imported)`, roots.length ? 'it is not a module of the project (the embedded engine does not run installed packages)' : 'the embedded engine does not run Python code from outside the migration', true);
+    this.modules.set(dotted, out);
+    void line;
+    return out;
+  }
+
+  /** Runs a project module's top level once (on first use). */
+  evaluateModule(m: ModuleObj): void {
+    if (m.state !== 'new' || !m.file) return;
+    m.state = 'running'; // before running it: imports may be circular
+    if (++this.evaluatedModules > MAX_MODULES) {
+      m.failure = `more than ${MAX_MODULES} project modules would have to be followed`;
+      return;
+    }
+    this.w.dependsOn.add(m.file);
+    const source = loadModule(m.file);
+    if ('error' in source) { m.failure = source.error; return; }
+    const unit: Unit & { moduleName: string; isPackage: boolean } = {
+      file: m.file, src: source.src, lineStarts: lineStarts(source.src), scope: new Scope('module'), moduleName: m.name, isPackage: source.isPackage,
+    };
+    unit.scope.vars.set('__name__', m.name);
+    unit.scope.vars.set('__file__', m.file);
+    m.unit = unit;
+    const saved = this.w.sink;
+    this.w.sink = [];
+    try { m.partial = this.w.interp.runModule(unit, source.tree.topNode); } finally { this.w.sink = saved; m.state = 'done'; }
+  }
+
+  moduleAttr(m: ModuleObj, name: string, line: number): Value {
+    const sub = `${m.name}.${name}`;
+    const roots = this.w.ctx.importRoots ?? [];
+    if (!m.unit?.scope.vars.has(name) && (this.modules.get(sub) instanceof ModuleObj || findModule(sub, roots) || findPackageDir(sub, roots))) {
+      return this.importModule(sub, line);
+    }
+    this.evaluateModule(m);
+    if (m.failure) return new Opaque(`${sub} (imported)`, m.failure);
+    if (m.unit?.scope.vars.has(name)) return m.unit.scope.vars.get(name)!;
+    if (!m.file) return this.importModule(sub, line);
+    // Its module had code we could not evaluate (a star import...): the name may come from there.
+    if (m.partial) return new Opaque(`${sub} (imported)`, `${m.name} has code the embedded engine does not evaluate (${m.partial})`);
+    throw new PythonError(line, 'ImportError', `cannot import name '${name}' from '${m.name}' (${m.file})`);
+  }
+
+}
+
+/** A project module, evaluated on first use. */
+export class ModuleObj extends RtObject {
+  readonly typeName = 'module';
+  state: 'new' | 'running' | 'done' = 'new';
+  unit?: Unit & { moduleName: string; isPackage: boolean };
+  /** Why it could not be evaluated at all. */
+  failure?: string;
+  /** The first statement of its top level that could not be evaluated, if any. */
+  partial?: string;
+  constructor(readonly name: string, readonly file: string | undefined, private readonly imports: Importer) { super(); }
+  override getAttr(name: string, line: number): Value { return this.attr(name, line); }
+  attr(name: string, line: number): Value { return this.imports.moduleAttr(this, name, line); }
+  override describe(): string { return this.name; }
+}
+
+class AlembicModule extends RtObject {
+  readonly typeName = 'module';
+  constructor(private readonly op: OpProxy, private readonly environment: EnvironmentProxy) { super(); }
+  override getAttr(name: string): Value {
+    return name === 'op' ? this.op : name === 'context' ? this.environment : new Opaque(`alembic.${name}`, 'only alembic.op and alembic.context are available to migrations run by the embedded engine');
+  }
+}
+
+/** `logging`: loggers whose output goes nowhere (it changes nothing in the database). */
+class Logging extends RtObject {
+  readonly typeName = 'module';
+  override getAttr(name: string): Value {
+    if (name === 'getLogger') return new Builtin('getLogger', () => this);
+    return new Builtin(`logging.${name}`, () => null);
+  }
+}
+
+function moduleNameOf(unit: Unit): { name: string; isPackage: boolean } {
+  const u = unit as Unit & { moduleName?: string; isPackage?: boolean };
+  return { name: u.moduleName ?? '', isPackage: u.isPackage ?? false };
+}

@@ -1,0 +1,66 @@
+/**
+ * `op` and `batch_op` as migrations see them: each operation the registry knows is recorded, with
+ * its arguments as data, into the function's statements (or the batch block's); `op.f`,
+ * `op.get_bind`, `op.get_context`, `op.execute` and `op.batch_alter_table` answer directly.
+ */
+import { Call, TableRef, Unsupported } from '../../values';
+import { isBatchOp, opSpec } from '../../registry';
+import type { OpStatement } from '../reader';
+import { data } from './sqlalchemy';
+import { Builtin, Kwargs, RtObject, Value } from './runtime';
+import type { World } from './world';
+
+const WHY: Record<string, string> = {
+  invoke: 'it runs a Python operation object', run_async: 'it runs Python code',
+  implementation_for: 'it defines a custom operation', register_operation: 'it defines a custom operation',
+};
+/** `op`: each known operation is recorded with its arguments as data. */
+export class OpProxy extends RtObject {
+  readonly typeName = 'Operations';
+  constructor(private readonly world: World) { super(); }
+  override getAttr(name: string, line: number): Value {
+    const w = this.world;
+    switch (name) {
+      case 'f': return new Builtin('op.f', ([n]: Value[], _k: Kwargs, at: number) => new Call('op.f', [data(n ?? null, at, 'op.f()')], new Map(), at));
+      case 'get_bind': return new Builtin('op.get_bind', () => w.bind);
+      case 'get_context': return new Builtin('op.get_context', () => w.context);
+      case 'inline_literal': return new Builtin('op.inline_literal', ([v]: Value[]) => v ?? null);
+      case 'execute': return new Builtin('op.execute', ([stmt]: Value[], kwargs: Kwargs, at: number) => { w.execute(stmt ?? kwargs.get('sqltext') ?? null, undefined, at, 'op.execute'); return null; });
+      case 'batch_alter_table': return new OpMethod(w, name, w.sink);
+    }
+    if (name in WHY) throw new Unsupported(line, `op.${name}()`, WHY[name]);
+    if (!opSpec(name)) throw new Unsupported(line, `op.${name}()`, 'not an operation the embedded engine runs');
+    return new OpMethod(w, name, undefined);
+  }
+}
+
+export class OpMethod extends RtObject {
+  readonly typeName = 'method';
+  constructor(private readonly world: World, readonly name: string, private readonly into: OpStatement[] | undefined, private readonly batch = false) { super(); }
+  override call(args: Value[], kwargs: Kwargs, line: number, skipped?: Set<string>): Value {
+    const prefix = this.batch ? 'batch' : 'op';
+    const call = new Call(`${prefix}.${this.name}`, args.map((a) => data(a, line, `an argument of ${prefix}.${this.name}()`)),
+      new Map([...kwargs].map(([k, v]) => [k, data(v, line, `${k}=`)])), line, skipped);
+    if (this.name === 'batch_alter_table') return new BatchContext(call);
+    this.world.record(this.name, call, line, this.into ?? this.world.sink);
+    return this.name === 'create_table' ? new TableRef(call) : null;
+  }
+}
+
+export class BatchContext extends RtObject {
+  readonly typeName = 'BatchOperations';
+  constructor(readonly source: Call) { super(); }
+}
+
+/** `batch_op`: the batch operations, recorded into the block. */
+export class BatchProxy extends RtObject {
+  readonly typeName = 'BatchOperations';
+  constructor(private readonly world: World, private readonly ops: OpStatement[]) { super(); }
+  override getAttr(name: string, line: number): Value {
+    if (name === 'f') return new Builtin('batch_op.f', ([n]: Value[], _k: Kwargs, at: number) => new Call('op.f', [data(n ?? null, at, 'op.f()')], new Map(), at));
+    if (name === 'execute' || name === 'get_bind') return this.world.op.getAttr(name, line);
+    if (!isBatchOp(name)) throw new Unsupported(line, `batch_op.${name}()`, 'not an operation the embedded engine runs in batch mode');
+    return new OpMethod(this.world, name, this.ops, true);
+  }
+}
+
