@@ -21,6 +21,14 @@ export const CONVENTION_SETTING_HINT = 'declare it in pyproject.toml: [tool.alem
 const isConvention = (x: unknown): x is NamingConvention =>
   typeof x === 'object' && x !== null && 'keys' in x && 'classes' in x && 'callables' in x;
 
+/** The convention an input stands for (a lookup function is called). */
+export function resolveConvention(i: ConventionInput | undefined): ProjectConvention {
+  return i === undefined ? { convention: DEFAULT_CONVENTION, source: "SQLAlchemy's default", isDefault: true }
+    : typeof i === 'function' ? i()
+      : isConvention(i) ? { convention: i, source: 'given', isDefault: i === DEFAULT_CONVENTION }
+        : i;
+}
+
 export class OpNamer {
   private resolved?: ProjectConvention;
 
@@ -28,14 +36,7 @@ export class OpNamer {
 
   /** The convention in use (the lookup runs at the first call), or why there is none. */
   get state(): ProjectConvention {
-    if (!this.resolved) {
-      const i = this.input;
-      this.resolved = i === undefined ? { convention: DEFAULT_CONVENTION, source: "SQLAlchemy's default", isDefault: true }
-        : typeof i === 'function' ? i()
-          : isConvention(i) ? { convention: i, source: 'given', isDefault: i === DEFAULT_CONVENTION }
-            : i;
-    }
-    return this.resolved;
+    return (this.resolved ??= resolveConvention(this.input));
   }
 
   /**

@@ -32,7 +32,11 @@ export interface JsPlan { kind: 'js'; fn: (knex: unknown) => unknown; line: numb
  * (`reads[k]`: the k-th execute's result); returns the ops recorded, and the execute whose result
  * it needs next (undefined once it has run to its end).
  */
-export interface OnlinePlan { kind: 'online'; line: number; evaluate: (reads: ReadonlyMap<number, import('./python/reader').DbResult>) => { ops: OpStatement[]; needs?: number } }
+export interface OnlinePlan {
+  kind: 'online'; line: number; evaluate: (reads: ReadonlyMap<number, import('./python/reader').DbResult>) => { ops: OpStatement[]; needs?: number };
+  /** The naming convention its ops are planned with as the run goes. */
+  convention?: ConventionInput;
+}
 export type PlannedStep = { kind: 'sql'; statements: Statement[] } | RecreatePlan | JsPlan | OnlinePlan;
 
 export { NotPossibleOnDialect };
