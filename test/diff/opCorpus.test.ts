@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import initSqlJs, { Database } from 'sql.js';
 import { DialectName, dialectFor } from '../../src/engine/ops/ddl/dialect';
+import { conventionFromRecord, DEFAULT_CONVENTION } from '../../src/engine/naming/convention';
 import { planOps } from '../../src/engine/ops/plan';
 import { readMigrationFunctions } from '../../src/engine/ops/python/reader';
 import { recreateStatements } from '../../src/engine/ops/sqliteBatch';
@@ -153,7 +154,7 @@ type OurResult = { statements: string[]; runError?: string } | { refused: string
  * The one call into the engine (its interfaces are being reworked: adapt here only). Offline, the
  * statements as the `--sql` writer prints them (tabs as four spaces); with a live SQLite database,
  * each statement is run as it comes, batch "move and copy" reflecting the table as it is then.
- * `convention` is the naming convention of target_metadata: the engine takes none yet.
+ * `convention` is the naming convention of target_metadata (null: none given, SQLAlchemy's default applies).
  */
 async function compileWithEngine(source: string, dialect: DialectName, o: { convention?: Record<string, string> | null; db?: LiveDb }): Promise<OurResult> {
   const d = dialectFor(dialect);
@@ -162,7 +163,7 @@ async function compileWithEngine(source: string, dialect: DialectName, o: { conv
     const fn = readMigrationFunctions(source, { dialect, offline: !o.db }).filter((f) => f.name === 'upgrade').pop();
     if (!fn) return { refused: 'no upgrade()' };
     if (fn.unsupported) throw fn.unsupported;
-    for (const step of planOps(fn.ops!, d)) {
+    for (const step of planOps(fn.ops!, d, { convention: o.convention ? conventionFromRecord(o.convention) : DEFAULT_CONVENTION })) {
       if (step.kind === 'js' || step.kind === 'online') return { refused: `a ${step.kind} step` };
       let statements: { sql: string; rows?: unknown[][]; fail?: string }[];
       if (step.kind === 'recreate') {

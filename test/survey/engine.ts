@@ -9,6 +9,8 @@ import { NeedsDatabase, readMigrationFunctions } from '../../src/engine/ops/pyth
 import { planOps, PlannedStep } from '../../src/engine/ops/plan';
 import { dialectFor, DialectName } from '../../src/engine/ops/ddl/dialect';
 import { Unsupported } from '../../src/engine/ops/values';
+import { findNamingConvention } from '../../src/engine/naming/targetMetadata';
+import type { ProjectConvention } from '../../src/engine/naming/opNames';
 import { offlineScript } from '../../src/engine/runner/offline';
 import { PlannedRevisionStep } from '../../src/engine/runner/migrationSource';
 
@@ -34,7 +36,7 @@ export function planRevision(input: RevisionInput): RevisionPlan {
     // Reading rows back runs online (in the run's transaction): embedded, though --sql cannot write it.
     if (f.unsupported instanceof NeedsDatabase) { out[name] = [{ kind: 'online', line: f.line, evaluate: () => ({ ops: [] }) }]; continue; }
     if (f.unsupported) throw new Refusal('read', f.unsupported);
-    try { out[name] = planOps(f.ops!, dialectFor(input.dialect)); } catch (e) {
+    try { out[name] = planOps(f.ops!, dialectFor(input.dialect), { convention: () => conventionOf(input.file, input.projectRoot, importRoots) }); } catch (e) {
       if (e instanceof Unsupported) throw new Refusal('compile', e);
       throw e;
     }
@@ -42,6 +44,24 @@ export function planRevision(input: RevisionInput): RevisionPlan {
   return out;
 }
 
+const conventions = new Map<string, ProjectConvention>();
+
+/** The naming convention of the env.py that runs a revision (the nearest one above its folder), read statically. */
+export function conventionOf(file: string, projectRoot: string, importRoots: string[]): ProjectConvention {
+  let envPy: string | undefined;
+  for (let d = path.dirname(file); d.startsWith(projectRoot); d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'env.py'))) { envPy = path.join(d, 'env.py'); break; }
+    if (d === projectRoot) break;
+  }
+  if (!envPy) return { convention: undefined, reason: 'no env.py above the revision' };
+  let c = conventions.get(envPy);
+  if (!c) {
+    const found = findNamingConvention({ envPy, workspaceRoot: projectRoot, projectRoot, extraSysPath: importRoots });
+    c = found.convention ? { convention: found.convention, source: found.source, isDefault: found.isDefault } : { convention: undefined, reason: found.reason };
+    conventions.set(envPy, c);
+  }
+  return c;
+}
 
 const MARK = 'survey_version_marker';
 

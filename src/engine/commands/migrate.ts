@@ -9,6 +9,7 @@ import { CommandError } from '../errors';
 import { catchRevisionErrors } from '../graph';
 import { iterateRevisions } from '../graph/iterate';
 import { dialectFor, Dialect } from '../dialects';
+import { describeConvention, ProjectConvention } from '../naming/opNames';
 import { OnlinePlan, PlannedStep, planOps, Statement } from '../ops/plan';
 import { recreateStatements } from '../ops/sqliteBatch';
 import { Unsupported } from '../ops/values';
@@ -96,7 +97,7 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
       .filter((r): r is { revision: string } => !!r).map((r) => r.revision);
     const steps = isUpgrade ? upgradeSteps(dir, target, heads) : downgradeSteps(dir, target, heads);
     assertOfflinePlannable(steps);
-    const planned = planRevisionSteps(steps, dialect, dir.config.cwd, o.planCache, { offline: true, importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions });
+    const planned = planRevisionSteps(steps, dialect, dir.config.cwd, o.planCache, { offline: true, importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: loggedConvention(dir, o) });
     const sql = await offlineScript(planned, heads, dialect, { table: dir.config.versionTable, schema: dir.config.versionTableSchema }, (s) => o.onLog?.(`Running ${s.describe()}`));
     return { steps: steps.length, heads, sql };
   }
@@ -112,7 +113,7 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
     const heads = await readHeads(conn, table);
     const steps = isUpgrade ? upgradeSteps(dir, target, heads) : downgradeSteps(dir, target, heads);
     // Everything is compiled before the first statement: an unsupported construct changes nothing.
-    const planned = planRevisionSteps(steps, dialect, dir.config.cwd, o.planCache, { importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions });
+    const planned = planRevisionSteps(steps, dialect, dir.config.cwd, o.planCache, { importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: loggedConvention(dir, o) });
     // The dump sees the database as this run found it (the run holds the lock and has changed nothing yet).
     if (o.pgDump && planned.length && dialect.dump) o.onLog?.(`Backed up the database to ${await dialect.dump(url, o.pgDump, o.signal)}`);
     if (!heads.length) await ensureVersionTable(conn, table, false, o.onStatement);
@@ -126,6 +127,15 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
     await checkCancelled(o);
     return { steps: planned.length, heads: [...maintainer.heads] };
   });
+}
+
+/** The project's naming convention, looked up when a revision first needs a name from it; the log says which and from where. */
+function loggedConvention(dir: ScriptDirectory, o: MigrateOptions): () => ProjectConvention {
+  return () => {
+    const c = dir.config.namingConvention();
+    o.onLog?.(describeConvention(c));
+    return c;
+  };
 }
 
 type KnexConnection = Connection & { trx(): unknown };
@@ -219,7 +229,7 @@ async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, p
     }
     for (const op of r.ops.slice(done)) {
       let planned: PlannedStep[];
-      try { planned = planOps([op], d); } catch (e) {
+      try { planned = planOps([op], d, { convention: part.convention }); } catch (e) {
         if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || op.line, '');
         throw e;
       }

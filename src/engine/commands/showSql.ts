@@ -18,7 +18,7 @@ export async function revisionSql(dir: ScriptDirectory, id: string, direction: '
   const dialect = name ? dialectFor(name) : DEFAULT_DIALECT;
   const step = new RevisionStep(dir.map, script, direction === 'upgrade');
   assertOfflinePlannable([step]);
-  const planned = planRevisionSteps([step], dialect, dir.config.cwd, undefined, { offline: true, importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions });
+  const planned = planRevisionSteps([step], dialect, dir.config.cwd, undefined, { offline: true, importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: () => dir.config.namingConvention() });
   const from = direction === 'upgrade' ? [...script.normalizedDownRevisions] : [script.revision];
   const header = `-- ${step.describe()}\n-- ${dialect.displayName}, offline mode: what \`alembic ${direction} --sql\` writes for this revision\n\n`;
   return header + await offlineScript(planned, from, dialect, { table: dir.config.versionTable, schema: dir.config.versionTableSchema });

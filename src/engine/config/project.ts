@@ -10,6 +10,8 @@ import { parse as parseToml } from 'smol-toml';
 import { CommandError } from '../errors';
 import { IniFile, iniGet, iniHas, parseIni } from './ini';
 import { resolveDatabaseUrl, ResolvedUrl } from './databaseUrl';
+import type { ProjectConvention } from '../naming/opNames';
+import { lookupProjectConvention } from '../naming/projectConvention';
 
 export const DEFAULT_FILE_TEMPLATE = '%(rev)s_%(slug)s';
 
@@ -44,6 +46,12 @@ export interface ProjectConfig {
   mainOptions: Record<string, string>;
   /** Non-fatal notes (deprecated settings...), printed as warnings by the CLI. */
   warnings: string[];
+  /**
+   * The naming convention of env.py's target_metadata (read statically, without running Python),
+   * else pyproject.toml's `[tool.alembic-migrations] naming_convention`, else why neither gave one.
+   * Looked up at the first call (it can read hundreds of modules), then kept.
+   */
+  namingConvention(): ProjectConvention;
 }
 
 export interface LoadOptions {
@@ -153,6 +161,11 @@ export function loadProjectConfig(options: LoadOptions = {}): ProjectConfig {
     path.dirname(ini ? iniPath : tomlPath), path.dirname(scriptLocation),
   ])];
   const database = resolveDatabaseUrl({ sqlalchemyUrl: iniOpt('sqlalchemy.url'), env, folders: [path.dirname(ini ? iniPath : tomlPath), cwd] });
+  const here = path.dirname(ini ? iniPath : tomlPath);
+  let convention: ProjectConvention | undefined;
+  const namingConvention = () => (convention ??= lookupProjectConvention({
+    envPy: path.join(scriptLocation, 'env.py'), here, cwd, importRoots, pyprojects: [tomlPath, path.join(here, 'pyproject.toml')],
+  }));
 
   return {
     iniFile: ini ? iniPath : undefined,
@@ -173,5 +186,6 @@ export function loadProjectConfig(options: LoadOptions = {}): ProjectConfig {
     importRoots,
     mainOptions: Object.fromEntries([...(ini?.sections.get(section)?.keys() ?? [])].map((k) => [k, iniGet(ini!, section, k) ?? ''])),
     warnings,
+    namingConvention,
   };
 }

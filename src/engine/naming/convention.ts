@@ -11,7 +11,8 @@
  */
 import { createHash } from 'node:crypto';
 
-export type NameKind = 'ix' | 'uq' | 'ck' | 'fk' | 'pk' | 'exclude';
+/** `constraint`: a plain `Constraint` (what `drop_constraint(name, table)` builds without `type_`). */
+export type NameKind = 'ix' | 'uq' | 'ck' | 'fk' | 'pk' | 'exclude' | 'constraint';
 export type NamingDialect = 'sqlite' | 'postgresql';
 
 /**
@@ -113,6 +114,7 @@ const MRO: Record<NameKind, string[]> = {
   fk: ['ForeignKeyConstraint', ...CONSTRAINT_MRO],
   pk: ['PrimaryKeyConstraint', ...CONSTRAINT_MRO],
   exclude: ['ExcludeConstraint', ...CONSTRAINT_MRO],
+  constraint: ['Constraint', 'DialectKWArgs', 'SchemaItem', 'SchemaEventTarget', 'Traversible', 'object'],
 };
 export const CLASS_NAMES: ReadonlySet<string> = new Set(Object.values(MRO).flat().filter((c) => c !== 'object'));
 
@@ -187,6 +189,7 @@ export function tryNameFor(convention: NamingConvention, req: NameRequest & { di
 
 const CLASS_OF_KIND: Record<NameKind, string> = {
   ix: 'Index', uq: 'UniqueConstraint', ck: 'CheckConstraint', fk: 'ForeignKeyConstraint', pk: 'PrimaryKeyConstraint', exclude: 'ExcludeConstraint',
+  constraint: 'Constraint',
 };
 type IdxMethod = 'column_X_key' | 'column_X_name' | 'column_X_label' | 'referred_column_X_name';
 const IDX_METHODS = new Set<string>(['column_X_key', 'column_X_name', 'column_X_label', 'referred_column_X_name']);
@@ -251,6 +254,7 @@ class Tokens {
 
   private byIndex(method: IdxMethod, idx: number): string {
     if (method === 'referred_column_X_name') return this.referredColumnName(idx);
+    if (this.req.kind === 'constraint') throw new NamingConventionError('AttributeError', "'Constraint' object has no attribute 'columns'");
     const col = this.cols[idx];
     if (col === undefined) return '';
     if (method === 'column_X_name') return col.name;

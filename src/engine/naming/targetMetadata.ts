@@ -135,7 +135,10 @@ class Finder {
     if (!expr) {
       const assigned = this.moduleAssignment(tree.topNode, env, 'target_metadata');
       if (assigned && (configureCalls === 0 || configureSpread)) expr = assigned;
-      else {
+      else if (!assigned && (configureCalls === 0 || configureSpread) && env.scope.has('target_metadata')) {
+        // Bound otherwise than by `=` (`from app.models import metadata as target_metadata`).
+        return this.conclude(env.scope.get('target_metadata')!, { file: envPy, line: 1 }, 'target_metadata');
+      } else {
         const at = { file: envPy, line: 1 };
         return this.defaultFound(at, configureCalls > 0 ? 'env.py passes no target_metadata to context.configure()' : 'env.py sets no target_metadata');
       }

@@ -5,10 +5,12 @@
  * place (SQLite) are planned here and given their statements at run time, from the live table.
  */
 import { Dialect, NotPossibleOnDialect } from '../dialects';
+import { ConventionInput, OpNamer } from '../naming/opNames';
 import { bind } from './args';
+import { readColumn } from './ddl/schema';
 import { BatchBlock, OpCall, OpStatement } from './python/reader';
 import { bindOp, dialectOnly, opSpec, Out, TableTarget } from './registry';
-import { asString, Call, optString, Unsupported } from './values';
+import { asString, Call, optString, PyValue, Unsupported } from './values';
 
 export interface Statement {
   sql: string;
@@ -30,26 +32,72 @@ export interface JsPlan { kind: 'js'; fn: (knex: unknown) => unknown; line: numb
  * (`reads[k]`: the k-th execute's result); returns the ops recorded, and the execute whose result
  * it needs next (undefined once it has run to its end).
  */
-export interface OnlinePlan { kind: 'online'; line: number; evaluate: (reads: ReadonlyMap<number, import('./python/reader').DbResult>) => { ops: OpStatement[]; needs?: number } }
+export interface OnlinePlan {
+  kind: 'online'; line: number; evaluate: (reads: ReadonlyMap<number, import('./python/reader').DbResult>) => { ops: OpStatement[]; needs?: number };
+  /** The naming convention its ops are planned with as the run goes. */
+  convention?: ConventionInput;
+}
 export type PlannedStep = { kind: 'sql'; statements: Statement[] } | RecreatePlan | JsPlan | OnlinePlan;
 
 export { NotPossibleOnDialect };
 
-export function planOps(ops: OpStatement[], d: Dialect): PlannedStep[] {
+export interface PlanOpsOptions {
+  /**
+   * The naming convention of env.py's target_metadata (a lookup function is called only when a
+   * name needs it). Default: SQLAlchemy's (`ix_%(column_0_label)s`), what a MetaData without one has.
+   */
+  convention?: ConventionInput;
+}
+
+export function planOps(ops: OpStatement[], d: Dialect, o: PlanOpsOptions = {}): PlannedStep[] {
+  const names = new OpNamer(o.convention, d.name);
   const out: PlannedStep[] = [];
   for (const s of ops) {
-    if (s.kind === 'batch') out.push(...planBatch(s, d));
-    else out.push({ kind: 'sql', statements: planOp(s, d).map((x) => ({ ...x, line: x.line ?? s.line })) });
+    if (s.kind === 'batch') out.push(...planBatch(s, d, names));
+    else out.push({ kind: 'sql', statements: planOp(s, d, names).map((x) => ({ ...x, line: x.line ?? s.line })) });
   }
   return out;
 }
 
-/** `None` where Alembic needs a name: it comes from the naming convention of env.py's target_metadata. */
-function needsConvention(c: Call, what: string): never {
-  throw new Unsupported(c.line, `${what}(None, ...)`, "an unnamed index or constraint: its name comes from the naming convention of env.py's target_metadata, which the embedded engine does not read");
+/** Ops that build a throwaway Table in Alembic without naming anything: its empty primary key still meets the `pk` template. */
+const BUILDS_TABLE = new Set(['add_column', 'drop_table', 'create_table_comment', 'drop_table_comment']);
+
+/**
+ * The call with its name parameter replaced by the name the naming convention gives (as `op.f()`,
+ * final), so the op's SQL carries it; the call as it is for an op that names nothing.
+ */
+function named(s: OpCall, names: OpNamer, table?: TableTarget): Call {
+  const c = s.call;
+  const spec = opSpec(s.name);
+  if (!spec?.naming) return c;
+  const a = bindOp(spec, c, table);
+  const n = spec.naming(a, table);
+  const construct = `${table ? 'batch_op' : 'op'}.${s.name}(${n.request.name === undefined ? 'None' : JSON.stringify(n.request.name)}, ...)`;
+  const result = names.name(n.request, c.line, construct);
+  if (result === undefined && n.required) {
+    throw new Unsupported(c.line, construct, n.required === 'index'
+      ? 'the index has no name (the naming convention gives none): SQLAlchemy cannot compile it'
+      : 'the constraint has no name (the naming convention gives none): Alembic cannot drop an unnamed constraint');
+  }
+  if (result === n.request.name && (n.request.conv || result === undefined)) return result === undefined ? withName(c, spec.params!, n.param, null, table) : c;
+  return withName(c, spec.params!, n.param, result === undefined ? null : new Call('op.f', [result], new Map(), c.line), table);
 }
 
-function planOp(s: OpCall, d: Dialect, table?: TableTarget): Out[] {
+function withName(c: Call, p: NonNullable<ReturnType<typeof opSpec>>['params'] & object, param: string, v: PyValue, table?: TableTarget): Call {
+  const positional = p.positional.filter((x) => !(table && x === p.tableParam));
+  const i = positional.indexOf(param);
+  if (c.kwargs.has(param) || i < 0 || i >= c.args.length) return new Call(c.fn, c.args, new Map([...c.kwargs, [param, v]]), c.line, c.skipped);
+  return new Call(c.fn, c.args.map((x, k) => (k === i ? v : x)), c.kwargs, c.line, c.skipped);
+}
+
+/** The value of an op's name parameter in a call. */
+function nameParam(opName: string, c: Call, table?: TableTarget): PyValue | undefined {
+  const spec = opSpec(opName)!;
+  const a = bindOp(spec, c, table);
+  return a[spec.naming!(a, table).param];
+}
+
+function planOp(s: OpCall, d: Dialect, names: OpNamer, table?: TableTarget): Out[] {
   const c = s.call;
   // Not ops: what the reader keeps of `raise` (the step fails there) and `print` (nothing to run).
   if (s.name === 'raise') return [{ sql: '', fail: String(c.args[0] ?? 'the migration raised an exception') }];
@@ -58,8 +106,12 @@ function planOp(s: OpCall, d: Dialect, table?: TableTarget): Out[] {
   if (!spec) throw new Unsupported(c.line, `op.${s.name}()`, 'not an operation the embedded engine runs');
   const owner = dialectOnly(spec);
   if (owner && owner !== d) throw new NotPossibleOnDialect(c.line, `op.${s.name}()`, `an operation only ${owner.displayName} has`);
-  if (spec.namedByConvention && (c.args[0] === null || c.kw(spec.params!.positional[0]) === null)) needsConvention(c, s.name);
-  return spec.compile(c, d, bindOp(spec, c, table), table);
+  if (BUILDS_TABLE.has(s.name) && spec.params?.tableParam !== undefined) {
+    const a = bindOp(spec, c, table);
+    names.checkTable(table?.name ?? asString(a[spec.params.tableParam], c.line, 'table name'), table?.schema ?? optString(a.schema, c.line, 'schema'), c.line, `op.${s.name}()`);
+  }
+  const call = named(s, names, table);
+  return spec.compile(call, d, bindOp(spec, call, table), table, names);
 }
 
 /**
@@ -68,7 +120,7 @@ function planOp(s: OpCall, d: Dialect, table?: TableTarget): Out[] {
  * declaration says: add_column without an SQL-expression default, create/drop index), else the
  * table is rebuilt ("move and copy").
  */
-function planBatch(b: BatchBlock, d: Dialect): PlannedStep[] {
+function planBatch(b: BatchBlock, d: Dialect, names: OpNamer): PlannedStep[] {
   const a = bind(b.call, 'op.batch_alter_table', ['table_name', 'schema', 'recreate', 'partial_reordering', 'copy_from', 'table_args', 'table_kwargs', 'reflect_args', 'reflect_kwargs', 'naming_convention']);
   const tname = asString(a.table_name, b.line, 'table name');
   const schema = optString(a.schema, b.line, 'schema');
@@ -81,12 +133,35 @@ function planBatch(b: BatchBlock, d: Dialect): PlannedStep[] {
   const alters = !d.cannotAlterInPlace;
   const inPlace = alters ? recreate !== 'always' : recreate === 'never' || (recreate === 'auto' && b.ops.every((op) => opSpec(op.name)?.batch?.inPlace?.(op.call) === true));
   if (alters && recreate === 'always') throw new Unsupported(b.line, "recreate='always'", `rebuilding a ${d.displayName} table is not supported by the embedded engine yet`);
-  if (inPlace) return b.ops.map((op) => ({ kind: 'sql' as const, statements: planOp(op, d, { name: tname, schema }).map((x) => ({ ...x, line: x.line ?? op.line })) }));
-  // Validate every op now, so the run stops before its first statement.
+  const target = { name: tname, schema };
+  if (inPlace) return b.ops.map((op) => ({ kind: 'sql' as const, statements: planOp(op, d, names, target).map((x) => ({ ...x, line: x.line ?? op.line })) }));
+  // Validate every op now, so the run stops before its first statement; names are decided now too
+  // (Alembic names the op's constraint with target_metadata's convention before the batch sees it).
+  const ops: OpCall[] = [];
   for (const op of b.ops) {
     const batch = opSpec(op.name)?.batch;
     if (!batch) throw new Unsupported(op.call.line, `batch_op.${op.name}()`, 'not supported in batch mode by the embedded engine');
     batch.check?.(op.call);
+    if (op.name === 'add_column') checkBatchColumnNames(op.call, target, names);
+    const call = named(op, names, target);
+    if (/^create_/.test(op.name) && call !== op.call && nameParam(op.name, call, target) === null) {
+      throw new Unsupported(op.call.line, `batch_op.${op.name}(None, ...)`, 'Alembic raises ValueError here: Constraint must have a name (the naming convention gives none)');
+    }
+    ops.push(call === op.call ? op : { ...op, call });
   }
-  return [{ kind: 'recreate', table: tname, schema, ops: b.ops, line: b.line }];
+  return [{ kind: 'recreate', table: tname, schema, ops, line: b.line }];
+}
+
+/**
+ * A column added in a SQLite rebuild keeps the names it had before naming conventions were read
+ * (its UNIQUE unnamed, its foreign keys as given, its index `ix_<table>_<column>`): refused when
+ * the convention names them otherwise.
+ */
+function checkBatchColumnNames(c: Call, t: TableTarget, names: OpNamer): void {
+  const col = readColumn(bind(c, 'batch_op.add_column', ['column'], ['insert_before', 'insert_after']).column!, c.line);
+  const construct = `batch_op.add_column(sa.Column(${JSON.stringify(col.name)}, ...))`;
+  const differs = (col.unique && !col.index && names.name({ kind: 'uq', table: t.name, schema: t.schema, columns: [col.name] }, c.line, construct) !== undefined)
+    || col.foreignKeys.some((fk) => names.name({ kind: 'fk', table: t.name, schema: t.schema, columns: [col.name], name: fk.name, conv: fk.conv, referredTable: fk.refTable, referredSchema: fk.refSchema, referredColumns: fk.refColumns, referredTableKnown: fk.refTable === t.name && fk.refSchema === t.schema }, c.line, construct) !== fk.name)
+    || (col.index && names.name({ kind: 'ix', table: t.name, schema: t.schema, columns: [col.name] }, c.line, construct) !== `ix_${t.name}_${col.name}`);
+  if (differs) throw new Unsupported(c.line, construct, 'a constraint or index named by the naming convention, on a column added in a SQLite batch rebuild: not supported by the embedded engine yet');
 }

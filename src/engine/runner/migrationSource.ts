@@ -8,6 +8,8 @@ import path from 'node:path';
 import { CommandError } from '../errors';
 import { Dialect } from '../dialects';
 import { NotPossibleOnDialect, planOps, PlannedStep, Statement } from '../ops/plan';
+import { createHash } from 'node:crypto';
+import { ConventionInput, ProjectConvention, resolveConvention } from '../naming/opNames';
 import { NeedsDatabase, readMigrationFunctions } from '../ops/python/reader';
 import { PythonError } from '../ops/python/eval/errors';
 import { loadMigrationModule } from '../knex/loadModule';
@@ -39,13 +41,20 @@ export class NotRunnableError extends CommandError {
   }
 }
 
-/** What Python revisions are evaluated with: `--sql` or not, where project imports are found. */
-export interface PlanOptions { offline?: boolean; importRoots?: string[]; mainOptions?: Record<string, string> }
+/**
+ * What Python revisions are evaluated with: `--sql` or not, where project imports are found, the
+ * naming convention of env.py's target_metadata (a lookup called only when a revision needs a name
+ * from it; default SQLAlchemy's).
+ */
+export interface PlanOptions { offline?: boolean; importRoots?: string[]; mainOptions?: Record<string, string>; convention?: ConventionInput }
 
 /** `cache` keeps the statements of Python revisions between runs (see PlanCache). */
 export function planRevisionSteps(steps: RevisionStep[], dialect: Dialect, cwd: string, cache?: PlanCache, po: PlanOptions = {}): PlannedRevisionStep[] {
   const out: PlannedRevisionStep[] = [];
   const problems: NotRunnableItem[] = [];
+  // The convention lookup is made once for the run, and only if a revision needs a name from it.
+  const conv = conventionOnce(po.convention);
+  po = { ...po, convention: conv };
   for (const step of steps) {
     const file = step.revision.path;
     try {
@@ -71,9 +80,11 @@ function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Di
     if (!f) throw new Unsupported(1, `${fn}(knex)`, `the file exports no ${fn} function`);
     return [{ kind: 'js', fn: f, line: 1 }];
   }
-  // The plan of `--sql` may differ (context.is_offline_mode(), catalog checks): cached apart.
+  // The plan of `--sql` may differ (context.is_offline_mode(), catalog checks): cached apart. A
+  // plan that took names from the naming convention is cached under it (it changes when env.py's does).
   const mode = `${d.name}${po.offline ? '+offline' : ''}`;
-  const hit = cache?.get(file, text, fn, mode);
+  const lookup = conventionOnce(po.convention);
+  const hit = cache && (cache.get(file, text, fn, mode) ?? cache.get(file, text, fn, `${mode}+${conventionKey(lookup())}`));
   if (hit) return hit.map((statements) => ({ kind: 'sql', statements }));
   // As in Python, a later definition replaces an earlier one.
   const ctx = { dialect: d.name, offline: po.offline, file, importRoots: po.importRoots, mainOptions: po.mainOptions };
@@ -82,10 +93,10 @@ function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Di
   if (found.unsupported instanceof NeedsDatabase && !po.offline) {
     // It reads rows back: what it does before the first read is compiled now (so a construct we
     // cannot run still stops the run before it starts); the rest is evaluated as the run goes.
-    planOps(found.ops!, d);
+    planOps(found.ops!, d, { convention: lookup });
     const line = found.line;
     return [{
-      kind: 'online', line,
+      kind: 'online', line, convention: lookup,
       evaluate: (reads) => {
         const f = readMigrationFunctions(text, { ...ctx, reads }).filter((x) => x.name === fn).pop()!;
         if (f.unsupported instanceof NeedsDatabase) return { ops: f.ops!, needs: f.unsupported.executeIndex };
@@ -95,11 +106,22 @@ function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Di
     }];
   }
   if (found.unsupported) throw found.unsupported;
-  const planned = planOps(found.ops!, d);
+  let asked = false;
+  const planned = planOps(found.ops!, d, { convention: () => { asked = true; return lookup(); } });
   // A plan that followed project modules (or read alembic.ini) is not cached: their edits would not show.
-  if (cache && !found.dependsOn && planned.every((p) => p.kind === 'sql')) cache.set(file, text, fn, mode, planned.map((p) => (p as { statements: Statement[] }).statements));
+  if (cache && !found.dependsOn && planned.every((p) => p.kind === 'sql')) cache.set(file, text, fn, asked ? `${mode}+${conventionKey(lookup())}` : mode, planned.map((p) => (p as { statements: Statement[] }).statements));
   return planned;
 }
+
+/** A lookup made at most once (a convention given as such is wrapped). */
+function conventionOnce(c: ConventionInput | undefined): () => ProjectConvention {
+  if (typeof c === 'function' && (c as { once?: boolean }).once) return c as () => ProjectConvention;
+  let v: ProjectConvention | undefined;
+  return Object.assign(() => (v ??= resolveConvention(c)), { once: true });
+}
+
+/** What a cached plan that took names from the convention is keyed by (no ':' in it: the cache's separator). */
+const conventionKey = (c: ProjectConvention) => createHash('sha1').update(JSON.stringify(c.convention ?? { missing: c.reason })).digest('hex').slice(0, 16);
 
 /** An SQL revision's `-- migrate:upgrade` or `-- migrate:downgrade` section, run as one script. */
 function sqlSection(text: string, fn: 'upgrade' | 'downgrade'): PlannedStep[] {

@@ -1,8 +1,11 @@
 /**
  * Tables, columns, constraints and indexes read from SQLAlchemy constructor calls
  * (`sa.Column`, `sa.ForeignKey`, `sa.UniqueConstraint`, `sa.Index`...), with SQLAlchemy's
- * defaults applied (a primary key is NOT NULL, `index=True` names `ix_<table>_<column>`).
+ * defaults applied (a primary key is NOT NULL) and the names the naming convention gives
+ * (`index=True` is `ix_<table>_<column>` under SQLAlchemy's default one).
  */
+import type { NameRequest } from '../../naming/convention';
+import { givenName, OpNamer } from '../../naming/opNames';
 import { asString, asStringList, Call, isCall, optString, PyValue, TextClause, Unsupported } from '../values';
 import { readType, TypeSpec } from './types';
 
@@ -14,6 +17,8 @@ export type DefaultSpec =
 
 export interface ForeignKeySpec {
   name?: string;
+  /** The name was given as `op.f()` / `conv()` (never rewritten by the naming convention). */
+  conv?: boolean;
   columns: string[];
   refTable: string;
   refSchema?: string;
@@ -26,9 +31,9 @@ export interface ForeignKeySpec {
 }
 
 export type ConstraintSpec =
-  | { kind: 'primary'; name?: string; columns: string[] }
-  | { kind: 'unique'; name?: string; columns: string[] }
-  | { kind: 'check'; name?: string; sql: string }
+  | { kind: 'primary'; name?: string; conv?: boolean; columns: string[] }
+  | { kind: 'unique'; name?: string; conv?: boolean; columns: string[] }
+  | { kind: 'check'; name?: string; conv?: boolean; sql: string }
   | ({ kind: 'foreign' } & ForeignKeySpec);
 
 export interface ColumnSpec {
@@ -87,7 +92,7 @@ export function readForeignKey(fk: Call, column: string): ForeignKeySpec {
   const parts = target.split('.');
   if (parts.length < 2) throw new Unsupported(fk.line, `sa.ForeignKey(${JSON.stringify(target)})`, "expected 'table.column'");
   return {
-    name: optString(fk.kw('name'), fk.line, 'name='),
+    ...givenName(fk.kw('name'), fk.line, 'name='),
     columns: [column],
     refColumns: [parts[parts.length - 1]],
     refTable: parts[parts.length - 2],
@@ -146,14 +151,14 @@ export function readColumn(v: PyValue, line: number): ColumnSpec {
 }
 
 export function readConstraint(c: Call, table: string): ConstraintSpec {
-  const name = optString(c.kw('name'), c.line, 'name=');
+  const { name, conv } = givenName(c.kw('name'), c.line, 'name=');
   switch (c.fn) {
-    case 'sa.PrimaryKeyConstraint': return { kind: 'primary', name, columns: c.args.map((a) => asString(a, c.line, 'a column name')) };
-    case 'sa.UniqueConstraint': return { kind: 'unique', name, columns: c.args.map((a) => asString(a, c.line, 'a column name')) };
+    case 'sa.PrimaryKeyConstraint': return { kind: 'primary', name, conv, columns: c.args.map((a) => asString(a, c.line, 'a column name')) };
+    case 'sa.UniqueConstraint': return { kind: 'unique', name, conv, columns: c.args.map((a) => asString(a, c.line, 'a column name')) };
     case 'sa.CheckConstraint': {
       const cond = c.args[0] ?? c.kw('sqltext');
       const sql = cond instanceof TextClause ? cond.sql : asString(cond, c.line, 'the CHECK condition');
-      return { kind: 'check', name, sql };
+      return { kind: 'check', name, conv, sql };
     }
     case 'sa.ForeignKeyConstraint': {
       const cols = asStringList(c.args[0] ?? c.kw('columns'), c.line, 'the local columns');
@@ -162,7 +167,7 @@ export function readConstraint(c: Call, table: string): ConstraintSpec {
       if (parsed.some((p) => p.length < 2)) throw new Unsupported(c.line, 'sa.ForeignKeyConstraint(...)', "expected 'table.column' references");
       const first = parsed[0];
       return {
-        kind: 'foreign', name, columns: cols,
+        kind: 'foreign', name, conv, columns: cols,
         refTable: first[first.length - 2], refSchema: first.length > 2 ? first.slice(0, -2).join('.') : undefined,
         refColumns: parsed.map((p) => p[p.length - 1]), ...fkOptions(c),
       };
@@ -171,25 +176,39 @@ export function readConstraint(c: Call, table: string): ConstraintSpec {
   throw new Unsupported(c.line, `${c.fn}(...)`, `not a constraint the embedded engine knows (table ${table})`);
 }
 
-export function readIndex(c: Call): IndexSpec {
-  if (c.args[0] === null) throw new Unsupported(c.line, 'sa.Index(None, ...)', "an unnamed index or constraint: its name comes from the naming convention of env.py's target_metadata, which the embedded engine does not read");
-  const name = asString(c.args[0], c.line, 'the index name');
+/** `sa.Index(name, *columns)`; its name is decided by `readTable` (the naming convention). */
+/** An index must have a name (SQLAlchemy's compiler raises otherwise). */
+function indexName(n: string | undefined, line: number): string {
+  if (n === undefined) throw new Unsupported(line, 'an index without a name', 'the naming convention gives it none (no "ix" template): SQLAlchemy cannot compile CREATE INDEX without a name');
+  return n;
+}
+
+export function readIndex(c: Call): Omit<IndexSpec, 'name'> & { given: { name?: string; conv?: boolean } } {
   return {
-    name, table: '', columns: c.args.slice(1).map((a) => (a instanceof TextClause ? a : asString(a, c.line, 'an index column'))),
+    given: givenName(c.args[0], c.line, 'the index name'), table: '', columns: c.args.slice(1).map((a) => (a instanceof TextClause ? a : asString(a, c.line, 'an index column'))),
     unique: c.kw('unique') === true, kw: c.kwargs, line: c.line,
   };
 }
 
-/** `op.create_table(name, *columns_and_constraints, schema=..., comment=...)` */
-export function readTable(call: Call): TableSpec {
+/**
+ * `op.create_table(name, *columns_and_constraints, schema=..., comment=...)`, every constraint and
+ * index named as SQLAlchemy names them when the Table is built (`names`: the naming convention).
+ */
+export function readTable(call: Call, names: OpNamer): TableSpec {
   const name = asString(call.args[0], call.line, 'the table name');
   const schema = optString(call.kw('schema'), call.line, 'schema=');
   const columns: ColumnSpec[] = [];
   const explicit: ConstraintSpec[] = [];
   const indexes: IndexSpec[] = [];
+  const construct = `op.create_table(${JSON.stringify(name)}, ...)`;
+  const nameOf = (req: Omit<NameRequest, 'table' | 'schema'>, line: number) => names.name({ ...req, table: name, schema }, line, construct);
+  names.checkTable(name, schema, call.line, construct);
   for (const a of call.args.slice(1)) {
     if (isCall(a, 'sa.Column')) columns.push(readColumn(a, call.line));
-    else if (isCall(a, 'sa.Index')) indexes.push({ ...readIndex(a), table: name, schema });
+    else if (isCall(a, 'sa.Index')) {
+      const { given, ...ix } = readIndex(a);
+      indexes.push({ ...ix, name: indexName(nameOf({ kind: 'ix', ...given, columns: ix.columns.map((x) => (x instanceof TextClause ? x.sql : x)) }, a.line), a.line), table: name, schema });
+    }
     else if (isCall(a)) explicit.push(readConstraint(a, name));
     else throw new Unsupported(call.line, `op.create_table(${JSON.stringify(name)}, ...)`, 'an argument that is not a Column, a constraint or an Index');
   }
@@ -225,7 +244,16 @@ export function readTable(call: Call): TableSpec {
   for (const col of columns) {
     if (col.unique && !col.index) constraints.push({ kind: 'unique', columns: [col.name] });
     for (const fk of col.foreignKeys) constraints.push({ kind: 'foreign', ...fk });
-    if (col.index) indexes.push({ name: `ix_${name}_${col.name}`, table: name, schema, columns: [col.name], unique: col.unique, kw: new Map(), line: col.line });
+    if (col.index) indexes.push({ name: indexName(nameOf({ kind: 'ix', columns: [col.name] }, col.line), col.line), table: name, schema, columns: [col.name], unique: col.unique, kw: new Map(), line: col.line });
+  }
+  // The naming convention, as SQLAlchemy applies it when each constraint joins the Table. A foreign
+  // key's referred table is not in Alembic's throwaway MetaData unless it is this one.
+  const KINDS = { primary: 'pk', unique: 'uq', check: 'ck', foreign: 'fk' } as const;
+  for (const k of constraints) {
+    const fk = k.kind === 'foreign'
+      ? { referredTable: k.refTable, referredSchema: k.refSchema, referredColumns: k.refColumns, referredTableKnown: k.refTable === name && (k.refSchema ?? undefined) === (schema ?? undefined) }
+      : {};
+    k.name = nameOf({ kind: KINDS[k.kind], name: k.name, conv: k.conv, columns: k.kind === 'check' ? [] : k.columns, ...fk }, call.line);
   }
   const comment = call.kw('comment');
   return { name, schema, columns, constraints, indexes, comment: typeof comment === 'string' ? comment : undefined, line: call.line };

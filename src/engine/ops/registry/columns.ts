@@ -4,24 +4,34 @@ import { bind } from '../args';
 import { commentOn, renderColumn, renderConstraint, renderCreateIndex, renderDefault, renderForeignKey } from '../ddl/render';
 import { readColumn } from '../ddl/schema';
 import { renderType } from '../ddl/types';
-import { asString, Call, isCall, optString, TextClause } from '../values';
+import { asString, Call, isCall, optString, TextClause, Unsupported } from '../values';
 import type { BatchColumn, OpSpec, Out, RecreateTable } from './types';
 import { target } from './util';
 
 export const addColumn: OpSpec = {
   name: 'add_column',
   params: { label: 'add_column', positional: ['table_name', 'column'], keywords: ['schema', 'insert_before', 'insert_after', 'if_not_exists'], tableParam: 'table_name' },
-  compile(c, d, a, table) {
+  compile(c, d, a, table, names) {
     const { name: tname, schema } = target(c, a, table);
     const col = readColumn(a.column!, c.line);
     const out: Out[] = [{ sql: `ALTER TABLE ${d.qualified(tname, schema)} ADD COLUMN ${renderColumn(col, d)}` }];
+    // Names as the column's Table gets them in Alembic (a foreign key's referred table is not in its MetaData).
+    const construct = `op.add_column(${JSON.stringify(tname)}, sa.Column(${JSON.stringify(col.name)}, ...))`;
+    const own = { table: tname, schema, columns: [col.name] };
     // Constraints the column brings are added separately (SQLite cannot: Alembic stops).
-    const adds = [...(col.unique && !col.index ? [{ kind: 'unique' as const, columns: [col.name] }] : []), ...col.foreignKeys.map((fk) => ({ kind: 'foreign' as const, ...fk }))];
+    const adds = [
+      ...(col.unique && !col.index ? [{ kind: 'unique' as const, columns: [col.name], name: names.name({ kind: 'uq', ...own }, c.line, construct) }] : []),
+      ...col.foreignKeys.map((fk) => ({ kind: 'foreign' as const, ...fk, name: names.name({ kind: 'fk', ...own, name: fk.name, conv: fk.conv, referredTable: fk.refTable, referredSchema: fk.refSchema, referredColumns: fk.refColumns, referredTableKnown: fk.refTable === tname && fk.refSchema === schema }, c.line, construct) })),
+    ];
     for (const k of adds) {
       assertAlterInPlace(d, c.line, `add_column(... ${k.kind === 'foreign' ? 'ForeignKey' : 'unique=True'} ...)`);
       out.push({ sql: `ALTER TABLE ${d.qualified(tname, schema)} ADD ${renderConstraint(k, d)}` });
     }
-    if (col.index) out.push({ sql: renderCreateIndex({ name: `ix_${tname}_${col.name}`, table: tname, schema, columns: [col.name], unique: col.unique, kw: new Map(), line: c.line }, d) });
+    if (col.index) {
+      const ixName = names.name({ kind: 'ix', ...own }, c.line, construct);
+      if (ixName === undefined) throw new Unsupported(c.line, construct, 'index=True: the naming convention gives the index no name (no "ix" template); SQLAlchemy cannot compile it');
+      out.push({ sql: renderCreateIndex({ name: ixName, table: tname, schema, columns: [col.name], unique: col.unique, kw: new Map(), line: c.line }, d) });
+    }
     if (d.comments && col.comment) out.push({ sql: commentOn(d, 'COLUMN', `${d.qualified(tname, schema)}.${d.quote(col.name)}`, col.comment) });
     return out;
   },

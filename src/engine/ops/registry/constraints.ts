@@ -3,6 +3,8 @@ import { assertAlterInPlace } from '../../dialects/dialect';
 import { bind } from '../args';
 import { renderConstraint, renderForeignKey } from '../ddl/render';
 import { fkOptions, readConstraint } from '../ddl/schema';
+import type { NameKind } from '../../naming/convention';
+import { givenName } from '../../naming/opNames';
 import { asString, asStringList, Call, optString, Unsupported } from '../values';
 import type { OpSpec } from './types';
 import { name } from './util';
@@ -17,6 +19,16 @@ export const createForeignKey: OpSpec = {
     label: 'create_foreign_key', positional: ['constraint_name', 'source_table', 'referent_table', 'local_cols', 'remote_cols'], tableParam: 'source_table',
     keywords: ['onupdate', 'ondelete', 'deferrable', 'initially', 'match', 'source_schema', 'referent_schema', 'use_alter'],
   },
+  // Alembic puts the referred table in the same throwaway MetaData: %(referred_column_0_name)s resolves.
+  naming: (a, table) => ({
+    param: 'constraint_name',
+    request: {
+      kind: 'fk', ...givenName(a.constraint_name, a.__call.line), table: table?.name ?? name(a.__call, a.source_table, 'table name'),
+      schema: table?.schema ?? optString(a.source_schema, a.__call.line, 'source_schema'), columns: asStringList(a.local_cols, a.__call.line, 'local columns'),
+      referredTable: name(a.__call, a.referent_table, 'referent table'), referredSchema: optString(a.referent_schema, a.__call.line, 'referent_schema'),
+      referredColumns: asStringList(a.remote_cols, a.__call.line, 'remote columns'), referredTableKnown: true,
+    },
+  }),
   compile(c, d, a, table) {
     const src = table?.name ?? name(c, a.source_table, 'table name');
     assertAlterInPlace(d, c.line, 'op.create_foreign_key()');
@@ -42,6 +54,15 @@ export const createForeignKey: OpSpec = {
 const addConstraint = (opName: string, kind: 'unique' | 'primary' | 'check', batch: NonNullable<OpSpec['batch']>): OpSpec => ({
   name: opName,
   params: { label: opName, positional: ['constraint_name', 'table_name', kind === 'check' ? 'condition' : 'columns'], keywords: ['schema', 'deferrable', 'initially'], tableParam: 'table_name' },
+  // A CHECK given as a string has no columns for %(column_0_name)s.
+  naming: (a, table) => ({
+    param: 'constraint_name',
+    request: {
+      kind: ({ unique: 'uq', primary: 'pk', check: 'ck' } as const)[kind], ...givenName(a.constraint_name, a.__call.line),
+      table: table?.name ?? name(a.__call, a.table_name, 'table name'), schema: table?.schema ?? optString(a.schema, a.__call.line, 'schema'),
+      columns: kind === 'check' ? [] : asStringList(a.columns, a.__call.line, 'columns'),
+    },
+  }),
   compile(c, d, a, table) {
     assertAlterInPlace(d, c.line, `op.${opName}()`);
     const cname = optString(a.constraint_name, c.line, 'constraint name');
@@ -79,10 +100,19 @@ export const createPrimaryKey = addConstraint('create_primary_key', 'primary', {
   },
 });
 
+const DROP_KINDS: Record<string, NameKind> = { foreignkey: 'fk', primary: 'pk', unique: 'uq', check: 'ck' };
+
 export const dropConstraintOp: OpSpec = {
   name: 'drop_constraint',
   params: { label: 'drop_constraint', positional: ['constraint_name', 'table_name', 'type_'], keywords: ['schema', 'if_exists'], tableParam: 'table_name' },
-  namedByConvention: true,
+  // Alembic builds an empty constraint of type_'s class (a plain Constraint without type_).
+  naming: (a, table) => ({
+    param: 'constraint_name', required: 'drop',
+    request: {
+      kind: DROP_KINDS[String(a.type_)] ?? 'constraint', ...givenName(a.constraint_name, a.__call.line),
+      table: table?.name ?? name(a.__call, a.table_name, 'table name'), schema: table?.schema ?? optString(a.schema, a.__call.line, 'schema'), columns: [],
+    },
+  }),
   compile(c, d, a, table) {
     assertAlterInPlace(d, c.line, 'op.drop_constraint()');
     return [{ sql: `ALTER TABLE ${d.qualified(table?.name ?? name(c, a.table_name, 'table name'), table?.schema ?? optString(a.schema, c.line, 'schema'))} DROP CONSTRAINT ${a.if_exists === true ? 'IF EXISTS ' : ''}${d.quote(name(c, a.constraint_name, 'constraint name'))}` }];

@@ -2,6 +2,7 @@
 import { bind } from '../args';
 import { renderCreateIndex } from '../ddl/render';
 import type { IndexSpec } from '../ddl/schema';
+import { givenName } from '../../naming/opNames';
 import { asString, asStringList, optString, TextClause, Unsupported } from '../values';
 import type { OpSpec } from './types';
 import { name } from './util';
@@ -9,7 +10,15 @@ import { name } from './util';
 export const createIndex: OpSpec = {
   name: 'create_index',
   params: { label: 'create_index', positional: ['index_name', 'table_name', 'columns'], keywords: ['schema', 'unique', 'if_not_exists', 'quote', 'info'], open: true, tableParam: 'table_name' },
-  namedByConvention: true,
+  // Alembic indexes a throwaway Table (`no_table` without one); a `sa.text()` element is a column named by its text.
+  naming: (a, table) => ({
+    param: 'index_name', required: 'index',
+    request: {
+      kind: 'ix', ...givenName(a.index_name, a.__call.line), table: table?.name ?? optString(a.table_name, a.__call.line, 'table name') ?? 'no_table',
+      schema: table?.schema ?? optString(a.schema, a.__call.line, 'schema'),
+      columns: (Array.isArray(a.columns) ? a.columns : [a.columns ?? null]).map((x) => (x instanceof TextClause ? x.sql : name(a.__call, x, 'index column'))),
+    },
+  }),
   compile(c, d, a, table) {
     const cols = Array.isArray(a.columns) ? a.columns : [a.columns ?? null];
     const ix: IndexSpec = {
@@ -33,7 +42,14 @@ export const createIndex: OpSpec = {
 export const dropIndex: OpSpec = {
   name: 'drop_index',
   params: { label: 'drop_index', positional: ['index_name', 'table_name'], keywords: ['schema', 'if_exists'], open: true, tableParam: 'table_name' },
-  namedByConvention: true,
+  // Alembic's DropIndexOp builds the index on a dummy column `x`.
+  naming: (a, table) => ({
+    param: 'index_name', required: 'index',
+    request: {
+      kind: 'ix', ...givenName(a.index_name, a.__call.line), table: table?.name ?? optString(a.table_name, a.__call.line, 'table name') ?? 'no_table',
+      schema: table?.schema ?? optString(a.schema, a.__call.line, 'schema'), columns: ['x'],
+    },
+  }),
   compile(c, d, a, table) {
     const schema = table?.schema ?? optString(a.schema, c.line, 'schema');
     return [{ sql: `DROP INDEX ${a.if_exists === true ? 'IF EXISTS ' : ''}${d.qualified(name(c, a.index_name, 'index name'), schema)}` }];

@@ -4,6 +4,8 @@
  */
 import type { Dialect } from '../../dialects';
 import type { Bound } from '../args';
+import type { NameRequest } from '../../naming/convention';
+import type { OpNamer } from '../../naming/opNames';
 import type { Call } from '../values';
 
 /** The table a batch block applies its ops to. */
@@ -57,6 +59,14 @@ export interface RecreateTable {
   addNamed(k: BatchConstraint): void;
 }
 
+/** What the naming convention is asked for an op's name parameter (`param`). */
+export interface OpNaming {
+  param: string;
+  request: NameRequest;
+  /** What to do when no name results: `index` (SQLAlchemy cannot create or drop an unnamed index), `drop` (nor drop an unnamed constraint). */
+  required?: 'index' | 'drop';
+}
+
 export interface BatchSpec {
   /** Runs in place even on a dialect that cannot ALTER (SQLite's `requires_recreate_in_batch` is false for it). */
   inPlace?(call: Call): boolean;
@@ -71,12 +81,15 @@ export interface OpSpec {
   readonly name: string;
   /** Bound before `compile`; absent when the op reads its call itself (create_table). */
   readonly params?: Params;
-  /** A `None` first argument is a name from the naming convention, which the engine does not read yet. */
-  readonly namedByConvention?: boolean;
+  /**
+   * The op names a constraint or index (its name parameter, and how Alembic builds the object the
+   * naming convention sees): the planner puts the name the convention gives in its place before `compile`.
+   */
+  readonly naming?: (a: Bound, table?: TableTarget) => OpNaming;
   /** Offered as `batch_op.<name>`. */
   readonly batch?: BatchSpec;
   /** The statements for the dialect; `table` is the batch block's table inside one. */
-  compile(call: Call, d: Dialect, a: Bound, table?: TableTarget): Out[];
+  compile(call: Call, d: Dialect, a: Bound, table: TableTarget | undefined, names: OpNamer): Out[];
   /** The call that undoes this one, written from its source, when it is certain. */
   inverse?(c: SourceCall, h: InverseHelpers): string | undefined;
 }
