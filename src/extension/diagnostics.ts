@@ -49,7 +49,7 @@ export class Diagnostics implements vscode.Disposable {
       const dialect = databaseDialect(project.dir);
       const perFile = (f: RevisionFileInfo) => {
         const doc = open.get(f.path);
-        if (doc) return fileProblems(f, doc.getText(), dialect, { importRoots: project.dir?.config.importRoots }); // unsaved edits count
+        if (doc) return fileProblems(f, doc.getText(), dialect, { importRoots: project.dir?.config.importRoots, convention: project.dir ? () => project.dir!.config.namingConvention() : undefined }); // unsaved edits count
         try {
           const st = fs.statSync(f.path);
           const hit = this.onDisk.get(f.path);

@@ -9,9 +9,10 @@ import { dialectFor, DialectName } from '../dialects';
 import { NotPossibleOnDialect, planOps } from '../ops/plan';
 import { NeedsDatabase, readMigrationFunctions } from '../ops/python/reader';
 import { PythonError } from '../ops/python/eval/errors';
+import type { ConventionInput } from '../naming/opNames';
 import { Unsupported } from '../ops/values';
 
-export function findEmbeddedProblems(file: string, text: string, dialect?: DialectName, importRoots?: string[]): Problem[] {
+export function findEmbeddedProblems(file: string, text: string, dialect?: DialectName, importRoots?: string[], convention?: ConventionInput): Problem[] {
   const problems: Problem[] = [];
   let fns;
   try { fns = readMigrationFunctions(text, { dialect, file, importRoots }); } catch { return []; }
@@ -32,7 +33,7 @@ export function findEmbeddedProblems(file: string, text: string, dialect?: Diale
     }
     if (!dialect || !f.ops) continue;
     try {
-      planOps(f.ops, dialectFor(dialect));
+      planOps(f.ops, dialectFor(dialect), { convention });
     } catch (e) {
       if (e instanceof NotPossibleOnDialect) {
         problems.push({ severity: 'warning', code: 'not-possible-on-dialect', file, line: e.line, message: `${e.construct}: ${e.why}.` });

@@ -13,6 +13,7 @@ import { findDowngradeProblems } from './downgradeProblems';
 import { findPortabilityProblems } from './portabilityProblems';
 import { findMigrationFunctions } from './migrationFunctions';
 import { findEmbeddedProblems } from './embeddedProblems';
+import type { ConventionInput } from '../naming/opNames';
 
 /** The dialect of a project's configured database, if any (for portability hints). */
 export function databaseDialect(dir: ScriptDirectory): DialectName | undefined {
@@ -25,12 +26,12 @@ export function databaseDialect(dir: ScriptDirectory): DialectName | undefined {
  * `embedded`: also parse the bodies fully (what the embedded engine cannot run): for the files open
  * in the editor; the workspace pass skips it, a full parse of thousands of files would hold up the UI.
  */
-export function fileProblems(f: RevisionFileInfo, text: string, dialect?: DialectName, o: { embedded?: boolean; importRoots?: string[] } = {}): { info: RevisionFileInfo; downgrade: Problem[] } {
+export function fileProblems(f: RevisionFileInfo, text: string, dialect?: DialectName, o: { embedded?: boolean; importRoots?: string[]; convention?: ConventionInput } = {}): { info: RevisionFileInfo; downgrade: Problem[] } {
   const info = readRevisionFile(f.path, text, f.kind);
   if (info.revision === undefined) return { info, downgrade: [] };
   const fns = findMigrationFunctions(text, f.kind); // read once, checked twice
   const portability = f.kind === 'python'
-    ? [...findPortabilityProblems(f.path, text, dialect, fns), ...(o.embedded === false ? [] : findEmbeddedProblems(f.path, text, dialect, o.importRoots))] : [];
+    ? [...findPortabilityProblems(f.path, text, dialect, fns), ...(o.embedded === false ? [] : findEmbeddedProblems(f.path, text, dialect, o.importRoots, o.convention))] : [];
   return { info, downgrade: [...findDowngradeProblems(f.path, text, f.kind, fns), ...portability] };
 }
 
@@ -38,7 +39,7 @@ export function fileProblems(f: RevisionFileInfo, text: string, dialect?: Dialec
 export function collectProblems(dir: ScriptDirectory, textOf: (file: string) => string | undefined,
   perFile: (f: RevisionFileInfo) => { info: RevisionFileInfo; downgrade: Problem[] } | undefined = (f) => {
     const text = textOf(f.path);
-    return text === undefined ? undefined : fileProblems(f, text, databaseDialect(dir), { importRoots: dir.config.importRoots });
+    return text === undefined ? undefined : fileProblems(f, text, databaseDialect(dir), { importRoots: dir.config.importRoots, convention: () => dir.config.namingConvention() });
   }): Problem[] {
   const problems: Problem[] = [];
   const files: RevisionFileInfo[] = dir.files.map((f) => {

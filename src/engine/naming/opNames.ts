@@ -1,8 +1,8 @@
 /**
  * The naming convention as the op compiler meets it: every name a constraint or index gets in the
  * DDL goes through `OpNamer.name()`, which applies the project's convention (SQLAlchemy's rules,
- * convention.ts) or refuses when the convention could not be read and the name depends on it. A
- * name we are not sure of is never written.
+ * convention.ts). When the convention could not be read, it does what SQLAlchemy does without one
+ * (a plain MetaData()), and the run's log says so and how to declare the real one.
  */
 import { asString, isCall, PyValue, Unsupported } from '../ops/values';
 import { applyConvention, checkImplicitPrimaryKey, DEFAULT_CONVENTION, NameRequest, NamingConvention, NamingConventionError, NamingDialect, renderName } from './convention';
@@ -46,9 +46,15 @@ export class OpNamer {
   name(req: NameRequest, line: number, construct: string): string | undefined {
     const s = this.state;
     if (s.convention === undefined) {
-      // op.f() / conv() names are never converted: they are certain whatever the convention is.
-      if (req.conv && req.name) return this.render({ name: req.name, truncatable: true }, line, construct);
-      throw new Unsupported(line, construct, `${req.name ? `the name '${req.name}' may be rewritten by` : 'its name comes from'} the naming convention of env.py's target_metadata, which could not be read: ${s.reason}; ${CONVENTION_SETTING_HINT}`);
+      // Not found (the run's log says so, and how to declare it): what SQLAlchemy does with a plain
+      // MetaData(). op.f() / conv() names are certain whatever the convention; written names are
+      // kept; unnamed indexes get the default ix_ name; other unnamed constraints stay unnamed (the
+      // database names them); an op that needs a name it was not given is refused by its op.
+      if (req.name) return this.render({ name: req.name, truncatable: !!req.conv }, line, construct);
+      if (req.kind !== 'ix') return undefined;
+      let applied;
+      try { applied = applyConvention(DEFAULT_CONVENTION, req); } catch (e) { throw this.refusal(e, line, construct); }
+      return this.render(applied, line, construct);
     }
     let applied;
     try { applied = applyConvention(s.convention, req); } catch (e) { throw this.refusal(e, line, construct); }
@@ -77,7 +83,9 @@ export class OpNamer {
 
 /** A one-line description of the convention in use, for the run's log. */
 export function describeConvention(s: ProjectConvention): string {
-  if (s.convention === undefined) return `naming convention: not found (${s.reason})`;
+  if (s.convention === undefined) {
+    return `naming convention: not found (${s.reason}); assuming none: unnamed indexes get SQLAlchemy's default ix_%(column_0_label)s, other unnamed constraints are left to the database. If your models define one, ${CONVENTION_SETTING_HINT}`;
+  }
   if (s.isDefault) return `naming convention: SQLAlchemy's default (ix_%(column_0_label)s), ${s.source}`;
   const c = s.convention;
   const entries = [...Object.entries(c.keys), ...Object.entries(c.classes)].map(([k, v]) => `${k}: ${v === null ? 'None' : JSON.stringify(v)}`);

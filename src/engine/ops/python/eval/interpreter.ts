@@ -9,13 +9,12 @@
  * `PythonError`.
  */
 import type { SyntaxNode } from '@lezer/common';
-import { stringPrefixLength, unescape } from '../../../scripts/pyTokens';
 import { Call, PyDict, Unsupported } from '../../values';
 import { describeNode } from '../describeNode';
 import { formattedString, numberLiteral, stringLiteral } from './literals';
 import { assignedNames, children, inner, line, snippet, text } from './tree';
 import { BreakSignal, BudgetExceeded, ContinueSignal, PythonError, ReturnSignal } from './errors';
-import { formatSpec, pyStr, pyRepr } from './format';
+import { pyStr } from './format';
 import { binaryOp, compare, containsOp, unaryOp, iterate, subscript, sliceOf, dictKey, setItem, equals } from './operators';
 import { attribute } from './attributes';
 import { Builtin, Kwargs, Namespace, Param, PyFunction, RtObject, Scope, tuple, truthy, typeName, Unit, Value } from './runtime';
