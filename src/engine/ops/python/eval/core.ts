@@ -13,10 +13,22 @@ import type { DialectName } from './context';
 
 type Render = { d: Dialect; name: DialectName; qualify: boolean };
 
+/** The database the current evaluation compiles for (evaluations are synchronous: one at a time). */
+let evaluating: DialectName | undefined;
+export function setEvaluationDialect(d: DialectName | undefined): void { evaluating = d; }
+
 export abstract class ClauseElement extends RtObject {
   abstract render(r: Render): string;
   /** Lower binds tighter; used to parenthesize nested AND/OR. */
   precedence = 0;
+  /**
+   * As DDL takes it (`CHECK (x > 5)`, `postgresql_where=t.c.deleted_at.is_(None)`): columns
+   * unqualified, values written in.
+   */
+  override toData(): PyValue {
+    const name = evaluating ?? 'sqlite';
+    return new TextClause(this.render({ d: dialectFor(name), name, qualify: false }));
+  }
 }
 
 export class ColumnObj extends ClauseElement {

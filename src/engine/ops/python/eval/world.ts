@@ -14,7 +14,7 @@ import { BindProxy, ContextProxy, DialectProxy, EnvironmentProxy, EvalContext } 
 import { ResultProxy, Row } from './results';
 import { PyClass, PyInstance, SuperProxy } from './classes';
 import { Importer } from './imports';
-import { columnOperator, Statement } from './core';
+import { columnOperator, setEvaluationDialect, Statement } from './core';
 import { PythonError } from './errors';
 import { pyStr } from './format';
 import { Interpreter } from './interpreter';
@@ -48,6 +48,7 @@ export class World implements OperatorHost, AttributeHost {
   private executes = 0;
 
   constructor(readonly ctx: EvalContext) {
+    setEvaluationDialect(ctx.dialect);
     this.interp = new Interpreter(this, ctx.budget);
     this.sa = new SqlAlchemyHost({
       dialect: ctx.dialect,
