@@ -37,12 +37,20 @@ export function canonicalModule(dotted: string): Canonical | undefined {
 }
 
 /** Folds `sa.types.Integer` into `sa.Integer`, `sa.dialects.postgresql.JSONB` into `pg.JSONB`. */
+const BY_LENGTH = Object.entries(SUBMODULES).sort((a, b) => b[0].length - a[0].length);
+const normalized = new Map<string, Canonical>();
+
 export function normalize(name: Canonical): Canonical {
-  for (const [from, to] of Object.entries(SUBMODULES).sort((a, b) => b[0].length - a[0].length)) {
-    if (name === from) return to;
-    if (name.startsWith(from + '.')) return to + name.slice(from.length);
+  let out = normalized.get(name);
+  if (out === undefined) {
+    out = name;
+    for (const [from, to] of BY_LENGTH) {
+      if (name === from) { out = to; break; }
+      if (name.startsWith(from + '.')) { out = to + name.slice(from.length); break; }
+    }
+    if (normalized.size < 10_000) normalized.set(name, out);
   }
-  return name;
+  return out;
 }
 
 export interface ImportBinding { local: string; target: Canonical | undefined; source: string }

@@ -54,6 +54,7 @@ export function readMigrationFunctions(source: string, ctx: EvalContext = {}): R
     const nameNode = def?.getChild('VariableName');
     const name = nameNode && src.slice(nameNode.from, nameNode.to);
     if (name !== 'upgrade' && name !== 'downgrade') continue;
+    if (ctx.only && name !== ctx.only) continue; // a run needs one of them: the other is not evaluated
     const line = lineAt(def!.from);
     if (n.name === 'DecoratedStatement') { out.push({ name, line, unsupported: new Unsupported(line, 'a decorated function', 'the decorator is Python code') }); continue; }
     if (def!.firstChild?.name === 'async') { out.push({ name, line, unsupported: new Unsupported(line, 'async def', 'it needs Python to run') }); continue; }

@@ -24,6 +24,8 @@ export interface EvalContext {
   mainOptions?: Record<string, string>;
   /** Told when the result depends on something besides the revision file (the ini's options). */
   onDependency?: (what: string) => void;
+  /** Evaluate only this function (a run needs one of them). */
+  only?: 'upgrade' | 'downgrade';
   /** Evaluation steps allowed (default: interpreter.DEFAULT_BUDGET). */
   budget?: number;
 }

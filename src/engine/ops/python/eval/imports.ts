@@ -19,6 +19,17 @@ const STDLIB = new Set(['os', 'sys', 'json', 're', 'datetime', 'uuid', 'enum', '
 const HARMLESS = new Set(['typing', 'typing_extensions', '__future__', 'collections.abc']);
 const MAX_MODULES = 64;
 
+const flattened = new Map<string, string>();
+/** An import statement on one line, comments and brackets out (memoized: the same few imports recur in every revision). */
+function flatImport(text: string): string {
+  let f = flattened.get(text);
+  if (f === undefined) {
+    f = text.replace(/#[^\n]*/g, '').replace(/[()\\\n]/g, ' ').replace(/\s+/g, ' ').trim();
+    if (flattened.size < 10_000) flattened.set(text, f);
+  }
+  return f;
+}
+
 export class Importer {
   private readonly modules = new Map<string, ModuleObj | Opaque>();
   private evaluatedModules = 0;
@@ -26,7 +37,7 @@ export class Importer {
   constructor(private readonly w: World) {}
 
   importInto(stmtText: string, unit: Unit, scope: Scope, line: number): void {
-    const flat = stmtText.replace(/#[^\n]*/g, '').replace(/[()\\\n]/g, ' ').replace(/\s+/g, ' ').trim();
+    const flat = flatImport(stmtText);
     const from = /^from (\S+) import (.+)$/.exec(flat);
     const here = moduleNameOf(unit);
     if (from) {

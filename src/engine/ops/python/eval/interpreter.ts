@@ -548,7 +548,7 @@ export class Interpreter {
       }
       args.push(this.expr(a, unit, scopes));
     }
-    return this.world.callValue(callee, args, kwargs, at, skipped, snippet(unit, n));
+    return this.world.callValue(callee, args, kwargs, at, skipped, () => snippet(unit, n));
   }
 
 }

@@ -36,7 +36,7 @@ export class World implements OperatorHost, AttributeHost {
   readonly sa: SqlAlchemyHost;
   readonly interp: Interpreter;
   readonly ellipsis = null;
-  private readonly builtins: Map<string, Value>;
+  private builtinsMap?: Map<string, Value>;
   readonly op: OpProxy;
   readonly bind: BindProxy;
   readonly context: ContextProxy;
@@ -55,7 +55,6 @@ export class World implements OperatorHost, AttributeHost {
       execute: (sql, line) => this.record('execute', new Call('op.execute', [sql], new Map(), line), line),
       call: (fn, args, line) => this.callValue(fn, args, new Map(), line),
     });
-    this.builtins = makeBuiltins((fn, args, kwargs, line) => this.callValue(fn, args, kwargs, line), (items) => dedupe(items));
     this.bind = new BindProxy(ctx, (stmt, params, line) => this.execute(stmt, params, line, 'conn.execute'));
     this.context = new ContextProxy(ctx, this.bind);
     this.environment = new EnvironmentProxy(ctx, this.context, this.bind);
@@ -99,7 +98,10 @@ export class World implements OperatorHost, AttributeHost {
 
   // ---- names ----
 
-  builtin(name: string): Value | undefined { return this.builtins.get(name); }
+  builtin(name: string): Value | undefined {
+    this.builtinsMap ??= makeBuiltins((fn, args, kwargs, line) => this.callValue(fn, args, kwargs, line), (items) => dedupe(items));
+    return this.builtinsMap.get(name);
+  }
 
   opaque(what: string, why: string): Opaque { return new Opaque(what, why); }
 
@@ -135,10 +137,10 @@ export class World implements OperatorHost, AttributeHost {
     return (k) => (PYTHON_SIDE.has(k) && !(fk && k === 'onupdate')) || k.startsWith('existing_');
   }
 
-  callValue(callee: Value, args: Value[], kwargs: Kwargs, line: number, skipped?: Set<string>, what?: string): Value {
+  callValue(callee: Value, args: Value[], kwargs: Kwargs, line: number, skipped?: Set<string>, what?: () => string): Value {
     if (callee instanceof RtObject) return callee.call(args, kwargs, line, skipped);
     if (callee instanceof Call || callee instanceof TextClause || callee instanceof TableRef) {
-      throw new Unsupported(line, what ?? typeName(callee), 'calling a SQLAlchemy construct is not evaluated');
+      throw new Unsupported(line, what?.() ?? typeName(callee), 'calling a SQLAlchemy construct is not evaluated');
     }
     throw new PythonError(line, 'TypeError', `'${typeName(callee)}' object is not callable`);
   }
