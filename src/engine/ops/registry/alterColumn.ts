@@ -3,7 +3,7 @@ import { assertAlterInPlace } from '../../dialects/dialect';
 import { bind } from '../args';
 import { commentOn, renderDefault } from '../ddl/render';
 import { readDefault } from '../ddl/schema';
-import { readType, renderType } from '../ddl/types';
+import { readType, renderType, typeAffinity } from '../ddl/types';
 import { asString, optString, TextClause } from '../values';
 import type { OpSpec, Out } from './types';
 
@@ -50,8 +50,10 @@ export const alterColumn: OpSpec = {
         col.dflt = dflt ? renderDefault(dflt, t.d) : undefined;
       }
       if (a.type_ !== undefined && a.type_ !== null) {
-        const type = renderType(readType(a.type_, c.line), t.d);
-        if (type !== col.type) col.cast = true;
+        const spec = readType(a.type_, c.line);
+        const type = renderType(spec, t.d);
+        // SQLite's batch copies with a CAST only across SQLAlchemy type affinities (never to JSON).
+        if (typeAffinity(col.type) !== typeAffinity(spec.name) && typeAffinity(spec.name) !== 'JSON') col.cast = true;
         col.type = type;
       }
       if (a.new_column_name !== undefined && a.new_column_name !== null) {
