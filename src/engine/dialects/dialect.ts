@@ -6,15 +6,26 @@
  */
 import type { DatabaseUrl } from '../config/url';
 import type { TypeSpec } from '../ops/ddl/types';
-import type { IndexSpec, TableSpec } from '../ops/ddl/schema';
+import type { TableSpec } from '../ops/ddl/schema';
 import type { Connection, ConnectOptions } from '../runner/connection';
 import type { SessionOptions } from '../runner/session';
 import type { PgDumpOptions } from '../db/pgDump';
 import type { OpSpec } from '../ops/registry/types';
-import { Unsupported } from '../ops/values';
+import { Unsupported, type PyValue } from '../ops/values';
 
 /** The dialects the engine knows (the names SQLAlchemy gives them). */
 export type DialectName = 'sqlite' | 'postgresql';
+
+/** Dialect-only index clauses, in SQLAlchemy's order around the column list. */
+export interface IndexOptions {
+  concurrently?: boolean;
+  using?: string;
+  /** Operator class per column name. */
+  ops?: Record<string, string>;
+  include?: string[];
+  with?: [string, string][];
+  tablespace?: string;
+}
 
 export interface TableName { table: string; schema?: string }
 
@@ -66,8 +77,14 @@ export interface Dialect {
   unknownType?(t: TypeSpec): string | undefined;
   /** Statements before CREATE TABLE (PostgreSQL: its named ENUM types). */
   beforeCreateTable?(t: TableSpec): string[];
-  /** Dialect-only index clauses: USING before the columns, INCLUDE after. */
-  indexClauses?(ix: IndexSpec): { using?: string; include?: string[] };
+  /** Written after an added CHECK or FOREIGN KEY constraint (PostgreSQL: `NOT VALID`). */
+  constraintValidity?(kw: ReadonlyMap<string, PyValue>): string;
+  /** The index options (`<dialect>_<option>=` keywords) this dialect renders. */
+  indexOptions?(kw: ReadonlyMap<string, PyValue>, line: number): IndexOptions;
+  /** SQLite's `ON CONFLICT` clauses (`sqlite_on_conflict_*=`) are rendered. */
+  readonly onConflict?: boolean;
+  /** How ALTER TABLE renames a column: `RENAME` (Alembic's generic form) or `RENAME COLUMN`. */
+  readonly renameColumn: 'RENAME' | 'RENAME COLUMN';
   /** CREATE INDEX puts the schema on the table (PostgreSQL) rather than on the index name. */
   readonly indexSchemaOnTable: boolean;
   /** `MATCH` on foreign keys is rendered. */

@@ -78,9 +78,10 @@ function planBatch(b: BatchBlock, d: Dialect): PlannedStep[] {
   if (inPlace) return b.ops.map((op) => ({ kind: 'sql' as const, statements: planOp(op, d, { name: tname, schema }).map((x) => ({ ...x, line: x.line ?? op.line })) }));
   // Validate every op now, so the run stops before its first statement.
   for (const op of b.ops) {
-    const batch = opSpec(op.name)?.batch;
-    if (!batch) throw new Unsupported(op.call.line, `batch_op.${op.name}()`, 'not supported in batch mode by the embedded engine');
-    batch.check?.(op.call);
+    const spec = opSpec(op.name);
+    if (!spec?.batch) throw new Unsupported(op.call.line, `batch_op.${op.name}()`, 'not supported in batch mode by the embedded engine');
+    bindOp(spec, op.call, { name: tname, schema }); // refuses an argument the op does not take
+    spec.batch.check?.(op.call);
   }
   return [{ kind: 'recreate', table: tname, schema, ops: b.ops, line: b.line }];
 }

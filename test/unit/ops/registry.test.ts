@@ -64,9 +64,6 @@ const KNOWN: Record<string, Record<string, { refused: true } | { writes: string 
   sqlite: {
     // Stopped before the run, with the batch-mode hint (Alembic writes ALTER COLUMN, which fails on SQLite).
     alter_column: { refused: true },
-    // Left out, as SQLAlchemy's SQLite DDL leaves comments out (issue 12 item 4: Alembic writes COMMENT ON).
-    create_table_comment: { writes: '' },
-    drop_table_comment: { writes: '' },
   },
 };
 

@@ -36,8 +36,10 @@ export const SQLITE: Dialect = {
   functionSql: (lc) => (lc === 'now' ? 'CURRENT_TIMESTAMP' : undefined),
   defaultExpression: (sql) => `(${sql})`,
   renderType: sqliteType,
+  onConflict: true,
+  renameColumn: 'RENAME COLUMN',
   indexSchemaOnTable: false,
-  foreignKeyMatch: false,
+  foreignKeyMatch: true, // SQLAlchemy writes MATCH on SQLite too (which parses and ignores it)
   comments: false,
   cannotAlterInPlace: 'SQLite cannot ALTER constraints or columns in place (Alembic stops here too); wrap it in `with op.batch_alter_table(...) as batch_op:`',
   insertReturning: false,

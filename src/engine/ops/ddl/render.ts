@@ -60,7 +60,27 @@ export function autoincrementColumn(t: TableSpec): ColumnSpec | undefined {
   return col;
 }
 
+/** A column in CREATE TABLE: its specification, then its own constraints (a column-level CHECK). */
 export function renderColumn(col: ColumnSpec, dialect: Dialect, table?: TableSpec): string {
+  return renderColumnSpec(col, dialect, table) + renderColumnConstraints(col, dialect);
+}
+
+/** The constraints given to the column itself, each after a space (SQLAlchemy's visit_create_column). */
+export function renderColumnConstraints(col: ColumnSpec, d: Dialect): string {
+  return col.checks.map((k) => ` ${renderConstraint(k, d)}`).join('');
+}
+
+/** Alembic's `add_column(..., inline_references=True)`: `REFERENCES t (c)` with the key's options. */
+export function renderInlineReferences(fk: ForeignKeySpec, d: Dialect): string {
+  let s = `REFERENCES ${d.qualified(fk.refTable, fk.refSchema)} (${d.quote(fk.refColumns[0])})`;
+  if (fk.match && d.foreignKeyMatch) s += ` MATCH ${fk.match}`;
+  if (fk.onDelete) s += ` ON DELETE ${fk.onDelete}`;
+  if (fk.onUpdate) s += ` ON UPDATE ${fk.onUpdate}`;
+  return s + renderDeferrability(fk);
+}
+
+/** SQLAlchemy's `get_column_specification`: name, type (or SERIAL), default, NOT NULL. */
+export function renderColumnSpec(col: ColumnSpec, dialect: Dialect, table?: TableSpec): string {
   let s = dialect.quote(col.name);
   if (dialect.serialType && table && col.primaryKey && autoincrementColumn(table) === col) {
     s += ' ' + dialect.serialType(col.type);
@@ -68,7 +88,7 @@ export function renderColumn(col: ColumnSpec, dialect: Dialect, table?: TableSpe
     s += ' ' + renderType(col.type, dialect);
     if (col.serverDefault) s += ' DEFAULT ' + renderDefault(col.serverDefault, dialect);
   }
-  if (!col.nullable) s += ' NOT NULL';
+  if (!col.nullable) s += ' NOT NULL' + (col.onConflictNotNull && dialect.onConflict ? ` ON CONFLICT ${col.onConflictNotNull}` : '');
   return s;
 }
 
@@ -78,10 +98,14 @@ export function renderForeignKey(fk: ForeignKeySpec, d: Dialect): string {
   let s = `FOREIGN KEY(${names(fk.columns, d)}) REFERENCES ${d.qualified(fk.refTable, fk.refSchema)} (${names(fk.refColumns, d)})`;
   if (fk.onDelete) s += ` ON DELETE ${fk.onDelete}`;
   if (fk.onUpdate) s += ` ON UPDATE ${fk.onUpdate}`;
-  if (fk.deferrable !== undefined) s += fk.deferrable ? ' DEFERRABLE' : ' NOT DEFERRABLE';
-  if (fk.initially) s += ` INITIALLY ${fk.initially}`;
+  s += renderDeferrability(fk);
   if (fk.match && d.foreignKeyMatch) s += ` MATCH ${fk.match}`;
   return s;
+}
+
+/** SQLAlchemy's `define_constraint_deferrability`. */
+export function renderDeferrability(o: { deferrable?: boolean; initially?: string }): string {
+  return (o.deferrable === undefined ? '' : o.deferrable ? ' DEFERRABLE' : ' NOT DEFERRABLE') + (o.initially ? ` INITIALLY ${o.initially}` : '');
 }
 
 export function renderConstraint(c: ConstraintSpec, d: Dialect): string {
@@ -97,28 +121,31 @@ export function renderConstraint(c: ConstraintSpec, d: Dialect): string {
 export function renderCreateTable(t: TableSpec, d: Dialect): string {
   const parts = t.columns.map((c) => renderColumn(c, d, t));
   for (const c of t.constraints) if (c.kind !== 'primary' || c.columns.length) parts.push(renderConstraint(c, d));
-  return `CREATE TABLE ${d.qualified(t.name, t.schema)} (\n\t${parts.join(', \n\t')}\n)`;
+  return `CREATE TABLE ${t.ifNotExists ? 'IF NOT EXISTS ' : ''}${d.qualified(t.name, t.schema)} (\n\t${parts.join(', \n\t')}\n)`;
 }
 
+/** A name in quotes whatever it is (`quote=True`, SQLAlchemy's `quoted_name(..., True)`). */
+export const forceQuote = (n: string): string => `"${n.replace(/"/g, '""')}"`;
+
 export function renderCreateIndex(ix: IndexSpec, d: Dialect): string {
-  for (const k of ix.kw.keys()) {
-    if (!['unique', 'postgresql_where', 'sqlite_where', 'postgresql_using', 'postgresql_include', 'if_not_exists', 'schema', 'quote', 'info'].includes(k) && !k.startsWith('mysql_')) {
-      throw new Unsupported(ix.line, `${k}=...`, 'an index option the embedded engine does not apply');
-    }
-  }
+  // Options are keyword arguments prefixed with the dialect's name (SQLAlchemy's rule); the
+  // others' are ignored here as SQLAlchemy does. The op declarations refuse unknown ones.
+  const o = d.indexOptions?.(ix.kw, ix.line) ?? {};
   let s = `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX `;
+  if (o.concurrently) s += 'CONCURRENTLY ';
   if (ix.kw.get('if_not_exists') === true) s += 'IF NOT EXISTS ';
+  const ixName = ix.kw.get('quote') === true ? forceQuote(ix.name) : d.quote(ix.name);
   // PostgreSQL puts an index in its table's schema; the index name itself is not qualified.
   const onTable = d.indexSchemaOnTable;
-  s += `${onTable ? d.quote(ix.name) : d.qualified(ix.name, ix.schema)} ON ${onTable ? d.qualified(ix.table, ix.schema) : d.quote(ix.table)} `;
-  const { using, include } = d.indexClauses?.(ix) ?? {};
-  if (using !== undefined) s += `USING ${using} `;
-  s += `(${ix.columns.map((c) => (typeof c === 'string' ? d.quote(c) : c.sql)).join(', ')})`;
-  if (include) s += ` INCLUDE (${include.map((c) => d.quote(c)).join(', ')})`;
-  // Dialect options are keyword arguments prefixed with the dialect's name (SQLAlchemy's rule).
+  s += `${onTable || !ix.schema ? ixName : `${d.quote(ix.schema)}.${ixName}`} ON ${onTable ? d.qualified(ix.table, ix.schema) : d.quote(ix.table)} `;
+  if (o.using !== undefined) s += `USING ${o.using} `;
+  s += `(${ix.columns.map((c) => (typeof c === 'string' ? d.quote(c) + (o.ops?.[c] ? ` ${o.ops[c]}` : '') : c.sql)).join(', ')})`;
+  if (o.include) s += ` INCLUDE (${o.include.map((c) => d.quote(c)).join(', ')})`;
+  if (o.with?.length) s += ` WITH (${o.with.map(([k, v]) => `${k} = ${v}`).join(', ')})`;
+  if (o.tablespace) s += ` TABLESPACE ${d.quote(o.tablespace)}`;
   const where = ix.kw.get(`${d.name}_where`);
   if (where instanceof TextClause) s += ` WHERE ${where.sql}`;
-  else if (where !== undefined && where !== null) throw new Unsupported(ix.line, 'postgresql_where=...', 'expected sa.text(...)');
+  else if (where !== undefined && where !== null) throw new Unsupported(ix.line, `${d.name}_where=...`, 'expected sa.text(...)');
   return s;
 }
 

@@ -5,6 +5,7 @@
  */
 import { asString, asStringList, Call, isCall, optString, PyValue, TextClause, Unsupported } from '../values';
 import { readType, TypeSpec } from './types';
+import { isOtherDialectKeyword } from '../args';
 
 export type DefaultSpec =
   | { kind: 'literal'; value: string }
@@ -46,6 +47,10 @@ export interface ColumnSpec {
   /** A Python-side `default=` was given (it turns PostgreSQL's SERIAL off). */
   pythonDefault: boolean;
   comment?: string;
+  /** CHECK constraints given to the column itself (`sa.Column('x', sa.Integer, sa.CheckConstraint('x > 0'))`). */
+  checks: (ConstraintSpec & { kind: 'check' })[];
+  /** SQLite: `NOT NULL ON CONFLICT <this>`. */
+  onConflictNotNull?: string;
   line: number;
 }
 
@@ -68,6 +73,8 @@ export interface TableSpec {
   constraints: ConstraintSpec[];
   indexes: IndexSpec[];
   comment?: string;
+  /** `CREATE TABLE IF NOT EXISTS` (Alembic 1.13+). */
+  ifNotExists?: boolean;
   line: number;
 }
 
@@ -108,17 +115,28 @@ export function fkOptions(c: Call): Pick<ForeignKeySpec, 'onDelete' | 'onUpdate'
 
 const COLUMN_ITEMS_UNSUPPORTED: Record<string, string> = {
   'sa.Sequence': 'a Sequence', 'sa.Identity': 'an Identity column', 'sa.Computed': 'a computed column',
-  'sa.CheckConstraint': 'a column-level CHECK', 'sa.FetchedValue': 'a FetchedValue',
+  'sa.FetchedValue': 'a FetchedValue',
 };
+
+/** Column keywords that change no DDL (Python-side defaults, ORM keys, documentation). */
+const COLUMN_KEYWORDS = [
+  'name', 'type_', 'primary_key', 'nullable', 'server_default', 'unique', 'index', 'autoincrement', 'comment',
+  'default', 'insert_default', 'onupdate', 'server_onupdate', 'key', 'doc', 'info', 'sqlite_on_conflict_not_null',
+];
 
 export function readColumn(v: PyValue, line: number): ColumnSpec {
   if (!isCall(v, 'sa.Column')) throw new Unsupported(isCall(v) ? v.line : line, isCall(v) ? `${v.fn}(...)` : String(v), 'expected sa.Column(...)');
+  for (const k of [...v.kwargs.keys(), ...v.skipped]) {
+    if (!COLUMN_KEYWORDS.includes(k) && !isOtherDialectKeyword(k)) throw new Unsupported(v.line, `sa.Column(..., ${k}=...)`, 'an argument the embedded engine does not know or apply');
+  }
   const [nameArg, ...rest] = v.args;
   const name = asString(nameArg ?? v.kw('name'), v.line, 'the column name');
   let type: TypeSpec | undefined;
   const fks: Call[] = [];
+  const checks: (ConstraintSpec & { kind: 'check' })[] = [];
   for (const item of rest) {
     if (isCall(item, 'sa.ForeignKey')) fks.push(item);
+    else if (isCall(item, 'sa.CheckConstraint')) checks.push(readConstraint(item, '') as ConstraintSpec & { kind: 'check' });
     else if (isCall(item) && item.fn in COLUMN_ITEMS_UNSUPPORTED) throw new Unsupported(item.line, `${item.fn}(...)`, `${COLUMN_ITEMS_UNSUPPORTED[item.fn]} is not supported by the embedded engine yet`);
     else if (!type) type = readType(item, v.line);
     else throw new Unsupported(v.line, `sa.Column(${JSON.stringify(name)}, ...)`, 'an argument the embedded engine does not understand');
@@ -141,6 +159,8 @@ export function readColumn(v: PyValue, line: number): ColumnSpec {
     nullableGiven: v.kw('nullable') !== undefined,
     pythonDefault: v.has('default'),
     comment: typeof comment === 'string' ? comment : undefined,
+    checks,
+    onConflictNotNull: optString(v.kw('sqlite_on_conflict_not_null'), v.line, 'sqlite_on_conflict_not_null='),
     line: v.line,
   };
 }
@@ -171,7 +191,21 @@ export function readConstraint(c: Call, table: string): ConstraintSpec {
   throw new Unsupported(c.line, `${c.fn}(...)`, `not a constraint the embedded engine knows (table ${table})`);
 }
 
+/** The keyword arguments an index takes, each dialect's options included (SQLAlchemy refuses others). */
+export const INDEX_KEYWORDS = [
+  'unique', 'if_not_exists', 'quote', 'info', 'sqlite_where', 'postgresql_where', 'postgresql_using',
+  'postgresql_include', 'postgresql_ops', 'postgresql_with', 'postgresql_concurrently', 'postgresql_tablespace',
+];
+
+/** Refuses a keyword argument that is not in `known` nor another database's option. */
+export function checkKeywords(c: Call, known: readonly string[], what: string): void {
+  for (const k of c.kwargs.keys()) {
+    if (!known.includes(k) && !isOtherDialectKeyword(k)) throw new Unsupported(c.line, `${what}(..., ${k}=...)`, 'an argument the embedded engine does not know or apply');
+  }
+}
+
 export function readIndex(c: Call): IndexSpec {
+  checkKeywords(c, INDEX_KEYWORDS, 'sa.Index');
   if (c.args[0] === null) throw new Unsupported(c.line, 'sa.Index(None, ...)', "an unnamed index or constraint: its name comes from the naming convention of env.py's target_metadata, which the embedded engine does not read");
   const name = asString(c.args[0], c.line, 'the index name');
   return {
@@ -194,8 +228,8 @@ export function readTable(call: Call): TableSpec {
     else throw new Unsupported(call.line, `op.create_table(${JSON.stringify(name)}, ...)`, 'an argument that is not a Column, a constraint or an Index');
   }
   for (const [k] of call.kwargs) {
-    if (!['schema', 'comment', 'info', 'prefixes', 'sqlite_autoincrement', 'keep_existing', 'extend_existing'].includes(k) && !k.startsWith('mysql_') && !k.startsWith('mariadb_')) {
-      throw new Unsupported(call.line, `op.create_table(..., ${k}=...)`, 'a table option the embedded engine does not apply');
+    if (!['schema', 'comment', 'info', 'prefixes', 'sqlite_autoincrement', 'keep_existing', 'extend_existing', 'if_not_exists'].includes(k) && !isOtherDialectKeyword(k)) {
+      throw new Unsupported(call.line, `op.create_table(..., ${k}=...)`, 'a table option the embedded engine does not know or apply');
     }
   }
   if (call.kw('prefixes') !== undefined || call.kw('sqlite_autoincrement') === true) {
@@ -228,5 +262,5 @@ export function readTable(call: Call): TableSpec {
     if (col.index) indexes.push({ name: `ix_${name}_${col.name}`, table: name, schema, columns: [col.name], unique: col.unique, kw: new Map(), line: col.line });
   }
   const comment = call.kw('comment');
-  return { name, schema, columns, constraints, indexes, comment: typeof comment === 'string' ? comment : undefined, line: call.line };
+  return { name, schema, columns, constraints, indexes, comment: typeof comment === 'string' ? comment : undefined, ifNotExists: call.kw('if_not_exists') === true, line: call.line };
 }

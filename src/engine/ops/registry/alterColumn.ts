@@ -10,8 +10,10 @@ import type { OpSpec, Out } from './types';
 export const alterColumn: OpSpec = {
   name: 'alter_column',
   params: {
-    label: 'alter_column', positional: ['table_name', 'column_name'], open: true, tableParam: 'table_name',
-    keywords: ['nullable', 'comment', 'server_default', 'new_column_name', 'type_', 'existing_type', 'existing_server_default', 'existing_nullable', 'existing_comment', 'schema', 'autoincrement', 'existing_autoincrement', 'insert_before', 'insert_after'],
+    label: 'alter_column', positional: ['table_name', 'column_name'], tableParam: 'table_name',
+    keywords: ['nullable', 'comment', 'server_default', 'new_column_name', 'type_', 'existing_type', 'existing_server_default', 'existing_nullable', 'existing_comment', 'schema', 'autoincrement', 'existing_autoincrement', 'postgresql_using'],
+    // Alembic passes them on to an in-place ALTER, which ignores them (only a rebuild reorders).
+    batchKeywords: ['insert_before', 'insert_after'],
   },
   compile(c, d, a, table) {
     const tname = table?.name ?? asString(a.table_name, c.line, 'table name');
@@ -31,7 +33,7 @@ export const alterColumn: OpSpec = {
       out.push({ sql: commentOn(d, 'COLUMN', `${t}.${col}`, typeof a.comment === 'string' ? a.comment : null) });
     }
     if (a.new_column_name !== undefined && a.new_column_name !== null) {
-      out.push({ sql: `ALTER TABLE ${t} RENAME ${col} TO ${d.quote(asString(a.new_column_name, c.line, 'new column name'))}` });
+      out.push({ sql: `ALTER TABLE ${t} ${d.renameColumn} ${col} TO ${d.quote(asString(a.new_column_name, c.line, 'new column name'))}` });
     }
     return out;
   },

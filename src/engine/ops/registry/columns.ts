@@ -1,22 +1,36 @@
 /** Column ops: add, drop (alter_column has its own file). */
 import { assertAlterInPlace } from '../../dialects/dialect';
 import { bind } from '../args';
-import { commentOn, renderColumn, renderConstraint, renderCreateIndex, renderDefault, renderForeignKey } from '../ddl/render';
-import { readColumn } from '../ddl/schema';
+import { commentOn, renderColumnConstraints, renderColumnSpec, renderConstraint, renderCreateIndex, renderDefault, renderForeignKey, renderInlineReferences } from '../ddl/render';
+import { readColumn, type TableSpec } from '../ddl/schema';
 import { renderType } from '../ddl/types';
-import { asString, Call, isCall, optString, TextClause } from '../values';
+import { asString, Call, isCall, optString, TextClause, Unsupported } from '../values';
 import type { BatchColumn, OpSpec, Out, RecreateTable } from './types';
 import { target } from './util';
 
 export const addColumn: OpSpec = {
   name: 'add_column',
-  params: { label: 'add_column', positional: ['table_name', 'column'], keywords: ['schema', 'insert_before', 'insert_after', 'if_not_exists'], tableParam: 'table_name' },
+  params: {
+    label: 'add_column', positional: ['table_name', 'column'], tableParam: 'table_name',
+    keywords: ['schema', 'if_not_exists', 'inline_references', 'inline_primary_key'], batchKeywords: ['insert_before', 'insert_after'],
+  },
   compile(c, d, a, table) {
     const { name: tname, schema } = target(c, a, table);
+    if (table && ((a.insert_before ?? null) !== null || (a.insert_after ?? null) !== null)) {
+      throw new Unsupported(c.line, 'batch_op.add_column(..., insert_before/insert_after=...)', "Can't specify insert_before or insert_after when using ALTER; please specify recreate='always' (Alembic raises here too)");
+    }
     const col = readColumn(a.column!, c.line);
-    const out: Out[] = [{ sql: `ALTER TABLE ${d.qualified(tname, schema)} ADD COLUMN ${renderColumn(col, d)}` }];
+    // Alembic attaches the column to a table of its own: SQLAlchemy's SERIAL rule sees a one-column table.
+    const own: TableSpec = { name: tname, schema, columns: [col], constraints: col.primaryKey ? [{ kind: 'primary', columns: [col.name] }] : [], indexes: [], line: c.line };
+    let spec = renderColumnSpec(col, d, own);
+    if (a.inline_primary_key === true && col.primaryKey) spec += ' PRIMARY KEY';
+    // inline_references= puts a single foreign key in the column (`REFERENCES t (c)`) instead of an ADD CONSTRAINT.
+    const inlineFk = a.inline_references === true && col.foreignKeys.length === 1 ? col.foreignKeys[0] : undefined;
+    if (inlineFk) spec += ` ${renderInlineReferences(inlineFk, d)}`;
+    spec += renderColumnConstraints(col, d);
+    const out: Out[] = [{ sql: `ALTER TABLE ${d.qualified(tname, schema)} ADD COLUMN ${a.if_not_exists === true ? 'IF NOT EXISTS ' : ''}${spec}` }];
     // Constraints the column brings are added separately (SQLite cannot: Alembic stops).
-    const adds = [...(col.unique && !col.index ? [{ kind: 'unique' as const, columns: [col.name] }] : []), ...col.foreignKeys.map((fk) => ({ kind: 'foreign' as const, ...fk }))];
+    const adds = [...(col.unique && !col.index ? [{ kind: 'unique' as const, columns: [col.name] }] : []), ...col.foreignKeys.filter((fk) => fk !== inlineFk).map((fk) => ({ kind: 'foreign' as const, ...fk }))];
     for (const k of adds) {
       assertAlterInPlace(d, c.line, `add_column(... ${k.kind === 'foreign' ? 'ForeignKey' : 'unique=True'} ...)`);
       out.push({ sql: `ALTER TABLE ${d.qualified(tname, schema)} ADD ${renderConstraint(k, d)}` });
@@ -46,7 +60,7 @@ function recreateAddColumn(t: RecreateTable, c: Call): void {
   const { d, existingOrdering } = t;
   const a = bind(c, 'batch_op.add_column', ['column'], ['insert_before', 'insert_after']);
   const spec = readColumn(a.column!, c.line);
-  const col: Omit<BatchColumn, 'key'> = { name: spec.name, type: renderType(spec.type, d), nullable: spec.nullable, dflt: spec.serverDefault ? renderDefault(spec.serverDefault, d) : undefined, pk: spec.primaryKey ? 1 : 0 };
+  const col: Omit<BatchColumn, 'key'> = { name: spec.name, type: renderType(spec.type, d), nullable: spec.nullable, dflt: spec.serverDefault ? renderDefault(spec.serverDefault, d) : undefined, pk: spec.primaryKey ? 1 : 0, extra: renderColumnConstraints(spec, d) || undefined };
   let before = optString(a.insert_before, c.line, 'insert_before');
   let after = optString(a.insert_after, c.line, 'insert_after');
   const idx = new Map(existingOrdering.map((n, i) => [n, i]));
@@ -69,10 +83,11 @@ function recreateAddColumn(t: RecreateTable, c: Call): void {
 
 export const dropColumn: OpSpec = {
   name: 'drop_column',
-  params: { label: 'drop_column', positional: ['table_name', 'column_name'], keywords: ['schema', 'if_exists'], open: true, tableParam: 'table_name' },
+  // Alembic passes its other keywords to the implementation, which ignores them (existing_type=...).
+  params: { label: 'drop_column', positional: ['table_name', 'column_name'], keywords: ['schema', 'if_exists', 'existing_type', 'existing_nullable', 'existing_server_default', 'existing_comment'], tableParam: 'table_name' },
   compile(c, d, a, table) {
     const t = target(c, a, table);
-    return [{ sql: `ALTER TABLE ${d.qualified(t.name, t.schema)} DROP COLUMN ${d.quote(asString(a.column_name, c.line, 'column name'))}` }];
+    return [{ sql: `ALTER TABLE ${d.qualified(t.name, t.schema)} DROP COLUMN ${a.if_exists === true ? 'IF EXISTS ' : ''}${d.quote(asString(a.column_name, c.line, 'column name'))}` }];
   },
   batch: {
     recreate(t, c) {

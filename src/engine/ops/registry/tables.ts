@@ -13,7 +13,7 @@ export const createTable: OpSpec = {
 
 export const dropTable: OpSpec = {
   name: 'drop_table',
-  params: { label: 'op.drop_table', positional: ['table_name'], keywords: ['schema', 'if_exists'], open: true },
+  params: { label: 'op.drop_table', positional: ['table_name'], keywords: ['schema', 'if_exists', 'info'] },
   compile: (c, d, a) => [{ sql: `DROP TABLE ${a.if_exists === true ? 'IF EXISTS ' : ''}${d.qualified(name(c, a.table_name, 'table name'), optString(a.schema, c.line, 'schema'))}` }],
 };
 
@@ -27,12 +27,14 @@ export const renameTable: OpSpec = {
   inverse: ({ args: [a0, a1] }) => (a0 && a1 ? `op.rename_table(${a1}, ${a0})` : undefined),
 };
 
-/** `COMMENT ON TABLE`; a dialect without comments (SQLite) leaves them out, as SQLAlchemy does. */
+/**
+ * `COMMENT ON TABLE`, on every dialect: Alembic runs SQLAlchemy's SetTableComment as is, so on
+ * SQLite `--sql` prints it and a live database rejects it (create_table leaves comments out there).
+ */
 const tableComment = (opName: string, create: boolean): OpSpec => ({
   name: opName,
   params: { label: opName, positional: ['table_name', ...(create ? ['comment'] : [])], keywords: ['existing_comment', 'schema'] },
   compile(c, d, a) {
-    if (!d.comments) return [];
     const comment = create ? name(c, a.comment, 'comment') : null;
     return [{ sql: commentOn(d, 'TABLE', d.qualified(name(c, a.table_name, 'table name'), optString(a.schema, c.line, 'schema')), comment) }];
   },

@@ -17,9 +17,10 @@ export interface Params {
   label: string;
   /** Positional parameters in Alembic's order, the table's included. */
   positional: string[];
+  /** Keyword parameters, dialect options included (`postgresql_using`): any other keyword is refused. */
   keywords?: string[];
-  /** Accepts any keyword (the op reads the rest from the call itself). */
-  open?: boolean;
+  /** Keywords only `batch_op.<name>` takes (`insert_before`). */
+  batchKeywords?: string[];
   /** The table parameter, which a batch block fills in (`batch_op.<name>` omits it). */
   tableParam?: string;
 }
@@ -34,7 +35,11 @@ export interface InverseHelpers {
 }
 
 /** A column, constraint and index of the table a SQLite batch block rebuilds, as reflected then changed. */
-export interface BatchColumn { key: string; name: string; type: string; nullable: boolean; dflt?: string; pk: number; from?: string; cast?: boolean }
+export interface BatchColumn {
+  key: string; name: string; type: string; nullable: boolean; dflt?: string; pk: number; from?: string; cast?: boolean;
+  /** Written after NOT NULL: a computed column's GENERATED clause, the column's own CHECKs. */
+  extra?: string;
+}
 export interface BatchConstraint { name?: string; kind: 'unique' | 'foreign' | 'check' | 'primary'; body: string; columns: string[] }
 export interface BatchIndex { name: string; unique: boolean; columns: string[] }
 
