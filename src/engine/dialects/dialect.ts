@@ -75,8 +75,11 @@ export interface Dialect {
   renderType(t: TypeSpec, ctx: TypeContext): string | undefined;
   /** A type name the generic renderer does not know (PostgreSQL writes it as is). */
   unknownType?(t: TypeSpec): string | undefined;
-  /** Statements before CREATE TABLE (PostgreSQL: its named ENUM types). */
-  beforeCreateTable?(t: TableSpec): string[];
+  /**
+   * Statements before CREATE TABLE (PostgreSQL: its named ENUM types), each with the key that
+   * makes it run once in a migration (SQLAlchemy creates a named type the first time only).
+   */
+  beforeCreateTable?(t: TableSpec): { sql: string; once?: string }[];
   /** Written after an added CHECK or FOREIGN KEY constraint (PostgreSQL: `NOT VALID`). */
   constraintValidity?(kw: ReadonlyMap<string, PyValue>): string;
   /** The index options (`<dialect>_<option>=` keywords) this dialect renders. */

@@ -31,11 +31,25 @@ export { NotPossibleOnDialect };
 
 export function planOps(ops: OpStatement[], d: Dialect): PlannedStep[] {
   const out: PlannedStep[] = [];
+  // SQLAlchemy creates a named ENUM type the first time a table needs it (its DDL runner's memo).
+  const seen = new Set<string>();
+  const firstTime = (x: Out): boolean => {
+    if (x.once === undefined) return true;
+    if (seen.has(x.once)) return false;
+    seen.add(x.once);
+    return true;
+  };
   for (const s of ops) {
     if (s.kind === 'batch') out.push(...planBatch(s, d));
-    else out.push({ kind: 'sql', statements: planOp(s, d).map((x) => ({ ...x, line: x.line ?? s.line })) });
+    else out.push({ kind: 'sql', statements: planOp(s, d).filter(firstTime).map((x) => statement(x, s.line)) });
   }
   return out;
+}
+
+function statement(x: Out, line: number): Statement {
+  const y: Out = { ...x, line: x.line ?? line };
+  delete y.once;
+  return y as Statement;
 }
 
 /** `None` where Alembic needs a name: it comes from the naming convention of env.py's target_metadata. */

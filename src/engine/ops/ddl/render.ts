@@ -56,7 +56,9 @@ export function autoincrementColumn(t: TableSpec): ColumnSpec | undefined {
   if (col.autoincrement === false) return undefined;
   if (!isNumericType(col.type)) return undefined;
   if (col.pythonDefault || col.serverDefault) return undefined;
-  if (col.foreignKeys.length && col.autoincrement !== 'ignore_fk') return undefined;
+  // Its foreign keys include those of table-level ForeignKeyConstraints naming it.
+  const hasFk = col.foreignKeys.length > 0 || t.constraints.some((k) => k.kind === 'foreign' && k.columns.includes(col.name));
+  if (hasFk && col.autoincrement !== 'ignore_fk') return undefined;
   return col;
 }
 
@@ -150,13 +152,14 @@ export function renderCreateIndex(ix: IndexSpec, d: Dialect): string {
 }
 
 /** The statements `op.create_table` runs: the dialect's types (PostgreSQL's ENUMs), the table, its indexes, comments. */
-export function createTableStatements(t: TableSpec, d: Dialect): string[] {
-  const out: string[] = [...(d.beforeCreateTable?.(t) ?? [])];
-  out.push(renderCreateTable(t, d));
-  for (const ix of t.indexes) out.push(renderCreateIndex(ix, d));
+export function createTableStatements(t: TableSpec, d: Dialect): { sql: string; once?: string }[] {
+  const out: { sql: string; once?: string }[] = [...(d.beforeCreateTable?.(t) ?? [])];
+  const add = (sql: string) => out.push({ sql });
+  add(renderCreateTable(t, d));
+  for (const ix of t.indexes) add(renderCreateIndex(ix, d));
   if (d.comments) {
-    if (t.comment) out.push(commentOn(d, 'TABLE', d.qualified(t.name, t.schema), t.comment));
-    for (const c of t.columns) if (c.comment) out.push(commentOn(d, 'COLUMN', `${d.qualified(t.name, t.schema)}.${d.quote(c.name)}`, c.comment));
+    if (t.comment) add(commentOn(d, 'TABLE', d.qualified(t.name, t.schema), t.comment));
+    for (const c of t.columns) if (c.comment) add(commentOn(d, 'COLUMN', `${d.qualified(t.name, t.schema)}.${d.quote(c.name)}`, c.comment));
   }
   return out;
 }

@@ -7,7 +7,7 @@ import { name } from './util';
 
 export const createTable: OpSpec = {
   name: 'create_table',
-  compile: (c, d) => createTableStatements(readTable(c), d).map((sql) => ({ sql })),
+  compile: (c, d) => createTableStatements(readTable(c), d),
   inverse: ({ args: [a0] }) => a0 && `op.drop_table(${a0})`,
 };
 

@@ -10,7 +10,11 @@ import type { Call } from '../values';
 export interface TableTarget { name: string; schema?: string }
 
 /** A statement an op compiles to (the planner adds the op's line when it has none). */
-export type Out = { sql: string; rows?: unknown[][]; json?: boolean[]; fail?: string; line?: number };
+export type Out = {
+  sql: string; rows?: unknown[][]; json?: boolean[]; fail?: string; line?: number;
+  /** Run the first time this key is met in a migration function only (a named type created once). */
+  once?: string;
+};
 
 export interface Params {
   /** How error messages name the call, e.g. `op.drop_table` or `add_column`. */
