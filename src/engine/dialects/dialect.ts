@@ -6,7 +6,7 @@
  */
 import type { DatabaseUrl } from '../config/url';
 import type { TypeSpec } from '../ops/ddl/types';
-import type { TableSpec } from '../ops/ddl/schema';
+import type { ComputedSpec, IdentitySpec, TableSpec } from '../ops/ddl/schema';
 import type { Connection, ConnectOptions } from '../runner/connection';
 import type { SessionOptions } from '../runner/session';
 import type { PgDumpOptions } from '../db/pgDump';
@@ -84,6 +84,14 @@ export interface Dialect {
   constraintValidity?(kw: ReadonlyMap<string, PyValue>): string;
   /** The index options (`<dialect>_<option>=` keywords) this dialect renders. */
   indexOptions?(kw: ReadonlyMap<string, PyValue>, line: number): IndexOptions;
+  /** A computed column's clause (`GENERATED ALWAYS AS (...)` and its persistence). */
+  computedColumn(c: ComputedSpec, line: number): string;
+  /** The computed clause comes after NOT NULL (SQLite's column specification order). */
+  readonly computedAfterNotNull: boolean;
+  /** `sa.Identity()` columns are rendered; elsewhere Identity only makes the column NOT NULL. */
+  readonly identityColumns: boolean;
+  /** The tail of `ALTER TABLE t ALTER COLUMN c ` adding, dropping or changing an identity, where it can be done. */
+  alterIdentity?(to: IdentitySpec | undefined, from: IdentitySpec | undefined): string;
   /** SQLite's `ON CONFLICT` clauses (`sqlite_on_conflict_*=`) are rendered. */
   readonly onConflict?: boolean;
   /** How ALTER TABLE renames a column: `RENAME` (Alembic's generic form) or `RENAME COLUMN`. */

@@ -7,6 +7,7 @@ import { dumpDatabase } from '../../db/pgDump';
 import type { Dialect } from '../dialect';
 import { makeQuote, replacePlaceholders, sqlLiteral } from '../naming';
 import { connectPostgres } from './connection';
+import { postgresqlAlterIdentity, postgresqlComputed } from './identity';
 import { postgresqlIndexOptions } from './indexes';
 import { readPostgresVersions } from './readVersions';
 import { POSTGRESQL_RESERVED } from './reservedWords';
@@ -38,6 +39,10 @@ export const POSTGRESQL: Dialect = {
   unknownType: (t) => t.name,
   beforeCreateTable: (t) => createEnumTypes(t, quote, sqlLiteral),
   indexOptions: postgresqlIndexOptions,
+  computedColumn: postgresqlComputed,
+  computedAfterNotNull: false,
+  identityColumns: true,
+  alterIdentity: postgresqlAlterIdentity,
   constraintValidity: (kw) => (kw.get('postgresql_not_valid') === true ? ' NOT VALID' : ''),
   renameColumn: 'RENAME',
   indexSchemaOnTable: true,

@@ -37,6 +37,9 @@ export const SQLITE: Dialect = {
   defaultExpression: (sql) => `(${sql})`,
   renderType: sqliteType,
   onConflict: true,
+  computedColumn: (c) => `GENERATED ALWAYS AS (${c.sql})${c.persisted === true ? ' STORED' : c.persisted === false ? ' VIRTUAL' : ''}`,
+  computedAfterNotNull: true,
+  identityColumns: false,
   renameColumn: 'RENAME COLUMN',
   indexSchemaOnTable: false,
   foreignKeyMatch: true, // SQLAlchemy writes MATCH on SQLite too (which parses and ignores it)

@@ -4,7 +4,7 @@
  */
 import { Call, PyValue, TextClause, Unsupported } from '../values';
 import type { Dialect } from '../../dialects';
-import { ColumnSpec, ConstraintSpec, DefaultSpec, ForeignKeySpec, IndexSpec, TableSpec } from './schema';
+import { ColumnSpec, ConstraintSpec, DefaultSpec, ForeignKeySpec, IdentitySpec, IndexSpec, TableSpec } from './schema';
 import { isNumericType, renderType } from './types';
 
 export function renderDefault(d: DefaultSpec, dialect: Dialect): string {
@@ -55,7 +55,7 @@ export function autoincrementColumn(t: TableSpec): ColumnSpec | undefined {
   if (col.autoincrement === true) return col;
   if (col.autoincrement === false) return undefined;
   if (!isNumericType(col.type)) return undefined;
-  if (col.pythonDefault || col.serverDefault) return undefined;
+  if (col.pythonDefault || col.serverDefault || col.computed) return undefined;
   // Its foreign keys include those of table-level ForeignKeyConstraints naming it.
   const hasFk = col.foreignKeys.length > 0 || t.constraints.some((k) => k.kind === 'foreign' && k.columns.includes(col.name));
   if (hasFk && col.autoincrement !== 'ignore_fk') return undefined;
@@ -84,14 +84,43 @@ export function renderInlineReferences(fk: ForeignKeySpec, d: Dialect): string {
 /** SQLAlchemy's `get_column_specification`: name, type (or SERIAL), default, NOT NULL. */
 export function renderColumnSpec(col: ColumnSpec, dialect: Dialect, table?: TableSpec): string {
   let s = dialect.quote(col.name);
-  if (dialect.serialType && table && col.primaryKey && autoincrementColumn(table) === col) {
+  // A dialect without identity columns (SQLite) leaves Identity out (it only made the column NOT NULL).
+  const identity = dialect.identityColumns ? col.identity : undefined;
+  if (dialect.serialType && table && col.primaryKey && !identity && autoincrementColumn(table) === col) {
     s += ' ' + dialect.serialType(col.type);
   } else {
     s += ' ' + renderType(col.type, dialect);
     if (col.serverDefault) s += ' DEFAULT ' + renderDefault(col.serverDefault, dialect);
   }
-  if (!col.nullable) s += ' NOT NULL' + (col.onConflictNotNull && dialect.onConflict ? ` ON CONFLICT ${col.onConflictNotNull}` : '');
+  const generated = col.computed ? ` ${dialect.computedColumn(col.computed, col.line)}` : '';
+  if (!dialect.computedAfterNotNull) s += generated;
+  if (identity) s += ` ${renderIdentity(identity)}`;
+  if (!col.nullable && !identity) s += ' NOT NULL' + (col.onConflictNotNull && dialect.onConflict ? ` ON CONFLICT ${col.onConflictNotNull}` : '');
+  else if (col.nullable && identity) s += ' NULL';
+  if (dialect.computedAfterNotNull) s += generated;
   return s;
+}
+
+/** SQLAlchemy's `visit_identity_column`. */
+export function renderIdentity(i: IdentitySpec): string {
+  const options = renderIdentityOptions(i.options);
+  return `GENERATED ${i.always ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${options ? ` (${options})` : ''}`;
+}
+
+/** SQLAlchemy's `get_identity_options`, in its order. */
+export function renderIdentityOptions(o: Record<string, number | boolean>): string {
+  const out: string[] = [];
+  const n = (k: string) => Math.trunc(Number(o[k]));
+  if (o.increment !== undefined) out.push(`INCREMENT BY ${n('increment')}`);
+  if (o.start !== undefined) out.push(`START WITH ${n('start')}`);
+  if (o.minvalue !== undefined) out.push(`MINVALUE ${n('minvalue')}`);
+  if (o.maxvalue !== undefined) out.push(`MAXVALUE ${n('maxvalue')}`);
+  if (o.nominvalue !== undefined) out.push('NO MINVALUE');
+  if (o.nomaxvalue !== undefined) out.push('NO MAXVALUE');
+  if (o.cache !== undefined) out.push(`CACHE ${n('cache')}`);
+  if (o.order !== undefined) out.push(o.order ? 'ORDER' : 'NO ORDER');
+  if (o.cycle !== undefined) out.push(o.cycle ? 'CYCLE' : 'NO CYCLE');
+  return out.join(' ');
 }
 
 const names = (cols: string[], d: Dialect) => cols.map((c) => d.quote(c)).join(', ');

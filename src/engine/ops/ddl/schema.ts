@@ -32,6 +32,41 @@ export type ConstraintSpec =
   | { kind: 'check'; name?: string; sql: string }
   | ({ kind: 'foreign' } & ForeignKeySpec);
 
+/** `sa.Identity(...)`: GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY, with its sequence options. */
+export interface IdentitySpec {
+  always: boolean;
+  /** start, increment, minvalue, maxvalue, nominvalue, nomaxvalue, cache, order, cycle (as given). */
+  options: Record<string, number | boolean>;
+}
+
+/** `sa.Computed(sqltext, persisted=...)`: GENERATED ALWAYS AS (sqltext). */
+export interface ComputedSpec { sql: string; persisted?: boolean }
+
+export const IDENTITY_OPTIONS = ['start', 'increment', 'minvalue', 'maxvalue', 'nominvalue', 'nomaxvalue', 'cache', 'order', 'cycle'];
+
+export function readIdentity(c: Call): IdentitySpec {
+  checkKeywords(c, ['always', 'on_null', ...IDENTITY_OPTIONS], 'sa.Identity');
+  if (c.args.length) throw new Unsupported(c.line, 'sa.Identity(...)', 'takes keyword arguments only here');
+  const options: Record<string, number | boolean> = {};
+  for (const k of IDENTITY_OPTIONS) {
+    const v = c.kw(k);
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' && typeof v !== 'boolean') throw new Unsupported(c.line, `sa.Identity(${k}=...)`, 'expected a number or a boolean');
+    options[k] = v;
+  }
+  return { always: c.kw('always') === true, options };
+}
+
+export function readComputed(c: Call): ComputedSpec {
+  checkKeywords(c, ['sqltext', 'persisted'], 'sa.Computed');
+  const text = c.args[0] ?? c.kw('sqltext');
+  const persisted = c.args[1] ?? c.kw('persisted');
+  return {
+    sql: text instanceof TextClause ? text.sql : asString(text, c.line, 'the computed expression'),
+    persisted: persisted === undefined || persisted === null ? undefined : persisted === true,
+  };
+}
+
 export interface ColumnSpec {
   name: string;
   type: TypeSpec;
@@ -47,6 +82,8 @@ export interface ColumnSpec {
   /** A Python-side `default=` was given (it turns PostgreSQL's SERIAL off). */
   pythonDefault: boolean;
   comment?: string;
+  identity?: IdentitySpec;
+  computed?: ComputedSpec;
   /** CHECK constraints given to the column itself (`sa.Column('x', sa.Integer, sa.CheckConstraint('x > 0'))`). */
   checks: (ConstraintSpec & { kind: 'check' })[];
   /** SQLite: `NOT NULL ON CONFLICT <this>`. */
@@ -114,7 +151,7 @@ export function fkOptions(c: Call): Pick<ForeignKeySpec, 'onDelete' | 'onUpdate'
 }
 
 const COLUMN_ITEMS_UNSUPPORTED: Record<string, string> = {
-  'sa.Sequence': 'a Sequence', 'sa.Identity': 'an Identity column', 'sa.Computed': 'a computed column',
+  'sa.Sequence': 'a Sequence',
   'sa.FetchedValue': 'a FetchedValue',
 };
 
@@ -134,8 +171,14 @@ export function readColumn(v: PyValue, line: number): ColumnSpec {
   let type: TypeSpec | undefined;
   const fks: Call[] = [];
   const checks: (ConstraintSpec & { kind: 'check' })[] = [];
-  for (const item of rest) {
+  let identity: IdentitySpec | undefined;
+  let computed: ComputedSpec | undefined;
+  // server_default= may hold them too (SQLAlchemy treats them as column arguments).
+  const sd = v.kw('server_default');
+  for (const item of [...rest, ...(isCall(sd, 'sa.Identity', 'sa.Computed') ? [sd] : [])]) {
     if (isCall(item, 'sa.ForeignKey')) fks.push(item);
+    else if (isCall(item, 'sa.Identity')) identity = readIdentity(item);
+    else if (isCall(item, 'sa.Computed')) computed = readComputed(item);
     else if (isCall(item, 'sa.CheckConstraint')) checks.push(readConstraint(item, '') as ConstraintSpec & { kind: 'check' });
     else if (isCall(item) && item.fn in COLUMN_ITEMS_UNSUPPORTED) throw new Unsupported(item.line, `${item.fn}(...)`, `${COLUMN_ITEMS_UNSUPPORTED[item.fn]} is not supported by the embedded engine yet`);
     else if (!type) type = readType(item, v.line);
@@ -150,8 +193,11 @@ export function readColumn(v: PyValue, line: number): ColumnSpec {
     name,
     type,
     primaryKey,
-    nullable: bool(v.kw('nullable'), !primaryKey),
-    serverDefault: readDefault(v.kw('server_default'), v.line),
+    // An Identity column is NOT NULL unless nullable= says otherwise.
+    nullable: bool(v.kw('nullable'), !primaryKey && !identity),
+    serverDefault: isCall(sd, 'sa.Identity', 'sa.Computed') ? undefined : readDefault(sd, v.line),
+    identity,
+    computed,
     unique: bool(v.kw('unique'), false),
     index: bool(v.kw('index'), false),
     foreignKeys: fks.map((fk) => readForeignKey(fk, name)),

@@ -44,7 +44,10 @@ export const addColumn: OpSpec = {
     inPlace(c) {
       const col = c.args[0];
       const dflt = isCall(col) ? col.kw('server_default') : undefined;
-      return !(isCall(dflt) || dflt instanceof TextClause);
+      // A stored computed column too (SQLite cannot ADD COLUMN one).
+      const computed = isCall(col) ? [...col.args, dflt].find((x) => isCall(x, 'sa.Computed')) : undefined;
+      if (isCall(computed) && (computed.args[1] ?? computed.kw('persisted')) === true) return false;
+      return !((isCall(dflt) && !isCall(dflt, 'sa.Identity', 'sa.Computed')) || dflt instanceof TextClause);
     },
     check(c) { readColumn(bind(c, 'add_column', ['column'], ['insert_before', 'insert_after']).column!, c.line); },
     recreate: recreateAddColumn,
@@ -60,7 +63,7 @@ function recreateAddColumn(t: RecreateTable, c: Call): void {
   const { d, existingOrdering } = t;
   const a = bind(c, 'batch_op.add_column', ['column'], ['insert_before', 'insert_after']);
   const spec = readColumn(a.column!, c.line);
-  const col: Omit<BatchColumn, 'key'> = { name: spec.name, type: renderType(spec.type, d), nullable: spec.nullable, dflt: spec.serverDefault ? renderDefault(spec.serverDefault, d) : undefined, pk: spec.primaryKey ? 1 : 0, extra: renderColumnConstraints(spec, d) || undefined };
+  const col: Omit<BatchColumn, 'key'> = { name: spec.name, type: renderType(spec.type, d), nullable: spec.nullable, dflt: spec.serverDefault ? renderDefault(spec.serverDefault, d) : undefined, pk: spec.primaryKey ? 1 : 0, extra: ((spec.computed ? ` ${d.computedColumn(spec.computed, c.line)}` : '') + renderColumnConstraints(spec, d)) || undefined };
   let before = optString(a.insert_before, c.line, 'insert_before');
   let after = optString(a.insert_after, c.line, 'insert_after');
   const idx = new Map(existingOrdering.map((n, i) => [n, i]));
