@@ -107,6 +107,8 @@ export interface Dialect {
    * Batch mode then rebuilds the table.
    */
   readonly cannotAlterInPlace?: string;
+  /** Why a column cannot be ALTERed (type, nullability, default, comment), where it cannot. */
+  readonly cannotAlterColumn?: string;
   /** The offline INSERT of a version row ends with RETURNING (SQLAlchemy's implicit returning). */
   readonly insertReturning: boolean;
 
@@ -131,7 +133,8 @@ export interface Dialect {
 /** Migration code that cannot work on this database whoever runs it (Alembic fails on it too). */
 export class NotPossibleOnDialect extends Unsupported {}
 
-/** Stops where the dialect cannot ALTER in place (Alembic stops there too). */
-export function assertAlterInPlace(d: Dialect, line: number, what: string): void {
-  if (d.cannotAlterInPlace) throw new NotPossibleOnDialect(line, what, d.cannotAlterInPlace);
+/** Stops where the dialect cannot ALTER a constraint (or, with `column`, a column) in place. */
+export function assertAlterInPlace(d: Dialect, line: number, what: string, kind: 'constraint' | 'column' = 'constraint'): void {
+  const why = kind === 'column' ? d.cannotAlterColumn ?? d.cannotAlterInPlace : d.cannotAlterInPlace;
+  if (why) throw new NotPossibleOnDialect(line, what, why);
 }

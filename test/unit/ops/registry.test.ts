@@ -153,3 +153,28 @@ test("the quick fix's downgrade is the inverse each op declares, in reverse orde
   ]);
   assert.equal(opSpec('drop_table')!.inverse, undefined, 'a drop cannot be inverted from the call alone');
 });
+
+test('outside batch mode on SQLite, the refusal says what Alembic does: writes the ALTER COLUMN with --sql, raises on constraints', () => {
+  const sqlite = DIALECTS.find((d) => d.cannotAlterInPlace)!;
+  const why = (body: string) => {
+    try { planOps(read(body), sqlite); } catch (e) { assert.ok(e instanceof NotPossibleOnDialect); return e.why; }
+    assert.fail(`${body}: not refused`);
+  };
+  assert.match(why("op.alter_column('t', 'x', nullable=False)"), /--sql output writes the ALTER anyway and SQLite rejects it/);
+  assert.match(why("op.create_unique_constraint('uq', 't', ['x'])"), /No support for ALTER of constraints in SQLite \(Alembic raises this too/);
+  // A rename alone is an ALTER SQLite has: it runs.
+  assert.equal(script(planOps(read("op.alter_column('t', 'x', new_column_name='y')"), sqlite), sqlite), 'ALTER TABLE t RENAME COLUMN x TO y;\n\n');
+});
+
+test('an argument the engine does not know is refused with its name, never dropped', () => {
+  for (const [body, name] of [
+    ["op.add_column('t', sa.Column('x', sa.Integer()), foo=True)", 'foo'],
+    ["op.create_index('ix', 't', ['x'], postgresql_foo=1)", 'postgresql_foo'],
+    ["op.create_table('t', sa.Column('x', sa.Integer(), system=True))", 'system'],
+    ["op.create_primary_key('pk', 't', ['x'], deferrable=True)", 'deferrable'],
+  ]) {
+    for (const d of DIALECTS) assert.throws(() => planOps(read(body), d), (e) => e instanceof Unsupported && e.construct.includes(`${name}=`), `${body} on ${d.name}`);
+  }
+  // Another database's options change nothing here, as in SQLAlchemy.
+  for (const d of DIALECTS) assert.doesNotThrow(() => planOps(read("op.create_index('ix', 't', ['x'], mysql_length=10)"), d));
+});
