@@ -113,7 +113,7 @@ for (const spec of allOps()) {
 
 test('batch_op offers exactly the ops whose declaration has batch handling; the reader agrees', () => {
   const batch = allOps().filter((o) => o.batch).map((o) => o.name);
-  assert.deepEqual(batch.sort(), ['add_column', 'alter_column', 'create_check_constraint', 'create_foreign_key', 'create_index', 'create_primary_key', 'create_unique_constraint', 'drop_column', 'drop_constraint', 'drop_index']);
+  assert.deepEqual(batch.sort(), ['add_column', 'alter_column', 'create_check_constraint', 'create_foreign_key', 'create_index', 'create_primary_key', 'create_table_comment', 'create_unique_constraint', 'drop_column', 'drop_constraint', 'drop_index', 'drop_table_comment']);
   for (const o of allOps()) {
     assert.equal(isBatchOp(o.name), o.batch !== undefined);
     const f = readMigrationFunctions(`${HEAD}def upgrade():\n    with op.batch_alter_table('t') as batch_op:\n        batch_op.${o.name}('a', 'b')\n\ndef downgrade():\n    pass\n`)[0];

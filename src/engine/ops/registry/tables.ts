@@ -3,7 +3,7 @@ import { commentOn, createTableStatements } from '../ddl/render';
 import { readTable } from '../ddl/schema';
 import { optString } from '../values';
 import type { OpSpec } from './types';
-import { name } from './util';
+import { name, target } from './util';
 
 export const createTable: OpSpec = {
   name: 'create_table',
@@ -33,11 +33,14 @@ export const renameTable: OpSpec = {
  */
 const tableComment = (opName: string, create: boolean): OpSpec => ({
   name: opName,
-  params: { label: opName, positional: ['table_name', ...(create ? ['comment'] : [])], keywords: ['existing_comment', 'schema'] },
-  compile(c, d, a) {
+  params: { label: opName, positional: ['table_name', ...(create ? ['comment'] : [])], keywords: ['existing_comment', 'schema'], tableParam: 'table_name' },
+  compile(c, d, a, table) {
     const comment = create ? name(c, a.comment, 'comment') : null;
-    return [{ sql: commentOn(d, 'TABLE', d.qualified(name(c, a.table_name, 'table name'), optString(a.schema, c.line, 'schema')), comment) }];
+    const t = target(c, a, table);
+    return [{ sql: commentOn(d, 'TABLE', d.qualified(t.name, t.schema), comment) }];
   },
+  // A rebuild carries no comment where CREATE TABLE has none (SQLite): the table is copied as it is.
+  batch: { recreate() { /* nothing to change in the copy */ } },
 });
 
 export const createTableComment = tableComment('create_table_comment', true);
