@@ -32,6 +32,7 @@ const SAMPLES: Record<string, string> = {
   bulk_insert: "op.bulk_insert(sa.table('t', sa.column('id', sa.Integer()), sa.column('x', sa.String())), [{'id': 1, 'x': \"it's\"}, {'id': 2, 'x': 'b'}])",
   create_table_comment: "op.create_table_comment('t', 'hello')",
   drop_table_comment: "op.drop_table_comment('t')",
+  create_exclude_constraint: "op.create_exclude_constraint('ex_t', 't', ('period', '&&'), ('room', '='), where='room > 0', deferrable=True)",
 };
 
 /** What Alembic 1.8 writes in offline mode for each sample, per dialect (or the error it raises). */

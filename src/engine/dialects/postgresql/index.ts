@@ -7,6 +7,7 @@ import { dumpDatabase } from '../../db/pgDump';
 import type { Dialect } from '../dialect';
 import { makeQuote, replacePlaceholders, sqlLiteral } from '../naming';
 import { connectPostgres } from './connection';
+import { createExcludeConstraint } from './excludeConstraint';
 import { postgresqlAlterIdentity, postgresqlComputed } from './identity';
 import { postgresqlIndexOptions } from './indexes';
 import { readPostgresVersions } from './readVersions';
@@ -54,4 +55,5 @@ export const POSTGRESQL: Dialect = {
   readVersions: (url, _cwd, t) => readPostgresVersions(POSTGRESQL, url, t),
   startRun: startPostgresRun,
   dump: dumpDatabase,
+  ops: [createExcludeConstraint],
 };
