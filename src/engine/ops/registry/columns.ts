@@ -49,7 +49,7 @@ export const addColumn: OpSpec = {
       if (isCall(computed) && (computed.args[1] ?? computed.kw('persisted')) === true) return false;
       return !((isCall(dflt) && !isCall(dflt, 'sa.Identity', 'sa.Computed')) || dflt instanceof TextClause);
     },
-    check(c) { readColumn(bind(c, 'add_column', ['column'], ['insert_before', 'insert_after']).column!, c.line); },
+    check(c) { readColumn(bind(c, 'add_column', ['column'], [], true).column!, c.line); },
     recreate: recreateAddColumn,
   },
   inverse({ args }, h) {
@@ -61,7 +61,7 @@ export const addColumn: OpSpec = {
 
 function recreateAddColumn(t: RecreateTable, c: Call): void {
   const { d, existingOrdering } = t;
-  const a = bind(c, 'batch_op.add_column', ['column'], ['insert_before', 'insert_after']);
+  const a = bind(c, 'batch_op.add_column', ['column'], [], true);
   const spec = readColumn(a.column!, c.line);
   const col: Omit<BatchColumn, 'key'> = { name: spec.name, type: renderType(spec.type, d), nullable: spec.nullable, dflt: spec.serverDefault ? renderDefault(spec.serverDefault, d) : undefined, pk: spec.primaryKey ? 1 : 0, extra: ((spec.computed ? ` ${d.computedColumn(spec.computed, c.line)}` : '') + renderColumnConstraints(spec, d)) || undefined };
   let before = optString(a.insert_before, c.line, 'insert_before');
