@@ -103,8 +103,8 @@ const ALEMBIC_18_TO_119: { why: string; applies: (c: Case) => boolean; rewrite: 
     why: 'if_exists= / if_not_exists= ignored by 1.8 on create/drop_table, create/drop_index, drop_column',
     applies: (c) => /\bif_(not_)?exists=True/.test(c.body),
     rewrite: (sql) => sql
-      .replace(/^CREATE (UNIQUE )?INDEX (?!IF NOT EXISTS )/, 'CREATE $1INDEX IF NOT EXISTS ')
-      .replace(/^DROP INDEX (?!IF EXISTS )/, 'DROP INDEX IF EXISTS ')
+      .replace(/^CREATE (UNIQUE )?INDEX (?!(?:CONCURRENTLY )?IF NOT EXISTS )(CONCURRENTLY )?/, 'CREATE $1INDEX $2IF NOT EXISTS ')
+      .replace(/^DROP INDEX (?!(?:CONCURRENTLY )?IF EXISTS )(CONCURRENTLY )?/, 'DROP INDEX $1IF EXISTS ')
       .replace(/^CREATE TABLE (?!IF NOT EXISTS )/, 'CREATE TABLE IF NOT EXISTS ')
       .replace(/^DROP TABLE (?!IF EXISTS )/, 'DROP TABLE IF EXISTS ')
       .replace(/^(ALTER TABLE \S+ DROP COLUMN )(?!IF EXISTS )/, '$1IF EXISTS '),
@@ -281,13 +281,17 @@ test('op corpus: Alembic\'s op calls compile to the same SQL here (ratchet on kn
   const gaps = JSON.parse(fs.readFileSync(GAPS_FILE, 'utf8')) as Record<string, string>;
   if (process.env.OPCORPUS_WRITE_GAPS) {
     const next: Record<string, string> = {};
-    for (const o of outcomes) if (o.status === 'refused' || o.status === 'different') next[o.c.id] = gaps[o.c.id] ?? guessReason(o);
+    for (const o of outcomes) {
+      if (o.status === 'refused' || o.status === 'different' || (o.status === 'identical' && gaps[o.c.id]?.startsWith('nondeterministic:'))) next[o.c.id] = gaps[o.c.id] ?? guessReason(o);
+    }
     fs.writeFileSync(GAPS_FILE, JSON.stringify(next, null, 2) + '\n');
     return;
   }
   const byId = new Map(outcomes.map((o) => [o.c.id, o]));
   const unexpected = outcomes.filter((o) => (o.status === 'refused' || o.status === 'different') && !(o.c.id in gaps));
-  const fixed = Object.keys(gaps).filter((id) => byId.get(id)?.status === 'identical');
+  // A "nondeterministic:" entry is one where Alembic's own output varies from run to run (it orders
+  // some regenerated constraints by object identity): it may match or not.
+  const fixed = Object.keys(gaps).filter((id) => byId.get(id)?.status === 'identical' && !gaps[id].startsWith('nondeterministic:'));
   const stale = Object.keys(gaps).filter((id) => !byId.has(id) || byId.get(id)!.status === 'alembic-error');
   assert.deepEqual(unexpected.map((o) => o.c.id), [], `Cases that no longer match Alembic (fix them, or list them in known-gaps.json):\n  ${unexpected.slice(0, 15).map(describe).join('\n  ')}`);
   assert.deepEqual(fixed, [], 'Cases listed in test/fixtures/opcorpus/known-gaps.json now match Alembic: remove their entries');

@@ -6,15 +6,26 @@
  */
 import type { DatabaseUrl } from '../config/url';
 import type { TypeSpec } from '../ops/ddl/types';
-import type { IndexSpec, TableSpec } from '../ops/ddl/schema';
+import type { ComputedSpec, IdentitySpec, TableSpec } from '../ops/ddl/schema';
 import type { Connection, ConnectOptions } from '../runner/connection';
 import type { SessionOptions } from '../runner/session';
 import type { PgDumpOptions } from '../db/pgDump';
 import type { OpSpec } from '../ops/registry/types';
-import { Unsupported } from '../ops/values';
+import { Unsupported, type PyValue } from '../ops/values';
 
 /** The dialects the engine knows (the names SQLAlchemy gives them). */
 export type DialectName = 'sqlite' | 'postgresql';
+
+/** Dialect-only index clauses, in SQLAlchemy's order around the column list. */
+export interface IndexOptions {
+  concurrently?: boolean;
+  using?: string;
+  /** Operator class per column name. */
+  ops?: Record<string, string>;
+  include?: string[];
+  with?: [string, string][];
+  tablespace?: string;
+}
 
 export interface TableName { table: string; schema?: string }
 
@@ -64,10 +75,27 @@ export interface Dialect {
   renderType(t: TypeSpec, ctx: TypeContext): string | undefined;
   /** A type name the generic renderer does not know (PostgreSQL writes it as is). */
   unknownType?(t: TypeSpec): string | undefined;
-  /** Statements before CREATE TABLE (PostgreSQL: its named ENUM types). */
-  beforeCreateTable?(t: TableSpec): string[];
-  /** Dialect-only index clauses: USING before the columns, INCLUDE after. */
-  indexClauses?(ix: IndexSpec): { using?: string; include?: string[] };
+  /**
+   * Statements before CREATE TABLE (PostgreSQL: its named ENUM types), each with the key that
+   * makes it run once in a migration (SQLAlchemy creates a named type the first time only).
+   */
+  beforeCreateTable?(t: TableSpec): { sql: string; once?: string }[];
+  /** Written after an added CHECK or FOREIGN KEY constraint (PostgreSQL: `NOT VALID`). */
+  constraintValidity?(kw: ReadonlyMap<string, PyValue>): string;
+  /** The index options (`<dialect>_<option>=` keywords) this dialect renders. */
+  indexOptions?(kw: ReadonlyMap<string, PyValue>, line: number): IndexOptions;
+  /** A computed column's clause (`GENERATED ALWAYS AS (...)` and its persistence). */
+  computedColumn(c: ComputedSpec, line: number): string;
+  /** The computed clause comes after NOT NULL (SQLite's column specification order). */
+  readonly computedAfterNotNull: boolean;
+  /** `sa.Identity()` columns are rendered; elsewhere Identity only makes the column NOT NULL. */
+  readonly identityColumns: boolean;
+  /** The tail of `ALTER TABLE t ALTER COLUMN c ` adding, dropping or changing an identity, where it can be done. */
+  alterIdentity?(to: IdentitySpec | undefined, from: IdentitySpec | undefined): string;
+  /** SQLite's `ON CONFLICT` clauses (`sqlite_on_conflict_*=`) are rendered. */
+  readonly onConflict?: boolean;
+  /** How ALTER TABLE renames a column: `RENAME` (Alembic's generic form) or `RENAME COLUMN`. */
+  readonly renameColumn: 'RENAME' | 'RENAME COLUMN';
   /** CREATE INDEX puts the schema on the table (PostgreSQL) rather than on the index name. */
   readonly indexSchemaOnTable: boolean;
   /** `MATCH` on foreign keys is rendered. */
@@ -79,6 +107,8 @@ export interface Dialect {
    * Batch mode then rebuilds the table.
    */
   readonly cannotAlterInPlace?: string;
+  /** Why a column cannot be ALTERed (type, nullability, default, comment), where it cannot. */
+  readonly cannotAlterColumn?: string;
   /** The offline INSERT of a version row ends with RETURNING (SQLAlchemy's implicit returning). */
   readonly insertReturning: boolean;
 
@@ -103,7 +133,8 @@ export interface Dialect {
 /** Migration code that cannot work on this database whoever runs it (Alembic fails on it too). */
 export class NotPossibleOnDialect extends Unsupported {}
 
-/** Stops where the dialect cannot ALTER in place (Alembic stops there too). */
-export function assertAlterInPlace(d: Dialect, line: number, what: string): void {
-  if (d.cannotAlterInPlace) throw new NotPossibleOnDialect(line, what, d.cannotAlterInPlace);
+/** Stops where the dialect cannot ALTER a constraint (or, with `column`, a column) in place. */
+export function assertAlterInPlace(d: Dialect, line: number, what: string, kind: 'constraint' | 'column' = 'constraint'): void {
+  const why = kind === 'column' ? d.cannotAlterColumn ?? d.cannotAlterInPlace : d.cannotAlterInPlace;
+  if (why) throw new NotPossibleOnDialect(line, what, why);
 }

@@ -52,11 +52,25 @@ export interface PlanOpsOptions {
 export function planOps(ops: OpStatement[], d: Dialect, o: PlanOpsOptions = {}): PlannedStep[] {
   const names = new OpNamer(o.convention, d.name);
   const out: PlannedStep[] = [];
+  // SQLAlchemy creates a named ENUM type the first time a table needs it (its DDL runner's memo).
+  const seen = new Set<string>();
+  const firstTime = (x: Out): boolean => {
+    if (x.once === undefined) return true;
+    if (seen.has(x.once)) return false;
+    seen.add(x.once);
+    return true;
+  };
   for (const s of ops) {
     if (s.kind === 'batch') out.push(...planBatch(s, d, names));
-    else out.push({ kind: 'sql', statements: planOp(s, d, names).map((x) => ({ ...x, line: x.line ?? s.line })) });
+    else out.push({ kind: 'sql', statements: planOp(s, d, names).filter(firstTime).map((x) => statement(x, s.line)) });
   }
   return out;
+}
+
+function statement(x: Out, line: number): Statement {
+  const y: Out = { ...x, line: x.line ?? line };
+  delete y.once;
+  return y as Statement;
 }
 
 /** Ops that build a throwaway Table in Alembic without naming anything: its empty primary key still meets the `pk` template. */
@@ -139,8 +153,10 @@ function planBatch(b: BatchBlock, d: Dialect, names: OpNamer): PlannedStep[] {
   // (Alembic names the op's constraint with target_metadata's convention before the batch sees it).
   const ops: OpCall[] = [];
   for (const op of b.ops) {
-    const batch = opSpec(op.name)?.batch;
-    if (!batch) throw new Unsupported(op.call.line, `batch_op.${op.name}()`, 'not supported in batch mode by the embedded engine');
+    const spec = opSpec(op.name);
+    const batch = spec?.batch;
+    if (!spec || !batch) throw new Unsupported(op.call.line, `batch_op.${op.name}()`, 'not supported in batch mode by the embedded engine');
+    bindOp(spec, op.call, target); // refuses an argument the op does not take
     batch.check?.(op.call);
     if (op.name === 'add_column') checkBatchColumnNames(op.call, target, names);
     const call = named(op, names, target);
@@ -158,7 +174,7 @@ function planBatch(b: BatchBlock, d: Dialect, names: OpNamer): PlannedStep[] {
  * the convention names them otherwise.
  */
 function checkBatchColumnNames(c: Call, t: TableTarget, names: OpNamer): void {
-  const col = readColumn(bind(c, 'batch_op.add_column', ['column'], ['insert_before', 'insert_after']).column!, c.line);
+  const col = readColumn(bind(c, 'batch_op.add_column', ['column'], ['insert_before', 'insert_after', 'inline_references', 'inline_primary_key', 'if_not_exists']).column!, c.line);
   const construct = `batch_op.add_column(sa.Column(${JSON.stringify(col.name)}, ...))`;
   const differs = (col.unique && !col.index && names.name({ kind: 'uq', table: t.name, schema: t.schema, columns: [col.name] }, c.line, construct) !== undefined)
     || col.foreignKeys.some((fk) => names.name({ kind: 'fk', table: t.name, schema: t.schema, columns: [col.name], name: fk.name, conv: fk.conv, referredTable: fk.refTable, referredSchema: fk.refSchema, referredColumns: fk.refColumns, referredTableKnown: fk.refTable === t.name && fk.refSchema === t.schema }, c.line, construct) !== fk.name)

@@ -141,7 +141,7 @@ export async function recreateStatements(db: Query, d: Dialect, table: string, o
   const { newIndexes, existingOrdering, addColOrdering, pkConstraintName } = t;
   if (addColOrdering.length) reorder(cols, existingOrdering, addColOrdering);
   const names = new Set(cols.map((c) => c.name));
-  const lines = cols.map((c) => `${d.quote(c.name)} ${c.type}${c.dflt !== undefined ? ` DEFAULT ${c.dflt}` : ''}${c.nullable ? '' : ' NOT NULL'}`);
+  const lines = cols.map((c) => `${d.quote(c.name)} ${c.type}${c.dflt !== undefined ? ` DEFAULT ${c.dflt}` : ''}${c.nullable ? '' : ' NOT NULL'}${c.extra ?? ''}`);
   const pk = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
   if (pk.length) lines.push(`${pkConstraintName ? `CONSTRAINT ${d.quote(pkConstraintName)} ` : ''}PRIMARY KEY (${pk.map((c) => d.quote(c.name)).join(', ')})`);
   const named = cons.filter((k) => k.name);
@@ -154,7 +154,7 @@ export async function recreateStatements(db: Query, d: Dialect, table: string, o
   const copied = cols.filter((c) => c.from !== undefined);
   const out = [
     `CREATE TABLE ${d.quote(tmp)} (\n\t${lines.join(', \n\t')}\n)`,
-    `INSERT INTO ${d.quote(tmp)} (${copied.map((c) => d.quote(c.name)).join(', ')}) SELECT ${copied.map((c) => (c.cast ? `CAST(${d.quote(table)}.${d.quote(c.from!)} AS ${c.type}) AS ${d.quote(c.name)}` : `${d.quote(table)}.${d.quote(c.from!)}`)).join(', ')} FROM ${d.quote(table)}`,
+    `INSERT INTO ${d.quote(tmp)} (${copied.map((c) => d.quote(c.name)).join(', ')}) SELECT ${copied.map((c) => (c.cast ? `CAST(${d.quote(table)}.${d.quote(c.from!)} AS ${c.type}) AS ${d.quote(c.name)}` : `${d.quote(table)}.${d.quote(c.from!)}`)).join(', ')} \nFROM ${d.quote(table)}`,
     `DROP TABLE ${d.quote(table)}`,
     `ALTER TABLE ${d.quote(tmp)} RENAME TO ${d.quote(table)}`,
   ];

@@ -32,6 +32,7 @@ const SAMPLES: Record<string, string> = {
   bulk_insert: "op.bulk_insert(sa.table('t', sa.column('id', sa.Integer()), sa.column('x', sa.String())), [{'id': 1, 'x': \"it's\"}, {'id': 2, 'x': 'b'}])",
   create_table_comment: "op.create_table_comment('t', 'hello')",
   drop_table_comment: "op.drop_table_comment('t')",
+  create_exclude_constraint: "op.create_exclude_constraint('ex_t', 't', ('period', '&&'), ('room', '='), where='room > 0', deferrable=True)",
 };
 
 /** What Alembic 1.8 writes in offline mode for each sample, per dialect (or the error it raises). */
@@ -64,9 +65,6 @@ const KNOWN: Record<string, Record<string, { refused: true } | { writes: string 
   sqlite: {
     // Stopped before the run, with the batch-mode hint (Alembic writes ALTER COLUMN, which fails on SQLite).
     alter_column: { refused: true },
-    // Left out, as SQLAlchemy's SQLite DDL leaves comments out (issue 12 item 4: Alembic writes COMMENT ON).
-    create_table_comment: { writes: '' },
-    drop_table_comment: { writes: '' },
   },
 };
 
@@ -116,7 +114,7 @@ for (const spec of allOps()) {
 
 test('batch_op offers exactly the ops whose declaration has batch handling; the reader agrees', () => {
   const batch = allOps().filter((o) => o.batch).map((o) => o.name);
-  assert.deepEqual(batch.sort(), ['add_column', 'alter_column', 'create_check_constraint', 'create_foreign_key', 'create_index', 'create_primary_key', 'create_unique_constraint', 'drop_column', 'drop_constraint', 'drop_index']);
+  assert.deepEqual(batch.sort(), ['add_column', 'alter_column', 'create_check_constraint', 'create_foreign_key', 'create_index', 'create_primary_key', 'create_table_comment', 'create_unique_constraint', 'drop_column', 'drop_constraint', 'drop_index', 'drop_table_comment']);
   for (const o of allOps()) {
     assert.equal(isBatchOp(o.name), o.batch !== undefined);
     const f = readMigrationFunctions(`${HEAD}def upgrade():\n    with op.batch_alter_table('t') as batch_op:\n        batch_op.${o.name}('a', 'b')\n\ndef downgrade():\n    pass\n`)[0];
@@ -155,4 +153,29 @@ test("the quick fix's downgrade is the inverse each op declares, in reverse orde
     'raise NotImplementedError("finish this downgrade: see the TODO lines")',
   ]);
   assert.equal(opSpec('drop_table')!.inverse, undefined, 'a drop cannot be inverted from the call alone');
+});
+
+test('outside batch mode on SQLite, the refusal says what Alembic does: writes the ALTER COLUMN with --sql, raises on constraints', () => {
+  const sqlite = DIALECTS.find((d) => d.cannotAlterInPlace)!;
+  const why = (body: string) => {
+    try { planOps(read(body), sqlite); } catch (e) { assert.ok(e instanceof NotPossibleOnDialect); return e.why; }
+    assert.fail(`${body}: not refused`);
+  };
+  assert.match(why("op.alter_column('t', 'x', nullable=False)"), /--sql output writes the ALTER anyway and SQLite rejects it/);
+  assert.match(why("op.create_unique_constraint('uq', 't', ['x'])"), /No support for ALTER of constraints in SQLite \(Alembic raises this too/);
+  // A rename alone is an ALTER SQLite has: it runs.
+  assert.equal(script(planOps(read("op.alter_column('t', 'x', new_column_name='y')"), sqlite), sqlite), 'ALTER TABLE t RENAME COLUMN x TO y;\n\n');
+});
+
+test('an argument the engine does not know is refused with its name, never dropped', () => {
+  for (const [body, name] of [
+    ["op.add_column('t', sa.Column('x', sa.Integer()), foo=True)", 'foo'],
+    ["op.create_index('ix', 't', ['x'], postgresql_foo=1)", 'postgresql_foo'],
+    ["op.create_table('t', sa.Column('x', sa.Integer(), system=True))", 'system'],
+    ["op.create_primary_key('pk', 't', ['x'], deferrable=True)", 'deferrable'],
+  ]) {
+    for (const d of DIALECTS) assert.throws(() => planOps(read(body), d), (e) => e instanceof Unsupported && e.construct.includes(`${name}=`), `${body} on ${d.name}`);
+  }
+  // Another database's options change nothing here, as in SQLAlchemy.
+  for (const d of DIALECTS) assert.doesNotThrow(() => planOps(read("op.create_index('ix', 't', ['x'], mysql_length=10)"), d));
 });

@@ -7,6 +7,9 @@ import { dumpDatabase } from '../../db/pgDump';
 import type { Dialect } from '../dialect';
 import { makeQuote, replacePlaceholders, sqlLiteral } from '../naming';
 import { connectPostgres } from './connection';
+import { createExcludeConstraint } from './excludeConstraint';
+import { postgresqlAlterIdentity, postgresqlComputed } from './identity';
+import { postgresqlIndexOptions } from './indexes';
 import { readPostgresVersions } from './readVersions';
 import { POSTGRESQL_RESERVED } from './reservedWords';
 import { startPostgresRun } from './runLock';
@@ -36,14 +39,13 @@ export const POSTGRESQL: Dialect = {
   renderType: postgresqlType(quote),
   unknownType: (t) => t.name,
   beforeCreateTable: (t) => createEnumTypes(t, quote, sqlLiteral),
-  indexClauses(ix) {
-    const using = ix.kw.get('postgresql_using');
-    const include = ix.kw.get('postgresql_include');
-    return {
-      using: typeof using === 'string' ? using : undefined,
-      include: Array.isArray(include) && include.length ? include.map(String) : undefined,
-    };
-  },
+  indexOptions: postgresqlIndexOptions,
+  computedColumn: postgresqlComputed,
+  computedAfterNotNull: false,
+  identityColumns: true,
+  alterIdentity: postgresqlAlterIdentity,
+  constraintValidity: (kw) => (kw.get('postgresql_not_valid') === true ? ' NOT VALID' : ''),
+  renameColumn: 'RENAME',
   indexSchemaOnTable: true,
   foreignKeyMatch: true,
   comments: true,
@@ -53,4 +55,5 @@ export const POSTGRESQL: Dialect = {
   readVersions: (url, _cwd, t) => readPostgresVersions(POSTGRESQL, url, t),
   startRun: startPostgresRun,
   dump: dumpDatabase,
+  ops: [createExcludeConstraint],
 };

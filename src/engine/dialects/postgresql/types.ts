@@ -39,7 +39,7 @@ export function serialType(t: TypeSpec): string {
 }
 
 /** The named ENUM types a table's columns need, created before it. */
-export function createEnumTypes(t: TableSpec, quote: (n: string) => string, literal: (v: string) => string): string[] {
+export function createEnumTypes(t: TableSpec, quote: (n: string) => string, literal: (v: string) => string): { sql: string; once: string }[] {
   return enumTypesToCreate(t.columns.map((c) => c.type))
-    .map((e) => `CREATE TYPE ${quote(e.enumName!)} AS ENUM (${e.values!.map(literal).join(', ')})`);
+    .map((e) => ({ sql: `CREATE TYPE ${quote(e.enumName!)} AS ENUM (${e.values!.map(literal).join(', ')})`, once: `type:${e.enumName}` }));
 }

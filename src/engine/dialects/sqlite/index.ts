@@ -36,10 +36,16 @@ export const SQLITE: Dialect = {
   functionSql: (lc) => (lc === 'now' ? 'CURRENT_TIMESTAMP' : undefined),
   defaultExpression: (sql) => `(${sql})`,
   renderType: sqliteType,
+  onConflict: true,
+  computedColumn: (c) => `GENERATED ALWAYS AS (${c.sql})${c.persisted === true ? ' STORED' : c.persisted === false ? ' VIRTUAL' : ''}`,
+  computedAfterNotNull: true,
+  identityColumns: false,
+  renameColumn: 'RENAME COLUMN',
   indexSchemaOnTable: false,
-  foreignKeyMatch: false,
+  foreignKeyMatch: true, // SQLAlchemy writes MATCH on SQLite too (which parses and ignores it)
   comments: false,
-  cannotAlterInPlace: 'SQLite cannot ALTER constraints or columns in place (Alembic stops here too); wrap it in `with op.batch_alter_table(...) as batch_op:`',
+  cannotAlterInPlace: 'No support for ALTER of constraints in SQLite (Alembic raises this too, online and with --sql); use `with op.batch_alter_table(...) as batch_op:`, which rebuilds the table',
+  cannotAlterColumn: "SQLite has no ALTER COLUMN: Alembic's --sql output writes the ALTER anyway and SQLite rejects it when run (online, Alembic fails there); use `with op.batch_alter_table(...) as batch_op:`, which rebuilds the table",
   insertReturning: false,
   tableExistsQuery: (t) => ({
     sql: `SELECT name FROM ${t.schema ? `${quote(t.schema)}.` : ''}sqlite_master WHERE type = 'table' AND name = ?`,

@@ -4,7 +4,7 @@
  */
 import { Call, PyValue, TextClause, Unsupported } from '../values';
 import type { Dialect } from '../../dialects';
-import { ColumnSpec, ConstraintSpec, DefaultSpec, ForeignKeySpec, IndexSpec, TableSpec } from './schema';
+import { ColumnSpec, ConstraintSpec, DefaultSpec, ForeignKeySpec, IdentitySpec, IndexSpec, TableSpec } from './schema';
 import { isNumericType, renderType } from './types';
 
 export function renderDefault(d: DefaultSpec, dialect: Dialect): string {
@@ -55,21 +55,72 @@ export function autoincrementColumn(t: TableSpec): ColumnSpec | undefined {
   if (col.autoincrement === true) return col;
   if (col.autoincrement === false) return undefined;
   if (!isNumericType(col.type)) return undefined;
-  if (col.pythonDefault || col.serverDefault) return undefined;
-  if (col.foreignKeys.length && col.autoincrement !== 'ignore_fk') return undefined;
+  if (col.pythonDefault || col.serverDefault || col.computed) return undefined;
+  // Its foreign keys include those of table-level ForeignKeyConstraints naming it.
+  const hasFk = col.foreignKeys.length > 0 || t.constraints.some((k) => k.kind === 'foreign' && k.columns.includes(col.name));
+  if (hasFk && col.autoincrement !== 'ignore_fk') return undefined;
   return col;
 }
 
+/** A column in CREATE TABLE: its specification, then its own constraints (a column-level CHECK). */
 export function renderColumn(col: ColumnSpec, dialect: Dialect, table?: TableSpec): string {
+  return renderColumnSpec(col, dialect, table) + renderColumnConstraints(col, dialect);
+}
+
+/** The constraints given to the column itself, each after a space (SQLAlchemy's visit_create_column). */
+export function renderColumnConstraints(col: ColumnSpec, d: Dialect): string {
+  return col.checks.map((k) => ` ${renderConstraint(k, d)}`).join('');
+}
+
+/** Alembic's `add_column(..., inline_references=True)`: `REFERENCES t (c)` with the key's options. */
+export function renderInlineReferences(fk: ForeignKeySpec, d: Dialect): string {
+  let s = `REFERENCES ${d.qualified(fk.refTable, fk.refSchema)} (${d.quote(fk.refColumns[0])})`;
+  if (fk.match && d.foreignKeyMatch) s += ` MATCH ${fk.match}`;
+  if (fk.onDelete) s += ` ON DELETE ${fk.onDelete}`;
+  if (fk.onUpdate) s += ` ON UPDATE ${fk.onUpdate}`;
+  return s + renderDeferrability(fk);
+}
+
+/** SQLAlchemy's `get_column_specification`: name, type (or SERIAL), default, NOT NULL. */
+export function renderColumnSpec(col: ColumnSpec, dialect: Dialect, table?: TableSpec): string {
   let s = dialect.quote(col.name);
-  if (dialect.serialType && table && col.primaryKey && autoincrementColumn(table) === col) {
+  // A dialect without identity columns (SQLite) leaves Identity out (it only made the column NOT NULL).
+  const identity = dialect.identityColumns ? col.identity : undefined;
+  if (dialect.serialType && table && col.primaryKey && !identity && autoincrementColumn(table) === col) {
     s += ' ' + dialect.serialType(col.type);
   } else {
     s += ' ' + renderType(col.type, dialect);
     if (col.serverDefault) s += ' DEFAULT ' + renderDefault(col.serverDefault, dialect);
   }
-  if (!col.nullable) s += ' NOT NULL';
+  const generated = col.computed ? ` ${dialect.computedColumn(col.computed, col.line)}` : '';
+  if (!dialect.computedAfterNotNull) s += generated;
+  if (identity) s += ` ${renderIdentity(identity)}`;
+  if (!col.nullable && !identity) s += ' NOT NULL' + (col.onConflictNotNull && dialect.onConflict ? ` ON CONFLICT ${col.onConflictNotNull}` : '');
+  else if (col.nullable && identity) s += ' NULL';
+  if (dialect.computedAfterNotNull) s += generated;
   return s;
+}
+
+/** SQLAlchemy's `visit_identity_column`. */
+export function renderIdentity(i: IdentitySpec): string {
+  const options = renderIdentityOptions(i.options);
+  return `GENERATED ${i.always ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${options ? ` (${options})` : ''}`;
+}
+
+/** SQLAlchemy's `get_identity_options`, in its order. */
+export function renderIdentityOptions(o: Record<string, number | boolean>): string {
+  const out: string[] = [];
+  const n = (k: string) => Math.trunc(Number(o[k]));
+  if (o.increment !== undefined) out.push(`INCREMENT BY ${n('increment')}`);
+  if (o.start !== undefined) out.push(`START WITH ${n('start')}`);
+  if (o.minvalue !== undefined) out.push(`MINVALUE ${n('minvalue')}`);
+  if (o.maxvalue !== undefined) out.push(`MAXVALUE ${n('maxvalue')}`);
+  if (o.nominvalue !== undefined) out.push('NO MINVALUE');
+  if (o.nomaxvalue !== undefined) out.push('NO MAXVALUE');
+  if (o.cache !== undefined) out.push(`CACHE ${n('cache')}`);
+  if (o.order !== undefined) out.push(o.order ? 'ORDER' : 'NO ORDER');
+  if (o.cycle !== undefined) out.push(o.cycle ? 'CYCLE' : 'NO CYCLE');
+  return out.join(' ');
 }
 
 const names = (cols: string[], d: Dialect) => cols.map((c) => d.quote(c)).join(', ');
@@ -78,10 +129,14 @@ export function renderForeignKey(fk: ForeignKeySpec, d: Dialect): string {
   let s = `FOREIGN KEY(${names(fk.columns, d)}) REFERENCES ${d.qualified(fk.refTable, fk.refSchema)} (${names(fk.refColumns, d)})`;
   if (fk.onDelete) s += ` ON DELETE ${fk.onDelete}`;
   if (fk.onUpdate) s += ` ON UPDATE ${fk.onUpdate}`;
-  if (fk.deferrable !== undefined) s += fk.deferrable ? ' DEFERRABLE' : ' NOT DEFERRABLE';
-  if (fk.initially) s += ` INITIALLY ${fk.initially}`;
+  s += renderDeferrability(fk);
   if (fk.match && d.foreignKeyMatch) s += ` MATCH ${fk.match}`;
   return s;
+}
+
+/** SQLAlchemy's `define_constraint_deferrability`. */
+export function renderDeferrability(o: { deferrable?: boolean; initially?: string }): string {
+  return (o.deferrable === undefined ? '' : o.deferrable ? ' DEFERRABLE' : ' NOT DEFERRABLE') + (o.initially ? ` INITIALLY ${o.initially}` : '');
 }
 
 export function renderConstraint(c: ConstraintSpec, d: Dialect): string {
@@ -97,39 +152,43 @@ export function renderConstraint(c: ConstraintSpec, d: Dialect): string {
 export function renderCreateTable(t: TableSpec, d: Dialect): string {
   const parts = t.columns.map((c) => renderColumn(c, d, t));
   for (const c of t.constraints) if (c.kind !== 'primary' || c.columns.length) parts.push(renderConstraint(c, d));
-  return `CREATE TABLE ${d.qualified(t.name, t.schema)} (\n\t${parts.join(', \n\t')}\n)`;
+  return `CREATE TABLE ${t.ifNotExists ? 'IF NOT EXISTS ' : ''}${d.qualified(t.name, t.schema)} (\n\t${parts.join(', \n\t')}\n)`;
 }
 
+/** A name in quotes whatever it is (`quote=True`, SQLAlchemy's `quoted_name(..., True)`). */
+export const forceQuote = (n: string): string => `"${n.replace(/"/g, '""')}"`;
+
 export function renderCreateIndex(ix: IndexSpec, d: Dialect): string {
-  for (const k of ix.kw.keys()) {
-    if (!['unique', 'postgresql_where', 'sqlite_where', 'postgresql_using', 'postgresql_include', 'if_not_exists', 'schema', 'quote', 'info'].includes(k) && !k.startsWith('mysql_')) {
-      throw new Unsupported(ix.line, `${k}=...`, 'an index option the embedded engine does not apply');
-    }
-  }
+  // Options are keyword arguments prefixed with the dialect's name (SQLAlchemy's rule); the
+  // others' are ignored here as SQLAlchemy does. The op declarations refuse unknown ones.
+  const o = d.indexOptions?.(ix.kw, ix.line) ?? {};
   let s = `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX `;
+  if (o.concurrently) s += 'CONCURRENTLY ';
   if (ix.kw.get('if_not_exists') === true) s += 'IF NOT EXISTS ';
+  const ixName = ix.kw.get('quote') === true ? forceQuote(ix.name) : d.quote(ix.name);
   // PostgreSQL puts an index in its table's schema; the index name itself is not qualified.
   const onTable = d.indexSchemaOnTable;
-  s += `${onTable ? d.quote(ix.name) : d.qualified(ix.name, ix.schema)} ON ${onTable ? d.qualified(ix.table, ix.schema) : d.quote(ix.table)} `;
-  const { using, include } = d.indexClauses?.(ix) ?? {};
-  if (using !== undefined) s += `USING ${using} `;
-  s += `(${ix.columns.map((c) => (typeof c === 'string' ? d.quote(c) : c.sql)).join(', ')})`;
-  if (include) s += ` INCLUDE (${include.map((c) => d.quote(c)).join(', ')})`;
-  // Dialect options are keyword arguments prefixed with the dialect's name (SQLAlchemy's rule).
+  s += `${onTable || !ix.schema ? ixName : `${d.quote(ix.schema)}.${ixName}`} ON ${onTable ? d.qualified(ix.table, ix.schema) : d.quote(ix.table)} `;
+  if (o.using !== undefined) s += `USING ${o.using} `;
+  s += `(${ix.columns.map((c) => (typeof c === 'string' ? d.quote(c) + (o.ops?.[c] ? ` ${o.ops[c]}` : '') : c.sql)).join(', ')})`;
+  if (o.include) s += ` INCLUDE (${o.include.map((c) => d.quote(c)).join(', ')})`;
+  if (o.with?.length) s += ` WITH (${o.with.map(([k, v]) => `${k} = ${v}`).join(', ')})`;
+  if (o.tablespace) s += ` TABLESPACE ${d.quote(o.tablespace)}`;
   const where = ix.kw.get(`${d.name}_where`);
   if (where instanceof TextClause) s += ` WHERE ${where.sql}`;
-  else if (where !== undefined && where !== null) throw new Unsupported(ix.line, 'postgresql_where=...', 'expected sa.text(...)');
+  else if (where !== undefined && where !== null) throw new Unsupported(ix.line, `${d.name}_where=...`, 'expected sa.text(...)');
   return s;
 }
 
 /** The statements `op.create_table` runs: the dialect's types (PostgreSQL's ENUMs), the table, its indexes, comments. */
-export function createTableStatements(t: TableSpec, d: Dialect): string[] {
-  const out: string[] = [...(d.beforeCreateTable?.(t) ?? [])];
-  out.push(renderCreateTable(t, d));
-  for (const ix of t.indexes) out.push(renderCreateIndex(ix, d));
+export function createTableStatements(t: TableSpec, d: Dialect): { sql: string; once?: string }[] {
+  const out: { sql: string; once?: string }[] = [...(d.beforeCreateTable?.(t) ?? [])];
+  const add = (sql: string) => out.push({ sql });
+  add(renderCreateTable(t, d));
+  for (const ix of t.indexes) add(renderCreateIndex(ix, d));
   if (d.comments) {
-    if (t.comment) out.push(commentOn(d, 'TABLE', d.qualified(t.name, t.schema), t.comment));
-    for (const c of t.columns) if (c.comment) out.push(commentOn(d, 'COLUMN', `${d.qualified(t.name, t.schema)}.${d.quote(c.name)}`, c.comment));
+    if (t.comment) add(commentOn(d, 'TABLE', d.qualified(t.name, t.schema), t.comment));
+    for (const c of t.columns) if (c.comment) add(commentOn(d, 'COLUMN', `${d.qualified(t.name, t.schema)}.${d.quote(c.name)}`, c.comment));
   }
   return out;
 }

@@ -8,6 +8,7 @@ import type { NameRequest } from '../../naming/convention';
 import { givenName, OpNamer } from '../../naming/opNames';
 import { asString, asStringList, Call, isCall, optString, PyValue, TextClause, Unsupported } from '../values';
 import { readType, TypeSpec } from './types';
+import { isOtherDialectKeyword } from '../args';
 
 export type DefaultSpec =
   | { kind: 'literal'; value: string }
@@ -36,6 +37,41 @@ export type ConstraintSpec =
   | { kind: 'check'; name?: string; conv?: boolean; sql: string }
   | ({ kind: 'foreign' } & ForeignKeySpec);
 
+/** `sa.Identity(...)`: GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY, with its sequence options. */
+export interface IdentitySpec {
+  always: boolean;
+  /** start, increment, minvalue, maxvalue, nominvalue, nomaxvalue, cache, order, cycle (as given). */
+  options: Record<string, number | boolean>;
+}
+
+/** `sa.Computed(sqltext, persisted=...)`: GENERATED ALWAYS AS (sqltext). */
+export interface ComputedSpec { sql: string; persisted?: boolean }
+
+export const IDENTITY_OPTIONS = ['start', 'increment', 'minvalue', 'maxvalue', 'nominvalue', 'nomaxvalue', 'cache', 'order', 'cycle'];
+
+export function readIdentity(c: Call): IdentitySpec {
+  checkKeywords(c, ['always', 'on_null', ...IDENTITY_OPTIONS], 'sa.Identity');
+  if (c.args.length) throw new Unsupported(c.line, 'sa.Identity(...)', 'takes keyword arguments only here');
+  const options: Record<string, number | boolean> = {};
+  for (const k of IDENTITY_OPTIONS) {
+    const v = c.kw(k);
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' && typeof v !== 'boolean') throw new Unsupported(c.line, `sa.Identity(${k}=...)`, 'expected a number or a boolean');
+    options[k] = v;
+  }
+  return { always: c.kw('always') === true, options };
+}
+
+export function readComputed(c: Call): ComputedSpec {
+  checkKeywords(c, ['sqltext', 'persisted'], 'sa.Computed');
+  const text = c.args[0] ?? c.kw('sqltext');
+  const persisted = c.args[1] ?? c.kw('persisted');
+  return {
+    sql: text instanceof TextClause ? text.sql : asString(text, c.line, 'the computed expression'),
+    persisted: persisted === undefined || persisted === null ? undefined : persisted === true,
+  };
+}
+
 export interface ColumnSpec {
   name: string;
   type: TypeSpec;
@@ -51,6 +87,12 @@ export interface ColumnSpec {
   /** A Python-side `default=` was given (it turns PostgreSQL's SERIAL off). */
   pythonDefault: boolean;
   comment?: string;
+  identity?: IdentitySpec;
+  computed?: ComputedSpec;
+  /** CHECK constraints given to the column itself (`sa.Column('x', sa.Integer, sa.CheckConstraint('x > 0'))`). */
+  checks: (ConstraintSpec & { kind: 'check' })[];
+  /** SQLite: `NOT NULL ON CONFLICT <this>`. */
+  onConflictNotNull?: string;
   line: number;
 }
 
@@ -73,6 +115,8 @@ export interface TableSpec {
   constraints: ConstraintSpec[];
   indexes: IndexSpec[];
   comment?: string;
+  /** `CREATE TABLE IF NOT EXISTS` (Alembic 1.13+). */
+  ifNotExists?: boolean;
   line: number;
 }
 
@@ -112,18 +156,35 @@ export function fkOptions(c: Call): Pick<ForeignKeySpec, 'onDelete' | 'onUpdate'
 }
 
 const COLUMN_ITEMS_UNSUPPORTED: Record<string, string> = {
-  'sa.Sequence': 'a Sequence', 'sa.Identity': 'an Identity column', 'sa.Computed': 'a computed column',
-  'sa.CheckConstraint': 'a column-level CHECK', 'sa.FetchedValue': 'a FetchedValue',
+  'sa.Sequence': 'a Sequence',
+  'sa.FetchedValue': 'a FetchedValue',
 };
+
+/** Column keywords that change no DDL (Python-side defaults, ORM keys, documentation). */
+const COLUMN_KEYWORDS = [
+  'name', 'type_', 'primary_key', 'nullable', 'server_default', 'unique', 'index', 'autoincrement', 'comment',
+  'default', 'insert_default', 'onupdate', 'server_onupdate', 'key', 'doc', 'info', 'sqlite_on_conflict_not_null',
+];
 
 export function readColumn(v: PyValue, line: number): ColumnSpec {
   if (!isCall(v, 'sa.Column')) throw new Unsupported(isCall(v) ? v.line : line, isCall(v) ? `${v.fn}(...)` : String(v), 'expected sa.Column(...)');
+  for (const k of [...v.kwargs.keys(), ...v.skipped]) {
+    if (!COLUMN_KEYWORDS.includes(k) && !isOtherDialectKeyword(k)) throw new Unsupported(v.line, `sa.Column(..., ${k}=...)`, 'an argument the embedded engine does not know or apply');
+  }
   const [nameArg, ...rest] = v.args;
   const name = asString(nameArg ?? v.kw('name'), v.line, 'the column name');
   let type: TypeSpec | undefined;
   const fks: Call[] = [];
-  for (const item of rest) {
+  const checks: (ConstraintSpec & { kind: 'check' })[] = [];
+  let identity: IdentitySpec | undefined;
+  let computed: ComputedSpec | undefined;
+  // server_default= may hold them too (SQLAlchemy treats them as column arguments).
+  const sd = v.kw('server_default');
+  for (const item of [...rest, ...(isCall(sd, 'sa.Identity', 'sa.Computed') ? [sd] : [])]) {
     if (isCall(item, 'sa.ForeignKey')) fks.push(item);
+    else if (isCall(item, 'sa.Identity')) identity = readIdentity(item);
+    else if (isCall(item, 'sa.Computed')) computed = readComputed(item);
+    else if (isCall(item, 'sa.CheckConstraint')) checks.push(readConstraint(item, '') as ConstraintSpec & { kind: 'check' });
     else if (isCall(item) && item.fn in COLUMN_ITEMS_UNSUPPORTED) throw new Unsupported(item.line, `${item.fn}(...)`, `${COLUMN_ITEMS_UNSUPPORTED[item.fn]} is not supported by the embedded engine yet`);
     else if (!type) type = readType(item, v.line);
     else throw new Unsupported(v.line, `sa.Column(${JSON.stringify(name)}, ...)`, 'an argument the embedded engine does not understand');
@@ -137,8 +198,11 @@ export function readColumn(v: PyValue, line: number): ColumnSpec {
     name,
     type,
     primaryKey,
-    nullable: bool(v.kw('nullable'), !primaryKey),
-    serverDefault: readDefault(v.kw('server_default'), v.line),
+    // An Identity column is NOT NULL unless nullable= says otherwise.
+    nullable: bool(v.kw('nullable'), !primaryKey && !identity),
+    serverDefault: isCall(sd, 'sa.Identity', 'sa.Computed') ? undefined : readDefault(sd, v.line),
+    identity,
+    computed,
     unique: bool(v.kw('unique'), false),
     index: bool(v.kw('index'), false),
     foreignKeys: fks.map((fk) => readForeignKey(fk, name)),
@@ -146,6 +210,8 @@ export function readColumn(v: PyValue, line: number): ColumnSpec {
     nullableGiven: v.kw('nullable') !== undefined,
     pythonDefault: v.has('default'),
     comment: typeof comment === 'string' ? comment : undefined,
+    checks,
+    onConflictNotNull: optString(v.kw('sqlite_on_conflict_not_null'), v.line, 'sqlite_on_conflict_not_null='),
     line: v.line,
   };
 }
@@ -176,6 +242,19 @@ export function readConstraint(c: Call, table: string): ConstraintSpec {
   throw new Unsupported(c.line, `${c.fn}(...)`, `not a constraint the embedded engine knows (table ${table})`);
 }
 
+/** The keyword arguments an index takes, each dialect's options included (SQLAlchemy refuses others). */
+export const INDEX_KEYWORDS = [
+  'unique', 'if_not_exists', 'quote', 'info', 'sqlite_where', 'postgresql_where', 'postgresql_using',
+  'postgresql_include', 'postgresql_ops', 'postgresql_with', 'postgresql_concurrently', 'postgresql_tablespace',
+];
+
+/** Refuses a keyword argument that is not in `known` nor another database's option. */
+export function checkKeywords(c: Call, known: readonly string[], what: string): void {
+  for (const k of c.kwargs.keys()) {
+    if (!known.includes(k) && !isOtherDialectKeyword(k)) throw new Unsupported(c.line, `${what}(..., ${k}=...)`, 'an argument the embedded engine does not know or apply');
+  }
+}
+
 /** `sa.Index(name, *columns)`; its name is decided by `readTable` (the naming convention). */
 /** An index must have a name (SQLAlchemy's compiler raises otherwise). */
 function indexName(n: string | undefined, line: number): string {
@@ -184,6 +263,7 @@ function indexName(n: string | undefined, line: number): string {
 }
 
 export function readIndex(c: Call): Omit<IndexSpec, 'name'> & { given: { name?: string; conv?: boolean } } {
+  checkKeywords(c, INDEX_KEYWORDS, 'sa.Index');
   return {
     given: givenName(c.args[0], c.line, 'the index name'), table: '', columns: c.args.slice(1).map((a) => (a instanceof TextClause ? a : asString(a, c.line, 'an index column'))),
     unique: c.kw('unique') === true, kw: c.kwargs, line: c.line,
@@ -213,8 +293,8 @@ export function readTable(call: Call, names: OpNamer): TableSpec {
     else throw new Unsupported(call.line, `op.create_table(${JSON.stringify(name)}, ...)`, 'an argument that is not a Column, a constraint or an Index');
   }
   for (const [k] of call.kwargs) {
-    if (!['schema', 'comment', 'info', 'prefixes', 'sqlite_autoincrement', 'keep_existing', 'extend_existing'].includes(k) && !k.startsWith('mysql_') && !k.startsWith('mariadb_')) {
-      throw new Unsupported(call.line, `op.create_table(..., ${k}=...)`, 'a table option the embedded engine does not apply');
+    if (!['schema', 'comment', 'info', 'prefixes', 'sqlite_autoincrement', 'keep_existing', 'extend_existing', 'if_not_exists'].includes(k) && !isOtherDialectKeyword(k)) {
+      throw new Unsupported(call.line, `op.create_table(..., ${k}=...)`, 'a table option the embedded engine does not know or apply');
     }
   }
   if (call.kw('prefixes') !== undefined || call.kw('sqlite_autoincrement') === true) {
@@ -256,5 +336,5 @@ export function readTable(call: Call, names: OpNamer): TableSpec {
     k.name = nameOf({ kind: KINDS[k.kind], name: k.name, conv: k.conv, columns: k.kind === 'check' ? [] : k.columns, ...fk }, call.line);
   }
   const comment = call.kw('comment');
-  return { name, schema, columns, constraints, indexes, comment: typeof comment === 'string' ? comment : undefined, line: call.line };
+  return { name, schema, columns, constraints, indexes, comment: typeof comment === 'string' ? comment : undefined, ifNotExists: call.kw('if_not_exists') === true, line: call.line };
 }

@@ -151,3 +151,19 @@ export function enumTypesToCreate(types: TypeSpec[]): TypeSpec[] {
   }
   return [...out.values()];
 }
+
+/** SQLAlchemy's `_type_affinity` (the generic class a type belongs to), by type name or rendered SQL type. */
+const AFFINITY: Record<string, string> = {};
+const affinities: [string, string][] = [
+  ['Integer', 'Integer INTEGER INT BigInteger BIGINT SmallInteger SMALLINT'],
+  ['String', 'String Unicode VARCHAR NVARCHAR CHAR NCHAR Text UnicodeText TEXT CLOB Enum ENUM'],
+  ['Numeric', 'Numeric NUMERIC DECIMAL Float FLOAT REAL Double DOUBLE DOUBLE_PRECISION'],
+  ['DateTime', 'DateTime DATETIME TIMESTAMP'], ['Date', 'Date DATE'], ['Time', 'Time TIME'],
+  ['Boolean', 'Boolean BOOLEAN'], ['_Binary', 'LargeBinary BLOB BINARY VARBINARY'], ['JSON', 'JSON'],
+];
+for (const [a, names] of affinities) for (const n of names.split(' ')) AFFINITY[n] = a;
+
+export function typeAffinity(nameOrSql: string): string {
+  const n = nameOrSql.replace(/\(.*$/, '').trim().replace(/ /g, '_');
+  return AFFINITY[n] ?? n;
+}

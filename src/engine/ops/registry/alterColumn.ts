@@ -1,17 +1,36 @@
 /** `op.alter_column`: ALTERs on a dialect that can; a rebuild in batch mode on one that cannot. */
 import { assertAlterInPlace } from '../../dialects/dialect';
-import { bind } from '../args';
+import type { Dialect } from '../../dialects';
+import { bind, type Bound } from '../args';
 import { commentOn, renderDefault } from '../ddl/render';
-import { readDefault } from '../ddl/schema';
-import { readType, renderType } from '../ddl/types';
-import { asString, optString, TextClause } from '../values';
+import { readDefault, readIdentity } from '../ddl/schema';
+import { readType, renderType, typeAffinity } from '../ddl/types';
+import { asString, Call, isCall, optString, TextClause, Unsupported, type PyValue } from '../values';
 import type { OpSpec, Out } from './types';
+
+/** A server default (new or existing) that is an Identity or a Computed construct. */
+const generatedDefault = (a: Bound) => [a.server_default, a.existing_server_default].some((x) => isCall(x, 'sa.Identity', 'sa.Computed'));
+
+/** Alembic's IdentityColumnDefault / ComputedColumnDefault: the ALTER COLUMN tail, or its refusal. */
+function alterGenerated(c: Call, d: Dialect, a: Bound): string {
+  if ([a.server_default, a.existing_server_default].some((x) => isCall(x, 'sa.Computed'))) {
+    throw new Unsupported(c.line, 'alter_column(..., server_default=sa.Computed(...))', 'Adding or removing a "computed" construct, e.g. GENERATED ALWAYS AS, to or from an existing column is not supported (Alembic raises here too)');
+  }
+  const identity = (x: PyValue | undefined) => (isCall(x, 'sa.Identity') ? readIdentity(x) : undefined);
+  if ((a.server_default ?? null) !== null && !isCall(a.server_default, 'sa.Identity')) {
+    throw new Unsupported(c.line, 'alter_column(..., server_default=...)', 'replacing an Identity with another server default is not supported by the embedded engine');
+  }
+  if (!d.alterIdentity) throw new Unsupported(c.line, 'alter_column(..., server_default=sa.Identity(...))', `Adding, removing or modifying an Identity construct, e.g. GENERATED AS IDENTITY, to or from an existing column is not supported in ${d.displayName} (Alembic raises here too)`);
+  return d.alterIdentity(identity(a.server_default), identity(a.existing_server_default));
+}
 
 export const alterColumn: OpSpec = {
   name: 'alter_column',
   params: {
-    label: 'alter_column', positional: ['table_name', 'column_name'], open: true, tableParam: 'table_name',
-    keywords: ['nullable', 'comment', 'server_default', 'new_column_name', 'type_', 'existing_type', 'existing_server_default', 'existing_nullable', 'existing_comment', 'schema', 'autoincrement', 'existing_autoincrement', 'insert_before', 'insert_after'],
+    label: 'alter_column', positional: ['table_name', 'column_name'], tableParam: 'table_name',
+    keywords: ['nullable', 'comment', 'server_default', 'new_column_name', 'type_', 'existing_type', 'existing_server_default', 'existing_nullable', 'existing_comment', 'schema', 'autoincrement', 'existing_autoincrement', 'postgresql_using'],
+    // Alembic passes them on to an in-place ALTER, which ignores them (only a rebuild reorders).
+    batchKeywords: ['insert_before', 'insert_after'],
   },
   compile(c, d, a, table) {
     const tname = table?.name ?? asString(a.table_name, c.line, 'table name');
@@ -20,10 +39,12 @@ export const alterColumn: OpSpec = {
     const out: Out[] = [];
     const using = c.kw('postgresql_using');
     const typeSql = a.type_ !== undefined && a.type_ !== null ? renderType(readType(a.type_, c.line), d) : undefined;
-    if (a.nullable !== undefined || c.kwargs.has('server_default') || typeSql || a.comment !== undefined) assertAlterInPlace(d, c.line, 'op.alter_column()');
+    if (a.nullable !== undefined || c.kwargs.has('server_default') || typeSql || a.comment !== undefined) assertAlterInPlace(d, c.line, 'op.alter_column()', 'column');
     if (typeSql) out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} TYPE ${typeSql}${using instanceof TextClause || typeof using === 'string' ? ` USING ${using instanceof TextClause ? using.sql : using}` : ''}` });
     if (a.nullable !== undefined && a.nullable !== null) out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} ${a.nullable ? 'DROP NOT NULL' : 'SET NOT NULL'}` });
-    if (c.kwargs.has('server_default') && a.server_default !== false) {
+    if (c.kwargs.has('server_default') && a.server_default !== false && generatedDefault(a)) {
+      out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} ${alterGenerated(c, d, a)}` });
+    } else if (c.kwargs.has('server_default') && a.server_default !== false) {
       const dflt = readDefault(a.server_default, c.line);
       out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} ${dflt ? `SET DEFAULT ${renderDefault(dflt, d)}` : 'DROP DEFAULT'}` });
     }
@@ -31,7 +52,7 @@ export const alterColumn: OpSpec = {
       out.push({ sql: commentOn(d, 'COLUMN', `${t}.${col}`, typeof a.comment === 'string' ? a.comment : null) });
     }
     if (a.new_column_name !== undefined && a.new_column_name !== null) {
-      out.push({ sql: `ALTER TABLE ${t} RENAME ${col} TO ${d.quote(asString(a.new_column_name, c.line, 'new column name'))}` });
+      out.push({ sql: `ALTER TABLE ${t} ${d.renameColumn} ${col} TO ${d.quote(asString(a.new_column_name, c.line, 'new column name'))}` });
     }
     return out;
   },
@@ -39,6 +60,7 @@ export const alterColumn: OpSpec = {
     check(c) {
       const a = bind(c, 'alter_column', ['column_name'], [], true);
       if (a.type_ !== undefined && a.type_ !== null) readType(a.type_, c.line);
+      if (c.kwargs.has('server_default') && generatedDefault(a)) throw new Unsupported(c.line, 'batch_op.alter_column(..., server_default=Identity/Computed)', 'not supported in a table rebuild by the embedded engine');
       if (c.kwargs.has('server_default')) readDefault(a.server_default === false ? null : a.server_default, c.line);
     },
     recreate(t, c) {
@@ -50,8 +72,10 @@ export const alterColumn: OpSpec = {
         col.dflt = dflt ? renderDefault(dflt, t.d) : undefined;
       }
       if (a.type_ !== undefined && a.type_ !== null) {
-        const type = renderType(readType(a.type_, c.line), t.d);
-        if (type !== col.type) col.cast = true;
+        const spec = readType(a.type_, c.line);
+        const type = renderType(spec, t.d);
+        // SQLite's batch copies with a CAST only across SQLAlchemy type affinities (never to JSON).
+        if (typeAffinity(col.type) !== typeAffinity(spec.name) && typeAffinity(spec.name) !== 'JSON') col.cast = true;
         col.type = type;
       }
       if (a.new_column_name !== undefined && a.new_column_name !== null) {

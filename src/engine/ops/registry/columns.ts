@@ -1,8 +1,8 @@
 /** Column ops: add, drop (alter_column has its own file). */
 import { assertAlterInPlace } from '../../dialects/dialect';
 import { bind } from '../args';
-import { commentOn, renderColumn, renderConstraint, renderCreateIndex, renderDefault, renderForeignKey } from '../ddl/render';
-import { readColumn } from '../ddl/schema';
+import { commentOn, renderColumnConstraints, renderColumnSpec, renderConstraint, renderCreateIndex, renderDefault, renderForeignKey, renderInlineReferences } from '../ddl/render';
+import { readColumn, type TableSpec } from '../ddl/schema';
 import { renderType } from '../ddl/types';
 import { asString, Call, isCall, optString, TextClause, Unsupported } from '../values';
 import type { BatchColumn, OpSpec, Out, RecreateTable } from './types';
@@ -10,25 +10,39 @@ import { target } from './util';
 
 export const addColumn: OpSpec = {
   name: 'add_column',
-  params: { label: 'add_column', positional: ['table_name', 'column'], keywords: ['schema', 'insert_before', 'insert_after', 'if_not_exists'], tableParam: 'table_name' },
+  params: {
+    label: 'add_column', positional: ['table_name', 'column'], tableParam: 'table_name',
+    keywords: ['schema', 'if_not_exists', 'inline_references', 'inline_primary_key'], batchKeywords: ['insert_before', 'insert_after'],
+  },
   compile(c, d, a, table, names) {
     const { name: tname, schema } = target(c, a, table);
+    if (table && ((a.insert_before ?? null) !== null || (a.insert_after ?? null) !== null)) {
+      throw new Unsupported(c.line, 'batch_op.add_column(..., insert_before/insert_after=...)', "Can't specify insert_before or insert_after when using ALTER; please specify recreate='always' (Alembic raises here too)");
+    }
     const col = readColumn(a.column!, c.line);
-    const out: Out[] = [{ sql: `ALTER TABLE ${d.qualified(tname, schema)} ADD COLUMN ${renderColumn(col, d)}` }];
+    // Alembic attaches the column to a table of its own: SQLAlchemy's SERIAL rule sees a one-column table.
+    const own: TableSpec = { name: tname, schema, columns: [col], constraints: col.primaryKey ? [{ kind: 'primary', columns: [col.name] }] : [], indexes: [], line: c.line };
+    let spec = renderColumnSpec(col, d, own);
+    if (a.inline_primary_key === true && col.primaryKey) spec += ' PRIMARY KEY';
+    // inline_references= puts a single foreign key in the column (`REFERENCES t (c)`) instead of an ADD CONSTRAINT.
+    const inlineFk = a.inline_references === true && col.foreignKeys.length === 1 ? col.foreignKeys[0] : undefined;
+    if (inlineFk) spec += ` ${renderInlineReferences(inlineFk, d)}`;
+    spec += renderColumnConstraints(col, d);
+    const out: Out[] = [{ sql: `ALTER TABLE ${d.qualified(tname, schema)} ADD COLUMN ${a.if_not_exists === true ? 'IF NOT EXISTS ' : ''}${spec}` }];
     // Names as the column's Table gets them in Alembic (a foreign key's referred table is not in its MetaData).
     const construct = `op.add_column(${JSON.stringify(tname)}, sa.Column(${JSON.stringify(col.name)}, ...))`;
-    const own = { table: tname, schema, columns: [col.name] };
+    const ownName = { table: tname, schema, columns: [col.name] };
     // Constraints the column brings are added separately (SQLite cannot: Alembic stops).
     const adds = [
-      ...(col.unique && !col.index ? [{ kind: 'unique' as const, columns: [col.name], name: names.name({ kind: 'uq', ...own }, c.line, construct) }] : []),
-      ...col.foreignKeys.map((fk) => ({ kind: 'foreign' as const, ...fk, name: names.name({ kind: 'fk', ...own, name: fk.name, conv: fk.conv, referredTable: fk.refTable, referredSchema: fk.refSchema, referredColumns: fk.refColumns, referredTableKnown: fk.refTable === tname && fk.refSchema === schema }, c.line, construct) })),
+      ...(col.unique && !col.index ? [{ kind: 'unique' as const, columns: [col.name], name: names.name({ kind: 'uq', ...ownName }, c.line, construct) }] : []),
+      ...col.foreignKeys.filter((fk) => fk !== inlineFk).map((fk) => ({ kind: 'foreign' as const, ...fk, name: names.name({ kind: 'fk', ...ownName, name: fk.name, conv: fk.conv, referredTable: fk.refTable, referredSchema: fk.refSchema, referredColumns: fk.refColumns, referredTableKnown: fk.refTable === tname && fk.refSchema === schema }, c.line, construct) })),
     ];
     for (const k of adds) {
       assertAlterInPlace(d, c.line, `add_column(... ${k.kind === 'foreign' ? 'ForeignKey' : 'unique=True'} ...)`);
       out.push({ sql: `ALTER TABLE ${d.qualified(tname, schema)} ADD ${renderConstraint(k, d)}` });
     }
     if (col.index) {
-      const ixName = names.name({ kind: 'ix', ...own }, c.line, construct);
+      const ixName = names.name({ kind: 'ix', ...ownName }, c.line, construct);
       if (ixName === undefined) throw new Unsupported(c.line, construct, 'index=True: the naming convention gives the index no name (no "ix" template); SQLAlchemy cannot compile it');
       out.push({ sql: renderCreateIndex({ name: ixName, table: tname, schema, columns: [col.name], unique: col.unique, kw: new Map(), line: c.line }, d) });
     }
@@ -40,9 +54,12 @@ export const addColumn: OpSpec = {
     inPlace(c) {
       const col = c.args[0];
       const dflt = isCall(col) ? col.kw('server_default') : undefined;
-      return !(isCall(dflt) || dflt instanceof TextClause);
+      // A stored computed column too (SQLite cannot ADD COLUMN one).
+      const computed = isCall(col) ? [...col.args, dflt].find((x) => isCall(x, 'sa.Computed')) : undefined;
+      if (isCall(computed) && (computed.args[1] ?? computed.kw('persisted')) === true) return false;
+      return !((isCall(dflt) && !isCall(dflt, 'sa.Identity', 'sa.Computed')) || dflt instanceof TextClause);
     },
-    check(c) { readColumn(bind(c, 'add_column', ['column'], ['insert_before', 'insert_after']).column!, c.line); },
+    check(c) { readColumn(bind(c, 'add_column', ['column'], [], true).column!, c.line); },
     recreate: recreateAddColumn,
   },
   inverse({ args }, h) {
@@ -54,9 +71,9 @@ export const addColumn: OpSpec = {
 
 function recreateAddColumn(t: RecreateTable, c: Call): void {
   const { d, existingOrdering } = t;
-  const a = bind(c, 'batch_op.add_column', ['column'], ['insert_before', 'insert_after']);
+  const a = bind(c, 'batch_op.add_column', ['column'], [], true);
   const spec = readColumn(a.column!, c.line);
-  const col: Omit<BatchColumn, 'key'> = { name: spec.name, type: renderType(spec.type, d), nullable: spec.nullable, dflt: spec.serverDefault ? renderDefault(spec.serverDefault, d) : undefined, pk: spec.primaryKey ? 1 : 0 };
+  const col: Omit<BatchColumn, 'key'> = { name: spec.name, type: renderType(spec.type, d), nullable: spec.nullable, dflt: spec.serverDefault ? renderDefault(spec.serverDefault, d) : undefined, pk: spec.primaryKey ? 1 : 0, extra: ((spec.computed ? ` ${d.computedColumn(spec.computed, c.line)}` : '') + renderColumnConstraints(spec, d)) || undefined };
   let before = optString(a.insert_before, c.line, 'insert_before');
   let after = optString(a.insert_after, c.line, 'insert_after');
   const idx = new Map(existingOrdering.map((n, i) => [n, i]));
@@ -79,10 +96,11 @@ function recreateAddColumn(t: RecreateTable, c: Call): void {
 
 export const dropColumn: OpSpec = {
   name: 'drop_column',
-  params: { label: 'drop_column', positional: ['table_name', 'column_name'], keywords: ['schema', 'if_exists'], open: true, tableParam: 'table_name' },
+  // Alembic passes its other keywords to the implementation, which ignores them (existing_type=...).
+  params: { label: 'drop_column', positional: ['table_name', 'column_name'], keywords: ['schema', 'if_exists', 'existing_type', 'existing_nullable', 'existing_server_default', 'existing_comment'], tableParam: 'table_name' },
   compile(c, d, a, table) {
     const t = target(c, a, table);
-    return [{ sql: `ALTER TABLE ${d.qualified(t.name, t.schema)} DROP COLUMN ${d.quote(asString(a.column_name, c.line, 'column name'))}` }];
+    return [{ sql: `ALTER TABLE ${d.qualified(t.name, t.schema)} DROP COLUMN ${a.if_exists === true ? 'IF EXISTS ' : ''}${d.quote(asString(a.column_name, c.line, 'column name'))}` }];
   },
   batch: {
     recreate(t, c) {

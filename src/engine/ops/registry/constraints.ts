@@ -1,7 +1,7 @@
 /** Constraint ops: foreign key, unique, check, primary key, and drop_constraint. */
 import { assertAlterInPlace } from '../../dialects/dialect';
 import { bind } from '../args';
-import { renderConstraint, renderForeignKey } from '../ddl/render';
+import { renderConstraint, renderDeferrability, renderForeignKey } from '../ddl/render';
 import { fkOptions, readConstraint } from '../ddl/schema';
 import type { NameKind } from '../../naming/convention';
 import { givenName } from '../../naming/opNames';
@@ -17,7 +17,7 @@ export const createForeignKey: OpSpec = {
   name: 'create_foreign_key',
   params: {
     label: 'create_foreign_key', positional: ['constraint_name', 'source_table', 'referent_table', 'local_cols', 'remote_cols'], tableParam: 'source_table',
-    keywords: ['onupdate', 'ondelete', 'deferrable', 'initially', 'match', 'source_schema', 'referent_schema', 'use_alter'],
+    keywords: ['onupdate', 'ondelete', 'deferrable', 'initially', 'match', 'source_schema', 'referent_schema', 'use_alter', 'postgresql_not_valid'],
   },
   // Alembic puts the referred table in the same throwaway MetaData: %(referred_column_0_name)s resolves.
   naming: (a, table) => ({
@@ -37,11 +37,11 @@ export const createForeignKey: OpSpec = {
       refTable: name(c, a.referent_table, 'referent table'), refSchema: optString(a.referent_schema, c.line, 'referent_schema'),
       refColumns: asStringList(a.remote_cols, c.line, 'remote columns'), ...fkOptions(c),
     };
-    return [{ sql: `ALTER TABLE ${d.qualified(src, table?.schema ?? optString(a.source_schema, c.line, 'source_schema'))} ADD ${fk.name ? `CONSTRAINT ${d.quote(fk.name)} ` : ''}${renderForeignKey(fk, d)}` }];
+    return [{ sql: `ALTER TABLE ${d.qualified(src, table?.schema ?? optString(a.source_schema, c.line, 'source_schema'))} ADD ${fk.name ? `CONSTRAINT ${d.quote(fk.name)} ` : ''}${renderForeignKey(fk, d)}${d.constraintValidity?.(c.kwargs) ?? ''}` }];
   },
   batch: {
     recreate(t, c) {
-      const a = bind(c, 'batch_op.create_foreign_key', ['constraint_name', 'referent_table', 'local_cols', 'remote_cols'], ['onupdate', 'ondelete', 'deferrable', 'initially', 'match', 'referent_schema']);
+      const a = bind(c, 'batch_op.create_foreign_key', ['constraint_name', 'referent_table', 'local_cols', 'remote_cols'], [], true);
       const columns = asStringList(a.local_cols, c.line, 'local columns');
       const fk = { columns, refTable: asString(a.referent_table, c.line, 'referent table'), refSchema: optString(a.referent_schema, c.line, 'referent_schema'), refColumns: asStringList(a.remote_cols, c.line, 'remote columns'), ...fkOptions(c) };
       t.addNamed({ name: optString(a.constraint_name, c.line, 'constraint name'), kind: 'foreign', columns, body: renderForeignKey(fk, t.d) });
@@ -53,7 +53,7 @@ export const createForeignKey: OpSpec = {
 /** create_unique_constraint / create_primary_key / create_check_constraint: `ALTER TABLE ... ADD <constraint>`. */
 const addConstraint = (opName: string, kind: 'unique' | 'primary' | 'check', batch: NonNullable<OpSpec['batch']>): OpSpec => ({
   name: opName,
-  params: { label: opName, positional: ['constraint_name', 'table_name', kind === 'check' ? 'condition' : 'columns'], keywords: ['schema', 'deferrable', 'initially'], tableParam: 'table_name' },
+  params: { label: opName, positional: ['constraint_name', 'table_name', kind === 'check' ? 'condition' : 'columns'], keywords: kind === 'primary' ? ['schema'] : ['schema', 'deferrable', 'initially', ...(kind === 'check' ? ['postgresql_not_valid'] : [])], tableParam: 'table_name' },
   // A CHECK given as a string has no columns for %(column_0_name)s.
   naming: (a, table) => ({
     param: 'constraint_name',
@@ -69,7 +69,7 @@ const addConstraint = (opName: string, kind: 'unique' | 'primary' | 'check', bat
     const k = kind === 'check'
       ? readConstraint(new Call('sa.CheckConstraint', [a.condition ?? null], new Map([['name', cname ?? null]]), c.line), '')
       : { kind, name: cname, columns: asStringList(a.columns, c.line, 'columns') };
-    return [{ sql: `ALTER TABLE ${d.qualified(table?.name ?? name(c, a.table_name, 'table name'), table?.schema ?? optString(a.schema, c.line, 'schema'))} ADD ${renderConstraint(k, d)}` }];
+    return [{ sql: `ALTER TABLE ${d.qualified(table?.name ?? name(c, a.table_name, 'table name'), table?.schema ?? optString(a.schema, c.line, 'schema'))} ADD ${renderConstraint(k, d)}${renderDeferrability(fkOptions(c))}${kind === 'check' ? d.constraintValidity?.(c.kwargs) ?? '' : ''}` }];
   },
   batch,
   inverse: dropConstraint(kind),

@@ -1,7 +1,7 @@
 /** Index ops: create and drop (both run in place in batch mode, even on SQLite). */
 import { bind } from '../args';
 import { renderCreateIndex } from '../ddl/render';
-import type { IndexSpec } from '../ddl/schema';
+import { INDEX_KEYWORDS, type IndexSpec } from '../ddl/schema';
 import { givenName } from '../../naming/opNames';
 import { asString, asStringList, optString, TextClause, Unsupported } from '../values';
 import type { OpSpec } from './types';
@@ -9,7 +9,7 @@ import { name } from './util';
 
 export const createIndex: OpSpec = {
   name: 'create_index',
-  params: { label: 'create_index', positional: ['index_name', 'table_name', 'columns'], keywords: ['schema', 'unique', 'if_not_exists', 'quote', 'info'], open: true, tableParam: 'table_name' },
+  params: { label: 'create_index', positional: ['index_name', 'table_name', 'columns'], keywords: ['schema', ...INDEX_KEYWORDS], tableParam: 'table_name' },
   // Alembic indexes a throwaway Table (`no_table` without one); a `sa.text()` element is a column named by its text.
   naming: (a, table) => ({
     param: 'index_name', required: 'index',
@@ -41,7 +41,7 @@ export const createIndex: OpSpec = {
 
 export const dropIndex: OpSpec = {
   name: 'drop_index',
-  params: { label: 'drop_index', positional: ['index_name', 'table_name'], keywords: ['schema', 'if_exists'], open: true, tableParam: 'table_name' },
+  params: { label: 'drop_index', positional: ['index_name', 'table_name'], keywords: ['schema', 'if_exists', 'postgresql_concurrently'], tableParam: 'table_name' },
   // Alembic's DropIndexOp builds the index on a dummy column `x`.
   naming: (a, table) => ({
     param: 'index_name', required: 'index',
@@ -52,7 +52,8 @@ export const dropIndex: OpSpec = {
   }),
   compile(c, d, a, table) {
     const schema = table?.schema ?? optString(a.schema, c.line, 'schema');
-    return [{ sql: `DROP INDEX ${a.if_exists === true ? 'IF EXISTS ' : ''}${d.qualified(name(c, a.index_name, 'index name'), schema)}` }];
+    const concurrently = d.indexOptions?.(c.kwargs, c.line).concurrently ? 'CONCURRENTLY ' : '';
+    return [{ sql: `DROP INDEX ${concurrently}${a.if_exists === true ? 'IF EXISTS ' : ''}${d.qualified(name(c, a.index_name, 'index name'), schema)}` }];
   },
   batch: {
     inPlace: () => true,

@@ -12,16 +12,21 @@ import type { Call } from '../values';
 export interface TableTarget { name: string; schema?: string }
 
 /** A statement an op compiles to (the planner adds the op's line when it has none). */
-export type Out = { sql: string; rows?: unknown[][]; json?: boolean[]; fail?: string; line?: number };
+export type Out = {
+  sql: string; rows?: unknown[][]; json?: boolean[]; fail?: string; line?: number;
+  /** Run the first time this key is met in a migration function only (a named type created once). */
+  once?: string;
+};
 
 export interface Params {
   /** How error messages name the call, e.g. `op.drop_table` or `add_column`. */
   label: string;
   /** Positional parameters in Alembic's order, the table's included. */
   positional: string[];
+  /** Keyword parameters, dialect options included (`postgresql_using`): any other keyword is refused. */
   keywords?: string[];
-  /** Accepts any keyword (the op reads the rest from the call itself). */
-  open?: boolean;
+  /** Keywords only `batch_op.<name>` takes (`insert_before`). */
+  batchKeywords?: string[];
   /** The table parameter, which a batch block fills in (`batch_op.<name>` omits it). */
   tableParam?: string;
 }
@@ -36,7 +41,11 @@ export interface InverseHelpers {
 }
 
 /** A column, constraint and index of the table a SQLite batch block rebuilds, as reflected then changed. */
-export interface BatchColumn { key: string; name: string; type: string; nullable: boolean; dflt?: string; pk: number; from?: string; cast?: boolean }
+export interface BatchColumn {
+  key: string; name: string; type: string; nullable: boolean; dflt?: string; pk: number; from?: string; cast?: boolean;
+  /** Written after NOT NULL: a computed column's GENERATED clause, the column's own CHECKs. */
+  extra?: string;
+}
 export interface BatchConstraint { name?: string; kind: 'unique' | 'foreign' | 'check' | 'primary'; body: string; columns: string[] }
 export interface BatchIndex { name: string; unique: boolean; columns: string[] }
 
