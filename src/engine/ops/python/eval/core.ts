@@ -104,6 +104,13 @@ class Binary extends ClauseElement {
   }
 }
 
+/** `sa.func.lower(col)` inside an expression (`sa.func.length(c) > 2`): rendered as the DDL compiler renders functions. */
+export class FuncClause extends ClauseElement {
+  readonly typeName = 'Function';
+  constructor(readonly fn: Call) { super(); }
+  render(r: Render): string { return renderExpression(this.fn, r.d); }
+}
+
 class InClause extends ClauseElement {
   readonly typeName = 'BinaryExpression';
   constructor(readonly col: ColumnObj, readonly values: Value, readonly negate: boolean, line: number) {

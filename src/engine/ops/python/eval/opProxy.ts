@@ -7,6 +7,7 @@ import { Call, TableRef, Unsupported } from '../../values';
 import { isBatchOp, opSpec } from '../../registry';
 import type { OpStatement } from '../reader';
 import { data } from './sqlalchemy';
+import { FuncClause } from './core';
 import { Builtin, Kwargs, RtObject, Value } from './runtime';
 import type { World } from './world';
 
@@ -39,8 +40,19 @@ export class OpMethod extends RtObject {
   constructor(private readonly world: World, readonly name: string, private readonly into: OpStatement[] | undefined, private readonly batch = false) { super(); }
   override call(args: Value[], kwargs: Kwargs, line: number, skipped?: Set<string>): Value {
     const prefix = this.batch ? 'batch' : 'op';
-    const call = new Call(`${prefix}.${this.name}`, args.map((a) => data(a, line, `an argument of ${prefix}.${this.name}()`)),
-      new Map([...kwargs].map(([k, v]) => [k, data(v, line, `${k}=`)])), line, skipped);
+    let plainArgs = args.map((a) => data(a, line, `an argument of ${prefix}.${this.name}()`));
+    const plainKwargs = new Map([...kwargs].map(([k, v]) => [k, data(v, line, `${k}=`)]));
+    if (this.name === 'create_index') {
+      // A function as an index element (`sa.func.lower(sa.column('email'))`): an SQL expression, as SQLAlchemy renders it.
+      const at = this.batch ? 1 : 2;
+      const cols = plainKwargs.get('columns') ?? plainArgs[at];
+      if (Array.isArray(cols)) {
+        const exprs = cols.map((c) => (c instanceof Call && c.fn.startsWith('sa.func.') ? new FuncClause(c).toData() : c));
+        if (plainKwargs.has('columns')) plainKwargs.set('columns', exprs);
+        else plainArgs = plainArgs.map((x, i) => (i === at ? exprs : x));
+      }
+    }
+    const call = new Call(`${prefix}.${this.name}`, plainArgs, plainKwargs, line, skipped);
     if (this.name === 'batch_alter_table') return new BatchContext(call);
     this.world.record(this.name, call, line, this.into ?? this.world.sink);
     return this.name === 'create_table' ? new TableRef(call) : null;

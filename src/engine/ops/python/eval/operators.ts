@@ -9,6 +9,9 @@ export interface OperatorHost {
   operator(op: string, l: Value, r: Value, line: number): Value | undefined;
 }
 
+/** Operands that may give an operator a meaning of their own: objects, and `sa.Column(...)` (a column expression). */
+const special = (v: Value): boolean => v instanceof RtObject || (v instanceof Call && (v.fn === 'sa.Column' || v.fn.startsWith('sa.func.')));
+
 const num = (v: Value): v is number | boolean => typeof v === 'number' || typeof v === 'boolean';
 const n = (v: number | boolean) => Number(v);
 
@@ -31,7 +34,7 @@ function sized(n: number, line: number): number {
 }
 
 function arith(op: string, l: Value, r: Value, line: number, _inPlace: boolean, host?: OperatorHost): Value {
-  if (host && (l instanceof RtObject || r instanceof RtObject)) {
+  if (host && (special(l) || special(r))) {
     const v = host.operator(op, l, r, line);
     if (v !== undefined) return v;
   }
@@ -100,7 +103,7 @@ export function equals(a: Value, b: Value): boolean {
 }
 
 export function compare(op: string, l: Value, r: Value, line: number, host?: OperatorHost): Value {
-  if (host && (l instanceof RtObject || r instanceof RtObject)) {
+  if (host && (special(l) || special(r))) {
     const v = host.operator(op, l, r, line);
     if (v !== undefined) return v;
   }

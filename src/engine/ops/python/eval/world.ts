@@ -14,7 +14,7 @@ import { BindProxy, ContextProxy, DialectProxy, EnvironmentProxy, EvalContext } 
 import { ResultProxy, Row } from './results';
 import { PyClass, PyInstance, SuperProxy } from './classes';
 import { Importer } from './imports';
-import { columnOperator, setEvaluationDialect, Statement } from './core';
+import { ColumnObj, columnOperator, FuncClause, setEvaluationDialect, Statement } from './core';
 import { PythonError } from './errors';
 import { pyStr } from './format';
 import { Interpreter } from './interpreter';
@@ -145,7 +145,12 @@ export class World implements OperatorHost, AttributeHost {
     throw new PythonError(line, 'TypeError', `'${typeName(callee)}' object is not callable`);
   }
 
-  operator(op: string, l: Value, r: Value): Value | undefined { return columnOperator(op, l, r); }
+  operator(op: string, l: Value, r: Value): Value | undefined {
+    // `sa.Column('n', ...) > 0` in a CHECK: the column as an expression.
+    const asColumn = (v: Value) => (v instanceof Call && v.fn === 'sa.Column' && typeof v.args[0] === 'string' ? new ColumnObj(v.args[0])
+      : v instanceof Call && v.fn.startsWith('sa.func.') ? new FuncClause(v) : v);
+    return columnOperator(op, asColumn(l), asColumn(r));
+  }
 
   getItem(obj: RtObject, key: Value, line: number): Value {
     // Generic aliases in annotations and bases: `TypeDecorator[uuid.UUID]`, `Optional[str]`.
