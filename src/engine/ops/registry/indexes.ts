@@ -41,7 +41,8 @@ export const createIndex: OpSpec = {
 
 export const dropIndex: OpSpec = {
   name: 'drop_index',
-  params: { label: 'drop_index', positional: ['index_name', 'table_name'], keywords: ['schema', 'if_exists', 'postgresql_concurrently'], tableParam: 'table_name' },
+  // The index's other options are accepted and change nothing in DROP INDEX (as in SQLAlchemy).
+  params: { label: 'drop_index', positional: ['index_name', 'table_name'], keywords: ['schema', 'if_exists', ...INDEX_KEYWORDS], tableParam: 'table_name' },
   // Alembic's DropIndexOp builds the index on a dummy column `x`.
   naming: (a, table) => ({
     param: 'index_name', required: 'index',
