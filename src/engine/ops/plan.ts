@@ -5,7 +5,7 @@
  * place (SQLite) are planned here and given their statements at run time, from the live table.
  */
 import { Dialect, NotPossibleOnDialect } from '../dialects';
-import { ConventionInput, OpNamer } from '../naming/opNames';
+import { ConventionInput, CONVENTION_SETTING_HINT, OpNamer } from '../naming/opNames';
 import { bind } from './args';
 import { readColumn } from './ddl/schema';
 import { BatchBlock, OpCall, OpStatement } from './python/reader';
@@ -89,9 +89,11 @@ function named(s: OpCall, names: OpNamer, table?: TableTarget): Call {
   const construct = `${table ? 'batch_op' : 'op'}.${s.name}(${n.request.name === undefined ? 'None' : JSON.stringify(n.request.name)}, ...)`;
   const result = names.name(n.request, c.line, construct);
   if (result === undefined && n.required) {
-    throw new Unsupported(c.line, construct, n.required === 'index'
+    const state = names.state;
+    const unread = state.convention === undefined ? `; env.py's naming convention could not be read (${state.reason}): if your models define one, ${CONVENTION_SETTING_HINT}` : '';
+    throw new Unsupported(c.line, construct, (n.required === 'index'
       ? 'the index has no name (the naming convention gives none): SQLAlchemy cannot compile it'
-      : 'the constraint has no name (the naming convention gives none): Alembic cannot drop an unnamed constraint');
+      : 'the constraint has no name (the naming convention gives none): Alembic cannot drop an unnamed constraint') + unread);
   }
   if (result === n.request.name && (n.request.conv || result === undefined)) return result === undefined ? withName(c, spec.params!, n.param, null, table) : c;
   return withName(c, spec.params!, n.param, result === undefined ? null : new Call('op.f', [result], new Map(), c.line), table);
