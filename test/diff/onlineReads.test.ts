@@ -65,5 +65,6 @@ test('--sql refuses a migration that reads rows back, before writing anything', 
   const dir = project();
   const [r] = await runOurs([{ cwd: dir, argv: ['upgrade', 'a1:b2', '--sql'] }]);
   assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /hint: Run it without --sql: the embedded engine runs it online/);
   assert.match(r.stdout + r.stderr, /b2_normalize\.py:\d+ \(b2\): conn\.execute\(\.\.\.\)\.fetchall: it reads from the database while the migration runs \(--sql cannot write it out/);
 });

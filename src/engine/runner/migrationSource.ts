@@ -19,7 +19,11 @@ import { RevisionStep } from './steps';
 
 export interface PlannedRevisionStep { step: RevisionStep; planned: PlannedStep[] }
 
-export interface NotRunnableItem { file: string; line: number; construct: string; why: string; revision: string; dialectProblem: boolean }
+export interface NotRunnableItem {
+  file: string; line: number; construct: string; why: string; revision: string; dialectProblem: boolean;
+  /** It reads from the database: it runs (online), but `--sql` cannot write it out. */
+  readsDatabase?: boolean;
+}
 
 /** One or more steps contain code the embedded engine cannot run. Nothing has been executed. */
 export class NotRunnableError extends CommandError {
@@ -27,6 +31,7 @@ export class NotRunnableError extends CommandError {
     const first = items[0];
     const where = (i: NotRunnableItem) => `${path.relative(cwd, i.file) || i.file}:${i.line}`;
     const dialect = items.every((i) => i.dialectProblem);
+    const reads = items.every((i) => i.readsDatabase);
     super(
       dialect
         ? `${where(first)}: ${first.construct}: ${first.why}`
@@ -35,7 +40,9 @@ export class NotRunnableError extends CommandError {
       where(first),
       dialect
         ? 'Fix the migration (Alembic fails on it the same way); nothing was changed.'
-        : 'Run it with your own Alembic: add --with-alembic (or set MIGRATIONS_ALEMBIC to its path); in VS Code choose "Run with Alembic".',
+        : reads
+          ? 'Run it without --sql: the embedded engine runs it online, inside the run\'s transaction (Alembic\'s --sql cannot write it out either).'
+          : 'Run it with your own Alembic: add --with-alembic (or set MIGRATIONS_ALEMBIC to its path); in VS Code choose "Run with Alembic".',
     );
     this.name = 'NotRunnableError';
   }
@@ -61,7 +68,7 @@ export function planRevisionSteps(steps: RevisionStep[], dialect: Dialect, cwd: 
       out.push({ step, planned: planFile(file, step.revision.info.kind, step.name as 'upgrade' | 'downgrade', dialect, cache, po) });
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
-      problems.push({ file, line: e.line, construct: e.construct, why: e.why, revision: step.revision.revision, dialectProblem: e instanceof NotPossibleOnDialect || e instanceof PythonError });
+      problems.push({ file, line: e.line, construct: e.construct, why: e.why, revision: step.revision.revision, dialectProblem: e instanceof NotPossibleOnDialect || e instanceof PythonError, readsDatabase: e instanceof NeedsDatabase });
     }
   }
   if (problems.length) throw new NotRunnableError(problems, cwd);
