@@ -26,6 +26,8 @@ after(async () => {
 function project(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'online-reads-'));
   fs.cpSync(FIXTURE, dir, { recursive: true });
+  // The shop fixture's env.py (DATABASE_URL from the environment) serves here too.
+  fs.copyFileSync(path.join(REPO, 'test/fixtures/migrate/shop/alembic/env.py'), path.join(dir, 'alembic', 'env.py'));
   return dir;
 }
 

@@ -11,6 +11,7 @@ import { Interpreter } from './eval/interpreter';
 import { parsePython, syntaxErrorAt } from './eval/parse';
 import { PyFunction, Scope, Unit } from './eval/runtime';
 import { lineStarts, StopEvaluation, World } from './eval/world';
+import { line as lineOf } from './eval/tree';
 import { NeedsDatabase } from './eval/results';
 
 export { NeedsDatabase };
@@ -41,7 +42,7 @@ export function readMigrationFunctions(source: string, ctx: EvalContext = {}): R
   const src = source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source;
   const tree = parsePython(src);
   const starts = lineStarts(src);
-  const lineAt = (pos: number) => { let lo = 0, hi = starts.length - 1; while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (starts[mid] <= pos) lo = mid; else hi = mid - 1; } return lo + 1; };
+  const lineAt = (pos: number) => lineOf({ src, lineStarts: starts } as Unit, { from: pos });
   const errorAt = syntaxErrorAt(tree);
   if (errorAt !== undefined) {
     const line = lineAt(errorAt);

@@ -212,7 +212,7 @@ function kwargsOf(p: Value, line: number): Kwargs {
 
 function dedupe(items: Value[]): Value[] {
   const out: Value[] = [];
-  for (const x of items) if (!out.some((y) => y === x || (typeof y !== 'object' && y === x))) out.push(x);
+  for (const x of items) if (!out.includes(x)) out.push(x);
   return out;
 }
 
