@@ -28,10 +28,16 @@ export function dropExcluded(s: SchemaSnapshot, o: IntrospectOptions, defaultSch
 
 /** Constraint and index lists in one order, so equal schemas give deeply equal snapshots. */
 export function sortTable(t: TableSnapshot): void {
-  const key = (x: { name?: string }) => `${x.name ?? '\uffff'}\u0000${JSON.stringify(x)}`;
-  const by = <T extends { name?: string }>(a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
-  t.foreignKeys.sort(by);
-  t.uniques.sort(by);
-  t.checks.sort(by);
-  t.indexes.sort(by);
+  sortBy(t.foreignKeys);
+  sortBy(t.uniques);
+  sortBy(t.checks);
+  sortBy(t.indexes);
+}
+
+/** By name (unnamed last), then by content. */
+function sortBy<T extends { name?: string }>(xs: T[]): void {
+  if (xs.length < 2) return;
+  const keyed = xs.map((x) => ({ x, k: `${x.name ?? '\uffff'}\u0000${JSON.stringify(x)}` }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  keyed.forEach((e, i) => { xs[i] = e.x; });
 }

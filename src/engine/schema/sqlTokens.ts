@@ -18,39 +18,51 @@ export interface Token {
 const OPS = ['->>', '||', '<=', '>=', '<>', '!=', '==', '<<', '>>', '->'];
 const CLOSE: Record<string, string> = { '"': '"', '`': '`', '[': ']' };
 
+const WORD = /[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*/y;
+const NUMBER = /0x[0-9a-f]+|(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?/iy;
+const SPACE = /\s+/y;
+
+/** Sticky-regex matching at `i` (the schema of a big database is tokenized on every snapshot). */
+function matchAt(re: RegExp, sql: string, i: number): number {
+  re.lastIndex = i;
+  return re.test(sql) ? re.lastIndex : i;
+}
+
 export function tokenize(sql: string): Token[] {
   const out: Token[] = [];
   let i = 0;
   const n = sql.length;
   while (i < n) {
     const c = sql[i];
-    if (/\s/.test(c)) { i++; continue; }
+    const space = matchAt(SPACE, sql, i);
+    if (space > i) { i = space; continue; }
     if (c === '-' && sql[i + 1] === '-') { const e = sql.indexOf('\n', i); i = e < 0 ? n : e + 1; continue; }
     if (c === '/' && sql[i + 1] === '*') { const e = sql.indexOf('*/', i + 2); i = e < 0 ? n : e + 2; continue; }
     const start = i;
+    let kind: TokenKind;
+    let value: string | undefined;
     if (c === "'" || ((c === 'x' || c === 'X') && sql[i + 1] === "'")) {
+      kind = 'string';
       i = quotedEnd(sql, c === "'" ? i : i + 1, "'");
-      out.push({ kind: 'string', text: sql.slice(start, i), value: sql.slice(start, i) });
     } else if (c in CLOSE) {
       const close = CLOSE[c];
+      kind = 'quoted';
       i = quotedEnd(sql, i, close);
       const inner = sql.slice(start + 1, i - 1);
-      out.push({ kind: 'quoted', text: sql.slice(start, i), value: close === ']' ? inner : inner.split(close + close).join(close) });
-    } else if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
-      while (i < n && /[\w$\u0080-\uffff]/.test(sql[i])) i++;
-      out.push({ kind: 'word', text: sql.slice(start, i), value: sql.slice(start, i) });
-    } else if (/\d/.test(c) || (c === '.' && /\d/.test(sql[i + 1] ?? ''))) {
-      const m = /^(0x[0-9a-f]+|(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?)/i.exec(sql.slice(i))!;
-      i += m[0].length;
-      out.push({ kind: 'number', text: m[0], value: m[0] });
+      value = close === ']' ? inner : inner.split(close + close).join(close);
+    } else if ((i = matchAt(WORD, sql, start)) > start) {
+      kind = 'word';
+    } else if ((i = matchAt(NUMBER, sql, start)) > start) {
+      kind = 'number';
     } else if ('(),;.'.includes(c)) {
-      i++;
-      out.push({ kind: 'punct', text: c, value: c });
+      kind = 'punct';
+      i = start + 1;
     } else {
-      const op = OPS.find((o) => sql.startsWith(o, i)) ?? c;
-      i += op.length;
-      out.push({ kind: 'op', text: op, value: op });
+      kind = 'op';
+      i = start + (OPS.find((o) => sql.startsWith(o, start)) ?? c).length;
     }
+    const text = sql.slice(start, i);
+    out.push({ kind, text, value: value ?? text });
   }
   return out;
 }
@@ -67,7 +79,7 @@ function quotedEnd(sql: string, i: number, close: string): number {
 }
 
 export const isWord = (t: Token | undefined, ...words: string[]): boolean =>
-  t !== undefined && t.kind === 'word' && words.includes(t.value.toUpperCase());
+  t !== undefined && t.kind === 'word' && words.some((w) => w.length === t.text.length && w === t.text.toUpperCase());
 
 export const isPunct = (t: Token | undefined, p: string): boolean => t !== undefined && t.kind === 'punct' && t.text === p;
 

@@ -28,8 +28,24 @@ export interface ParsedTable {
 const TABLE_CONSTRAINT = ['CONSTRAINT', 'PRIMARY', 'UNIQUE', 'CHECK', 'FOREIGN'];
 const FK_ACTION_WORDS = ['ON', 'MATCH', 'NOT', 'DEFERRABLE', 'INITIALLY'];
 
+/**
+ * Parses once per distinct text: the stairway snapshots the same tables again and again, and the
+ * results are only read. Emptied when it grows past a size no real schema reaches.
+ */
+function memo<T>(parse: (sql: string) => T): (sql: string) => T {
+  const cache = new Map<string, T>();
+  return (sql) => {
+    let r = cache.get(sql);
+    if (r === undefined) {
+      if (cache.size >= 5000) cache.clear();
+      cache.set(sql, (r = parse(sql)));
+    }
+    return r;
+  };
+}
+
 /** The parts of `CREATE TABLE` the PRAGMAs leave out. */
-export function parseCreateTable(sql: string): ParsedTable {
+export const parseCreateTable = memo((sql: string): ParsedTable => {
   const out: ParsedTable = { uniques: [], checks: [], foreignKeys: [], generated: new Map() };
   const tokens = tokenize(sql);
   const open = tokens.findIndex((t) => isPunct(t, '('));
@@ -39,7 +55,7 @@ export function parseCreateTable(sql: string): ParsedTable {
     else readConstraints(item, 1, nameOf(item[0]), out);
   }
   return out;
-}
+});
 
 /** Reads constraint clauses from `i` on; `column` is set for a column definition's own clauses. */
 function readConstraints(ts: Token[], i: number, column: string | undefined, out: ParsedTable): void {
@@ -125,7 +141,7 @@ export interface ParsedIndex {
 }
 
 /** `CREATE [UNIQUE] INDEX name ON t (items) [WHERE cond]`. */
-export function parseCreateIndex(sql: string): ParsedIndex {
+export const parseCreateIndex = memo((sql: string): ParsedIndex => {
   const ts = tokenize(sql);
   const on = ts.findIndex((t) => isWord(t, 'ON'));
   const open = ts.findIndex((t, i) => i > on && isPunct(t, '('));
@@ -139,10 +155,10 @@ export function parseCreateIndex(sql: string): ParsedIndex {
   });
   const where = isWord(ts[g.next], 'WHERE') ? renderTokens(ts.slice(g.next + 1).filter((t) => !isPunct(t, ';'))) : undefined;
   return { items, where };
-}
+});
 
 /** A view's SELECT (after the first top-level AS), in canonical text. */
-export function parseCreateView(sql: string): string {
+export const parseCreateView = memo((sql: string): string => {
   const ts = tokenize(sql);
   let depth = 0;
   for (let i = 0; i < ts.length; i++) {
@@ -151,4 +167,4 @@ export function parseCreateView(sql: string): string {
     else if (depth === 0 && isWord(ts[i], 'AS')) return renderTokens(ts.slice(i + 1).filter((t) => !isPunct(t, ';')));
   }
   return renderTokens(ts);
-}
+});
