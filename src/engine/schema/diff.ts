@@ -13,7 +13,11 @@
  *   unnamed CHECK reads as one missing and one extra.
  * - Texts are compared in canonical form (sqlTokens): spacing and quoting of names do not count, nor
  *   the case of type names, nor the parentheses SQLite's batch mode puts around defaults.
+ * - SQLite types are the same when SQLAlchemy reflects them as the same type (INT and INTEGER, BOOL
+ *   and BOOLEAN): a batch-mode rebuild writes the reflected name back, in Alembic as here, and the
+ *   column behaves the same. VARCHAR(50) and VARCHAR(100) still differ.
  */
+import { reflectedType } from '../ops/sqliteBatch';
 import { canonicalSql } from './sqlTokens';
 import type { CheckSnapshot, ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, SchemaSnapshot, TableSnapshot, UniqueSnapshot } from './snapshot';
 
@@ -65,7 +69,7 @@ export function diffSnapshots(expected: SchemaSnapshot, actual: SchemaSnapshot, 
     const a = actual.tables[key];
     if (!a) out.missing(`table ${key}`);
     else if (!e) out.extra(`table ${key}`);
-    else diffTable(key, e, a, out);
+    else diffTable(key, e, a, out, expected.dialect);
   }
   for (const key of keys(expected.enums, actual.enums)) {
     out.compare(`enum type ${key}`, expected.enums[key], actual.enums[key], (x, y) => x.length === y.length && x.every((l, i) => l === y[i]),
@@ -132,7 +136,12 @@ const keys = (a: object, b: object): string[] => [...new Set([...Object.keys(a),
 const list = (xs: string[]) => `(${xs.join(', ')})`;
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 const sameSql = (a: string, b: string) => a === b || canonicalSql(a) === canonicalSql(b);
-const sameType = (a: string, b: string) => a.replace(/\s+/g, '').toUpperCase() === b.replace(/\s+/g, '').toUpperCase();
+const typeText = (t: string) => t.replace(/\s+/g, ' ').replace(/ ?([(),]) ?/g, '$1').trim().toUpperCase();
+function sqlAlchemyType(t: string): string {
+  try { return reflectedType(typeText(t), '', ''); } catch { return typeText(t); }
+}
+const sameType = (dialect: SchemaSnapshot['dialect']) => (a: string, b: string) =>
+  typeText(a) === typeText(b) || (dialect === 'sqlite' && sqlAlchemyType(a) === sqlAlchemyType(b));
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => sameSql(x, b[i]));
 
 /** A default without the parentheses SQLite's batch mode may wrap it in. */
@@ -150,14 +159,14 @@ function balanced(s: string): boolean {
   return depth === 0;
 }
 
-function diffTable(key: string, e: TableSnapshot, a: TableSnapshot, out: Differences): void {
+function diffTable(key: string, e: TableSnapshot, a: TableSnapshot, out: Differences, dialect: SchemaSnapshot['dialect']): void {
   out.property(`table ${key}`, 'comment', quoted(a.comment), quoted(e.comment));
   const actualCols = new Map(a.columns.map((c) => [c.name, c]));
   const expectedCols = new Map(e.columns.map((c) => [c.name, c]));
   for (const c of e.columns) {
     const ac = actualCols.get(c.name);
     if (!ac) out.missing(`column ${key}.${c.name}`);
-    else diffColumn(`column ${key}.${c.name}`, c, ac, out);
+    else diffColumn(`column ${key}.${c.name}`, c, ac, out, dialect);
   }
   for (const c of a.columns) if (!expectedCols.has(c.name)) out.extra(`column ${key}.${c.name}`);
 
@@ -186,8 +195,8 @@ function diffTable(key: string, e: TableSnapshot, a: TableSnapshot, out: Differe
   matchAll(e.indexes, a.indexes, (i: IndexSnapshot) => i.name, (i) => `index ${i.name} on ${key}`, out, (what, x, y) => diffIndex(what, x, y, out));
 }
 
-function diffColumn(what: string, e: ColumnSnapshot, a: ColumnSnapshot, out: Differences): void {
-  out.property(what, 'type', a.type, e.type, sameType);
+function diffColumn(what: string, e: ColumnSnapshot, a: ColumnSnapshot, out: Differences, dialect: SchemaSnapshot['dialect']): void {
+  out.property(what, 'type', a.type, e.type, sameType(dialect));
   out.property(what, 'nullability', a.nullable ? 'nullable' : 'NOT NULL', e.nullable ? 'nullable' : 'NOT NULL');
   out.property(what, 'default', a.default ?? 'none', e.default ?? 'none', (x, y) => x === y || bareDefault(x) === bareDefault(y));
   out.property(what, 'identity', a.identity?.toUpperCase() ?? 'none', e.identity?.toUpperCase() ?? 'none');

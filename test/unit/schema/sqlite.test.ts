@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SQLITE } from '../../../src/engine/dialects';
-import { AFTER_DOWNGRADE_WORDING, diffRowCounts, diffSnapshots, SECOND_UPGRADE_WORDING } from '../../../src/engine/schema/diff';
+import { recreateStatements } from '../../../src/engine/ops/sqliteBatch';
+import { AFTER_DOWNGRADE_WORDING, describeTable, diffRowCounts, diffSnapshots, SECOND_UPGRADE_WORDING } from '../../../src/engine/schema/diff';
 import type { SchemaSnapshot } from '../../../src/engine/schema/snapshot';
 import { sqliteDb, type TestDb } from './databases';
 import { SQLITE_SCHEMA } from './fixtures';
@@ -45,7 +46,7 @@ const EXPECTED: SchemaSnapshot = {
     orders: {
       name: 'orders',
       columns: [
-        { name: 'id', type: 'INTEGER', nullable: true },
+        { name: 'id', type: 'INTEGER', nullable: false },
         { name: 'user_id', type: 'INTEGER', nullable: false },
         { name: 'parent_id', type: 'INTEGER', nullable: true },
         { name: 'total', type: 'NUMERIC(10, 2)', nullable: false },
@@ -110,10 +111,54 @@ test('SQLite: a table rebuilt batch-style with other quoting, spacing and case r
       INSERT INTO "_alembic_tmp_users" (id, email, name) SELECT id, email, name FROM users;
       DROP TABLE users;
       ALTER TABLE "_alembic_tmp_users" RENAME TO users;
-      CREATE UNIQUE INDEX "ux_users_lower_email" ON "users" ( lower( "email" ) );`);
+      CREATE UNIQUE INDEX "ux_users_lower_email" ON "users" ( lower( "email" ) );
+      DROP VIEW big_orders;
+      CREATE TABLE "_alembic_tmp_orders" (
+        "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "user_id" INTEGER NOT NULL, "parent_id" INTEGER,
+        "total" NUMERIC(10, 2) NOT NULL, "note" TEXT,
+        CHECK ("total" > 0),
+        CONSTRAINT "fk_orders_user" FOREIGN KEY("user_id") REFERENCES "users" ("id") ON UPDATE RESTRICT ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+        FOREIGN KEY("parent_id") REFERENCES "orders" ("id") ON DELETE SET NULL);
+      INSERT INTO "_alembic_tmp_orders" SELECT * FROM orders;
+      DROP TABLE orders;
+      ALTER TABLE "_alembic_tmp_orders" RENAME TO orders;
+      CREATE INDEX ix_orders_user ON orders ("user_id", "total" DESC);
+      CREATE INDEX "ix_orders_open" ON "orders" ("note" COLLATE nocase) WHERE "note" IS NOT NULL AND "total">10;
+      CREATE VIEW "big_orders" AS SELECT "id", "total" FROM "orders" WHERE "total" > 100;`);
     const after = await snap(db);
     assert.deepEqual(diffSnapshots(before, after, AFTER_DOWNGRADE_WORDING), []);
     assert.notEqual(after.tables.users.columns[1].type, before.tables.users.columns[1].type, 'the declared text did change');
+    assert.equal(describeTable('orders', after.tables.orders), 'orders(id INTEGER NOT NULL, user_id INTEGER NOT NULL, parent_id INTEGER, total NUMERIC(10, 2) NOT NULL, note TEXT, PRIMARY KEY (id))');
+  } finally { await db.close(); }
+});
+
+test("SQLite: the engine's batch-mode rebuild of a table (no change asked) reads the same", async () => {
+  const db = await sqliteDb();
+  try {
+    // As SQLAlchemy's create_table writes it, and by hand with the short type names (INT, BOOL) that
+    // a rebuild writes back as SQLAlchemy reflects them (INTEGER, BOOLEAN).
+    await db.exec(`CREATE TABLE accounts (
+\tid INTEGER NOT NULL, 
+\tcode VARCHAR(20) NOT NULL, 
+\tbalance NUMERIC(12, 2) DEFAULT '0' NOT NULL, 
+\tactive BOOLEAN DEFAULT (1) NOT NULL, 
+\tcreated_at DATETIME DEFAULT (CURRENT_TIMESTAMP), 
+\tparent_id INTEGER, 
+\tCONSTRAINT pk_accounts PRIMARY KEY (id), 
+\tCONSTRAINT uq_accounts_code UNIQUE (code), 
+\tCONSTRAINT ck_accounts_balance CHECK (balance >= 0), 
+\tCONSTRAINT fk_accounts_parent FOREIGN KEY(parent_id) REFERENCES accounts (id) ON DELETE SET NULL
+);
+      CREATE INDEX ix_accounts_code ON accounts (code);
+      CREATE TABLE simple (id INTEGER PRIMARY KEY, n INT DEFAULT 10, flag BOOL, label VARCHAR(30));`);
+    for (const table of ['accounts', 'simple']) {
+      const before = await snap(db);
+      for (const st of await recreateStatements(db, SQLITE, table, [])) await db.exec(st.sql);
+      const after = await snap(db);
+      assert.deepEqual(diffSnapshots(before, after, AFTER_DOWNGRADE_WORDING), [], table);
+    }
+    const types = (await snap(db)).tables.simple.columns.map((c) => c.type);
+    assert.deepEqual(types, ['INTEGER', 'INTEGER', 'BOOLEAN', 'VARCHAR(30)'], 'the rebuild did write other type names');
   } finally { await db.close(); }
 });
 

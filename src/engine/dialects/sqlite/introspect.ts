@@ -62,6 +62,9 @@ export async function introspectSqlite(db: Queryable, o: IntrospectOptions): Pro
     if (r.pk > 0) group(pk, r.tbl).push({ col: r.name, pos: r.pk });
   }
   for (const [tbl, cols] of pk) {
+    // Key columns read NOT NULL however declared: an INTEGER key cannot hold NULL, another one only
+    // through a legacy quirk, and batch mode (SQLAlchemy) writes NOT NULL on every key column anyway.
+    for (const c of s.tables[tbl].columns) if (cols.some((k) => k.col === c.name)) c.nullable = false;
     const name = parsed.get(tbl)?.primaryKeyName;
     s.tables[tbl].primaryKey = { ...(name !== undefined && { name }), columns: cols.sort((a, b) => a.pos - b.pos).map((c) => c.col) };
   }
