@@ -13,118 +13,117 @@ import { emptySnapshot, type ColumnSnapshot, type SchemaSnapshot, type TableSnap
 const USER_NS = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'";
 const notExtension = (catalog: string, oid: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = '${catalog}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
-const USER_TABLES = `c.relkind IN ('r', 'p') AND ${USER_NS} AND ${notExtension('pg_catalog.pg_class', 'c.oid')}`;
 const TABLE_FROM = 'pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace';
-/** The names of `attnums` (an int2[]) of relation `rel`, in order. */
-const attNames = (attnums: string, rel: string) =>
-  `ARRAY(SELECT a.attname FROM unnest(${attnums}) WITH ORDINALITY u(num, ord) JOIN pg_catalog.pg_attribute a ON a.attrelid = ${rel} AND a.attnum = u.num ORDER BY u.ord)::text[]`;
+const agg = (row: string, from: string, order = '') => `(SELECT coalesce(json_agg(${row}${order}), '[]') FROM ${from})`;
 
-const COLUMNS = `SELECT n.nspname AS schema, c.relname AS tbl, td.description AS table_comment, a.attname AS name,
-  a.attnum AS num, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS dflt,
-  a.attidentity::text AS identity, a.attgenerated::text AS generated, cd.description AS comment
-FROM ${TABLE_FROM}
-LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = c.oid AND ad.adnum = a.attnum
-LEFT JOIN pg_catalog.pg_description td ON td.objoid = c.oid AND td.classoid = 'pg_catalog.pg_class'::regclass AND td.objsubid = 0
-LEFT JOIN pg_catalog.pg_description cd ON cd.objoid = c.oid AND cd.classoid = 'pg_catalog.pg_class'::regclass AND cd.objsubid = a.attnum
-WHERE ${USER_TABLES}`;
+// Each table's parts are read by its oid (index scans on the catalogs): joining the catalogs
+// wholesale and filtering afterwards costs several times more, most on PGlite.
+const COLUMNS = agg(`json_build_object('name', a.attname, 'num', a.attnum, 'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
+    'notnull', a.attnotnull, 'dflt', pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), 'identity', a.attidentity, 'generated', a.attgenerated,
+    'comment', pg_catalog.col_description(c.oid, a.attnum))`,
+  `pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+    WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped`, ' ORDER BY a.attnum');
 
-const CONSTRAINTS = `SELECT n.nspname AS schema, c.relname AS tbl, k.conname AS name, k.contype::text AS type, ${attNames('k.conkey', 'k.conrelid')} AS columns,
-  rn.nspname AS ref_schema, rc.relname AS ref_table, ${attNames('k.confkey', 'k.confrelid')} AS ref_columns,
-  k.confdeltype::text AS on_delete, k.confupdtype::text AS on_update, k.condeferrable AS deferrable, k.condeferred AS deferred,
-  CASE WHEN k.contype = 'c' THEN pg_catalog.pg_get_expr(k.conbin, k.conrelid) END AS check_sql
-FROM pg_catalog.pg_constraint k JOIN ${TABLE_FROM} ON c.oid = k.conrelid
-LEFT JOIN pg_catalog.pg_class rc ON rc.oid = k.confrelid LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
-WHERE k.contype IN ('p', 'u', 'f', 'c') AND ${USER_TABLES}`;
+// Column numbers are named from the table's columns (conkey) or the referred table's (confkey).
+const CONSTRAINTS = agg(`json_build_object('name', k.conname, 'type', k.contype, 'keys', k.conkey, 'refOid', k.confrelid, 'refKeys', k.confkey,
+    'onDelete', k.confdeltype, 'onUpdate', k.confupdtype, 'deferrable', k.condeferrable, 'deferred', k.condeferred,
+    'check', CASE WHEN k.contype = 'c' THEN pg_catalog.pg_get_expr(k.conbin, k.conrelid) END)`,
+  `pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype IN ('p', 'u', 'f', 'c')`);
 
-// Indexes behind a PRIMARY KEY or UNIQUE constraint are the constraint, reported as such.
-const INDEXES = `SELECT n.nspname AS schema, c.relname AS tbl, ic.relname AS name, i.indisunique AS is_unique,
-  ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) k ORDER BY k)::text[] AS columns,
-  pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) AS pred, pg_catalog.pg_get_indexdef(i.indexrelid) AS definition
-FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid JOIN ${TABLE_FROM} ON c.oid = i.indrelid
-WHERE ${USER_TABLES} AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u'))`;
+// Indexes behind a PRIMARY KEY or UNIQUE constraint are the constraint, reported as such. Key
+// columns by number (0: an expression, whose text is asked for).
+const INDEXES = agg(`json_build_object('name', ic.relname, 'unique', i.indisunique, 'keys', i.indkey::int2[],
+    'exprs', ARRAY(SELECT CASE WHEN i.indkey[k - 1] = 0 THEN pg_catalog.pg_get_indexdef(i.indexrelid, k, true) END FROM generate_series(1, i.indnkeyatts) k ORDER BY k),
+    'nkeys', i.indnkeyatts, 'pred', pg_catalog.pg_get_expr(i.indpred, i.indrelid, true), 'definition', pg_catalog.pg_get_indexdef(i.indexrelid))`,
+  `pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid
+    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.conindid = i.indexrelid AND k.contype IN ('p', 'u'))`);
 
-const ENUMS = `SELECT n.nspname AS schema, t.typname AS name, ARRAY(SELECT e.enumlabel FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)::text[] AS labels
-FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-WHERE t.typtype = 'e' AND ${USER_NS} AND ${notExtension('pg_catalog.pg_type', 't.oid')}`;
+const TABLES = agg(`json_build_object('oid', c.oid, 'schema', n.nspname, 'name', c.relname, 'comment', pg_catalog.obj_description(c.oid, 'pg_class'),
+    'columns', ${COLUMNS}, 'constraints', ${CONSTRAINTS}, 'indexes', ${INDEXES})`,
+  `${TABLE_FROM} WHERE c.relkind IN ('r', 'p') AND ${USER_NS} AND ${notExtension('pg_catalog.pg_class', 'c.oid')}`);
+
+const ENUMS = agg(`json_build_object('schema', n.nspname, 'name', t.typname,
+    'labels', ARRAY(SELECT e.enumlabel FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder))`,
+  `pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+    WHERE t.typtype = 'e' AND ${USER_NS} AND ${notExtension('pg_catalog.pg_type', 't.oid')}`);
 
 // A SERIAL's sequence depends on its column ('a'), an identity's is internal to it ('i').
-const SEQUENCES = `SELECT n.nspname AS schema, c.relname AS name, s.seqstart::text AS start, s.seqincrement::text AS increment
-FROM ${TABLE_FROM} JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
-WHERE c.relkind = 'S' AND ${USER_NS} AND ${notExtension('pg_catalog.pg_class', 'c.oid')}
-  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i'))`;
+const SEQUENCES = agg("json_build_object('schema', n.nspname, 'name', c.relname, 'start', s.seqstart::text, 'increment', s.seqincrement::text)",
+  `${TABLE_FROM} JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
+    WHERE c.relkind = 'S' AND ${USER_NS} AND ${notExtension('pg_catalog.pg_class', 'c.oid')}
+    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i'))`);
 
 // Materialized views are listed with the views (a definition either way).
-const VIEWS = `SELECT n.nspname AS schema, c.relname AS name, pg_catalog.pg_get_viewdef(c.oid, true) AS definition
-FROM ${TABLE_FROM} WHERE c.relkind IN ('v', 'm') AND ${USER_NS} AND ${notExtension('pg_catalog.pg_class', 'c.oid')}`;
+const VIEWS = agg("json_build_object('schema', n.nspname, 'name', c.relname, 'definition', pg_catalog.pg_get_viewdef(c.oid, true))",
+  `${TABLE_FROM} WHERE c.relkind IN ('v', 'm') AND ${USER_NS} AND ${notExtension('pg_catalog.pg_class', 'c.oid')}`);
 
-const part = (name: string, sql: string, order = '') => `'${name}', (SELECT coalesce(json_agg(x${order}), '[]') FROM (${sql}) x)`;
 // As text: not every driver parses json columns (and each would do it its own way).
-const SNAPSHOT = `SELECT json_build_object(${[
-  part('columns', COLUMNS, ' ORDER BY x.schema, x.tbl, x.num'), part('constraints', CONSTRAINTS), part('indexes', INDEXES),
-  part('enums', ENUMS), part('sequences', SEQUENCES), part('views', VIEWS), "'current', current_schema()",
-].join(', ')})::text AS j`;
+const SNAPSHOT = `SELECT json_build_object('tables', ${TABLES}, 'enums', ${ENUMS}, 'sequences', ${SEQUENCES}, 'views', ${VIEWS},
+  'current', current_schema())::text AS j`;
 
-interface ColumnRow { schema: string; tbl: string; table_comment: string | null; name: string | null; type: string; notnull: boolean; dflt: string | null; identity: string; generated: string; comment: string | null }
-interface ConstraintRow { schema: string; tbl: string; name: string; type: string; columns: string[]; ref_schema: string | null; ref_table: string | null; ref_columns: string[]; on_delete: string; on_update: string; deferrable: boolean; deferred: boolean; check_sql: string | null }
-interface IndexRow { schema: string; tbl: string; name: string; is_unique: boolean; columns: string[]; pred: string | null; definition: string }
+interface TableRow { oid: number; schema: string; name: string; comment: string | null; columns: ColumnRow[]; constraints: ConstraintRow[]; indexes: IndexRow[] }
+interface ColumnRow { name: string; num: number; type: string; notnull: boolean; dflt: string | null; identity: string; generated: string; comment: string | null }
+interface ConstraintRow { name: string; type: string; keys: number[] | null; refOid: number; refKeys: number[] | null; onDelete: string; onUpdate: string; deferrable: boolean; deferred: boolean; check: string | null }
+interface IndexRow { name: string; unique: boolean; keys: number[]; exprs: (string | null)[]; nkeys: number; pred: string | null; definition: string }
 interface NamedRow { schema: string; name: string }
+interface Answer {
+  tables: TableRow[];
+  enums: (NamedRow & { labels: string[] })[];
+  sequences: (NamedRow & { start: string; increment: string })[];
+  views: (NamedRow & { definition: string })[];
+  /** Where an unqualified name lands (null when no schema on the search path exists). */
+  current: string | null;
+}
 
 const ACTIONS: Record<string, string> = { r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
 const q = (name: string, schema: string) => qualify(name, schema, 'public');
 
 export async function introspectPostgres(db: Queryable, o: IntrospectOptions): Promise<SchemaSnapshot> {
   const [row] = await db.all<{ j: string }>(SNAPSHOT);
-  const { columns, constraints, indexes, enums, sequences, views, current } = JSON.parse(row.j) as {
-    columns: ColumnRow[]; constraints: ConstraintRow[]; indexes: IndexRow[];
-    enums: (NamedRow & { labels: string[] })[]; sequences: (NamedRow & { start: string; increment: string })[]; views: (NamedRow & { definition: string })[];
-    /** Where an unqualified name lands (null when no schema on the search path exists). */
-    current: string | null;
-  };
+  const answer = JSON.parse(row.j) as Answer;
   const s = emptySnapshot('postgresql');
-  const table = (schema: string, name: string, comment?: string | null): TableSnapshot => {
-    const key = q(name, schema);
-    s.tables[key] ??= {
-      name, ...(schema !== 'public' && { schema }), ...(comment != null && { comment }),
-      columns: [], foreignKeys: [], uniques: [], checks: [], indexes: [],
+  const byOid = new Map(answer.tables.map((t) => [t.oid, t]));
+  const names = (t: TableRow | undefined, keys: number[] | null) => (keys ?? []).map((k) => t?.columns.find((c) => c.num === k)?.name ?? String(k));
+  for (const r of answer.tables) {
+    const t: TableSnapshot = {
+      name: r.name, ...(r.schema !== 'public' && { schema: r.schema }), ...(r.comment !== null && { comment: r.comment }),
+      columns: r.columns.map(column), foreignKeys: [], uniques: [], checks: [], indexes: [],
     };
-    return s.tables[key];
-  };
-  for (const r of columns) {
-    const t = table(r.schema, r.tbl, r.table_comment);
-    if (r.name === null) continue; // a table without columns
-    const c: ColumnSnapshot = { name: r.name, type: r.type, nullable: !r.notnull };
-    if (r.generated) c.generated = r.dflt ?? '';
-    else if (r.dflt !== null) c.default = r.dflt;
-    if (r.identity) c.identity = r.identity === 'a' ? 'always' : 'by default';
-    if (r.comment !== null) c.comment = r.comment;
-    t.columns.push(c);
-  }
-  for (const k of constraints) {
-    const t = s.tables[q(k.tbl, k.schema)];
-    if (!t) continue;
-    if (k.type === 'p') t.primaryKey = { name: k.name, columns: k.columns };
-    else if (k.type === 'u') t.uniques.push({ name: k.name, columns: k.columns });
-    else if (k.type === 'c') t.checks.push({ name: k.name, sql: k.check_sql ?? '' });
-    else {
-      const onDelete = ACTIONS[k.on_delete];
-      const onUpdate = ACTIONS[k.on_update];
-      t.foreignKeys.push({
-        name: k.name, columns: k.columns, referredTable: q(k.ref_table ?? '', k.ref_schema ?? 'public'), referredColumns: k.ref_columns,
-        ...(onDelete && { onDelete }), ...(onUpdate && { onUpdate }),
-        ...(k.deferrable && { deferrable: true }), ...(k.deferred && { initiallyDeferred: true }),
-      });
+    s.tables[q(r.name, r.schema)] = t;
+    for (const k of r.constraints) {
+      const columns = names(r, k.keys);
+      if (k.type === 'p') t.primaryKey = { name: k.name, columns };
+      else if (k.type === 'u') t.uniques.push({ name: k.name, columns });
+      else if (k.type === 'c') t.checks.push({ name: k.name, sql: k.check ?? '' });
+      else {
+        const ref = byOid.get(k.refOid);
+        const onDelete = ACTIONS[k.onDelete];
+        const onUpdate = ACTIONS[k.onUpdate];
+        t.foreignKeys.push({
+          name: k.name, columns, referredTable: ref ? q(ref.name, ref.schema) : String(k.refOid), referredColumns: names(ref, k.refKeys),
+          ...(onDelete && { onDelete }), ...(onUpdate && { onUpdate }),
+          ...(k.deferrable && { deferrable: true }), ...(k.deferred && { initiallyDeferred: true }),
+        });
+      }
     }
+    for (const i of r.indexes) {
+      const columns = i.keys.slice(0, i.nkeys).map((k, n) => (k === 0 ? i.exprs[n] ?? '' : names(r, [k])[0]));
+      t.indexes.push({ name: i.name, unique: i.unique, columns, ...(i.pred !== null && { where: i.pred }), definition: i.definition });
+    }
+    sortTable(t);
   }
-  for (const i of indexes) {
-    s.tables[q(i.tbl, i.schema)]?.indexes.push({
-      name: i.name, unique: i.is_unique, columns: i.columns, ...(i.pred !== null && { where: i.pred }), definition: i.definition,
-    });
-  }
-  for (const e of enums) s.enums[q(e.name, e.schema)] = e.labels;
-  for (const x of sequences) s.sequences[q(x.name, x.schema)] = { start: x.start, increment: x.increment };
-  for (const v of views) s.views[q(v.name, v.schema)] = v.definition;
-  for (const t of Object.values(s.tables)) sortTable(t);
-  dropExcluded(s, o, 'public', current ?? 'public');
+  for (const e of answer.enums) s.enums[q(e.name, e.schema)] = e.labels;
+  for (const x of answer.sequences) s.sequences[q(x.name, x.schema)] = { start: x.start, increment: x.increment };
+  for (const v of answer.views) s.views[q(v.name, v.schema)] = v.definition;
+  dropExcluded(s, o, 'public', answer.current ?? 'public');
   return s;
+}
+
+function column(r: ColumnRow): ColumnSnapshot {
+  const c: ColumnSnapshot = { name: r.name, type: r.type, nullable: !r.notnull };
+  if (r.generated) c.generated = r.dflt ?? '';
+  else if (r.dflt !== null) c.default = r.dflt;
+  if (r.identity) c.identity = r.identity === 'a' ? 'always' : 'by default';
+  if (r.comment !== null) c.comment = r.comment;
+  return c;
 }
