@@ -4,7 +4,7 @@
  * and no per-row decoding, which is what costs most on PGlite). Every schema but the
  * system ones; objects an extension owns (pg_depend deptype 'e') are left out. Text comes from the
  * server's own renderers (format_type, pg_get_expr, pg_get_indexdef, pg_get_viewdef), so the same
- * schema gives the same text. Works on PostgreSQL 10+ and PGlite (PG 18, whose NOT NULL
+ * schema gives the same text. Works on PostgreSQL 11+ and PGlite (PG 18, whose NOT NULL
  * constraints in pg_constraint are left out: nullability is the column's).
  */
 import { dropExcluded, qualify, sortTable, type IntrospectOptions, type Queryable } from '../../schema/introspection';
@@ -96,6 +96,7 @@ export async function introspectPostgres(db: Queryable, o: IntrospectOptions): P
       else if (k.type === 'u') t.uniques.push({ name: k.name, columns });
       else if (k.type === 'c') t.checks.push({ name: k.name, sql: k.check ?? '' });
       else {
+        // The referred table is one of these (an extension's own table, left out, would read as its oid).
         const ref = byOid.get(k.refOid);
         const onDelete = ACTIONS[k.onDelete];
         const onUpdate = ACTIONS[k.onUpdate];
