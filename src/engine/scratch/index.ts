@@ -48,5 +48,26 @@ export async function openScratch(kind: ScratchKind, o: ScratchOptions = {}): Pr
     await scratch.dispose();
     throw new ScratchCancelled();
   }
-  return scratch;
+  return guarded(scratch);
+}
+
+/** After dispose(), the connection says so instead of failing obscurely (sql.js answers "out of memory"). */
+function guarded(s: ScratchDatabase): ScratchDatabase {
+  let gone = false;
+  const check = () => { if (gone) throw new Error(`The scratch database (${s.label}) was disposed`); };
+  const c = s.connection;
+  const connection: Connection = {
+    dialect: c.dialect,
+    raw: c.raw,
+    async run(sql, params) { check(); return c.run(sql, params); },
+    async all<T>(sql: string, params?: unknown[]) { check(); return c.all<T>(sql, params); },
+    async query(sql) { check(); return c.query(sql); },
+    async begin() { check(); return c.begin(); },
+    async commit() { check(); return c.commit(); },
+    async afterCommit() { check(); return c.afterCommit(); },
+    async rollback() { if (!gone) await c.rollback(); },
+    async close() { /* dispose() ends it */ },
+    ...(c.statementCount ? { statementCount: (sql: string) => { check(); return c.statementCount!(sql); } } : {}),
+  };
+  return { connection, label: s.label, dispose() { gone = true; return s.dispose(); } };
 }

@@ -25,10 +25,10 @@ export async function openPgliteScratch(o: ScratchOptions = {}): Promise<Scratch
   let db: PGlite;
   let from: string;
   try {
-    ({ db, from } = await start(dir, o));
+    ({ db, from } = await catchingStrays(() => start(dir, o)));
   } catch (e) {
     if (e instanceof CommandError) throw e;
-    throw startFailure((e as Error).message ?? String(e), dir);
+    throw startFailure(reasonOf(e), dir);
   }
   o.onLog?.(`Started PGlite (PostgreSQL 18, embedded) ${from} in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   let closed: Promise<void> | undefined;
@@ -37,6 +37,33 @@ export async function openPgliteScratch(o: ScratchOptions = {}): Promise<Scratch
     label: 'PGlite (PostgreSQL 18, embedded)',
     dispose() { return (closed ??= db.close().catch(() => undefined)); },
   };
+}
+
+const reasonOf = (e: unknown) => {
+  const x = e as { message?: string; name?: string; errno?: number };
+  return x?.message || (x?.name ? `${x.name}${x.errno !== undefined ? ` ${x.errno}` : ''}` : String(e));
+};
+
+/**
+ * PGlite reports a damaged data bundle as an unhandled rejection, then fails with a bare
+ * ErrnoError: while it starts, such a stray is caught and becomes the reason given. Any other
+ * unhandled rejection is thrown on as usual.
+ */
+async function catchingStrays<T>(fn: () => Promise<T>): Promise<T> {
+  let stray: unknown;
+  const listener = (e: unknown) => {
+    if (e instanceof Error && /pglite/i.test(e.stack ?? '')) { stray ??= e; return; }
+    throw e;
+  };
+  process.on('unhandledRejection', listener);
+  try {
+    return await fn();
+  } catch (e) {
+    await new Promise((resolve) => setImmediate(resolve)); // a stray comes a turn later
+    throw stray ?? e;
+  } finally {
+    process.off('unhandledRejection', listener);
+  }
 }
 
 async function start(dir: string, o: ScratchOptions): Promise<{ db: PGlite; from: string }> {
