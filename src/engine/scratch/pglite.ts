@@ -46,14 +46,14 @@ const reasonOf = (e: unknown) => {
 
 /**
  * PGlite reports a damaged data bundle as an unhandled rejection, then fails with a bare
- * ErrnoError: while it starts, such a stray is caught and becomes the reason given. Any other
- * unhandled rejection is thrown on as usual.
+ * ErrnoError: while it starts, such a stray is caught and becomes the reason given.
  */
 async function catchingStrays<T>(fn: () => Promise<T>): Promise<T> {
   let stray: unknown;
   const listener = (e: unknown) => {
     if (e instanceof Error && /pglite/i.test(e.stack ?? '')) { stray ??= e; return; }
-    throw e;
+    // Not ours: as Node would (crash), unless someone else listens (the VS Code extension host logs it).
+    if (process.listenerCount('unhandledRejection') === 1) throw e;
   };
   process.on('unhandledRejection', listener);
   try {
