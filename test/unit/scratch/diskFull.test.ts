@@ -62,8 +62,10 @@ test('a server out of disk space: the message names the server and says what to 
     await c.end();
     assert.deepEqual(left, [], 'no half-made database is left');
   } finally {
-    if (started) spawnSync(path.join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate'], { uid, gid });
-    execFileSync('umount', [mnt]);
+    if (started) spawnSync(path.join(bin, 'pg_ctl'), ['stop', '-w', '-D', data, '-m', 'fast'], { uid, gid });
+    // The server's last processes may hold the mount a moment longer.
+    for (let i = 0; i < 50 && spawnSync('umount', [mnt]).status !== 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
     fs.rmSync(base, { recursive: true, force: true });
   }
+  assert.ok(!fs.existsSync(base), `${mnt} could not be unmounted`);
 });

@@ -61,7 +61,13 @@ test('its data bundle damaged: PGlite rejects it out of band; the process does n
 });
 
 test('after a failure, the real files still work (a failed load is not kept)', async () => {
-  const s = await openScratch(PG);
-  assert.deepEqual(await s.connection.all('SELECT 1 AS one'), [{ one: 1 }]);
-  await s.dispose();
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'scratch-pglite-cache-'));
+  process.env.MIGRATIONS_CACHE_DIR = cache;
+  try {
+    const s = await openScratch(PG);
+    assert.deepEqual(await s.connection.all('SELECT 1 AS one'), [{ one: 1 }]);
+    await s.dispose();
+  } finally {
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
 });
