@@ -51,11 +51,14 @@ for (const [label, o] of [
     const { report, by } = await run(copyFixture(), o);
     assert.deepEqual(report.results.map((r) => [r.revision, r.status]), [[GOOD, 'passed'], [FORGETS_INDEX, 'failed'], [FORGETS_ENUM, 'failed']]);
     const index = by(FORGETS_INDEX);
-    assert.deepEqual(index.failures.map((f) => f.check), ['schema-restored']);
+    // The index left behind also makes the second upgrade fail, as it would in production.
+    assert.deepEqual(index.failures.map((f) => f.check), ['schema-restored', 'upgrade-again']);
     assert.match(index.failures[0].message, /^after downgrade of b2e4d6f8a0c1: index ix_users_created_at on users is still there/);
     assert.equal(index.downgradeLine, 22);
     const enumType = by(FORGETS_ENUM);
-    assert.deepEqual(enumType.failures.map((f) => f.check), ['schema-restored']);
+    assert.deepEqual(enumType.failures.map((f) => f.check), ['schema-restored', 'upgrade-again']);
+    assert.match(enumType.failures[1].message, /type "mood" already exists/);
+    assert.equal(enumType.failures[1].statement, "CREATE TYPE mood AS ENUM ('happy', 'sad')");
     assert.match(enumType.failures[0].message, /after downgrade of c3a5b7c9d1e2: enum type mood is still there/);
     assert.deepEqual(await verifyDatabases(), leftBefore, 'no temporary database is left behind');
   });
@@ -170,7 +173,16 @@ test('CLI: bad input gives a message, not a stack trace', async () => {
     [['verify', 'nosuchrev'], /FAILED: .*nosuchrev/],
     [['verify', '--database', 'postgresql', '--postgres-url', 'postgresql://postgres:secret@127.0.0.1:1/postgres'], /FAILED: .*127\.0\.0\.1:1/],
   ];
-  const results = await runOurs(cases.map(([argv]) => ({ cwd: dir, argv })));
+  const cycle = project({
+    a: `${header('a0', 'b0')}def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n`,
+    b: `${header('b0', 'a0')}def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n`,
+  });
+  const jobs = cases.map(([argv]) => ({ cwd: dir, argv }) as { cwd: string; argv: string[]; env?: Record<string, string> });
+  jobs.push({ cwd: cycle, argv: ['verify'] });
+  cases.push([[], /error: Cycle is detected in revisions \(a0, b0\)/]);
+  jobs.push({ cwd: dir, argv: ['verify', '--database', 'postgresql'], env: { MIGRATIONS_PGLITE_DIR: path.join(dir, 'no-such-folder') } });
+  cases.push([[], /FAILED: PGlite \(the embedded PostgreSQL\) could not start: .*pglite\.wasm cannot be read[\s\S]*--postgres-url/]);
+  const results = await runOurs(jobs);
   results.forEach((r, i) => {
     assert.match(r.stdout + r.stderr, cases[i][1]);
     assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at |secret/);

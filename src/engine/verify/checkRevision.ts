@@ -12,7 +12,7 @@ import type { Connection } from '../runner/connection';
 import { NotRunnableError, PlannedRevisionStep, planRevisionSteps, PlanOptions } from '../runner/migrationSource';
 import { RunCancelled, runStep, StatementError, StepOptions } from '../runner/runStep';
 import { HeadMaintainer, RevisionStep } from '../runner/steps';
-import { diffSnapshots } from '../schema/diff';
+import { AFTER_DOWNGRADE_WORDING, diffSnapshots, SECOND_UPGRADE_WORDING } from '../schema/diff';
 import type { Script } from '../scripts/script';
 import type { ScriptDirectory } from '../scripts/scriptDirectory';
 import { emptyTables } from './emptyTables';
@@ -123,7 +123,7 @@ export async function checkRevision(ctx: StepContext, script: Script): Promise<C
 }
 
 function compare(failures: CheckFailure[], check: CheckFailure['check'], context: string, expected: State, actual: State, wording: 'restore' | 'reproduce'): void {
-  const differences = diffSnapshots(expected.schema, actual.schema, wording).map((d) => d.text);
+  const differences = diffSnapshots(expected.schema, actual.schema, wording === 'restore' ? AFTER_DOWNGRADE_WORDING : SECOND_UPGRADE_WORDING).map((d) => d.message);
   if (differences.length) failures.push({ check, message: `${context}: ${differences[0]}${more(differences)}`, differences });
 }
 

@@ -4,7 +4,7 @@
  * The revisions are applied in an order Alembic can upgrade through; each checked one goes up,
  * down and up again (checkRevision.ts) and the walk goes on from its upgraded state.
  */
-import { describeConvention } from '../naming/opNames';
+import { describeConvention, ProjectConvention } from '../naming/opNames';
 import { ensureVersionTable, versionRows } from '../runner/versionTable';
 import { HeadMaintainer } from '../runner/steps';
 import { RunCancelled } from '../runner/runStep';
@@ -29,6 +29,15 @@ export async function verify(dir: ScriptDirectory, o: VerifyOptions): Promise<Ve
   return { results, problems, durationMs: Math.round(performance.now() - started) };
 }
 
+/** The project's naming convention, looked up once, when a revision first needs it; the log says which. */
+function conventionLogged(dir: ScriptDirectory, o: VerifyOptions): () => ProjectConvention {
+  let c: ProjectConvention | undefined;
+  return Object.assign(() => {
+    if (!c) { c = dir.config.namingConvention(); o.onLog?.(describeConvention(c)); }
+    return c;
+  }, { once: true });
+}
+
 function scratchKind(database: VerifyDatabase, o: VerifyOptions): ScratchKind {
   if (database === 'sqlite') return { dialect: 'sqlite' };
   return o.postgres?.mode === 'server' ? { dialect: 'postgresql', mode: 'server', url: o.postgres.url } : { dialect: 'postgresql', mode: 'pglite' };
@@ -47,7 +56,7 @@ async function verifyOn(dir: ScriptDirectory, walk: Walk, database: VerifyDataba
       conn, dir, versionTable, database, rows: o.rows ?? true,
       maintainer: new HeadMaintainer(versionRows(conn, versionTable), []),
       step: { signal: o.signal },
-      plan: { importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: () => { const c = dir.config.namingConvention(); o.onLog?.(describeConvention(c)); return c; } },
+      plan: { importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: conventionLogged(dir, o) },
     };
     /** Revisions that could not be applied, and why: their descendants are skipped. */
     const broken = new Map<string, string>();
