@@ -1,8 +1,8 @@
 /**
  * Alembic's batch "move and copy" on SQLite: read the live table the way SQLAlchemy 1.4 reflects it,
  * apply the batch's ops to that copy, create `_alembic_tmp_<table>`, copy the rows, drop the old
- * table, rename, and recreate the indexes. What SQLAlchemy's reflection loses, Alembic loses too
- * (unnamed CHECK constraints, expression indexes, partial-index WHERE clauses): so do we, on purpose.
+ * table, rename, and recreate the indexes. What SQLAlchemy's reflection loses (sqliteReflect.ts),
+ * Alembic loses too (unnamed CHECK constraints, expression indexes, some column-level UNIQUEs): so do we, on purpose.
  *
  * Runs with foreign key enforcement off (SQLite's default, never turned on here), so dropping the
  * parent table does not cascade into child rows.
@@ -60,7 +60,7 @@ export async function recreateStatements(db: Query, d: Dialect, table: string, o
   ];
   for (const ix of [...indexes, ...newIndexes]) {
     if (!ix.columns.every((x) => names.has(x))) continue;
-    out.push(`CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${d.quote(ix.name)} ON ${d.quote(table)} (${ix.columns.map((x) => d.quote(x)).join(', ')})`);
+    out.push(`CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${d.quote(ix.name)} ON ${d.quote(table)} (${ix.columns.map((x) => d.quote(x)).join(', ')})${ix.where !== undefined ? ` WHERE ${ix.where}` : ''}`);
   }
   return out.map((sql) => ({ sql, line }));
 }
