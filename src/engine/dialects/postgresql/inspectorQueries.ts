@@ -39,7 +39,7 @@ const COLUMNS = agg(`json_build_object('name', a.attname, 'type', pg_catalog.for
 
 /** Key column names of constraints of one type, in key order. */
 const constraintCols = (key: string, rel: string) =>
-  `(SELECT json_agg(at.attname ORDER BY k.ord) FROM unnest(${key}) WITH ORDINALITY k(num, ord) JOIN pg_catalog.pg_attribute at ON at.attrelid = ${rel} AND at.attnum = k.num)`;
+  `(SELECT json_agg(at.attname ORDER BY ck.ord) FROM unnest(${key}) WITH ORDINALITY ck(num, ord) JOIN pg_catalog.pg_attribute at ON at.attrelid = ${rel} AND at.attnum = ck.num)`;
 
 const constraints = (type: string, extra = '') => agg(`json_build_object('name', k.conname, 'columns', ${constraintCols('k.conkey', 'k.conrelid')},
     'comment', pg_catalog.obj_description(k.oid, 'pg_constraint'), 'def', pg_catalog.pg_get_constraintdef(k.oid, true)${extra})`,
