@@ -41,6 +41,11 @@ const COLUMNS = agg(`json_build_object('name', a.attname, 'type', pg_catalog.for
 const constraintCols = (key: string, rel: string) =>
   `(SELECT json_agg(at.attname ORDER BY ck.ord) FROM unnest(${key}) WITH ORDINALITY ck(num, ord) JOIN pg_catalog.pg_attribute at ON at.attrelid = ${rel} AND at.attnum = ck.num)`;
 
+// A key's INCLUDE columns are its index's past the key columns; NULLS NOT DISTINCT exists from PostgreSQL 15 on.
+const KEY_INDEX = `, 'include', (SELECT json_agg(at.attname ORDER BY x.ord) FROM pg_catalog.pg_index i, unnest(CAST(i.indkey AS int2[])) WITH ORDINALITY x(num, ord)
+      JOIN pg_catalog.pg_attribute at ON at.attnum = x.num WHERE i.indexrelid = k.conindid AND at.attrelid = i.indrelid AND x.ord > i.indnkeyatts),
+    'nullsNotDistinct', (SELECT coalesce(to_jsonb(i) ->> 'indnullsnotdistinct' = 'true', false) FROM pg_catalog.pg_index i WHERE i.indexrelid = k.conindid)`;
+
 const constraints = (type: string, extra = '') => agg(`json_build_object('name', k.conname, 'columns', ${constraintCols('k.conkey', 'k.conrelid')},
     'comment', pg_catalog.obj_description(k.oid, 'pg_constraint'), 'def', pg_catalog.pg_get_constraintdef(k.oid, true)${extra})`,
 `pg_catalog.pg_constraint k WHERE k.conrelid = (SELECT oid FROM t) AND k.contype = '${type}'`, 'k.conname');
@@ -146,7 +151,7 @@ function columns(rows: ColumnRow[], a: InspectorArgs): Reflected {
   });
 }
 
-interface ConstraintRow { name: string; columns: string[]; comment: string | null; def: string }
+interface ConstraintRow { name: string; columns: string[]; comment: string | null; def: string; include?: string[] | null; nullsNotDistinct?: boolean }
 interface FkRow extends ConstraintRow {
   refColumns: string[]; refTable: string; refSchema: string; refVisible: boolean; onUpdate: string; onDelete: string; match: string; deferrable: boolean; deferred: boolean;
 }
@@ -252,11 +257,13 @@ export const POSTGRESQL_INSPECTOR: InspectorQueries = {
     shape: (r) => jsonCell<Reflected>(r),
   }),
   get_columns: tableMethod(COLUMNS, columns),
-  get_pk_constraint: tableMethod<ConstraintRow>(constraints('p'), (rows): Reflected => (rows[0]
-    ? { constrained_columns: rows[0].columns, name: rows[0].name, comment: rows[0].comment }
+  get_pk_constraint: tableMethod<ConstraintRow>(constraints('p', KEY_INDEX), (rows): Reflected => (rows[0]
+    ? { constrained_columns: rows[0].columns, name: rows[0].name, comment: rows[0].comment, dialect_options: { postgresql_include: rows[0].include ?? [] } }
     : { name: null, constrained_columns: [] })),
   get_foreign_keys: tableMethod(FOREIGN_KEYS, foreignKeys),
   get_indexes: tableMethod(INDEXES, indexes),
-  get_unique_constraints: tableMethod<ConstraintRow>(constraints('u'), (rows) => rows.map((r) => ({ column_names: r.columns, name: r.name, comment: r.comment }))),
+  get_unique_constraints: tableMethod<ConstraintRow>(constraints('u', KEY_INDEX), (rows) => rows.map((r) => ({
+    column_names: r.columns, name: r.name, comment: r.comment, dialect_options: { postgresql_include: r.include ?? [], postgresql_nulls_not_distinct: !!r.nullsNotDistinct },
+  }))),
   get_check_constraints: tableMethod(constraints('c'), checks),
 };

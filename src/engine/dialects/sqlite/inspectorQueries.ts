@@ -77,7 +77,7 @@ function columns(p: TableParts, a: InspectorArgs): { [k: string]: Reflected }[] 
     };
     if (generated) {
       const body = /create table .*?\((.*)\)(?:\s*,?\s*(?:WITHOUT\s+ROWID|STRICT))*$/is.exec((p.sql ?? '').trim())?.[1].trim() ?? '';
-      const sqltext = new RegExp(`${escapeRegExp(c.name)}[^,]*\\s+GENERATED\\s+ALWAYS\\s+AS\\s+\\((.*)\\)\\s*(?:virtual|stored)?`, 'is').exec(body)?.[1] ?? '';
+      const sqltext = new RegExp(`${escapeRegExp(c.name)}[^,]*\\s+GENERATED\\s+ALWAYS\\s+AS\\s+\\((.*)\\)\\s*(?:virtual|stored)?`, 'i').exec(body)?.[1] ?? '';
       col.computed = { sqltext, persisted: c.hidden === 3 };
     }
     return col;
