@@ -29,6 +29,8 @@ export interface RunRecord {
   cancelled?: boolean;
   /** How many times the engine's verify() was called. */
   engineCalls: number;
+  /** The lines written to the run's output. */
+  output: string[];
 }
 
 interface Leaf { item: vscode.TestItem; meta: Extract<ItemMeta, { kind: 'database' }> }
@@ -36,6 +38,9 @@ interface Leaf { item: vscode.TestItem; meta: Extract<ItemMeta, { kind: 'databas
 export class VerifyRunner implements vscode.Disposable {
   private readonly ended = new vscode.EventEmitter<RunRecord>();
   readonly onDidEndRun = this.ended.event;
+  private readonly startedItem = new vscode.EventEmitter<vscode.TestItem>();
+  /** A database item's check started (its spinner shows). */
+  readonly onDidStartItem = this.startedItem.event;
   last: RunRecord | undefined;
 
   constructor(private readonly controller: vscode.TestController, private readonly tree: VerifyTree,
@@ -43,14 +48,14 @@ export class VerifyRunner implements vscode.Disposable {
 
   async run(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<RunRecord> {
     const run = this.controller.createTestRun(request);
-    const record: RunRecord = { results: {}, started: [], engineCalls: 0 };
+    const record: RunRecord = { results: {}, started: [], engineCalls: 0, output: [] };
     try {
       await this.store.firstScan;
       const leaves = this.leaves(request);
       if (!vscode.workspace.isTrusted) {
         // Migrations are code: nothing runs until the workspace is trusted.
         record.untrusted = true;
-        run.appendOutput(outputLine('Not verified: this workspace is not trusted, and verifying runs the migrations\' code. Trust the workspace (Manage Workspace Trust), then run again.'));
+        this.out(run, record, 'Not verified: this workspace is not trusted, and verifying runs the migrations\' code. Trust the workspace (Manage Workspace Trust), then run again.');
         for (const l of leaves) this.report(run, record, l, 'skipped');
         requireTrust('verifying runs the migrations\' code');
         return record;
@@ -68,7 +73,7 @@ export class VerifyRunner implements vscode.Disposable {
         }
         if (abort.signal.aborted) {
           for (const l of leaves) if (!record.results[l.item.id]) this.report(run, record, l, 'skipped');
-          run.appendOutput(outputLine('Cancelled: the revisions not checked yet are marked skipped.'));
+          this.out(run, record, 'Cancelled: the revisions not checked yet are marked skipped.');
         }
       } finally {
         for (const s of subscriptions) s.dispose();
@@ -132,7 +137,7 @@ export class VerifyRunner implements vscode.Disposable {
       if (signal.aborted) return;
       const label = `${project.label}: verify ${g.revisions.length} revision(s) on ${g.databases.map((d) => DATABASE_LABEL[d]).join(' and ')}`;
       this.log.info(label);
-      run.appendOutput(outputLine(label));
+      this.out(run, record, label);
       const group = project;
       const asked = new Set(g.revisions);
       try {
@@ -142,17 +147,17 @@ export class VerifyRunner implements vscode.Disposable {
           revisions: g.revisions,
           postgres,
           signal,
-          onLog: (line) => run.appendOutput(outputLine(line)),
+          onLog: (line) => this.out(run, record, line),
           onStart: (revision, database) => {
             const l = byKey.get(`${revision}::${database}`);
-            if (l && !record.results[l.item.id]) { record.started.push(l.item.id); run.started(l.item); }
+            if (l && !record.results[l.item.id]) { record.started.push(l.item.id); run.started(l.item); this.startedItem.fire(l.item); }
           },
           onResult: (r) => {
             const l = byKey.get(`${r.revision}::${r.database}`);
             if (l && !record.results[l.item.id]) this.reportResult(run, record, l, r);
           },
         });
-        for (const p of report.problems) run.appendOutput(outputLine(`${group.label}: ${p}`), undefined, this.controller.items.get(root));
+        for (const p of report.problems) this.out(run, record, `${group.label}: ${p}`, undefined, this.controller.items.get(root));
         this.log.info(`${group.label}: verified in ${(report.durationMs / 1000).toFixed(1)} s: ${summary(report.results)}`);
       } catch (e) {
         if (signal.aborted) return;
@@ -170,15 +175,20 @@ export class VerifyRunner implements vscode.Disposable {
   private reportResult(run: vscode.TestRun, record: RunRecord, l: Leaf, r: RevisionResult): void {
     if (r.downgradeLine && l.item.parent) this.tree.setDowngradeLine(l.item.parent, r.downgradeLine);
     const where = `${r.revision} on ${DATABASE_LABEL[r.database]}`;
-    for (const w of r.warnings) run.appendOutput(outputLine(`${where}: warning: ${w}`), undefined, l.item);
+    for (const w of r.warnings) this.out(run, record, `${where}: warning: ${w}`, undefined, l.item);
     if (r.status === 'passed') {
       run.passed(l.item, r.durationMs);
       record.results[l.item.id] = { state: 'passed', messages: [], durationMs: r.durationMs };
     } else if (r.status === 'failed') {
       run.failed(l.item, failureMessages(r), r.durationMs);
-      for (const f of r.failures) run.appendOutput(outputLine(`${where}: ${failureText(f)}`), undefined, l.item);
+      for (const f of r.failures) this.out(run, record, `${where}: ${failureText(f)}`, undefined, l.item);
       record.results[l.item.id] = { state: 'failed', messages: r.failures.map(failureText), line: r.failures[0] ? failureLine(r, r.failures[0]) : r.downgradeLine, durationMs: r.durationMs };
     } else this.report(run, record, l, 'skipped', undefined, r.skippedReason ?? 'not checked', r.durationMs);
+  }
+
+  private out(run: vscode.TestRun, record: RunRecord, text: string, location?: vscode.Location, item?: vscode.TestItem): void {
+    record.output.push(text);
+    run.appendOutput(outputLine(text), location, item);
   }
 
   /** Reports a state that did not come from a check's result (skipped, errored). */
@@ -186,10 +196,10 @@ export class VerifyRunner implements vscode.Disposable {
     const where = `${l.meta.revision} on ${DATABASE_LABEL[l.meta.database]}`;
     if (state === 'skipped') {
       run.skipped(l.item);
-      if (reason) run.appendOutput(outputLine(`${where}: not checked: ${reason}`), undefined, l.item);
+      if (reason) this.out(run, record, `${where}: not checked: ${reason}`, undefined, l.item);
     } else {
       run.errored(l.item, messages.map((m) => new vscode.TestMessage(m)), durationMs);
-      for (const m of messages) run.appendOutput(outputLine(`${where}: ${m}`), undefined, l.item);
+      for (const m of messages) this.out(run, record, `${where}: ${m}`, undefined, l.item);
     }
     record.results[l.item.id] = { state, messages: reason ? [reason, ...messages] : messages, durationMs };
   }
@@ -204,7 +214,7 @@ export class VerifyRunner implements vscode.Disposable {
     return this.store.all.find((p) => p.found.root === project.found.root);
   }
 
-  dispose(): void { this.ended.dispose(); }
+  dispose(): void { this.ended.dispose(); this.startedItem.dispose(); }
 }
 
 function summary(results: RevisionResult[]): string {

@@ -45,8 +45,10 @@ export class VerifyTree implements vscode.Disposable {
     const outdated: vscode.TestItem[] = [];
     const roots = this.store.all.map((p) => this.projectItem(p, outdated));
     this.controller.items.replace(roots);
-    this.lastInvalidated = outdated.map((i) => i.id);
-    if (outdated.length) this.controller.invalidateTestResults(outdated);
+    if (outdated.length) {
+      this.lastInvalidated = outdated.map((i) => i.id);
+      this.controller.invalidateTestResults(outdated);
+    }
     this.scheduleDowngradeLines();
   }
 
