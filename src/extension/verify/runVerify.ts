@@ -131,8 +131,15 @@ export class VerifyRunner implements vscode.Disposable {
       const key = [...databases].sort().join(',');
       (groups.get(key) ?? groups.set(key, { databases: [...databases].sort(), revisions: [] }).get(key)!).revisions.push(revision);
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { verify } = require('../../engine/verify') as { verify: VerifyFn };
+    let verify: VerifyFn;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      ({ verify } = require('../../engine/verify') as { verify: VerifyFn });
+    } catch (e) {
+      this.log.error(`verify could not be loaded: ${(e as Error).message}`);
+      for (const l of leaves) this.report(run, record, l, 'errored', ['Not verified: the check could not be loaded (see Migrations: Show Log).']);
+      return;
+    }
     for (const g of groups.values()) {
       if (signal.aborted) return;
       const label = `${project.label}: verify ${g.revisions.length} revision(s) on ${g.databases.map((d) => DATABASE_LABEL[d]).join(' and ')}`;
