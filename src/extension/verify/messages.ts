@@ -6,7 +6,8 @@ import type { CheckFailure, RevisionResult } from '../../engine/verify/types';
 /** The failure's sentence, each schema difference on its own line, and the statement that failed, if any. */
 export function failureText(f: CheckFailure): string {
   const lines = [f.message];
-  for (const d of f.differences ?? []) if (d !== f.message) lines.push(`  • ${d}`);
+  // The sentence names the first difference ("... (and 2 more)"): the list is for when there are more.
+  if ((f.differences?.length ?? 0) > 1) for (const d of f.differences!) lines.push(`  • ${d}`);
   if (f.statement) lines.push('', `Statement: ${f.statement.trim()}`);
   return maskUrlText(lines.join('\n'));
 }
