@@ -70,7 +70,7 @@ describe('Verify in the Test Explorer', function () {
     assert.deepEqual(roots.sort(), a.store.all.map((p) => p.label).sort(), 'one root per project, named as in the Migrations view');
     assert.ok(roots.includes('verify-fixture'));
     const revisions = children(projectItem());
-    assert.deepEqual(revisions.map((r) => r.label), [`${GOOD} create users`, `${INDEX} users name, and an index on created_at`, `${ENUM} user mood`]);
+    assert.deepEqual(revisions.map((r) => r.label), [`${GOOD} create users`, `${INDEX} users name, and an index on created_at`, `${ENUM} user moods`]);
     // The `def downgrade` lines are found after the items are listed.
     for (let i = 0; i < 50 && revisions[2].range?.start.line !== downgradeLine(ENUM) - 1; i++) await new Promise((r) => setTimeout(r, 20));
     for (const r of revisions) {
