@@ -77,7 +77,7 @@ test('verify in the Testing view: run all, the failing revisions with their sche
     const side = await page.locator('.part.sidebar').boundingBox();
     await page.mouse.move(side.x + side.width + 1, side.y + 400);
     await page.mouse.down();
-    await page.mouse.move(side.x + side.width + 260, side.y + 400, { steps: 8 });
+    await page.mouse.move(side.x + side.width + 170, side.y + 400, { steps: 8 });
     await page.mouse.up();
     const rows = page.locator('.part.sidebar .test-explorer .monaco-list-row');
     const row = (text) => rows.filter({ hasText: text }).first();
@@ -98,18 +98,18 @@ test('verify in the Testing view: run all, the failing revisions with their sche
     await palette('Test: Run All Tests');
     await page.waitForFunction(() => {
       const labels = [...document.querySelectorAll('.part.sidebar .test-explorer .monaco-list-row')].map((e) => e.getAttribute('aria-label') ?? '');
-      return labels.length >= 6 && labels.every((l) => /\((Passed|Failed|Errored|Skipped)\)$/.test(l));
+      return labels.length >= 6 && labels.every((l) => /\((Passed|Failed|Errored|Skipped)\)(, in .*)?$/.test(l));
     }, null, { timeout: 120_000 });
     await shot('run-all-done');
     await expand(ENUM);
     await page.waitForFunction(() => document.querySelectorAll('.part.sidebar .test-explorer .monaco-list-row').length >= 8);
     const states = async () => {
-      const labels = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+      const list = await rows.evaluateAll((els) => els.map((e) => ({ label: e.querySelector('.label')?.firstChild?.textContent ?? '', aria: e.getAttribute('aria-label') ?? '' })));
       let revision = '';
-      return labels.map((l) => {
-        const [, name, state] = /^(.*) \((\w+)\)$/.exec(l) ?? ['', l, 'none'];
-        if (/^[0-9a-f]{12} /.test(name)) return `${revision = name.slice(0, 12)}: ${state}`;
-        return /^(SQLite|PostgreSQL)/.test(name) ? `${revision} ${name.split(' ')[0]}: ${state}` : `${name}: ${state}`;
+      return list.map(({ label, aria }) => {
+        const state = /\((\w+)\)(, in .*)?$/.exec(aria)?.[1] ?? 'none';
+        if (/^[0-9a-f]{12} /.test(label)) return `${revision = label.slice(0, 12)}: ${state}`;
+        return /^(SQLite|PostgreSQL)$/.test(label) ? `${revision} ${label}: ${state}` : `${label}: ${state}`;
       });
     };
     assert.deepEqual(await states(), ['users-service: Failed', `${GOOD}: Passed`,
@@ -126,17 +126,29 @@ test('verify in the Testing view: run all, the failing revisions with their sche
     const verifyLens = page.locator('.codelens-decoration a', { hasText: 'Verify' });
     await verifyLens.waitFor({ timeout: 15_000 });
     await verifyLens.click();
-    const peek = page.locator('.test-output-peek, .peekview-widget').first();
-    await peek.waitFor({ timeout: 60_000 });
-    await page.locator('.peekview-widget').getByText(/ix_users_created_at/).first().waitFor({ timeout: 30_000 });
-    const peekText = await peek.innerText();
-    assert.match(peekText, /ix_users_created_at/, `the peek shows the difference: ${peekText}`);
+    // That run checks the revision on its two databases: both fail, shown at `def downgrade` in the gutter and inline.
+    await page.locator('.part.sidebar .result-summary', { hasText: '0/2' }).waitFor({ timeout: 60_000 });
+    const inline = page.locator('.test-error-content-widget').getByText(/after downgrade of b2e4d6f8a0c1: index ix_users_created_at on users is still there/).first();
+    await inline.waitFor({ timeout: 15_000 });
+    await shot('gutter-and-inline');
+    // A click on the inline message opens the peek with the whole message, where the downgrade is.
+    await palette('View: Toggle Panel Visibility');
+    await page.locator('.part.panel').waitFor({ state: 'hidden', timeout: 5_000 });
+    await inline.click();
+    const peek = page.locator('.peekview-widget').first();
+    await peek.waitFor({ timeout: 15_000 });
+    await peek.getByText(/ix_users_created_at on users is still there/).first().waitFor({ timeout: 15_000 });
+    const peekText = (await peek.innerText()).replace(/\s+/g, ' ');
+    assert.match(peekText, /after downgrade of b2e4d6f8a0c1: index ix_users_created_at on users is still there/, `the peek shows the difference: ${peekText}`);
+    const cursorLine = await page.locator('.statusbar-item', { hasText: /^Ln \d+/ }).first().innerText();
+    const downgradeAt = fs.readFileSync(path.join(workspace, 'alembic', 'versions', 'b2_users_name_index.py'), 'utf8').split('\n').findIndex((l) => l.startsWith('def downgrade')) + 1;
+    assert.match(cursorLine, new RegExp(`^Ln ${downgradeAt},`), `the peek opens at def downgrade (line ${downgradeAt}): ${cursorLine}`);
     const image = await shot('peek-at-downgrade');
     // The README's picture is refreshed on request only (a test run must not change tracked files).
     if (process.env.UPDATE_README_IMAGES) fs.copyFileSync(image, readmeImage);
   } catch (e) {
     await shot('failure').catch(() => undefined);
-    if (process.env.DUMP_DOM) fs.writeFileSync(path.join(shots, 'dom.html'), await page.locator('.part.sidebar').innerHTML().catch(() => ''));
+    if (process.env.DUMP_DOM) fs.writeFileSync(path.join(shots, 'dom.html'), await page.content().catch(() => ''));
     process.stderr.write(`\n--- code-server output\n${server.output().slice(-4000)}\n${extensionHostLogs(run)}\n`);
     throw e;
   } finally {

@@ -10,7 +10,7 @@ import type { RevisionResult, VerifyDatabase, VerifyOptions, VerifyReport } from
 import { ProjectState, ProjectStore } from '../projectStore';
 import { requireTrust } from '../trust';
 import { failureLine, failureMessages, failureText, outputLine } from './messages';
-import { DATABASE_LABEL, postgresScratch } from './settings';
+import { DATABASE_LABEL, DATABASES, postgresScratch } from './settings';
 import { ItemMeta, VerifyTree } from './testTree';
 
 type VerifyFn = (dir: ScriptDirectory, o: VerifyOptions) => Promise<VerifyReport>;
@@ -128,8 +128,9 @@ export class VerifyRunner implements vscode.Disposable {
     const perRevision = new Map<string, VerifyDatabase[]>();
     for (const l of leaves) (perRevision.get(l.meta.revision) ?? perRevision.set(l.meta.revision, []).get(l.meta.revision)!).push(l.meta.database);
     for (const [revision, databases] of perRevision) {
-      const key = [...databases].sort().join(',');
-      (groups.get(key) ?? groups.set(key, { databases: [...databases].sort(), revisions: [] }).get(key)!).revisions.push(revision);
+      const ordered = DATABASES.filter((d) => databases.includes(d)); // SQLite first, as listed
+      const key = ordered.join(',');
+      (groups.get(key) ?? groups.set(key, { databases: ordered, revisions: [] }).get(key)!).revisions.push(revision);
     }
     let verify: VerifyFn;
     try {
