@@ -35,7 +35,12 @@ test('verify in the Testing view: run all, the failing revisions with their sche
   const workspace = fixtureWorkspace();
   fs.rmSync(shots, { recursive: true, force: true });
   fs.mkdirSync(shots, { recursive: true });
-  const server = await startCodeServer({ run, workspace, smokeDriver: true });
+  // Installed as users have it (no "Extension Development Host" window): the repository linked into the
+  // extensions folder, without packaging (ui.test.mjs tests the VSIX; a second package build here would
+  // rewrite dist/ while the other suites run from it).
+  const { name, publisher, version } = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
+  fs.symlinkSync(repo, path.join(run, 'extensions', `${publisher}.${name}-${version}`));
+  const server = await startCodeServer({ run, workspace });
   const context = await chromium.launchPersistentContext(path.join(run, 'chromium'), {
     executablePath: paths.chromium, headless: !process.env.HEADED, viewport: { width: 1400, height: 900 }, args: CHROMIUM_ARGS,
   });
@@ -65,8 +70,7 @@ test('verify in the Testing view: run all, the failing revisions with their sche
     }
   };
   try {
-    const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${repo}`], ['skipWelcome', 'true']]);
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
     await page.locator('.statusbar').waitFor();
 
@@ -77,7 +81,7 @@ test('verify in the Testing view: run all, the failing revisions with their sche
     const side = await page.locator('.part.sidebar').boundingBox();
     await page.mouse.move(side.x + side.width + 1, side.y + 400);
     await page.mouse.down();
-    await page.mouse.move(side.x + side.width + 170, side.y + 400, { steps: 8 });
+    await page.mouse.move(side.x + side.width + 200, side.y + 400, { steps: 8 });
     await page.mouse.up();
     const rows = page.locator('.part.sidebar .test-explorer .monaco-list-row');
     const row = (text) => rows.filter({ hasText: text }).first();
