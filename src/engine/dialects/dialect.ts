@@ -12,6 +12,7 @@ import type { SessionOptions } from '../runner/session';
 import type { PgDumpOptions } from '../db/pgDump';
 import type { OpSpec } from '../ops/registry/types';
 import type { IntrospectOptions, Queryable } from '../schema/introspection';
+import type { InspectorQueries } from './inspector';
 import type { SchemaSnapshot } from '../schema/snapshot';
 import { Unsupported, type PyValue } from '../ops/values';
 
@@ -131,6 +132,8 @@ export interface Dialect {
   // The schema
   /** The database's schema as one normalized value (for verify's comparisons), in a few queries. */
   introspect(db: Queryable, o: IntrospectOptions): Promise<SchemaSnapshot>;
+  /** SQLAlchemy's Inspector (`sa.inspect(bind)`) for migrations that read the schema: a catalog query per method. */
+  readonly inspector: InspectorQueries;
 
   /** Ops only this dialect has (e.g. PostgreSQL's `create_exclude_constraint`), declared in its folder. */
   readonly ops?: readonly OpSpec[];

@@ -11,6 +11,7 @@ import { createExcludeConstraint } from './excludeConstraint';
 import { postgresqlAlterIdentity, postgresqlComputed } from './identity';
 import { postgresqlIndexOptions } from './indexes';
 import { introspectPostgres } from './introspect';
+import { POSTGRESQL_INSPECTOR } from './inspectorQueries';
 import { readPostgresVersions } from './readVersions';
 import { POSTGRESQL_RESERVED } from './reservedWords';
 import { startPostgresRun } from './runLock';
@@ -55,6 +56,7 @@ export const POSTGRESQL: Dialect = {
   connect: (url, _cwd, o) => connectPostgres(POSTGRESQL, url, o.session ?? {}),
   readVersions: (url, _cwd, t) => readPostgresVersions(POSTGRESQL, url, t),
   introspect: introspectPostgres,
+  inspector: POSTGRESQL_INSPECTOR,
   startRun: startPostgresRun,
   dump: dumpDatabase,
   ops: [createExcludeConstraint],

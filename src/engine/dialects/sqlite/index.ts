@@ -8,6 +8,7 @@ import type { Dialect } from '../dialect';
 import { makeQuote, replacePlaceholders, sqlLiteral } from '../naming';
 import { connectSqlite } from './connection';
 import { introspectSqlite } from './introspect';
+import { SQLITE_INSPECTOR } from './inspectorQueries';
 import { readSqliteVersions } from './readVersions';
 import { SQLITE_RESERVED } from './reservedWords';
 import { sqliteType } from './types';
@@ -55,4 +56,5 @@ export const SQLITE: Dialect = {
   connect: (url, cwd, o) => connectSqlite(SQLITE, url, cwd, o),
   readVersions: (url, cwd, t, onWarning) => readSqliteVersions(SQLITE, url, cwd, t, onWarning),
   introspect: introspectSqlite,
+  inspector: SQLITE_INSPECTOR,
 };

@@ -15,6 +15,9 @@ const MODULES: Record<string, string> = {
   'sqlalchemy.sql.type_api': 'sa',
   'sqlalchemy.sql.elements': 'sa',
   'sqlalchemy.engine.default': 'sa',
+  'sqlalchemy.engine': 'sa.engine',
+  'sqlalchemy.engine.reflection': 'sa.engine.reflection',
+  'sqlalchemy.inspection': 'sa',
   'sqlalchemy.dialects': 'sa.dialects',
   'sqlalchemy.dialects.postgresql': 'pg',
   'sqlalchemy.dialects.sqlite': 'sqlite',
@@ -26,7 +29,7 @@ const MODULES: Record<string, string> = {
 const SUBMODULES: Record<string, string> = {
   'sa.types': 'sa', 'sa.sql': 'sa', 'sa.schema': 'sa', 'sa.sql.expression': 'sa', 'sa.sql.sqltypes': 'sa',
   'sa.sql.functions': 'sa.func', 'sa.dialects.postgresql': 'pg', 'sa.dialects.sqlite': 'sqlite',
-  'sa.dialects.mysql': 'mysql', 'sa.dialects': 'sa.dialects',
+  'sa.dialects.mysql': 'mysql', 'sa.dialects': 'sa.dialects', 'sa.inspection': 'sa',
 };
 
 /** A canonical dotted name: `sa.Column`, or a module prefix like `sa` / `pg`. */

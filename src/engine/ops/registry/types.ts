@@ -47,7 +47,11 @@ export interface BatchColumn {
   extra?: string;
 }
 export interface BatchConstraint { name?: string; kind: 'unique' | 'foreign' | 'check' | 'primary'; body: string; columns: string[] }
-export interface BatchIndex { name: string; unique: boolean; columns: string[] }
+export interface BatchIndex {
+  name: string; unique: boolean; columns: string[];
+  /** A reflected partial index's predicate, as SQLAlchemy reads it from the CREATE INDEX text. */
+  where?: string;
+}
 
 /** The table copy a batch "move and copy" changes, op by op (Alembic's ApplyBatchImpl). */
 export interface RecreateTable {

@@ -20,6 +20,8 @@ export interface ConstructSink {
   call(fn: Value, args: Value[], line: number): Value;
   /** Records a statement that runs where the call is (`Enum.create(bind)`). */
   execute(sql: TextClause, line: number): void;
+  /** `sa.inspect(bind)`: an Inspector reading the live schema. */
+  inspect(target: Value, line: number): Value;
 }
 
 /** `sa.MetaData()`: only a container for `sa.Table(...)` here. */
@@ -43,6 +45,8 @@ export class SqlAlchemyHost implements NamespaceHost {
         return new TextClause(args[0]);
       }
       case 'sa.MetaData': return new MetaDataObj(new Call(fn, [], new Map(), line));
+      case 'sa.inspect': case 'sa.engine.reflection.Inspector.from_engine': case 'sa.engine.Inspector.from_engine': case 'sa.Inspector.from_engine':
+        return this.sink.inspect(args[0] ?? kwargs.get('subject') ?? kwargs.get('bind') ?? null, line);
       case 'sa.table': case 'sa.Table': {
         const [name, ...rest] = args;
         if (typeof name !== 'string') throw new Unsupported(line, `${fn}(...)`, 'expected the table name as a string');

@@ -12,6 +12,7 @@ import { BatchContext, BatchProxy, OpMethod, OpProxy } from './opProxy';
 import { makeBuiltins, RaisedError } from './builtins';
 import { BindProxy, ContextProxy, DialectProxy, EnvironmentProxy, EvalContext } from './context';
 import { ResultProxy, Row } from './results';
+import { InspectorObj } from './inspector';
 import { PyClass, PyInstance, SuperProxy } from './classes';
 import { Importer } from './imports';
 import { ColumnObj, columnOperator, FuncClause, setEvaluationDialect, Statement } from './core';
@@ -54,6 +55,7 @@ export class World implements OperatorHost, AttributeHost {
       dialect: ctx.dialect,
       execute: (sql, line) => this.record('execute', new Call('op.execute', [sql], new Map(), line), line),
       call: (fn, args, line) => this.callValue(fn, args, new Map(), line),
+      inspect: (target, line) => this.inspect(target, line),
     });
     this.bind = new BindProxy(ctx, (stmt, params, line) => this.execute(stmt, params, line, 'conn.execute'));
     this.context = new ContextProxy(ctx, this.bind);
@@ -94,6 +96,19 @@ export class World implements OperatorHost, AttributeHost {
       k = this.record('execute', new Call('op.execute', [sql], new Map(), line), line);
     }
     return new ResultProxy(k, this.ctx.reads, what === 'op.execute' ? 'op.execute(...)' : 'conn.execute(...)');
+  }
+
+  /** `sa.inspect(bind)`: its methods read the schema, as `conn.execute(...)` reads rows. */
+  inspect(target: Value, line: number): Value {
+    if (!(target instanceof BindProxy)) {
+      if (target instanceof Opaque) target.fail(line);
+      throw new Unsupported(line, `sa.inspect(${typeName(target)})`, 'only the migration\'s connection (op.get_bind()) is inspected by the embedded engine');
+    }
+    return new InspectorObj({
+      dialect: this.ctx.dialect,
+      reads: this.ctx.reads,
+      record: (sql, at) => this.record('execute', new Call('op.execute', [sql], new Map(), at), at),
+    }, target);
   }
 
   // ---- names ----
