@@ -65,8 +65,11 @@ async function main() {
   if (!fs.existsSync(suite)) throw new Error(`${suite} is missing: run npm run compile-tests first`);
   if (!fs.existsSync(path.join(repo, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run npm run build first');
   const paths = provision();
-  const runs = [await runSuite(paths, 'example', copyExample(repo)), await runSuite(paths, 'monorepo', monorepo()),
-    await runSuite(paths, 'untrusted', copyExample(repo, 'untrusted-'), { untrusted: true })];
+  // MIGRATIONS_TEST_SUITES=example,untrusted runs only those suites (with MIGRATIONS_TEST_GREP, only matching tests).
+  const only = process.env.MIGRATIONS_TEST_SUITES?.split(',').map((s) => s.trim()).filter(Boolean);
+  const suites = [['example', () => copyExample(repo)], ['monorepo', monorepo], ['untrusted', () => copyExample(repo, 'untrusted-'), { untrusted: true }]];
+  const runs = [];
+  for (const [name, workspace, o] of suites) if (!only || only.includes(name)) runs.push(await runSuite(paths, name, workspace(), o));
   const passed = runs.reduce((n, r) => n + r.passed, 0);
   const failed = runs.reduce((n, r) => n + r.failed, 0);
   process.stdout.write(`\nAll extension-host suites: ${passed} passed, ${failed} failed\n`);

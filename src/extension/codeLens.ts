@@ -47,6 +47,8 @@ export class RevisionCodeLens implements vscode.CodeLensProvider {
     // TypeScript/JavaScript revisions make their SQL by running against a live database: nothing to show offline.
     if (kind === 'python' || kind === 'sql') lenses.push(new vscode.CodeLens(range, { title: '$(file-code) Show SQL', command: 'alembicMigrations.showSql', arguments: [{ root: project.found.root, revision: info.revision }], tooltip: 'The SQL this revision runs (offline mode; nothing runs)' }));
     const s = project.graphError ? undefined : project.dir.map.map.get(info.revision);
+    // The stairway check on scratch databases; its result shows in the Test Explorer and the gutter.
+    if (s && vscode.workspace.isTrusted) lenses.push(new vscode.CodeLens(range, { title: '$(beaker) Verify', command: 'alembicMigrations.verifyRevision', arguments: [{ root: project.found.root, revision: info.revision }], tooltip: 'Upgrade, downgrade and upgrade again on scratch databases (never the configured one): the schema must come back as it was' }));
     if (s) {
       const tags = [...shapeTags(s), ...s.branchLabels.map((l) => `@${l}`)];
       if (tags.length) lenses.push(new vscode.CodeLens(range, { title: tags.join(' · '), command: '' }));

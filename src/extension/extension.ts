@@ -14,9 +14,10 @@ import { registerProjectCommands } from './projectCommands';
 import { registerRunCommands } from './registerRunCommands';
 import { registerInitCommands } from './initCommands';
 import { loadSnapshot, snapshotPath, SnapshotWriter } from './viewSnapshot';
+import { registerVerify, VerifyApi } from './verify';
 
 /** Returned by activate(): used by the extension-host tests to read what the surfaces show. */
-export interface ExtensionApi { store: ProjectStore; tree: MigrationsTree; statusBar: StatusBar; diagnostics: Diagnostics; snapshotFile?: string }
+export interface ExtensionApi { store: ProjectStore; tree: MigrationsTree; statusBar: StatusBar; diagnostics: Diagnostics; verify: VerifyApi; snapshotFile?: string }
 
 /** Set by the bundle's first line (scripts/build.mjs); absent when the modules are loaded unbundled. */
 declare const __migrationsBundleStart: number | undefined;
@@ -46,7 +47,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   // A progress bar on the view while the files are read (the snapshot's rows, if any, show meanwhile).
   void vscode.window.withProgress({ location: { viewId: 'alembicMigrations.revisions' } }, () => store.ready);
   const diagnostics = new Diagnostics(store);
+  const verify = registerVerify(store, log);
   context.subscriptions.push(
+    verify,
     log,
     store,
     snapshots,
@@ -82,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     const rows = tree.getChildren().length;
     log.info(`First view data: ${rows} rows for ${revisions} revisions ready ${(performance.now() - activateAt).toFixed(1)} ms after activation (rows built in ${(performance.now() - t).toFixed(1)} ms)`);
   });
-  return { store, tree, statusBar, diagnostics, snapshotFile };
+  return { store, tree, statusBar, diagnostics, verify, snapshotFile };
 }
 
 export function deactivate(): void { /* disposables are released by VS Code */ }

@@ -288,10 +288,11 @@ describe('CodeLens on revision files', () => {
       };
       const revert = '$(discard) Revert (downgrade to before this)';
       const sql = '$(file-code) Show SQL';
-      assert.deepEqual(await lenses('abc123def456_add_webhook_url.py'), ['13: $(debug-stackframe) current: the database is here', `13: ${revert}`, `13: ${sql}`, '13: branchpoint']);
-      assert.deepEqual(await lenses('7beb871f4454_initial_schema.py'), ['15: $(pass-filled) applied', `15: ${revert}`, `15: ${sql}`]);
+      const verify = '$(beaker) Verify';
+      assert.deepEqual(await lenses('abc123def456_add_webhook_url.py'), ['13: $(debug-stackframe) current: the database is here', `13: ${revert}`, `13: ${sql}`, `13: ${verify}`, '13: branchpoint']);
+      assert.deepEqual(await lenses('7beb871f4454_initial_schema.py'), ['15: $(pass-filled) applied', `15: ${revert}`, `15: ${sql}`, `15: ${verify}`]);
       assert.deepEqual(await lenses('c5e8f7a1b302_merge_terms_and_api_keys.py'),
-        ['12: $(circle-large-outline) pending (3 revisions to apply up to here)', '12: $(play) Apply (upgrade to here)', `12: ${sql}`, '12: mergepoint · @auth']);
+        ['12: $(circle-large-outline) pending (3 revisions to apply up to here)', '12: $(play) Apply (upgrade to here)', `12: ${sql}`, `12: ${verify}`, '12: mergepoint · @auth']);
       // SQL and TypeScript revisions in the same graph get the same lenses; a TypeScript one has no
       // Show SQL (its statements come from running it against a live database).
       fs.writeFileSync(path.join(workspace, 'alembic', 'versions', '5a5a5a5a5a5a_tags.sql'),
@@ -301,8 +302,8 @@ describe('CodeLens on revision files', () => {
         + "export async function upgrade(knex: any): Promise<void> { await knex.schema.alterTable('tags', (t: any) => { t.string('color'); }); }\n"
         + "export async function downgrade(knex: any): Promise<void> { await knex.schema.alterTable('tags', (t: any) => { t.dropColumn('color'); }); }\n");
       await vscode.commands.executeCommand('alembicMigrations.refresh');
-      assert.deepEqual(await lenses('5a5a5a5a5a5a_tags.sql'), ['3: $(circle-large-outline) pending (5 revisions to apply up to here)', '3: $(play) Apply (upgrade to here)', `3: ${sql}`, '3: @auth']);
-      assert.deepEqual(await lenses('6b6b6b6b6b6b_tag_colors.ts'), ['2: $(circle-large-outline) pending (6 revisions to apply up to here)', '2: $(play) Apply (upgrade to here)', '2: head · @auth']);
+      assert.deepEqual(await lenses('5a5a5a5a5a5a_tags.sql'), ['3: $(circle-large-outline) pending (5 revisions to apply up to here)', '3: $(play) Apply (upgrade to here)', `3: ${sql}`, `3: ${verify}`, '3: @auth']);
+      assert.deepEqual(await lenses('6b6b6b6b6b6b_tag_colors.ts'), ['2: $(circle-large-outline) pending (6 revisions to apply up to here)', '2: $(play) Apply (upgrade to here)', `2: ${verify}`, '2: head · @auth']);
     } finally {
       for (const f of ['5a5a5a5a5a5a_tags.sql', '6b6b6b6b6b6b_tag_colors.ts']) fs.rmSync(path.join(workspace, 'alembic', 'versions', f), { force: true });
       fs.rmSync(path.join(workspace, 'example.db'), { force: true });

@@ -6,14 +6,19 @@ import fs from 'node:fs';
 import Mocha from 'mocha';
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false });
+  // MIGRATIONS_TEST_GREP runs only the tests whose full title matches (e.g. "Verify").
+  const grep = process.env.MIGRATIONS_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, ...(grep ? { grep } : {}) });
   mocha.suite.emit('pre-require', globalThis, 'vscode-tests', mocha);
   // The launcher picks the suite that fits the workspace it opened.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   if (process.env.MIGRATIONS_TEST_SUITE === 'monorepo') require('./monorepo.test');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  else if (process.env.MIGRATIONS_TEST_SUITE === 'untrusted') require('./untrusted.test');
-  else {
+  else if (process.env.MIGRATIONS_TEST_SUITE === 'untrusted') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./untrusted.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./verifyUntrusted.test');
+  } else {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./extension.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -22,6 +27,9 @@ export function run(): Promise<void> {
     require('./postgres.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./run.test');
+    // Last: it adds a second project to the workspace while it runs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./verify.test');
   }
   const lines: string[] = [];
   const resultsFile = process.env.MIGRATIONS_TEST_RESULTS;
