@@ -80,9 +80,9 @@ function revisionDirs(folder: string): string[] {
 }
 
 /** An alembic.ini for one version folder, for our CLI: the folder's parent as script_location. */
-function iniFor(folder: string, dir: string): string {
+function iniFor(folder: string, locations: string[], dir: string): string {
   const ini = path.join(dir, 'alembic.ini');
-  fs.writeFileSync(ini, `[alembic]\nscript_location = ${path.dirname(folder)}\nversion_locations = ${revisionDirs(folder).join(':')}\npath_separator = os\n`);
+  fs.writeFileSync(ini, `[alembic]\nscript_location = ${path.dirname(folder)}\nversion_locations = ${locations.join(':')}\npath_separator = os\n`);
   return ini;
 }
 
@@ -217,6 +217,9 @@ async function main(): Promise<void> {
       const revs = p.revisions.filter((r) => r.file.startsWith(folder + path.sep));
       const dialects = new Set(revs.flatMap((r) => r.dialects));
       for (const database of o.databases.filter((d) => dialects.has(d))) {
+        // A folder with one subfolder per database (Prefect's versions/sqlite, versions/postgresql): that subfolder.
+        const mine = revs.filter((r) => r.dialects.includes(database));
+        const versions = mine.length === revs.length ? [folder] : [...new Set(mine.map((r) => path.join(folder, path.relative(folder, r.file).split(path.sep)[0])))];
         const run: Run = { project: p.name, folder: path.relative(p.root, folder), database, ref: { error: 'not run' }, compared: 0, agreed: 0, disagreements: [], oursSkipped: [] };
         const t0 = Date.now();
         const stored = earlier?.find((r) => r.project === run.project && r.folder === run.folder && r.database === database);
@@ -224,14 +227,16 @@ async function main(): Promise<void> {
         else {
           const db = await scratchDatabase(database, path.basename(p.root), o.pgUrl);
           try {
-            run.ref = await runStairwayReference({ url: db.url, versions: [folder], paths: p.pythonPaths, root: p.root, python: o.python, pythonPath: o.alembicPath, timeout: o.timeout });
+            run.ref = await runStairwayReference({ url: db.url, versions, paths: p.pythonPaths, root: p.root, python: o.python, pythonPath: o.alembicPath, timeout: o.timeout });
           } catch (e) {
             run.ref = { error: e instanceof Error ? e.message : String(e) };
           } finally { await db.drop(); }
         }
         const t1 = Date.now();
         if (withOurs) {
-          const ini = iniFor(folder, fs.mkdtempSync(path.join(tmp, 'p-')));
+          // The folders Alembic walked, so that both read the same history.
+          const locations = 'order' in run.ref && run.ref.locations ? run.ref.locations : versions.flatMap(revisionDirs);
+          const ini = iniFor(folder, locations, fs.mkdtempSync(path.join(tmp, 'p-')));
           run.ours = await runOursVerify(o.cli, ini, database, o.oursPg === 'server' ? o.pgUrl : undefined);
           compare(run);
         }

@@ -33,6 +33,8 @@ export interface RefRun {
   dialect: string;
   mode: string;
   order: string[];
+  /** The version folders Alembic was given (--versions: the folders and their subfolders, or the folders alone). */
+  locations: string[] | null;
   revisions: RefRevision[];
   seconds: number;
   /** Why the walk stopped before the end (a failed upgrade), or null. */
@@ -80,7 +82,7 @@ export function runStairwayReference(o: RefOptions): Promise<RefRun> {
       if (!done) return reject(new Error(`stairway_alembic.py exited ${code} without finishing: ${err.trim().split('\n').slice(-3).join(' | ')}`));
       resolve({
         alembic: String(head?.alembic ?? ''), sqlalchemy: String(head?.sqlalchemy ?? ''), dialect: String(head?.dialect ?? ''),
-        mode: String(head?.mode ?? ''), order: (head?.order as string[] | undefined) ?? [],
+        mode: String(head?.mode ?? ''), order: (head?.order as string[] | undefined) ?? [], locations: (head?.locations as string[] | null | undefined) ?? null,
         revisions: lines.filter((l) => typeof l.revision === 'string') as unknown as RefRevision[],
         seconds: Number(done.seconds ?? 0), stopped: (done.stopped as string | null) ?? null,
         ...(done.error ? { error: String(done.error) } : {}),
