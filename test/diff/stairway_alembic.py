@@ -46,6 +46,7 @@ import alembic_offline as stubs  # noqa: E402 - the survey's stub importer, shar
 
 import alembic  # noqa: E402
 import sqlalchemy  # noqa: E402
+import sqlalchemy.orm  # noqa: E402,F401 - loaded in every application; revisions use `sa.orm` without importing it
 from alembic.config import Config  # noqa: E402
 from alembic.runtime.environment import EnvironmentContext  # noqa: E402
 from alembic.script import ScriptDirectory  # noqa: E402
