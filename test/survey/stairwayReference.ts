@@ -67,7 +67,7 @@ export function runStairwayReference(o: RefOptions): Promise<RefRun> {
   if (o.root) args.push('--root', o.root);
   const python = o.python ?? '/usr/bin/python3';
   if (o.mode === 'subprocess') args.push('--python', python);
-  const env = { ...process.env, PYTHONPATH: o.pythonPath ?? '' };
+  const env = { ...process.env, PYTHONPATH: o.pythonPath ?? '', PYTHONDONTWRITEBYTECODE: '1' };
   return new Promise((resolve, reject) => {
     const child = spawn(python, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
