@@ -142,7 +142,9 @@ function timed(cmd, args, env = {}) {
 
 /** Our CLI has `verify` (the harness is written before it lands). */
 export function cliHasVerify(cli) {
-  return fs.existsSync(cli) && spawnSync(process.execPath, [cli, 'verify', '--help'], { encoding: 'utf8' }).status === 0;
+  if (!fs.existsSync(cli)) return false;
+  const r = spawnSync(process.execPath, [cli, 'verify', '--help'], { encoding: 'utf8' });
+  return r.status === 0 && /\bverify\b/.test(r.stdout + r.stderr);
 }
 
 function pgAdmin(python, pgUrl, sql) {
