@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RevisionResult, VerifyDatabase, VerifyReport } from '../../src/engine/verify/types';
 import { readProject } from './projects';
-import { causes, COMPARED, Disagreement, disagreements, errorCause, reverses } from './stairwayCompare';
+import { causes, COMPARED, differenceCause, Disagreement, disagreements, errorCause, reverses } from './stairwayCompare';
 import { PGURL, RefRevision, RefRun, runStairwayReference, scratchDatabase } from './stairwayReference';
 
 interface Run {
@@ -142,7 +142,7 @@ function report(runs: Run[], o: ReturnType<typeof parseArgs>, seconds: number, w
   const line = (name: string, db: string, rs: Run[], bold = false) => {
     const revs = rs.flatMap(refRevisions);
     const n = rs.reduce((s, r) => s + ('error' in r.ref ? 0 : r.ref.order.length), 0);
-    const stop = rs.map((r) => ('error' in r.ref ? `not walkable: ${errorCause(r.ref.error ?? '')}` : r.ref.stopped ? errorCause(r.ref.revisions[r.ref.revisions.length - 1]?.upgrade ?? r.ref.stopped ?? "") : '')).filter(Boolean);
+    const stop = rs.map((r) => ('error' in r.ref ? `not walkable: ${stopCause(r.ref.error ?? '')}` : r.ref.stopped ? stopCause(lastError(r.ref)) : '')).filter(Boolean);
     const cells: (string | number)[] = [name, db, n, count(revs, (x) => x.upgrade === 'ok'), count(revs, reverses), count(revs, (x) => x.downgrade !== null && x.downgrade !== 'ok'),
       count(revs, (x) => x.restored === false), count(revs, (x) => (x.upgrade_again !== null && x.upgrade_again !== 'ok') || x.reproduced === false),
       count(revs, (x) => x.upgrade === 'ok' && !x.downgrade_present), bold ? '' : stop.map((s) => code(s, 70)).join('<br>')];
@@ -197,8 +197,19 @@ function report(runs: Run[], o: ReturnType<typeof parseArgs>, seconds: number, w
 function exampleOf(x: RefRevision, cause: string): string {
   if (cause.startsWith('downgrade fails')) return x.downgrade ?? '';
   if (cause.startsWith('second upgrade fails')) return x.upgrade_again ?? '';
-  if (cause.startsWith('downgrade() empty')) return 'def downgrade(): pass';
-  return x.differences.find((d) => cause.startsWith(d.replace(/^after [^:]+: /, '').split(' ')[0])) ?? x.differences[0] ?? '';
+  if (cause.startsWith('downgrade() empty')) return x.downgrade === 'ok' ? 'def downgrade(): pass' : 'no def downgrade()';
+  return x.differences.find((d) => differenceCause(d) === cause) ?? x.differences[0] ?? '';
+}
+
+/** The error that stopped a walk: the last revision's failing step, or why it could not go on. */
+function lastError(ref: RefRun): string {
+  const last = ref.revisions[ref.revisions.length - 1];
+  return [last?.upgrade, last?.upgrade_again, last?.downgrade].find((e) => e && e !== 'ok') ?? ref.stopped ?? '';
+}
+
+/** Errors that come from the stubs standing in for the project's own imports are the harness's limit, said so. */
+function stopCause(e: string): string {
+  return `${/\bstub\b|Stub\b/.test(e) ? '(stubbed project import) ' : ''}${errorCause(e)}`;
 }
 
 // ---- main ------------------------------------------------------------------------------------
