@@ -11,7 +11,8 @@
  * $SURVEY_ALEMBIC_PATH); --python exe; --timeout s (per step, 120); --no-ours; --cli dist/cli.js;
  * --ours-pg server|pglite (server); --out file.md; --json file; --doc docs/VERIFY.md (rewrites its
  * `<!-- survey:stairway:start/end -->` section); --ref-json file (Alembic's side from an earlier --json
- * instead of running it again).
+ * instead of running it again); --ours-args "..." (more arguments for our verify, e.g. to seed no rows,
+ * as the reference seeds none).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -38,7 +39,8 @@ interface Run {
 function parseArgs(argv: string[]) {
   const o = { dirs: [] as string[], databases: ['sqlite', 'postgresql'] as VerifyDatabase[], pgUrl: PGURL, alembicPath: process.env.SURVEY_ALEMBIC_PATH,
     python: '/usr/bin/python3', timeout: 120, ours: true, cli: path.resolve(__dirname, '../../../dist/cli.js'), oursPg: 'server',
-    out: undefined as string | undefined, json: undefined as string | undefined, doc: undefined as string | undefined, refJson: undefined as string | undefined };
+    out: undefined as string | undefined, json: undefined as string | undefined, doc: undefined as string | undefined, refJson: undefined as string | undefined,
+    oursArgs: [] as string[] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${a} needs a value`); return v; };
@@ -54,6 +56,7 @@ function parseArgs(argv: string[]) {
     else if (a === '--json') o.json = val();
     else if (a === '--doc') o.doc = val();
     else if (a === '--ref-json') o.refJson = val();
+    else if (a === '--ours-args') o.oursArgs = val().split(/\s+/).filter(Boolean);
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else o.dirs.push(a);
   }
@@ -86,8 +89,8 @@ function iniFor(folder: string, locations: string[], dir: string): string {
   return ini;
 }
 
-export function runOursVerify(cli: string, ini: string, database: VerifyDatabase, postgresUrl?: string, timeoutMs = 30 * 60_000): Promise<VerifyReport | { error: string }> {
-  const args = [cli, '-c', ini, 'verify', '--json', '--database', database];
+export function runOursVerify(cli: string, ini: string, database: VerifyDatabase, postgresUrl?: string, timeoutMs = 30 * 60_000, extra: string[] = []): Promise<VerifyReport | { error: string }> {
+  const args = [cli, '-c', ini, 'verify', '--json', '--database', database, ...extra];
   if (database === 'postgresql' && postgresUrl) args.push('--postgres-url', postgresUrl);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -248,7 +251,7 @@ async function main(): Promise<void> {
           // The folders Alembic walked, so that both read the same history.
           const locations = 'order' in run.ref && run.ref.locations ? run.ref.locations : versions.flatMap(revisionDirs);
           const ini = iniFor(folder, locations, fs.mkdtempSync(path.join(tmp, 'p-')));
-          run.ours = await runOursVerify(o.cli, ini, database, o.oursPg === 'server' ? o.pgUrl : undefined);
+          run.ours = await runOursVerify(o.cli, ini, database, o.oursPg === 'server' ? o.pgUrl : undefined, undefined, o.oursArgs);
           compare(run);
         }
         const revs2 = refRevisions(run);
