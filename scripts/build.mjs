@@ -1,4 +1,4 @@
-// Bundles the extension and the CLI with esbuild and ships sql.js's wasm beside them.
+// Bundles the extension and the CLI with esbuild and ships sql.js's and PGlite's wasm beside them.
 import * as esbuild from 'esbuild';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, chmodSync, readFileSync, readdirSync } from 'node:fs';
@@ -38,7 +38,10 @@ const VENDORS = {
   'sql.js': ['sql.js'],
   lezer: ['@lezer/python'],
   sucrase: ['sucrase'],
+  // PGlite (PostgreSQL in WASM) for verify's scratch databases; its run-time files sit beside it.
+  pglite: ['@electric-sql/pglite'],
 };
+const PGLITE_FILES = ['pglite.wasm', 'initdb.wasm', 'pglite.data'];
 const vendorOf = new Map(Object.entries(VENDORS).flatMap(([file, specs]) => specs.map((spec) => [spec, file])));
 
 /** Replaces `require(spec)` by a shim reading it from its vendor bundle (`dir` relative to the output). */
@@ -80,6 +83,9 @@ const common = {
 
 mkdirSync('dist/vendor', { recursive: true });
 copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), path.join('dist', 'sql-wasm.wasm'));
+// dist/vendor/pglite.js finds them beside itself (src/engine/scratch/pgliteFiles.ts looks there too).
+const pgliteDist = path.dirname(require.resolve('@electric-sql/pglite'));
+for (const f of PGLITE_FILES) copyFileSync(path.join(pgliteDist, f), path.join('dist', 'vendor', f));
 
 const builds = [
   // The banner times the bundle's own evaluation (the extension logs it).

@@ -64,6 +64,13 @@ export const COMMANDS: Record<string, { options: OptionSpec[]; positionals: stri
   ensure_version: { options: [{ flags: ['--sql'], key: 'sql', takesValue: false }], positionals: [], help: 'Create the alembic version table if it doesn\'t exist already .' },
   upgrade: { options: migrateOptions(), positionals: ['revision'], help: 'Upgrade to a later version.' },
   downgrade: { options: migrateOptions(), positionals: ['revision'], help: 'Revert to a previous version.' },
+  // Ours: the stairway check on scratch databases.
+  verify: {
+    options: [{ flags: ['--database'], key: 'database', takesValue: true }, { flags: ['--postgres-url'], key: 'postgres_url', takesValue: true },
+      { flags: ['--junit'], key: 'junit', takesValue: true }, { flags: ['--json'], key: 'json', takesValue: false },
+      { flags: ['--no-rows'], key: 'no_rows', takesValue: false }],
+    positionals: ['range?'], help: 'Check that every revision upgrades, downgrades back to the same schema, and upgrades again (scratch databases).',
+  },
 };
 
 function migrateOptions(): OptionSpec[] {
@@ -128,8 +135,9 @@ export function parseArgs(argv: string[]): ParsedArgs {
   if (!result.command) throw new UsageError('too few arguments');
   const wanted = COMMANDS[result.command].positionals;
   const variadic = wanted[wanted.length - 1]?.endsWith('+');
-  const names = wanted.map((w) => w.replace(/\+$/, ''));
-  if (result.positionals.length < wanted.length) throw new UsageError(`the following arguments are required: ${names.slice(result.positionals.length).join(', ')}`);
+  const names = wanted.map((w) => w.replace(/[+?]$/, ''));
+  const required = wanted.filter((w) => !w.endsWith('?')).length;
+  if (result.positionals.length < required) throw new UsageError(`the following arguments are required: ${names.slice(result.positionals.length).join(', ')}`);
   if (!variadic && result.positionals.length > wanted.length) throw new UsageError(`unrecognized arguments: ${result.positionals.slice(wanted.length).join(' ')}`);
   return result;
 }

@@ -26,6 +26,7 @@ import { findAlembic, runAlembic } from '../engine/handoff/alembic';
 import { StepConflictError } from '../engine/runner/steps';
 import type { SessionOptions } from '../engine/runner/session';
 import type { PgDumpOptions } from '../engine/db/pgDump';
+import { verifyCommand } from './verifyCommand';
 import { help, parseArgs, ParsedArgs, usage, UsageError } from './args';
 import { flush, hint, msg, warn, writeOut } from './output';
 
@@ -126,6 +127,11 @@ async function run(args: ParsedArgs, argv: string[]): Promise<void> {
       msg(`Generating ${file} ...  done`);
       return;
     }
+    case 'verify': {
+      const code = await verifyCommand(dir, o, args.positionals[0], logInfo(args));
+      if (code) throw new ExitCode(code);
+      return;
+    }
     case 'upgrade': case 'downgrade': {
       const fn = args.command === 'upgrade' ? upgrade : downgrade;
       const plansPath = cacheFile('plans', config.scriptLocation);
@@ -170,6 +176,11 @@ async function handOffPlain(cwd: string, argv: string[], why: string): Promise<v
   if (r.code !== 0) throw new HandOffFailed(r.code);
 }
 
+/** A command that ends with a status of its own (verify: 1 when a check failed), its output already written. */
+class ExitCode extends Error {
+  constructor(readonly code: number) { super(`exit ${code}`); }
+}
+
 class HandOffFailed extends Error {
   constructor(readonly code: number) { super(`alembic exited with ${code}`); }
 }
@@ -199,7 +210,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       return 255;
     }
-    if (e instanceof HandOffFailed) return e.code;
+    if (e instanceof HandOffFailed || e instanceof ExitCode) return e.code;
     if (e instanceof StatementError) {
       // Alembic lets a database error escape as a traceback (exit 1); the run was rolled back.
       process.stderr.write(`${PROG}: error: ${maskUrlText(e.message)}\n  in ${path.relative(process.cwd(), e.file) || e.file}:${e.line}` +

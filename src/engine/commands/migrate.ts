@@ -8,14 +8,12 @@ import { parseDatabaseUrl } from '../config/url';
 import { CommandError } from '../errors';
 import { catchRevisionErrors } from '../graph';
 import { iterateRevisions } from '../graph/iterate';
-import { dialectFor, Dialect } from '../dialects';
+import { dialectFor } from '../dialects';
 import { describeConvention, ProjectConvention } from '../naming/opNames';
-import { OnlinePlan, PlannedStep, planOps, Statement } from '../ops/plan';
-import { recreateStatements } from '../ops/sqliteBatch';
-import { Unsupported } from '../ops/values';
 import { ScriptDirectory } from '../scripts/scriptDirectory';
-import { Connection, connect, inTransaction, QueryResult } from '../runner/connection';
-import { planRevisionSteps, PlannedRevisionStep } from '../runner/migrationSource';
+import { Connection, connect, inTransaction } from '../runner/connection';
+import { planRevisionSteps } from '../runner/migrationSource';
+import { checkCancelled, KnexConnection, runStep } from '../runner/runStep';
 import type { PlanCache } from '../runner/planCache';
 import { assertOfflinePlannable, offlineScript } from '../runner/offline';
 import { HeadMaintainer, RevisionStep } from '../runner/steps';
@@ -43,23 +41,9 @@ export interface MigrateOptions extends SessionOptions {
   planCache?: PlanCache;
 }
 
+export { RunCancelled, StatementError } from '../runner/runStep';
+
 export interface MigrateResult { steps: number; heads: string[]; sql?: string }
-
-/** A statement failed: the run was rolled back. Names the migration file and line. */
-export class StatementError extends Error {
-  constructor(message: string, readonly file: string, readonly line: number, readonly sql: string) {
-    super(message);
-    this.name = 'StatementError';
-  }
-}
-
-export class RunCancelled extends CommandError {
-  constructor(perMigration = false) {
-    super(perMigration ? 'The run was cancelled; the migration in progress was rolled back, the ones before it are committed.'
-      : 'The run was cancelled; everything it did was rolled back.');
-    this.name = 'RunCancelled';
-  }
-}
 
 export function upgradeSteps(dir: ScriptDirectory, target: string, heads: string[]): RevisionStep[] {
   return catchRevisionErrors(() => [...iterateRevisions(dir.map, target, heads, { implicitBase: true })].reverse()
@@ -138,8 +122,6 @@ function loggedConvention(dir: ScriptDirectory, o: MigrateOptions): () => Projec
   };
 }
 
-type KnexConnection = Connection & { trx(): unknown };
-
 function withKnex(base: Connection, onStatement?: (sql: string) => void): KnexConnection {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { boundKnex } = require('../knex/boundKnex') as typeof import('../knex/boundKnex');
@@ -155,115 +137,3 @@ function withKnex(base: Connection, onStatement?: (sql: string) => void): KnexCo
   };
 }
 
-let lastYield = 0;
-
-/**
- * Throws once the run is cancelled. With a signal, first gives the event loop a turn every 50 ms: a
- * SQLite run never waits on I/O, so without it a host (the editor) would see neither the cancel nor
- * its own progress until the run ended. After a long stretch (a slow statement) the host's queued
- * messages get a few milliseconds: one turn was measured not to deliver a cancel in VS Code.
- */
-async function checkCancelled(o: MigrateOptions): Promise<void> {
-  const since = performance.now() - lastYield;
-  if (o.signal && since > 50) {
-    await new Promise((resolve) => (since > 1000 ? setTimeout(resolve, 20) : setImmediate(resolve)));
-    lastYield = performance.now();
-  }
-  if (o.signal?.aborted) throw new RunCancelled(o.transactionPerMigration);
-}
-
-async function runStep(conn: Connection, d: Dialect, p: PlannedRevisionStep, o: MigrateOptions): Promise<void> {
-  for (const part of p.planned) {
-    if (part.kind === 'online') await runOnline(conn, d, p, part, o);
-    else await runPart(conn, d, p, part, o);
-  }
-}
-
-async function runPart(conn: Connection, d: Dialect, p: PlannedRevisionStep, part: Exclude<PlannedStep, OnlinePlan>, o: MigrateOptions): Promise<void> {
-  const file = p.step.revision.path;
-  if (part.kind === 'js') {
-    await checkCancelled(o);
-    const trx = (conn as Partial<KnexConnection>).trx?.();
-    try {
-      await part.fn(trx);
-    } catch (e) {
-      throw new StatementError((e as Error)?.message ?? String(e), file, part.line, '');
-    }
-    return;
-  }
-  const statements = await statementsOf(part, conn, d, file);
-  for (const s of statements) {
-    await checkCancelled(o);
-    if (s.fail !== undefined) throw new StatementError(s.fail, file, s.line, '');
-    o.onStatement?.(s.sql);
-    try {
-      if (s.rows) for (const row of s.rows) await conn.run(s.sql, row);
-      else {
-        if (part.kind === 'sql' && !p.step.revision.path.endsWith('.sql')) assertSingleStatement(conn, s.sql, file, s.line);
-        await conn.run(s.sql);
-      }
-    } catch (e) {
-      if (e instanceof StatementError) throw e;
-      throw new StatementError(`${(e as Error).message}`, file, s.line, s.sql);
-    }
-  }
-}
-
-/** Most migrations read nothing back; past this many reads, a loop is more likely than a migration. */
-const MAX_READS = 100_000;
-
-/**
- * A Python migration that reads rows back, run in the run's transaction: each round evaluates it
- * from the start with the results read so far, runs the operations recorded since the last round
- * (keeping every execute()'s result), and stops once the evaluation reaches its end.
- */
-async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, part: OnlinePlan, o: MigrateOptions): Promise<void> {
-  const file = p.step.revision.path;
-  const reads = new Map<number, QueryResult>();
-  let done = 0;
-  for (;;) {
-    let r: ReturnType<OnlinePlan['evaluate']>;
-    try { r = part.evaluate(reads); } catch (e) {
-      if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || part.line, '');
-      throw e;
-    }
-    for (const op of r.ops.slice(done)) {
-      let planned: PlannedStep[];
-      try { planned = planOps([op], d, { convention: part.convention }); } catch (e) {
-        if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || op.line, '');
-        throw e;
-      }
-      const only = planned.length === 1 && planned[0].kind === 'sql' && planned[0].statements.length === 1 ? planned[0].statements[0] : undefined;
-      if (op.kind === 'op' && op.name === 'execute' && only && !only.rows && only.fail === undefined) {
-        await checkCancelled(o);
-        o.onStatement?.(only.sql);
-        assertSingleStatement(conn, only.sql, file, only.line);
-        try { reads.set(reads.size, await conn.query(only.sql)); } catch (e) {
-          throw new StatementError(`${(e as Error).message}`, file, only.line, only.sql);
-        }
-      } else {
-        for (const x of planned) if (x.kind !== 'online') await runPart(conn, d, p, x, o);
-      }
-      done++;
-    }
-    if (r.needs === undefined) return;
-    if (!reads.has(r.needs) || reads.size > MAX_READS) throw new StatementError(`the migration's reads from the database could not be served (execute #${r.needs + 1})`, file, part.line, '');
-  }
-}
-
-async function statementsOf(part: Exclude<PlannedStep, { kind: 'js' } | OnlinePlan>, conn: Connection, d: Dialect, file: string): Promise<Statement[]> {
-  if (part.kind === 'sql') return part.statements;
-  try {
-    return await recreateStatements(conn, d, part.table, part.ops);
-  } catch (e) {
-    if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || part.line, '');
-    throw e;
-  }
-}
-
-/** pysqlite runs one statement per execute (its connection counts them); a string holding several fails under Alembic too. */
-function assertSingleStatement(conn: Connection, sql: string, file: string, line: number): void {
-  if (conn.statementCount && conn.statementCount(sql) > 1) {
-    throw new StatementError('You can only execute one statement at a time.', file, line, sql);
-  }
-}

@@ -11,6 +11,8 @@ import type { Connection, ConnectOptions } from '../runner/connection';
 import type { SessionOptions } from '../runner/session';
 import type { PgDumpOptions } from '../db/pgDump';
 import type { OpSpec } from '../ops/registry/types';
+import type { IntrospectOptions, Queryable } from '../schema/introspection';
+import type { SchemaSnapshot } from '../schema/snapshot';
 import { Unsupported, type PyValue } from '../ops/values';
 
 /** The dialects the engine knows (the names SQLAlchemy gives them). */
@@ -125,6 +127,10 @@ export interface Dialect {
   startRun?(conn: Connection, t: TableName, o: SessionOptions): Promise<void>;
   /** A copy of the database made before a run changes it, if the dialect has a tool for it. */
   dump?(url: DatabaseUrl, o: PgDumpOptions, signal?: AbortSignal): Promise<string>;
+
+  // The schema
+  /** The database's schema as one normalized value (for verify's comparisons), in a few queries. */
+  introspect(db: Queryable, o: IntrospectOptions): Promise<SchemaSnapshot>;
 
   /** Ops only this dialect has (e.g. PostgreSQL's `create_exclude_constraint`), declared in its folder. */
   readonly ops?: readonly OpSpec[];

@@ -13,7 +13,7 @@ import type { Dialect } from '../dialect';
  * What the socket or the server said, as a message for the user rather than a bug report: a lost
  * connection, a timeout (which limit, and where to change it), any other SQLSTATE with a hint.
  */
-function translate(e: Error & { code?: string }, session: SessionOptions): never {
+export function translate(e: Error & { code?: string }, session: SessionOptions): never {
   const code = e.code ?? '';
   // No code: pg's "Connection terminated"; E...: the socket (ECONNRESET, EPIPE); 57P/08: the server's own words.
   if (!code || /^E[A-Z]+$/.test(code) || code.startsWith('57P') || code.startsWith('08')) {

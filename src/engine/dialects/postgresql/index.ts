@@ -10,6 +10,7 @@ import { connectPostgres } from './connection';
 import { createExcludeConstraint } from './excludeConstraint';
 import { postgresqlAlterIdentity, postgresqlComputed } from './identity';
 import { postgresqlIndexOptions } from './indexes';
+import { introspectPostgres } from './introspect';
 import { readPostgresVersions } from './readVersions';
 import { POSTGRESQL_RESERVED } from './reservedWords';
 import { startPostgresRun } from './runLock';
@@ -53,6 +54,7 @@ export const POSTGRESQL: Dialect = {
   tableExistsQuery: (t) => ({ sql: PG_TABLE_EXISTS, params: [t.table, t.schema ?? null] }),
   connect: (url, _cwd, o) => connectPostgres(POSTGRESQL, url, o.session ?? {}),
   readVersions: (url, _cwd, t) => readPostgresVersions(POSTGRESQL, url, t),
+  introspect: introspectPostgres,
   startRun: startPostgresRun,
   dump: dumpDatabase,
   ops: [createExcludeConstraint],

@@ -7,6 +7,7 @@ import { CommandError } from '../../errors';
 import { makeBackup } from '../../db/backups';
 import { SqliteFile } from '../../db/sqliteFile';
 import type { Connection, ConnectOptions } from '../../runner/connection';
+import type { Database } from 'sql.js';
 import type { Dialect } from '../dialect';
 
 export async function connectSqlite(d: Dialect, url: DatabaseUrl, cwd: string, o: ConnectOptions): Promise<Connection> {
@@ -19,11 +20,14 @@ export async function connectSqlite(d: Dialect, url: DatabaseUrl, cwd: string, o
     let done = false;
     f.beforeReplace = (path) => { if (done) return; done = true; const b = makeBackup(path, keep); if (b) o.onBackup?.(b); };
   }
-  return sqliteConnection(d, f);
+  return sqliteConnection(d, f.db, f);
 }
 
-function sqliteConnection(d: Dialect, f: SqliteFile): Connection {
-  const db = f.db;
+/**
+ * A Connection over a sql.js database; `store` writes it back at commit and frees it at close
+ * (a file's SqliteFile; nothing to write for a scratch database in memory).
+ */
+export function sqliteConnection(d: Dialect, db: Database, store: { save(): void; close(): void }): Connection {
   // The copy in WASM memory is not the durable one (the file is replaced atomically at commit):
   // its rollback journal can live in memory too. Not persistent: the file's header is unchanged.
   db.exec('PRAGMA journal_mode = MEMORY; PRAGMA cache_size = -65536');
@@ -42,11 +46,11 @@ function sqliteConnection(d: Dialect, f: SqliteFile): Connection {
       try { while (stmt.step()) rows.push(stmt.get() as unknown[]); return { columns: stmt.getColumnNames(), rows, rowCount: rows.length || db.getRowsModified() }; } finally { stmt.free(); }
     },
     async begin() { db.run('BEGIN'); },
-    async commit() { db.run('COMMIT'); f.save(); },
-    async afterCommit() { f.save(); },
+    async commit() { db.run('COMMIT'); store.save(); },
+    async afterCommit() { store.save(); },
     raw: { sqlite: db },
     async rollback() { try { db.run('ROLLBACK'); } catch { /* nothing was open */ } },
-    async close() { f.close(); },
+    async close() { store.close(); },
     statementCount(sql) {
       const it = db.iterateStatements(sql);
       const first = it.next();

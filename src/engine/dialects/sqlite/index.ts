@@ -7,6 +7,7 @@ import { Unsupported } from '../../ops/values';
 import type { Dialect } from '../dialect';
 import { makeQuote, replacePlaceholders, sqlLiteral } from '../naming';
 import { connectSqlite } from './connection';
+import { introspectSqlite } from './introspect';
 import { readSqliteVersions } from './readVersions';
 import { SQLITE_RESERVED } from './reservedWords';
 import { sqliteType } from './types';
@@ -53,4 +54,5 @@ export const SQLITE: Dialect = {
   }),
   connect: (url, cwd, o) => connectSqlite(SQLITE, url, cwd, o),
   readVersions: (url, cwd, t, onWarning) => readSqliteVersions(SQLITE, url, cwd, t, onWarning),
+  introspect: introspectSqlite,
 };

@@ -1,0 +1,154 @@
+/**
+ * Running one planned revision step on an open connection: its statements in order, SQLite's
+ * table rebuilds, TypeScript/JavaScript migrations through knex, and Python migrations that read
+ * rows back (evaluated again with each result). `upgrade`/`downgrade` and the stairway check run
+ * their steps through here, so a step runs the same way on the configured database and on a scratch one.
+ */
+import { CommandError } from '../errors';
+import { Dialect } from '../dialects';
+import { OnlinePlan, PlannedStep, planOps, Statement } from '../ops/plan';
+import { recreateStatements } from '../ops/sqliteBatch';
+import { Unsupported } from '../ops/values';
+import { Connection, QueryResult } from './connection';
+import type { PlannedRevisionStep } from './migrationSource';
+
+export interface StepOptions {
+  /** Hears every statement before it runs. */
+  onStatement?: (sql: string) => void;
+  /** Cancels the run between statements. */
+  signal?: AbortSignal;
+  /** The run commits after every migration (changes what a cancel says). */
+  transactionPerMigration?: boolean;
+}
+
+/** A connection whose transaction is knex's (TypeScript/JavaScript migrations take part in it). */
+export type KnexConnection = Connection & { trx(): unknown };
+
+/** A statement failed: the run was rolled back. Names the migration file and line. */
+export class StatementError extends Error {
+  constructor(message: string, readonly file: string, readonly line: number, readonly sql: string) {
+    super(message);
+    this.name = 'StatementError';
+  }
+}
+
+export class RunCancelled extends CommandError {
+  constructor(perMigration = false) {
+    super(perMigration ? 'The run was cancelled; the migration in progress was rolled back, the ones before it are committed.'
+      : 'The run was cancelled; everything it did was rolled back.');
+    this.name = 'RunCancelled';
+  }
+}
+
+let lastYield = 0;
+
+/**
+ * Throws once the run is cancelled. With a signal, first gives the event loop a turn every 50 ms: a
+ * SQLite run never waits on I/O, so without it a host (the editor) would see neither the cancel nor
+ * its own progress until the run ended. After a long stretch (a slow statement) the host's queued
+ * messages get a few milliseconds: one turn was measured not to deliver a cancel in VS Code.
+ */
+export async function checkCancelled(o: StepOptions): Promise<void> {
+  const since = performance.now() - lastYield;
+  if (o.signal && since > 50) {
+    await new Promise((resolve) => (since > 1000 ? setTimeout(resolve, 20) : setImmediate(resolve)));
+    lastYield = performance.now();
+  }
+  if (o.signal?.aborted) throw new RunCancelled(o.transactionPerMigration);
+}
+
+export async function runStep(conn: Connection, d: Dialect, p: PlannedRevisionStep, o: StepOptions): Promise<void> {
+  for (const part of p.planned) {
+    if (part.kind === 'online') await runOnline(conn, d, p, part, o);
+    else await runPart(conn, d, p, part, o);
+  }
+}
+
+async function runPart(conn: Connection, d: Dialect, p: PlannedRevisionStep, part: Exclude<PlannedStep, OnlinePlan>, o: StepOptions): Promise<void> {
+  const file = p.step.revision.path;
+  if (part.kind === 'js') {
+    await checkCancelled(o);
+    const trx = (conn as Partial<KnexConnection>).trx?.();
+    try {
+      await part.fn(trx);
+    } catch (e) {
+      throw new StatementError((e as Error)?.message ?? String(e), file, part.line, '');
+    }
+    return;
+  }
+  const statements = await statementsOf(part, conn, d, file);
+  for (const s of statements) {
+    await checkCancelled(o);
+    if (s.fail !== undefined) throw new StatementError(s.fail, file, s.line, '');
+    o.onStatement?.(s.sql);
+    try {
+      if (s.rows) for (const row of s.rows) await conn.run(s.sql, row);
+      else {
+        if (part.kind === 'sql' && !p.step.revision.path.endsWith('.sql')) assertSingleStatement(conn, s.sql, file, s.line);
+        await conn.run(s.sql);
+      }
+    } catch (e) {
+      if (e instanceof StatementError) throw e;
+      throw new StatementError(`${(e as Error).message}`, file, s.line, s.sql);
+    }
+  }
+}
+
+/** Most migrations read nothing back; past this many reads, a loop is more likely than a migration. */
+const MAX_READS = 100_000;
+
+/**
+ * A Python migration that reads rows back, run in the run's transaction: each round evaluates it
+ * from the start with the results read so far, runs the operations recorded since the last round
+ * (keeping every execute()'s result), and stops once the evaluation reaches its end.
+ */
+async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, part: OnlinePlan, o: StepOptions): Promise<void> {
+  const file = p.step.revision.path;
+  const reads = new Map<number, QueryResult>();
+  let done = 0;
+  for (;;) {
+    let r: ReturnType<OnlinePlan['evaluate']>;
+    try { r = part.evaluate(reads); } catch (e) {
+      if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || part.line, '');
+      throw e;
+    }
+    for (const op of r.ops.slice(done)) {
+      let planned: PlannedStep[];
+      try { planned = planOps([op], d, { convention: part.convention }); } catch (e) {
+        if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || op.line, '');
+        throw e;
+      }
+      const only = planned.length === 1 && planned[0].kind === 'sql' && planned[0].statements.length === 1 ? planned[0].statements[0] : undefined;
+      if (op.kind === 'op' && op.name === 'execute' && only && !only.rows && only.fail === undefined) {
+        await checkCancelled(o);
+        o.onStatement?.(only.sql);
+        assertSingleStatement(conn, only.sql, file, only.line);
+        try { reads.set(reads.size, await conn.query(only.sql)); } catch (e) {
+          throw new StatementError(`${(e as Error).message}`, file, only.line, only.sql);
+        }
+      } else {
+        for (const x of planned) if (x.kind !== 'online') await runPart(conn, d, p, x, o);
+      }
+      done++;
+    }
+    if (r.needs === undefined) return;
+    if (!reads.has(r.needs) || reads.size > MAX_READS) throw new StatementError(`the migration's reads from the database could not be served (execute #${r.needs + 1})`, file, part.line, '');
+  }
+}
+
+async function statementsOf(part: Exclude<PlannedStep, { kind: 'js' } | OnlinePlan>, conn: Connection, d: Dialect, file: string): Promise<Statement[]> {
+  if (part.kind === 'sql') return part.statements;
+  try {
+    return await recreateStatements(conn, d, part.table, part.ops);
+  } catch (e) {
+    if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || part.line, '');
+    throw e;
+  }
+}
+
+/** pysqlite runs one statement per execute (its connection counts them); a string holding several fails under Alembic too. */
+function assertSingleStatement(conn: Connection, sql: string, file: string, line: number): void {
+  if (conn.statementCount && conn.statementCount(sql) > 1) {
+    throw new StatementError('You can only execute one statement at a time.', file, line, sql);
+  }
+}
