@@ -10,9 +10,9 @@
  * and dropped); --alembic-path P (PYTHONPATH first: upstream Alembic + SQLAlchemy; default
  * $SURVEY_ALEMBIC_PATH); --python exe; --timeout s (per step, 120); --no-ours; --cli dist/cli.js;
  * --ours-pg server|pglite (server); --out file.md; --json file; --doc docs/VERIFY.md (rewrites its
- * `<!-- survey:stairway:start/end -->` section); --ref-json file (Alembic's side from an earlier --json
- * instead of running it again); --ours-args "..." (more arguments for our verify, e.g. to seed no rows,
- * as the reference seeds none).
+ * `<!-- verify-differential:start/end -->` section); --ref-json file (Alembic's side from an earlier --json
+ * instead of running it again); --ours-args "..." (the arguments of our verify besides the database;
+ * default --no-rows: the reference seeds no rows).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -40,7 +40,7 @@ function parseArgs(argv: string[]) {
   const o = { dirs: [] as string[], databases: ['sqlite', 'postgresql'] as VerifyDatabase[], pgUrl: PGURL, alembicPath: process.env.SURVEY_ALEMBIC_PATH,
     python: '/usr/bin/python3', timeout: 120, ours: true, cli: path.resolve(__dirname, '../../../dist/cli.js'), oursPg: 'server',
     out: undefined as string | undefined, json: undefined as string | undefined, doc: undefined as string | undefined, refJson: undefined as string | undefined,
-    oursArgs: [] as string[] };
+    oursArgs: ['--no-rows'] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${a} needs a value`); return v; };
@@ -268,8 +268,8 @@ async function main(): Promise<void> {
   if (o.json) fs.writeFileSync(o.json, JSON.stringify(runs, null, 1));
   if (o.doc) {
     const doc = fs.existsSync(o.doc) ? fs.readFileSync(o.doc, 'utf8') : '';
-    const section = `<!-- survey:stairway:start -->\n${text}<!-- survey:stairway:end -->`;
-    const re = /<!-- survey:stairway:start -->[\s\S]*?<!-- survey:stairway:end -->/;
+    const section = `<!-- verify-differential:start -->\n${text}<!-- verify-differential:end -->`;
+    const re = /<!-- verify-differential:start -->[\s\S]*?<!-- verify-differential:end -->/;
     fs.writeFileSync(o.doc, re.test(doc) ? doc.replace(re, section) : `${doc}${doc.endsWith('\n') || !doc ? '' : '\n'}\n## Real projects\n\n${section}\n`);
   }
 }
