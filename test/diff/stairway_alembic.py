@@ -24,7 +24,7 @@ own env.py (its ini copied with sqlalchemy.url = URL and DATABASE_URL set), as C
 Writes JSON lines on stdout: first {"alembic", "sqlalchemy", "dialect", "mode", "order": [...]}, then
 per revision {revision, file, down_revisions, upgrade: "ok"|msg, downgrade: "ok"|msg|null,
 upgrade_again: "ok"|msg|null, restored: bool|null, reproduced: bool|null, differences: [...],
-downgrade_present: bool, seconds}, last {"done": true, "seconds", "stopped": msg|null}.
+downgrade_present: bool (verify's check: a downgrade() that does something when upgrade() does), seconds}, last {"done": true, "seconds", "stopped": msg|null}.
 After a failed upgrade the walk stops (the revisions after it need it). After a failed downgrade or
 second upgrade it goes on from where the first upgrade left the database: as is when it is still
 there (PostgreSQL rolled the step back), else emptied and upgraded to those heads again, unchecked
@@ -264,16 +264,21 @@ def _tuple(x):
 
 
 def downgrade_present(path):
-    """downgrade() exists and does something (not only `pass`, a docstring or `...`)."""
+    """verify's `downgrade-present`: downgrade() exists, and does something (not only `pass`, a
+    docstring or `...`) unless upgrade() does nothing either (an empty revision, a merge)."""
     try:
         tree = ast.parse(open(path, encoding="utf-8").read())
     except (OSError, SyntaxError, ValueError):
         return True
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name == "downgrade":
-            return any(not (isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)))
-                       for s in node.body)
-    return False
+    fns = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+
+    def does_something(fn):
+        return any(not (isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)))
+                   for s in fn.body)
+
+    if "downgrade" not in fns:
+        return False
+    return does_something(fns["downgrade"]) or not ("upgrade" in fns and does_something(fns["upgrade"]))
 
 
 # ---- running a step ----------------------------------------------------------------------------
