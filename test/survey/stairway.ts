@@ -185,6 +185,7 @@ function report(runs: Run[], o: ReturnType<typeof parseArgs>, seconds: number, w
       g.set(k, e);
     }
     for (const [k, e] of [...g].sort((a, b) => b[1].n - a[1].n)) out.push(`| ${k} | ${e.n} | ${code(e.example, 220)} |`);
+    if (!g.size) out.push('| none | | | 0 | |');
     const skipped = new Map<string, number>();
     for (const r of runs) for (const s of r.oursSkipped) skipped.set(errorCause(s.reason), (skipped.get(errorCause(s.reason)) ?? 0) + 1);
     if (skipped.size) {
