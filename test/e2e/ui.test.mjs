@@ -245,11 +245,12 @@ async function scenario(mode) {
     await shot('new-revision');
 
     if (mode === 'vsix') {
-      // Cancel in the progress notification rolls the run back. A revision whose first statement takes
-      // seconds (the extension host is busy meanwhile; the cancel is seen before the next statement).
+      // Cancel in the progress notification rolls the run back. A revision of 40 statements of a
+      // fraction of a second each (the extension host is busy meanwhile; the cancel is seen before the
+      // next statement): on a loaded machine the run still lasts far longer than the click takes.
       const slow = path.join(workspace, 'alembic', 'versions', 'c0ffee000001_slow.py');
       fs.writeFileSync(slow, '"""slow backfill"""\nfrom alembic import op\nimport sqlalchemy as sa\nrevision = "c0ffee000001"\ndown_revision = "abc123def456"\n\n\n'
-        + 'def upgrade():\n    op.execute("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000000) SELECT count(*) FROM c")\n'
+        + 'def upgrade():\n    for _ in range(40):\n        op.execute("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) SELECT count(*) FROM c")\n'
         + '    op.create_table("backfilled", sa.Column("id", sa.Integer(), primary_key=True))\n\n\ndef downgrade():\n    op.drop_table("backfilled")\n');
       const dbBefore = fs.readFileSync(path.join(workspace, 'example.db'));
       const slowRow = rows.filter({ hasText: 'c0ffee000001' });
