@@ -189,3 +189,15 @@ test('CLI: bad input gives a message, not a stack trace', async () => {
     assert.notEqual(r.code, 0);
   });
 });
+
+test('two heads: every revision is still checked, and the report says `upgrade head` fails until they are merged', async () => {
+  const dir = project({
+    a: `${header('a0', null)}def upgrade():\n    op.create_table('t', sa.Column('id', sa.Integer, primary_key=True))\n\n\ndef downgrade():\n    op.drop_table('t')\n`,
+    b: `${header('b0', 'a0')}def upgrade():\n    op.add_column('t', sa.Column('b', sa.Integer))\n\n\ndef downgrade():\n    op.drop_column('t', 'b')\n`,
+    c: `${header('c0', 'a0')}def upgrade():\n    op.add_column('t', sa.Column('c', sa.Integer))\n\n\ndef downgrade():\n    op.drop_column('t', 'c')\n`,
+  });
+  const { report } = await run(dir, { databases: ['sqlite'] });
+  assert.deepEqual(report.results.map((r) => [r.revision, r.status]).sort(), [['a0', 'passed'], ['b0', 'passed'], ['c0', 'passed']]);
+  assert.equal(report.problems.length, 1);
+  assert.match(report.problems[0], /^The project has 2 heads \((b0, c0|c0, b0)\): `upgrade head` fails until they are merged/);
+});
