@@ -56,9 +56,12 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
   const perMigration = config.get('transactionPerMigration', false);
   const all = perMigration ? 'a transaction per migration: a failure or a cancel keeps the migrations before it' : 'in one transaction: all or nothing';
   let count: number | undefined; // unknown until the database has answered (still reading, or unreadable)
+  let question: string | undefined; // a downgrade said in words: which revisions go, back to where
   if (heads) {
     try {
-      count = (direction === 'upgrade' ? upgradeSteps(project.dir, target, heads) : downgradeSteps(project.dir, target, heads)).length;
+      const steps = direction === 'upgrade' ? upgradeSteps(project.dir, target, heads) : downgradeSteps(project.dir, target, heads);
+      count = steps.length;
+      if (direction === 'downgrade' && count) question = revertQuestion(steps.map((st) => st.revision), project.db?.status === 'ok' ? project.db.url : 'the database');
     } catch (e) {
       const message = maskUrlText((e as Error).message);
       void vscode.window.showErrorMessage(`Migrations: ${direction} ${target}: ${message}`);
@@ -78,7 +81,8 @@ export async function runMigration(store: ProjectStore, log: vscode.LogOutputCha
       ? `The database's current revision is not known yet: the run reads it first and works out the migrations to ${direction === 'upgrade' ? 'run' : 'revert'}, ${all}.`
       : `${count} migration${count === 1 ? '' : 's'} will ${direction === 'upgrade' ? 'run' : 'be reverted'}, ${all}.`;
     const saving = unsaved.length ? `\n\nUnsaved changes are saved first (the run uses the files): ${unsaved.map((d) => vscode.workspace.asRelativePath(d.uri)).join(', ')}.` : '';
-    const answer = await vscode.window.showWarningMessage(`${verb} ${db} to ${target}?`, { modal: true, detail: `${what}${saving}\n\n${backupNote(project, settings)}` }, verb);
+    const title = question ?? `${verb} ${db} to ${target}?`;
+    const answer = await vscode.window.showWarningMessage(title, { modal: true, detail: `${what}${saving}\n\n${backupNote(project, settings)}` }, verb);
     if (answer !== verb) return { ok: false, message: 'not confirmed' };
   }
   if (unsaved.length) {
@@ -199,3 +203,13 @@ export async function handOff(log: vscode.LogOutputChannel, project: ProjectStat
   return r.code;
 }
 
+/**
+ * "Revert 3f9a1c2d4e5b and the 5 revisions after it in <db>, back to abc123def456?": the revisions a
+ * downgrade reverts (newest first, as the steps run), named by the oldest of them, and where it ends.
+ */
+function revertQuestion(reverted: { revision: string; versionedDownRevisions: readonly string[] }[], db: string): string {
+  const oldest = reverted[reverted.length - 1];
+  const after = reverted.length - 1;
+  const back = oldest.versionedDownRevisions.length ? oldest.versionedDownRevisions.join(' and ') : 'base (an empty schema)';
+  return `Revert ${oldest.revision}${after ? ` and the ${after} revision${after === 1 ? '' : 's'} after it` : ''} in ${db}, back to ${back}?`;
+}

@@ -126,6 +126,8 @@ async function scenario(mode) {
     // ...and revert it the same way.
     await page.locator('.codelens-decoration a', { hasText: 'Revert (downgrade to before this)' }).click();
     await dialog.waitFor({ timeout: 10_000 });
+    // Said in words, not as Alembic's `91d0e4b2c6aa-1`.
+    assert.match(await dialog.innerText(), /Revert 91d0e4b2c6aa in sqlite:\/\/\/.*example\.db, back to abc123def456\?[\s\S]*1 migration will be reverted/);
     await dialog.getByRole('button', { name: 'Downgrade' }).click();
     await page.locator('.codelens-decoration a', { hasText: 'Apply (upgrade to here)' }).waitFor({ timeout: 20_000 });
     await page.locator('.statusbar-item', { hasText: 'abc123de' }).waitFor({ timeout: 10_000 });
