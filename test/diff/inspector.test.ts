@@ -5,40 +5,23 @@
  * embedded, online, the rows and schema left are the real Alembic's, on a SQLite file and on
  * PostgreSQL, up and down; `--sql` refuses it as Alembic's offline mode cannot run it either.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { testDatabases } from '../support/pgDatabases';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { REPO, runAlembic, runOurs } from './oracle';
 
-const PGURL = process.env.PGURL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const FIXTURE = path.join(REPO, 'test/fixtures/inspector');
-let admin: Client;
-const dbs: string[] = [];
-
-before(async () => { admin = new Client({ connectionString: PGURL }); await admin.connect(); });
-after(async () => {
-  for (const db of dbs) await admin.query(`DROP DATABASE IF EXISTS "${db}"`);
-  await admin.end();
-});
+const databases = testDatabases('inspector');
+const pgUrl = databases.url;
 
 function project(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inspector-'));
   fs.cpSync(FIXTURE, dir, { recursive: true });
   fs.copyFileSync(path.join(REPO, 'test/fixtures/migrate/shop/alembic/env.py'), path.join(dir, 'alembic', 'env.py'));
   return dir;
-}
-
-async function pgUrl(name: string): Promise<string> {
-  const db = `inspector_${name}_${process.pid}`;
-  await admin.query(`DROP DATABASE IF EXISTS "${db}"`);
-  await admin.query(`CREATE DATABASE "${db}"`);
-  dbs.push(db);
-  const u = new URL(PGURL);
-  u.pathname = `/${db}`;
-  return u.toString();
 }
 
 const dump = (url: string) => (runAlembic([{ schema: url } as never])[0] as unknown as { schema: unknown }).schema;

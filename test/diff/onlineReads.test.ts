@@ -4,24 +4,17 @@
  * they leave are the ones the real Alembic leaves, on a SQLite file and on PostgreSQL; `--sql`
  * refuses them as Alembic's offline mode cannot run them either.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { testDatabases } from '../support/pgDatabases';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { REPO, runAlembic, runOurs } from './oracle';
 
-const PGURL = process.env.PGURL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const FIXTURE = path.join(REPO, 'test/fixtures/online');
-let admin: Client;
-const dbs: string[] = [];
-
-before(async () => { admin = new Client({ connectionString: PGURL }); await admin.connect(); });
-after(async () => {
-  for (const db of dbs) await admin.query(`DROP DATABASE IF EXISTS "${db}"`);
-  await admin.end();
-});
+const databases = testDatabases('online');
+const pgUrl = databases.url;
 
 function project(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'online-reads-'));
@@ -29,16 +22,6 @@ function project(): string {
   // The shop fixture's env.py (DATABASE_URL from the environment) serves here too.
   fs.copyFileSync(path.join(REPO, 'test/fixtures/migrate/shop/alembic/env.py'), path.join(dir, 'alembic', 'env.py'));
   return dir;
-}
-
-async function pgUrl(name: string): Promise<string> {
-  const db = `online_${name}_${process.pid}`;
-  await admin.query(`DROP DATABASE IF EXISTS "${db}"`);
-  await admin.query(`CREATE DATABASE "${db}"`);
-  dbs.push(db);
-  const u = new URL(PGURL);
-  u.pathname = `/${db}`;
-  return u.toString();
 }
 
 const dump = (url: string) => (runAlembic([{ schema: url } as never])[0] as unknown as { schema: unknown }).schema;

@@ -7,13 +7,13 @@
  * by the SQL they render; SQLAlchemy 1.4 (Debian's) must agree on what migrations read (names,
  * columns, nullability, types).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { testDatabases } from '../../support/pgDatabases';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { dialectFor } from '../../../src/engine/dialects';
 import { InspectorError, type InspectorMethod, type Reflected, ReflectedType } from '../../../src/engine/dialects/inspector';
 import { parseDatabaseUrl } from '../../../src/engine/config/url';
@@ -21,7 +21,6 @@ import { Call, PyValue } from '../../../src/engine/ops/values';
 import { readType, renderType } from '../../../src/engine/ops/ddl/types';
 import { PYTHON } from '../pythonOracle';
 
-const PGURL = process.env.PGURL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 /** SQLAlchemy 2.0 as the survey's reference (test/survey/fetch-reference.sh). */
 const SA20 = process.env.SA20_PATH ?? '/work/survey-projects/.reference';
 /**
@@ -201,23 +200,8 @@ const PG_DDL = [
   'CREATE TABLE nopk (a INTEGER, b VARCHAR)',
 ];
 
-let admin: Client;
-const dbs: string[] = [];
-before(async () => { admin = new Client({ connectionString: PGURL }); await admin.connect(); });
-after(async () => {
-  for (const db of dbs) await admin.query(`DROP DATABASE IF EXISTS "${db}"`);
-  await admin.end();
-});
-
-async function pgUrl(name: string): Promise<string> {
-  const db = `inspector_unit_${name}_${process.pid}`;
-  await admin.query(`DROP DATABASE IF EXISTS "${db}"`);
-  await admin.query(`CREATE DATABASE "${db}"`);
-  dbs.push(db);
-  const u = new URL(PGURL);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
+const databases = testDatabases('inspector_unit');
+const pgUrl = databases.url;
 
 test('the Inspector on PostgreSQL answers as SQLAlchemy does', async () => {
   const asks: Ask[] = [['get_table_names'], ['get_view_names'], ['get_table_names', undefined, 'other'], ['has_table', 'child'], ['has_table', 'v_child'],
