@@ -12,12 +12,13 @@ import type { Connection } from '../runner/connection';
 import { NotRunnableError, PlannedRevisionStep, planRevisionSteps, PlanOptions } from '../runner/migrationSource';
 import { RunCancelled, runStep, StatementError, StepOptions } from '../runner/runStep';
 import { HeadMaintainer, RevisionStep } from '../runner/steps';
-import { AFTER_DOWNGRADE_WORDING, diffSnapshots, SECOND_UPGRADE_WORDING } from '../schema/diff';
+import { AFTER_DOWNGRADE_WORDING, diffRowCounts, diffSnapshots, SECOND_UPGRADE_WORDING } from '../schema/diff';
+import type { SchemaSnapshot } from '../schema/snapshot';
 import type { Script } from '../scripts/script';
 import type { ScriptDirectory } from '../scripts/scriptDirectory';
 import { emptyTables } from './emptyTables';
 import { seedRows } from './seedRows';
-import { lostRows, State, takeState } from './snapshotState';
+import { hasRows, takeState } from './snapshotState';
 import type { CheckFailure, RevisionResult, VerifyDatabase } from './types';
 
 export interface StepContext {
@@ -72,17 +73,17 @@ export async function checkRevision(ctx: StepContext, script: Script): Promise<C
   let before = await takeState(conn, ctx.versionTable);
   let seeded = false;
   if (ctx.rows) {
-    const s = await seedRows(conn, before.schema, before.rows);
+    const s = await seedRows(conn, before);
     warnings.push(...s.warnings);
     if (s.seeded.length) { seeded = true; before = await takeState(conn, ctx.versionTable); }
   }
   const headsBefore = new Set(ctx.maintainer.heads);
   await conn.run('SAVEPOINT migrations_verify_up');
   let upFailed = await attempt(ctx, up);
-  if (upFailed && (seeded || [...before.rows.values()].some((n) => n > 0))) {
+  if (upFailed && (seeded || hasRows(before))) {
     // Does it fail only because the tables hold rows? Try again on empty tables.
     await rollbackTo(ctx, 'migrations_verify_up', headsBefore);
-    await emptyTables(conn, before.schema);
+    await emptyTables(conn, before);
     before = await takeState(conn, ctx.versionTable);
     const withRows = upFailed;
     upFailed = await attempt(ctx, up);
@@ -107,7 +108,7 @@ export async function checkRevision(ctx: StepContext, script: Script): Promise<C
     } else {
       const restored = await takeState(conn, ctx.versionTable);
       compare(failures, 'schema-restored', `after downgrade of ${id}`, before, restored, 'restore');
-      const lost = lostRows(before, restored);
+      const lost = diffRowCounts(before, restored).map((d) => d.message);
       if (lost.length) failures.push({ check: 'rows-kept', message: `after downgrade of ${id}: ${lost[0]}${more(lost)}`, differences: lost });
       await conn.run('SAVEPOINT migrations_verify_again');
       const againFailed = await attempt(ctx, up);
@@ -122,8 +123,8 @@ export async function checkRevision(ctx: StepContext, script: Script): Promise<C
   return skippedReason ? result('skipped', [], warnings, { skippedReason }) : result('passed', [], warnings);
 }
 
-function compare(failures: CheckFailure[], check: CheckFailure['check'], context: string, expected: State, actual: State, wording: 'restore' | 'reproduce'): void {
-  const differences = diffSnapshots(expected.schema, actual.schema, wording === 'restore' ? AFTER_DOWNGRADE_WORDING : SECOND_UPGRADE_WORDING).map((d) => d.message);
+function compare(failures: CheckFailure[], check: CheckFailure['check'], context: string, expected: SchemaSnapshot, actual: SchemaSnapshot, wording: 'restore' | 'reproduce'): void {
+  const differences = diffSnapshots(expected, actual, wording === 'restore' ? AFTER_DOWNGRADE_WORDING : SECOND_UPGRADE_WORDING).map((d) => d.message);
   if (differences.length) failures.push({ check, message: `${context}: ${differences[0]}${more(differences)}`, differences });
 }
 

@@ -26,10 +26,11 @@ const SAMPLES: [RegExp, string][] = [
   [/char|text|clob|string|citext|name|xml/i, 'x'],
 ];
 
-export async function seedRows(conn: Connection, snap: SchemaSnapshot, counts: Map<string, number>): Promise<SeedResult> {
+/** `snap` has its tables' `rowCount`s: only the empty tables get a row. */
+export async function seedRows(conn: Connection, snap: SchemaSnapshot): Promise<SeedResult> {
   const out: SeedResult = { seeded: [], warnings: [] };
   const d = conn.dialect;
-  const filled = new Set([...counts].filter(([, n]) => n > 0).map(([t]) => t));
+  const filled = new Set(Object.keys(snap.tables).filter((t) => (snap.tables[t].rowCount ?? 0) > 0));
   const pending = Object.entries(snap.tables).filter(([name]) => !filled.has(name));
   // Referred tables first; a table whose referred table gets no row gets none either.
   for (let round = 0; pending.length && round <= pending.length; round++) {
