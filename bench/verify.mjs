@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { revisionFile, revisionGraph } from './generate.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STAIRWAY = path.join(repo, 'test', 'diff', 'stairway_alembic.py');
@@ -24,7 +25,6 @@ with engine.connect() as connection:
         context.run_migrations()
 `;
 
-const hex = (i) => ((i * 2654435761 + 99) >>> 0).toString(16).padStart(8, '0') + (i % 65536).toString(16).padStart(4, '0');
 
 /** Upgrade and downgrade bodies of revision i; `tables` are the tables created so far (the FK targets). */
 function bodies(i, tables) {
@@ -88,46 +88,10 @@ export function generateVerifyProject(root, count) {
   fs.writeFileSync(path.join(root, 'alembic.ini'), '[alembic]\nscript_location = %(here)s/alembic\npath_separator = os\nsqlalchemy.url = sqlite:///%(here)s/verify.db\n');
   fs.writeFileSync(path.join(root, 'alembic', 'env.py'), ENV_PY);
   const tables = [];
-  let prev = null;
-  let fork = null; // revision 10 of every 50 starts a branch: 11 is its sibling, 12 their merge
-  let firstChild = null;
-  for (let i = 0; i < count; i++) {
-    const rev = hex(i);
-    let down = prev;
-    if (i % 50 === 10 && prev) { fork = prev; firstChild = rev; }
-    else if (i % 50 === 11 && fork) down = fork;
-    else if (i % 50 === 12 && fork) { down = [firstChild, prev]; fork = null; }
-    const downRepr = down === null ? 'None' : Array.isArray(down) ? `(${down.map((d) => `'${d}'`).join(', ')})` : `'${down}'`;
+  for (const { i, rev, down } of revisionGraph(count, 99)) {
     // The second branch creates a table of its own (the first one's is not there); the merge does nothing.
-    const [up, dn] = i % 50 === 12 ? ['    pass', '    pass'] : i % 50 === 11 ? sideTable(i, tables) : bodies(i, tables);
-    fs.writeFileSync(path.join(versions, `${rev}_step_${i}.py`), `"""step ${i}
-
-Revision ID: ${rev}
-Revises: ${down === null ? '' : [].concat(down).join(', ')}
-Create Date: 2026-01-01 00:00:00.000000
-
-"""
-from typing import Sequence, Union
-
-from alembic import op
-import sqlalchemy as sa
-
-
-# revision identifiers, used by Alembic.
-revision: str = '${rev}'
-down_revision: Union[str, Sequence[str], None] = ${downRepr}
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
-
-
-def upgrade() -> None:
-${up}
-
-
-def downgrade() -> None:
-${dn}
-`);
-    prev = rev;
+    const [upgrade, downgrade] = i % 50 === 12 ? ['    pass', '    pass'] : i % 50 === 11 ? sideTable(i, tables) : bodies(i, tables);
+    fs.writeFileSync(path.join(versions, `${rev}_step_${i}.py`), revisionFile({ message: `step ${i}`, rev, down, upgrade, downgrade }));
   }
   return root;
 }
