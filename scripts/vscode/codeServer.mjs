@@ -121,3 +121,26 @@ export function copyExample(repo, prefix = 'example-') {
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+
+/**
+ * Opens the command palette on `title` (the row is there; the caller presses Enter). A keypress
+ * that lands while the previous palette is still closing can be lost on a loaded machine, so one
+ * more try (the command itself is checked after).
+ */
+export async function openPalette(page, title) {
+  const widget = page.locator('.quick-input-widget');
+  for (let attempt = 0; ; attempt++) {
+    await widget.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => page.keyboard.press('Escape'));
+    await page.keyboard.press('F1');
+    try {
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 5_000 });
+      await input.fill(`>${title}`);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 1) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
+}

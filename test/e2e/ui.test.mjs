@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { provision } from '../../scripts/vscode/provision.mjs';
-import { CHROMIUM_ARGS, copyExample, extensionHostLogs, installVsix, makeRunDir, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
+import { CHROMIUM_ARGS, copyExample, extensionHostLogs, installVsix, makeRunDir, openPalette, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(repo, 'test-results', 'e2e');
@@ -146,25 +146,7 @@ async function scenario(mode) {
     // A new revision file, then "Migrations: Refresh" from the command palette: it is listed first.
     fs.writeFileSync(path.join(workspace, 'alembic', 'versions', 'e1f2a3b4c5d6_add_tags.py'),
       '"""Add tags table\n\nRevision ID: e1f2a3b4c5d6\n"""\nrevision = "e1f2a3b4c5d6"\ndown_revision = "0d4e6f8a2b19"\n');
-    // Opens the command palette on `title`; a keypress that lands while the previous palette is still
-    // closing can be lost on a loaded machine, so one more try (the command itself is checked after).
-    const palette = async (title) => {
-      const widget = page.locator('.quick-input-widget');
-      for (let attempt = 0; ; attempt++) {
-        await widget.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => page.keyboard.press('Escape'));
-        await page.keyboard.press('F1');
-        try {
-          const input = page.locator('.quick-input-widget input');
-          await input.waitFor({ state: 'visible', timeout: 5_000 });
-          await input.fill(`>${title}`);
-          await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
-          return;
-        } catch (e) {
-          if (attempt >= 1) throw e;
-          await page.keyboard.press('Escape');
-        }
-      }
-    };
+    const palette = (title) => openPalette(page, title);
     await palette('Migrations: Refresh');
     await shot('command-palette');
     await page.keyboard.press('Enter');

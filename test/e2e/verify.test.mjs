@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { provision } from '../../scripts/vscode/provision.mjs';
-import { CHROMIUM_ARGS, extensionHostLogs, makeRunDir, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
+import { CHROMIUM_ARGS, extensionHostLogs, makeRunDir, openPalette, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(repo, 'test-results', 'e2e', 'verify');
@@ -51,24 +51,7 @@ test('verify in the Testing view: run all, the failing revisions with their sche
     await page.screenshot({ path: file });
     return file;
   };
-  const palette = async (title) => {
-    const widget = page.locator('.quick-input-widget');
-    for (let attempt = 0; ; attempt++) {
-      await widget.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => page.keyboard.press('Escape'));
-      await page.keyboard.press('F1');
-      try {
-        const input = page.locator('.quick-input-widget input');
-        await input.waitFor({ state: 'visible', timeout: 5_000 });
-        await input.fill(`>${title}`);
-        await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
-        await page.keyboard.press('Enter');
-        return;
-      } catch (e) {
-        if (attempt >= 1) throw e;
-        await page.keyboard.press('Escape');
-      }
-    }
-  };
+  const palette = async (title) => { await openPalette(page, title); await page.keyboard.press('Enter'); };
   try {
     await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
