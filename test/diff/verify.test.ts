@@ -110,6 +110,7 @@ test('a step that fails halfway: reported with its statement and line, rolled ba
   const dir = project({
     a: `${header('a0', null)}def upgrade():\n    op.create_table('t', sa.Column('id', sa.Integer, primary_key=True))\n    op.execute('INSERT INTO missing_table VALUES (1)')\n\n\ndef downgrade():\n    op.drop_table('t')\n`,
     b: `${header('b0', 'a0')}def upgrade():\n    op.create_table('u', sa.Column('id', sa.Integer, primary_key=True))\n\n\ndef downgrade():\n    op.drop_table('u')\n`,
+    c: `${header('c0', 'b0')}def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n`,
   });
   for (const db of ['sqlite', 'postgresql'] as const) {
     const { by } = await run(dir, { databases: [db] });
@@ -121,6 +122,8 @@ test('a step that fails halfway: reported with its statement and line, rolled ba
     assert.equal(a.failures[0].line, 13);
     assert.equal(by('b0', db).status, 'skipped');
     assert.equal(by('b0', db).skippedReason, 'revision a0 before it could not be applied');
+    // Further down, the cause is still named, not the parent in between.
+    assert.equal(by('c0', db).skippedReason, 'revision a0 before it could not be applied');
   }
 });
 

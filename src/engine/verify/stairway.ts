@@ -58,7 +58,7 @@ async function verifyOn(dir: ScriptDirectory, walk: Walk, database: VerifyDataba
       step: { signal: o.signal },
       plan: { importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: conventionLogged(dir, o) },
     };
-    /** Revisions that could not be applied, and why: their descendants are skipped. */
+    /** Revisions that could not be applied, each with the one that caused it: their descendants are skipped. */
     const broken = new Map<string, string>();
     const emit = (r: RevisionResult) => { results.push(r); o.onResult?.(r); };
     for (const script of walk.order) {
@@ -68,8 +68,10 @@ async function verifyOn(dir: ScriptDirectory, walk: Walk, database: VerifyDataba
       const skipped = (why: string): RevisionResult => ({ revision: id, database, file: script.path, status: 'skipped', failures: [], warnings: [], skippedReason: why, durationMs: 0 });
       if (o.signal?.aborted) { if (checked) emit(skipped('the run was cancelled')); continue; }
       if (blockedBy) {
-        broken.set(id, blockedBy);
-        if (checked) emit(skipped(`revision ${blockedBy} before it could not be applied`));
+        // Named by the revision that could not be applied, not by the parent it reached this one through.
+        const cause = broken.get(blockedBy)!;
+        broken.set(id, cause);
+        if (checked) emit(skipped(`revision ${cause} before it could not be applied`));
         continue;
       }
       try {
