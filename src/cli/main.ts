@@ -215,7 +215,7 @@ export async function main(argv: string[]): Promise<number> {
       // Alembic lets a database error escape as a traceback (exit 1); the run was rolled back.
       process.stderr.write(`${PROG}: error: ${maskUrlText(e.message)}\n  in ${path.relative(process.cwd(), e.file) || e.file}:${e.line}` +
         `${e.sql ? `\n  [SQL: ${maskUrlText(e.sql.length > 500 ? e.sql.slice(0, 500) + '...' : e.sql)}]` : ''}\n` +
-        (args.opts.transaction_per_migration
+        (e.kept ? `  ${e.kept}\n` : args.opts.transaction_per_migration
           ? '  That migration was rolled back; the ones before it are kept (--transaction-per-migration).\n'
           : '  The run was rolled back: the database is as it was before the command.\n'));
       return 1;

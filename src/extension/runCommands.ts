@@ -153,7 +153,7 @@ async function reportFailure(log: vscode.LogOutputChannel, project: ProjectState
     return { ok: false, message };
   }
   if (e instanceof StatementError) {
-    void vscode.window.showErrorMessage(`Migrations: ${direction} failed at ${vscode.workspace.asRelativePath(e.file)}:${e.line}: ${message}. ${perMigration ? 'That migration was rolled back; the ones before it are kept.' : 'The database was rolled back.'}`, 'Open File', 'Show Log')
+    void vscode.window.showErrorMessage(`Migrations: ${direction} failed at ${vscode.workspace.asRelativePath(e.file)}:${e.line}: ${message}. ${e.kept ?? (perMigration ? 'That migration was rolled back; the ones before it are kept.' : 'The database was rolled back.')}`, 'Open File', 'Show Log')
       .then(async (a) => {
         if (a === 'Show Log') log.show();
         if (a === 'Open File') await vscode.window.showTextDocument(vscode.Uri.file(e.file), { selection: new vscode.Range(e.line - 1, 0, e.line - 1, 0) });

@@ -97,11 +97,18 @@ export async function offlineStatements(planned: PlannedStep[], file: string, di
   } catch (e) {
     return { error: (e as Error).message };
   }
-  const statements = splitScript(text).filter((s) => !s.startsWith('-- Running') && !s.includes(MARK) && s !== 'BEGIN' && s !== 'COMMIT');
+  const parts = splitScript(text);
+  // The envelope's BEGIN / COMMIT only: an autocommit block's COMMIT / BEGIN inside it are Alembic's statements too.
+  const transactional = dialectFor(dialect).transactionalDdl;
+  const statements = parts.filter((s, i) => !s.startsWith('-- Running') && !s.includes(MARK)
+    && !(transactional && ((i === 0 && s === 'BEGIN') || (i === parts.length - 1 && s === 'COMMIT'))));
   const lines: number[] = [];
   for (const p of upTo) {
     if (p.kind !== 'sql') continue;
-    for (const s of p.statements) for (let i = 0; i < (s.rows ? s.rows.length : 1); i++) lines.push(s.line);
+    for (const s of p.statements) {
+      if (s.autocommit && !transactional) continue;
+      for (let i = 0; i < (s.rows ? s.rows.length : 1); i++) lines.push(s.line);
+    }
   }
   return { statements, lines, raised };
 }

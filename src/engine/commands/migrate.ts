@@ -13,7 +13,8 @@ import { describeConvention, ProjectConvention } from '../naming/opNames';
 import { ScriptDirectory } from '../scripts/scriptDirectory';
 import { Connection, connect, inTransaction } from '../runner/connection';
 import { planRevisionSteps } from '../runner/migrationSource';
-import { checkCancelled, KnexConnection, runStep } from '../runner/runStep';
+import { checkCancelled, KnexConnection, RunCancelled, runStep, StatementError } from '../runner/runStep';
+import { AutocommitBlocks } from '../runner/autocommit';
 import type { PlanCache } from '../runner/planCache';
 import { assertOfflinePlannable, offlineScript } from '../runner/offline';
 import { HeadMaintainer, RevisionStep } from '../runner/steps';
@@ -92,7 +93,16 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
   // knex calls share it (knex's own nested work then uses savepoints).
   const usesKnex = dir.files.some((f) => f.kind === 'typescript' || f.kind === 'javascript');
   const conn = usesKnex ? withKnex(base, o.onStatement) : base;
+  let blocks: AutocommitBlocks | undefined;
   return inTransaction(conn, async () => {
+    try {
+      return await run();
+    } catch (e) {
+      throw await keptAfterAutocommit(e, await blocks?.failed(), o);
+    }
+  });
+
+  async function run(): Promise<MigrateResult> {
     await startRun(conn, table, o);
     const heads = await readHeads(conn, table);
     const steps = isUpgrade ? upgradeSteps(dir, target, heads) : downgradeSteps(dir, target, heads);
@@ -102,15 +112,26 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
     if (o.pgDump && planned.length && dialect.dump) o.onLog?.(`Backed up the database to ${await dialect.dump(url, o.pgDump, o.signal)}`);
     if (!heads.length) await ensureVersionTable(conn, table, false, o.onStatement);
     const maintainer = new HeadMaintainer(versionRows(conn, table, o.onStatement), heads);
+    blocks = new AutocommitBlocks(conn, table, o, () => [...maintainer.heads]);
+    const stepOptions = { ...o, autocommit: blocks.hook };
     for (const p of planned) {
       o.onLog?.(`Running ${p.step.describe()}`);
-      await runStep(conn, dialect, p, o);
+      await runStep(conn, dialect, p, stepOptions);
       await maintainer.updateToStep(p.step);
       if (o.transactionPerMigration) { await conn.commit(); await conn.begin(); await startRun(conn, table, o); }
     }
     await checkCancelled(o);
     return { steps: planned.length, heads: [...maintainer.heads] };
-  });
+  }
+}
+
+/** A failure after an autocommit block committed part of the run says what was kept instead of "rolled back". */
+function keptAfterAutocommit(e: unknown, kept: string | undefined, o: MigrateOptions): unknown {
+  if (!kept) return e;
+  if (e instanceof StatementError) { e.kept = kept; return e; }
+  if (e instanceof RunCancelled) return new RunCancelled(o.transactionPerMigration, kept);
+  if (e instanceof CommandError) return new CommandError(e.message, e.where, [kept, e.hint].filter(Boolean).join(' '));
+  return e;
 }
 
 /** The project's naming convention, looked up when a revision first needs a name from it; the log says which and from where. */

@@ -126,6 +126,11 @@ export interface Dialect {
   readVersions(url: DatabaseUrl, cwd: string, t: TableName, onWarning?: (m: string) => void): Promise<string[]>;
   /** Starts a run inside its transaction (PostgreSQL: the run lock and timeouts). */
   startRun?(conn: Connection, t: TableName, o: SessionOptions): Promise<void>;
+  /**
+   * Around an `autocommit_block()`, outside any transaction: 'hold' keeps other runs out and the
+   * run's timeouts in force until 'release' (PostgreSQL: a session-level run lock and SET).
+   */
+  autocommitRun?(conn: Connection, t: TableName, o: SessionOptions, phase: 'hold' | 'release'): Promise<void>;
   /** A copy of the database made before a run changes it, if the dialect has a tool for it. */
   dump?(url: DatabaseUrl, o: PgDumpOptions, signal?: AbortSignal): Promise<string>;
 

@@ -20,6 +20,8 @@ export interface Statement {
   json?: boolean[];
   /** Not SQL: the migration raises here (`raise RuntimeError("...")`); running it fails with this. */
   fail?: string;
+  /** Not SQL: an `autocommit_block()` starts or ends here (runStep.ts, offline.ts). */
+  autocommit?: 'begin' | 'end';
   line: number;
 }
 
@@ -118,6 +120,7 @@ function planOp(s: OpCall, d: Dialect, names: OpNamer, table?: TableTarget): Out
   // Not ops: what the reader keeps of `raise` (the step fails there) and `print` (nothing to run).
   if (s.name === 'raise') return [{ sql: '', fail: String(c.args[0] ?? 'the migration raised an exception') }];
   if (s.name === 'print') return [];
+  if (s.name === 'autocommit_block') return [{ sql: '', autocommit: c.args[0] === 'end' ? 'end' : 'begin' }];
   const spec = opSpec(s.name);
   if (!spec) throw new Unsupported(c.line, `op.${s.name}()`, 'not an operation the embedded engine runs');
   const owner = dialectOnly(spec);

@@ -30,6 +30,8 @@ class OfflineWriter {
     }, startHeads);
   }
 
+  get transactional(): boolean { return this.d.transactionalDdl; }
+
   emit(sql: string): void { this.out += sql.replace(/\t/g, '    ').trim() + ';\n\n'; }
   comment(text: string): void { this.out += `-- ${text}\n\n`; }
 
@@ -67,6 +69,8 @@ export async function offlineScript(planned: PlannedRevisionStep[], startHeads: 
       }
       for (const s of part.statements) {
         if (s.fail !== undefined) throw new CommandError(`${s.fail} (${p.step.revision.path}:${s.line})`);
+        // autocommit_block(): Alembic ends the script's transaction before the block and begins one after it.
+        if (s.autocommit) { if (w.transactional) w.emit(s.autocommit === 'begin' ? 'COMMIT' : 'BEGIN'); continue; }
         if (!s.rows) { w.emit(s.sql); continue; }
         for (const row of s.rows) {
           const j = row.findIndex((v, i) => s.json?.[i] && v !== null && v !== 'null');

@@ -19,6 +19,12 @@ export interface StepOptions {
   signal?: AbortSignal;
   /** The run commits after every migration (changes what a cancel says). */
   transactionPerMigration?: boolean;
+  /**
+   * `op.get_context().autocommit_block()` starts ('begin': commit the run so far, leave the
+   * transaction) or ends ('end': begin again). Without it (a scratch database checked in one
+   * transaction) the block's statements run in the enclosing transaction.
+   */
+  autocommit?: (phase: 'begin' | 'end', file: string, line: number) => Promise<void>;
 }
 
 /** A connection whose transaction is knex's (TypeScript/JavaScript migrations take part in it). */
@@ -26,6 +32,8 @@ export type KnexConnection = Connection & { trx(): unknown };
 
 /** A statement failed: the run was rolled back. Names the migration file and line. */
 export class StatementError extends Error {
+  /** Set when an autocommit block committed part of the run: what was kept (replaces "rolled back"). */
+  kept?: string;
   constructor(message: string, readonly file: string, readonly line: number, readonly sql: string) {
     super(message);
     this.name = 'StatementError';
@@ -33,8 +41,8 @@ export class StatementError extends Error {
 }
 
 export class RunCancelled extends CommandError {
-  constructor(perMigration = false) {
-    super(perMigration ? 'The run was cancelled; the migration in progress was rolled back, the ones before it are committed.'
+  constructor(perMigration = false, kept?: string) {
+    super(kept ? `The run was cancelled. ${kept}` : perMigration ? 'The run was cancelled; the migration in progress was rolled back, the ones before it are committed.'
       : 'The run was cancelled; everything it did was rolled back.');
     this.name = 'RunCancelled';
   }
@@ -80,6 +88,7 @@ async function runPart(conn: Connection, d: Dialect, p: PlannedRevisionStep, par
   for (const s of statements) {
     await checkCancelled(o);
     if (s.fail !== undefined) throw new StatementError(s.fail, file, s.line, '');
+    if (s.autocommit) { await o.autocommit?.(s.autocommit, file, s.line); continue; }
     o.onStatement?.(s.sql);
     try {
       if (s.rows) for (const row of s.rows) await conn.run(s.sql, row);

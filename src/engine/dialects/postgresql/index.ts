@@ -14,7 +14,7 @@ import { introspectPostgres } from './introspect';
 import { POSTGRESQL_INSPECTOR } from './inspectorQueries';
 import { readPostgresVersions } from './readVersions';
 import { POSTGRESQL_RESERVED } from './reservedWords';
-import { startPostgresRun } from './runLock';
+import { startPostgresRun, autocommitPostgresRun } from './runLock';
 import { createEnumTypes, postgresqlType, serialType } from './types';
 
 const quote = makeQuote(POSTGRESQL_RESERVED);
@@ -58,6 +58,7 @@ export const POSTGRESQL: Dialect = {
   introspect: introspectPostgres,
   inspector: POSTGRESQL_INSPECTOR,
   startRun: startPostgresRun,
+  autocommitRun: autocommitPostgresRun,
   dump: dumpDatabase,
   ops: [createExcludeConstraint],
 };

@@ -38,3 +38,21 @@ export async function startPostgresRun(conn: Connection, t: TableName, o: Sessio
   }
   if (o.statementTimeoutMs) await conn.run(`SET LOCAL statement_timeout = ${Math.floor(o.statementTimeoutMs)}`);
 }
+
+/**
+ * An autocommit block leaves the run's transaction, and with it the transaction-scoped run lock
+ * and SET LOCAL timeouts. 'hold' (still inside the transaction, the xact lock held) takes the same
+ * key at session level, so no other run starts while the block runs, and sets the timeouts for the
+ * session; 'release' (inside the new transaction, after startRun took the xact lock) gives the session lock back.
+ */
+export async function autocommitPostgresRun(conn: Connection, t: TableName, o: SessionOptions, phase: 'hold' | 'release'): Promise<void> {
+  const key = runLockKey(t).toString();
+  if (phase === 'hold') {
+    await conn.run('SELECT pg_advisory_lock($1::bigint)', [key]);
+    await conn.run(`SET lock_timeout = ${Math.floor(o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS)}`);
+    if (o.statementTimeoutMs) await conn.run(`SET statement_timeout = ${Math.floor(o.statementTimeoutMs)}`);
+    return;
+  }
+  // The session's timeouts stay: every later transaction of the run sets its own (SET LOCAL), and the connection ends with the run.
+  await conn.run('SELECT pg_advisory_unlock($1::bigint)', [key]);
+}

@@ -14,6 +14,8 @@ export interface TableTarget { name: string; schema?: string }
 /** A statement an op compiles to (the planner adds the op's line when it has none). */
 export type Out = {
   sql: string; rows?: unknown[][]; json?: boolean[]; fail?: string; line?: number;
+  /** Not SQL: `op.get_context().autocommit_block()` starts or ends here (the run commits, then runs outside a transaction). */
+  autocommit?: 'begin' | 'end';
   /** Run the first time this key is met in a migration function only (a named type created once). */
   once?: string;
 };

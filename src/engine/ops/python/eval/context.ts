@@ -76,11 +76,15 @@ export class ContextProxy extends RtObject {
       case 'bind': case 'connection': return this.bind;
       case 'as_sql': return this.ctx.offline === true;
       case 'config': return new ConfigProxy(this.ctx);
-      case 'autocommit_block':
-        throw new Unsupported(line, 'op.get_context().autocommit_block()', 'statements outside the run\'s transaction are not run embedded yet');
+      case 'autocommit_block': return new Builtin('autocommit_block', () => new AutocommitBlock());
     }
     throw new Unsupported(line, `op.get_context().${name}`, 'this part of the migration context is not known to the embedded engine');
   }
+}
+
+/** `with op.get_context().autocommit_block():` (world.withStatement records where it starts and ends). */
+export class AutocommitBlock extends RtObject {
+  readonly typeName = 'autocommit_block';
 }
 
 /** `from alembic import context`: the environment's answers that are known before the run. */

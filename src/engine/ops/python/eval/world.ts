@@ -10,7 +10,7 @@ import type { BatchBlock, OpCall, OpStatement } from '../reader';
 import { AttributeHost } from './attributes';
 import { BatchContext, BatchProxy, OpMethod, OpProxy } from './opProxy';
 import { makeBuiltins, RaisedError } from './builtins';
-import { BindProxy, ContextProxy, DialectProxy, EnvironmentProxy, EvalContext } from './context';
+import { AutocommitBlock, BindProxy, ContextProxy, DialectProxy, EnvironmentProxy, EvalContext } from './context';
 import { ResultProxy, Row } from './results';
 import { InspectorObj } from './inspector';
 import { PyClass, PyInstance, SuperProxy } from './classes';
@@ -46,6 +46,7 @@ export class World implements OperatorHost, AttributeHost {
   /** Files besides the revision that the evaluation read (project modules): a cached plan would miss their edits. */
   readonly dependsOn = new Set<string>();
   private inBatch = false;
+  private inAutocommit = false;
   private executes = 0;
 
   constructor(readonly ctx: EvalContext) {
@@ -193,9 +194,11 @@ export class World implements OperatorHost, AttributeHost {
       else if (c.name !== ',') items.push(c);
     }
     const at = lineOf(unit, s);
-    if (items.length !== 1 || !body) throw new Unsupported(at, snippet(unit, s), 'only `with op.batch_alter_table(...) as batch_op:` is evaluated');
+    const only = 'only `with op.batch_alter_table(...) as batch_op:` and `with op.get_context().autocommit_block():` are evaluated';
+    if (items.length !== 1 || !body) throw new Unsupported(at, snippet(unit, s), only);
     const ctx = interp.expr(items[0], unit, scopes);
-    if (!(ctx instanceof BatchContext)) throw new Unsupported(at, snippet(unit, s), 'only `with op.batch_alter_table(...) as batch_op:` is evaluated');
+    if (ctx instanceof AutocommitBlock) { this.autocommitBlock(body, unit, scopes, interp, at, asName); return; }
+    if (!(ctx instanceof BatchContext)) throw new Unsupported(at, snippet(unit, s), only);
     if (this.inBatch) throw new Unsupported(at, snippet(unit, s), 'a batch inside a batch');
     this.inBatch = true;
     const block: BatchBlock = { kind: 'batch', call: ctx.source, line: at, ops: [] };
@@ -204,6 +207,22 @@ export class World implements OperatorHost, AttributeHost {
     const outer = this.sink;
     try { interp.block(body, unit, scopes); } finally { this.sink = outer; this.inBatch = false; }
     this.sink.push(block);
+  }
+
+  /**
+   * The block's statements run outside the run's transaction: the runner commits before it and
+   * begins again after it (runStep.ts); `--sql` writes COMMIT / BEGIN there on PostgreSQL, as Alembic.
+   * Recorded only when the block ends normally: a read inside it stops the evaluation, and the
+   * runner then runs what was recorded so far (the start included) before evaluating again.
+   */
+  private autocommitBlock(body: SyntaxNode, unit: Unit, scopes: Scope[], interp: Interpreter, at: number, asName: SyntaxNode | undefined): void {
+    if (this.inBatch) throw new Unsupported(at, 'autocommit_block()', 'an autocommit block inside a batch block');
+    if (this.inAutocommit) throw new Unsupported(at, 'autocommit_block()', 'an autocommit block inside another: Alembic would commit its transaction twice');
+    if (asName) scopes[0].vars.set(text(unit, asName), null);
+    this.record('autocommit_block', new Call('autocommit_block', ['begin'], new Map(), at), at);
+    this.inAutocommit = true;
+    try { interp.block(body, unit, scopes); } finally { this.inAutocommit = false; }
+    this.record('autocommit_block', new Call('autocommit_block', ['end'], new Map(), at), at);
   }
 
   raise(s: SyntaxNode, unit: Unit, scopes: Scope[], interp: Interpreter): void {
