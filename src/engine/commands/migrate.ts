@@ -4,7 +4,8 @@
  * included) under the run lock, the version table kept row by row. `--sql` writes the same
  * statements as Alembic's offline mode instead.
  */
-import { parseDatabaseUrl } from '../config/url';
+import { DatabaseUrl, parseDatabaseUrl, renderUrl } from '../config/url';
+import type { UrlInfo } from '../ops/python/eval/context';
 import { CommandError } from '../errors';
 import { catchRevisionErrors } from '../graph';
 import { iterateRevisions } from '../graph/iterate';
@@ -107,7 +108,7 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
     const heads = await readHeads(conn, table);
     const steps = isUpgrade ? upgradeSteps(dir, target, heads) : downgradeSteps(dir, target, heads);
     // Everything is compiled before the first statement: an unsupported construct changes nothing.
-    const planned = planRevisionSteps(steps, dialect, dir.config.cwd, o.planCache, { importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: loggedConvention(dir, o) });
+    const planned = planRevisionSteps(steps, dialect, dir.config.cwd, o.planCache, { importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: loggedConvention(dir, o), url: urlInfo(url) });
     // The dump sees the database as this run found it (the run holds the lock and has changed nothing yet).
     if (o.pgDump && planned.length && dialect.dump) o.onLog?.(`Backed up the database to ${await dialect.dump(url, o.pgDump, o.signal)}`);
     if (!heads.length) await ensureVersionTable(conn, table, false, o.onStatement);
@@ -123,6 +124,11 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
     await checkCancelled(o);
     return { steps: planned.length, heads: [...maintainer.heads] };
   }
+}
+
+/** What `bind.engine.url` shows a migration: SQLAlchemy's URL, the password as `***`. */
+function urlInfo(url: DatabaseUrl): UrlInfo {
+  return { drivername: url.drivername, text: renderUrl(url), database: url.database, host: url.host, port: url.port, username: url.username };
 }
 
 /** A failure after an autocommit block committed part of the run says what was kept instead of "rolled back". */

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { ConventionInput, ProjectConvention, resolveConvention } from '../naming/opNames';
 import { NeedsDatabase, readMigrationFunctions } from '../ops/python/reader';
 import { PythonError } from '../ops/python/eval/errors';
+import type { UrlInfo } from '../ops/python/eval/context';
 import { loadMigrationModule } from '../knex/loadModule';
 import { Unsupported } from '../ops/values';
 import { PlanCache } from './planCache';
@@ -53,7 +54,11 @@ export class NotRunnableError extends CommandError {
  * naming convention of env.py's target_metadata (a lookup called only when a revision needs a name
  * from it; default SQLAlchemy's).
  */
-export interface PlanOptions { offline?: boolean; importRoots?: string[]; mainOptions?: Record<string, string>; convention?: ConventionInput }
+export interface PlanOptions {
+  offline?: boolean; importRoots?: string[]; mainOptions?: Record<string, string>; convention?: ConventionInput;
+  /** The run's database (`bind.engine.url`), its password hidden. */
+  url?: UrlInfo;
+}
 
 /** `cache` keeps the statements of Python revisions between runs (see PlanCache). */
 export function planRevisionSteps(steps: RevisionStep[], dialect: Dialect, cwd: string, cache?: PlanCache, po: PlanOptions = {}): PlannedRevisionStep[] {
@@ -94,7 +99,7 @@ function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Di
   const hit = cache && (cache.get(file, text, fn, mode) ?? cache.get(file, text, fn, `${mode}+${conventionKey(lookup())}`));
   if (hit) return hit.map((statements) => ({ kind: 'sql', statements }));
   // As in Python, a later definition replaces an earlier one.
-  const ctx = { dialect: d.name, offline: po.offline, file, importRoots: po.importRoots, mainOptions: po.mainOptions, only: fn };
+  const ctx = { dialect: d.name, offline: po.offline, file, importRoots: po.importRoots, mainOptions: po.mainOptions, only: fn, url: po.url };
   const found = readMigrationFunctions(text, ctx).filter((f) => f.name === fn).pop();
   if (!found) throw new Unsupported(1, `${fn}()`, `the file defines no ${fn}() function`);
   if (found.unsupported instanceof NeedsDatabase && !po.offline) {

@@ -121,7 +121,9 @@ export function makeBuiltins(call: Caller, makeSet: (items: Value[]) => Value[])
   b.set('None', null);
   b.set('True', true);
   b.set('False', false);
-  for (const name of ['Exception', 'ValueError', 'RuntimeError', 'NotImplementedError', 'KeyError', 'TypeError', 'AssertionError']) {
+  for (const name of ['BaseException', 'Exception', 'ValueError', 'RuntimeError', 'NotImplementedError', 'KeyError', 'TypeError', 'AssertionError',
+    'IndexError', 'LookupError', 'AttributeError', 'NameError', 'ImportError', 'ModuleNotFoundError', 'ZeroDivisionError', 'ArithmeticError',
+    'OverflowError', 'RecursionError', 'StopIteration', 'OSError']) {
     def(name, (args) => new RaisedError(name, args.length ? pyStr(args[0]) : ''));
   }
   void equals;

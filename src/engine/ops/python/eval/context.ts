@@ -4,7 +4,7 @@
  * question only the live database can answer (rows, the server version) is refused.
  */
 import { Unsupported } from '../../values';
-import type { ReadResults } from './results';
+import { NeedsDatabase, ReadResults } from './results';
 import { Builtin, Kwargs, RtObject, Value } from './runtime';
 
 export type DialectName = 'sqlite' | 'postgresql';
@@ -28,13 +28,18 @@ export interface EvalContext {
   only?: 'upgrade' | 'downgrade';
   /** Evaluation steps allowed (default: interpreter.DEFAULT_BUDGET). */
   budget?: number;
+  /** The run's database URL as SQLAlchemy prints it (password as `***`), for `bind.engine.url`. */
+  url?: UrlInfo;
 }
+
+export interface UrlInfo { drivername: string; text: string; database?: string; host?: string; port?: number; username?: string }
 
 const DRIVERS: Record<DialectName, string> = { sqlite: 'pysqlite', postgresql: 'psycopg2' };
 
 export class DialectProxy extends RtObject {
   readonly typeName = 'Dialect';
-  constructor(private readonly ctx: EvalContext) { super(); }
+  /** `read`: a statement whose result the migration reads (`conn.execute`), when a connection is behind it. */
+  constructor(private readonly ctx: EvalContext, private readonly read?: (sql: string, line: number) => Value) { super(); }
   private known(line: number): DialectName {
     if (!this.ctx.dialect) throw new Unsupported(line, 'bind.dialect.name', 'the database is known only when the migration runs');
     return this.ctx.dialect;
@@ -45,6 +50,15 @@ export class DialectProxy extends RtObject {
       case 'driver': return DRIVERS[this.known(line)];
       case 'server_version_info': return refuseRead(line, 'bind.dialect.server_version_info');
       case 'type_descriptor': return new Builtin('dialect.type_descriptor', ([t]: Value[]) => t ?? null);
+      case 'default_schema_name': {
+        // SQLAlchemy asks the database when it connects; Alembic's offline mock connection never did (None).
+        const d = this.known(line);
+        if (this.ctx.offline) return null;
+        if (d === 'sqlite') return 'main';
+        if (!this.read) throw new Unsupported(line, 'dialect.default_schema_name', 'the database is asked only through the migration\'s connection');
+        const result = this.read('SELECT current_schema()', line) as RtObject;
+        return (result.getAttr('scalar', line) as Builtin).call([], new Map(), line);
+      }
     }
     return super.getAttr(name, line);
   }
@@ -53,17 +67,59 @@ export class DialectProxy extends RtObject {
 /** `op.get_bind()`: statements given to `execute()` run in the migration's transaction, in order. */
 export class BindProxy extends RtObject {
   readonly typeName = 'Connection';
-  constructor(private readonly ctx: EvalContext, private readonly execute: (stmt: Value, params: Value | undefined, line: number) => Value) { super(); }
+  /** `commit`: `bind.commit()`, the run's transaction committed there (world.ts records it). */
+  constructor(private readonly ctx: EvalContext, private readonly execute: (stmt: Value, params: Value | undefined, line: number) => Value,
+    private readonly commit: (line: number) => void = () => undefined) { super(); }
   override getAttr(name: string, line: number): Value {
     switch (name) {
-      case 'dialect': return new DialectProxy(this.ctx);
+      case 'dialect': return new DialectProxy(this.ctx, (sql, at) => this.execute(sql, undefined, at));
       case 'engine': return this;
       case 'execute': case 'exec_driver_sql':
         return new Builtin(`Connection.${name}`, (args: Value[], kwargs: Kwargs, at: number) => this.execute(args[0] ?? null, args[1] ?? kwargs.get('parameters'), at));
+      case 'commit': {
+        if (this.ctx.offline) onlineOnly(line, 'bind.commit()', 'commit');
+        return new Builtin('Connection.commit', (_a: Value[], _k: Kwargs, at: number) => { this.commit(at); return null; });
+      }
+      case 'url': {
+        if (this.ctx.offline) onlineOnly(line, 'bind.url', 'url');
+        if (!this.ctx.url) throw new Unsupported(line, 'bind.url', 'the database URL is known only when the migration runs');
+        this.ctx.onDependency?.('the database URL');
+        return new UrlObj(this.ctx.url, this.ctx.dialect);
+      }
       case 'connect': case 'begin_nested': return refuseRead(line, `bind.${name}()`);
     }
     return refuseRead(line, `bind.${name}`);
   }
+}
+
+/** Alembic's `--sql` mode hands migrations a mock connection without it: the migration runs online only. */
+function onlineOnly(line: number, what: string, attr: string): never {
+  throw new NeedsDatabase(line, what, -1, `Alembic's offline mode has no connection (AttributeError: 'MockConnection' object has no attribute '${attr}'); it runs online, without --sql`);
+}
+
+/** `bind.engine.url`: SQLAlchemy's URL, its password never handed over (printed `***`, as SQLAlchemy prints it). */
+class UrlObj extends RtObject {
+  readonly typeName = 'URL';
+  constructor(private readonly url: UrlInfo, private readonly dialect: DialectName | undefined) { super(); }
+  override getAttr(name: string, line: number): Value {
+    const u = this.url;
+    switch (name) {
+      case 'drivername': return u.drivername;
+      case 'database': return u.database ?? null;
+      case 'host': return u.host ?? null;
+      case 'port': return u.port ?? null;
+      case 'username': return u.username ?? null;
+      case 'get_backend_name': return new Builtin('URL.get_backend_name', () => u.drivername.split('+')[0]);
+      case 'get_driver_name': return new Builtin('URL.get_driver_name', () => u.drivername.split('+')[1] ?? (this.dialect ? DRIVERS[this.dialect] : null));
+      case 'render_as_string': return new Builtin('URL.render_as_string', (_a: Value[], k: Kwargs, at: number) => {
+        if (k.get('hide_password') === false) throw new Unsupported(at, 'url.render_as_string(hide_password=False)', 'the password is not handed to migrations by the embedded engine');
+        return u.text;
+      });
+      case 'password': throw new Unsupported(line, 'url.password', 'the password is not handed to migrations by the embedded engine');
+    }
+    return super.getAttr(name, line);
+  }
+  override str(): string { return this.url.text; }
 }
 
 /** `op.get_context()`: the migration context, as far as it is known before the run. */
@@ -72,7 +128,7 @@ export class ContextProxy extends RtObject {
   constructor(private readonly ctx: EvalContext, private readonly bind: BindProxy) { super(); }
   override getAttr(name: string, line: number): Value {
     switch (name) {
-      case 'dialect': return new DialectProxy(this.ctx);
+      case 'dialect': return this.bind.getAttr('dialect', line);
       case 'bind': case 'connection': return this.bind;
       case 'as_sql': return this.ctx.offline === true;
       case 'config': return new ConfigProxy(this.ctx);

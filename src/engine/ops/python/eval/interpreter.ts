@@ -147,6 +147,14 @@ export class Interpreter {
       case 'ImportStatement': this.world.importInto(text(unit, s), unit, scopes[0], line(unit, s)); return;
       case 'WithStatement': this.world.withStatement(s, unit, scopes, this); return;
       case 'RaiseStatement': this.world.raise(s, unit, scopes, this); return;
+      case 'TryStatement': this.world.tryStatement(s, unit, scopes, this); return;
+      case 'ScopeStatement': {
+        // `global x` / `nonlocal x` in a function: assignments to x go to the module / the enclosing function.
+        const where = s.firstChild!.name === 'global' ? 'global' : 'nonlocal';
+        if (scopes[0].kind !== 'function') return;
+        for (let c = s.firstChild!.nextSibling; c; c = c.nextSibling) if (c.name === 'VariableName') (scopes[0].declared ??= new Map()).set(text(unit, c), where);
+        return;
+      }
       case 'AssertStatement': {
         const cond = s.firstChild!.nextSibling!;
         if (!truthy(this.expr(cond, unit, scopes))) {
@@ -204,7 +212,7 @@ export class Interpreter {
 
   private bindTarget(t: SyntaxNode, value: Value, unit: Unit, scopes: Scope[]): void {
     switch (t.name) {
-      case 'VariableName': scopes[0].vars.set(text(unit, t), value); return;
+      case 'VariableName': this.scopeOf(text(unit, t), unit, scopes).vars.set(text(unit, t), value); return;
       case 'TupleExpression': case 'ArrayExpression': case 'ParenthesizedExpression':
         this.bindTargets(inner(t), value, unit, scopes, t); return;
       case 'MemberExpression':
@@ -220,6 +228,14 @@ export class Interpreter {
         }
     }
     throw new Unsupported(line(unit, t), snippet(unit, t), 'assigning to this is not evaluated');
+  }
+
+  /** Where an assignment to `name` goes: the local scope, unless `global` / `nonlocal` said otherwise. */
+  private scopeOf(name: string, unit: Unit, scopes: Scope[]): Scope {
+    const d = scopes[0].declared?.get(name);
+    if (d === 'global') return scopes[scopes.length - 1].kind === 'module' ? scopes[scopes.length - 1] : unit.scope;
+    if (d === 'nonlocal') return scopes.slice(1).find((x) => x.kind === 'function' && x.vars.has(name)) ?? scopes[0];
+    return scopes[0];
   }
 
   private define(s: SyntaxNode, unit: Unit, scopes: Scope[]): void {

@@ -16,8 +16,10 @@ export interface ReadResults { get(k: number): DbResult | undefined }
 
 /** Raised at a read whose result is not known yet: the runner executes up to execute #k and evaluates again. */
 export class NeedsDatabase extends Unsupported {
-  constructor(line: number, construct: string, readonly executeIndex: number) {
-    super(line, construct, 'it reads from the database while the migration runs (--sql cannot write it out; Alembic\'s offline mode cannot run it either)');
+  /** `executeIndex` -1: nothing to read, the construct only exists online (`bind.commit()` in --sql mode). */
+  constructor(line: number, construct: string, readonly executeIndex: number,
+    why = 'it reads from the database while the migration runs (--sql cannot write it out; Alembic\'s offline mode cannot run it either)') {
+    super(line, construct, why);
     this.name = 'NeedsDatabase';
   }
 }

@@ -104,6 +104,8 @@ export interface Unit {
 
 export class Scope {
   readonly vars = new Map<string, Value>();
+  /** Names a function declared `global` or `nonlocal`. */
+  declared?: Map<string, 'global' | 'nonlocal'>;
   constructor(readonly kind: 'module' | 'function') {}
 }
 

@@ -21,6 +21,7 @@ import { pyStr } from './format';
 import { Interpreter } from './interpreter';
 import { line as lineOf, snippet, text } from './tree';
 import { OperatorHost } from './operators';
+import { tryStatement } from './tryStatement';
 import { CheckedStatement, data, SqlAlchemyHost } from './sqlalchemy';
 import { Builtin, Kwargs, Namespace, Opaque, RtObject, Scope, typeName, Unit, Value } from './runtime';
 
@@ -30,6 +31,9 @@ const FK_CALLS = new Set(['sa.ForeignKey', 'sa.ForeignKeyConstraint']);
 
 /** Raised by `raise` inside the migration: the rest of the function does not run. */
 export class StopEvaluation { }
+
+/** The migration's own `raise` inside a `try`: an error its handlers may catch. */
+class RaisedInTry extends PythonError {}
 
 export class World implements OperatorHost, AttributeHost {
   /** Where op calls go: the evaluated function's statements (a throwaway list at module level). */
@@ -47,6 +51,10 @@ export class World implements OperatorHost, AttributeHost {
   readonly dependsOn = new Set<string>();
   private inBatch = false;
   private inAutocommit = false;
+  /** Op calls recorded, and the errors `except` handlers are handling (tryStatement.ts). */
+  recorded = 0;
+  readonly handling: PythonError[] = [];
+  private tryDepth = 0;
   private executes = 0;
 
   constructor(readonly ctx: EvalContext) {
@@ -58,7 +66,7 @@ export class World implements OperatorHost, AttributeHost {
       call: (fn, args, line) => this.callValue(fn, args, new Map(), line),
       inspect: (target, line) => this.inspect(target, line),
     });
-    this.bind = new BindProxy(ctx, (stmt, params, line) => this.execute(stmt, params, line, 'conn.execute'));
+    this.bind = new BindProxy(ctx, (stmt, params, line) => this.execute(stmt, params, line, 'conn.execute'), (line) => this.commit(line));
     this.context = new ContextProxy(ctx, this.bind);
     this.environment = new EnvironmentProxy(ctx, this.context, this.bind);
     this.op = new OpProxy(this);
@@ -70,6 +78,7 @@ export class World implements OperatorHost, AttributeHost {
   /** Returns, for an `execute`, its index among the function's executes (how the runner keys results). */
   record(name: string, call: Call, line: number, into: OpStatement[] = this.sink): number {
     into.push({ kind: 'op', name, call, line } satisfies OpCall);
+    this.recorded++;
     return name === 'execute' ? this.executes++ : -1;
   }
 
@@ -97,6 +106,17 @@ export class World implements OperatorHost, AttributeHost {
       k = this.record('execute', new Call('op.execute', [sql], new Map(), line), line);
     }
     return new ResultProxy(k, this.ctx.reads, what === 'op.execute' ? 'op.execute(...)' : 'conn.execute(...)');
+  }
+
+  /**
+   * `bind.commit()`: the run's transaction is committed here and a new one begins, as an empty
+   * autocommit block does (inside one, there is no transaction to commit).
+   */
+  private commit(line: number): void {
+    if (this.inBatch) throw new Unsupported(line, 'bind.commit()', 'a commit inside a batch block');
+    if (this.inAutocommit) return;
+    this.record('autocommit_block', new Call('autocommit_block', ['begin'], new Map(), line), line);
+    this.record('autocommit_block', new Call('autocommit_block', ['end'], new Map(), line), line);
   }
 
   /** `sa.inspect(bind)`: its methods read the schema, as `conn.execute(...)` reads rows. */
@@ -228,13 +248,30 @@ export class World implements OperatorHost, AttributeHost {
   raise(s: SyntaxNode, unit: Unit, scopes: Scope[], interp: Interpreter): void {
     const at = lineOf(unit, s);
     const e = s.firstChild!.nextSibling;
-    if (!e || e.name === 'from') throw new Unsupported(at, 'raise', 'a bare raise re-raises an error the embedded engine does not see');
+    if (!e || e.name === 'from') {
+      if (this.handling.length) throw this.handling[this.handling.length - 1]; // re-raised inside `except`
+      throw new Unsupported(at, 'raise', 'a bare raise re-raises an error the embedded engine does not see');
+    }
     const v = interp.expr(e, unit, scopes);
-    const message = v instanceof RaisedError ? (v.message ? `${v.kind}: ${v.message}` : v.kind)
-      : v instanceof Builtin ? v.name : pyStr(v);
-    // The step fails with this message when it runs, as in Python; nothing after it runs.
+    const kind = v instanceof RaisedError ? v.kind : v instanceof Builtin ? v.name : 'Exception';
+    const detail = v instanceof RaisedError ? v.message : v instanceof Builtin ? '' : pyStr(v);
+    // Inside `try`, a handler may catch it (tryStatement.ts); what no handler catches fails the step below.
+    if (this.tryDepth) throw new RaisedInTry(at, kind, detail);
+    this.failStep(at, detail ? `${kind}: ${detail}` : kind);
+  }
+
+  /** The step fails with this message when it runs, as in Python; nothing after it runs. */
+  private failStep(at: number, message: string): never {
     this.record('raise', new Call('raise', [message], new Map(), at), at);
     throw new StopEvaluation();
+  }
+
+  tryStatement(s: SyntaxNode, unit: Unit, scopes: Scope[], interp: Interpreter): void {
+    this.tryDepth++;
+    try { tryStatement(s, unit, scopes, interp, this); } catch (e) {
+      if (this.tryDepth === 1 && e instanceof RaisedInTry) this.failStep(e.line, e.detail ? `${e.pyType}: ${e.detail}` : e.pyType);
+      throw e;
+    } finally { this.tryDepth--; }
   }
 }
 
