@@ -28,6 +28,8 @@ export interface EvalContext {
   only?: 'upgrade' | 'downgrade';
   /** Evaluation steps allowed (default: interpreter.DEFAULT_BUDGET). */
   budget?: number;
+  /** The clock for `datetime.now()` and the like: read once for a revision, so evaluating it again sees the same time. */
+  now?: Date;
   /** The run's database URL as SQLAlchemy prints it (password as `***`), for `bind.engine.url`. */
   url?: UrlInfo;
 }

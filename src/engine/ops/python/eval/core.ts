@@ -10,12 +10,15 @@ import { renderExpression } from '../../ddl/render';
 import { PythonError } from './errors';
 import { Builtin, isTuple, Kwargs, RtObject, typeName, Value } from './runtime';
 import type { DialectName } from './context';
+import { DateTimeObj } from './stdlib';
 
 type Render = { d: Dialect; name: DialectName; qualify: boolean };
 
 /** The database the current evaluation compiles for (evaluations are synchronous: one at a time). */
 let evaluating: DialectName | undefined;
 export function setEvaluationDialect(d: DialectName | undefined): void { evaluating = d; }
+/** The database the current evaluation is for (values that SQLAlchemy binds per dialect, e.g. a datetime). */
+export const evaluationDialect = (): DialectName | undefined => evaluating;
 
 export abstract class ClauseElement extends RtObject {
   abstract render(r: Render): string;
@@ -186,6 +189,7 @@ export function sqlLiteral(v: Value, d: Dialect, name: DialectName): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(v);
   if (typeof v === 'string') return d.literal(v);
   if (v instanceof TextClause) return v.sql;
+  if (v instanceof DateTimeObj) return d.literal(v.bindText(name));
   if (v instanceof Call && (v.fn.startsWith('sa.func.') || ['sa.true', 'sa.false', 'sa.null', 'sa.literal_column'].includes(v.fn))) return renderExpression(v, d);
   throw new Unsupported(0, typeName(v), 'this value cannot be written into SQL by the embedded engine');
 }

@@ -8,6 +8,7 @@ import { Unsupported } from '../../values';
 import { canonicalModule, normalize } from '../names';
 import { PythonError } from './errors';
 import { LibraryModule, MODELLED_PACKAGES } from './libraries/library';
+import { CollectionsModule, DatetimeModule } from './stdlib';
 import { findModule, findPackageDir, loadModule, resolveRelative } from './modules';
 import { Builtin, Namespace, Opaque, RtObject, Scope, Unit, Value } from './runtime';
 import type { World } from './world';
@@ -33,6 +34,7 @@ function flatImport(text: string): string {
 export class Importer {
   private readonly modules = new Map<string, ModuleObj | Opaque>();
   private evaluatedModules = 0;
+  private readonly stdlib: { datetime?: DatetimeModule; collections?: CollectionsModule } = {};
 
   constructor(private readonly w: World) {}
 
@@ -96,6 +98,8 @@ export class Importer {
     const head = dotted.split('.')[0];
     if (dotted === 'logging' || dotted.startsWith('logging.')) return new Logging();
     if (dotted === 'enum') return new Namespace('enum', this.w.sa);
+    if (dotted === 'datetime') return (this.stdlib.datetime ??= new DatetimeModule(this.w.ctx));
+    if (dotted === 'collections') return (this.stdlib.collections ??= new CollectionsModule((fn, args, at) => this.w.callValue(fn, args, new Map(), at), this.w.builtin('dict')!));
     if (MODELLED_PACKAGES.has(head)) {
       let m: Value = new LibraryModule('', this.w.ctx.dialect);
       for (const part of dotted.split('.').slice(1)) m = (m as RtObject).getAttr(part, line);

@@ -1,6 +1,7 @@
 /** Python's operators, iteration and indexing on the values the evaluator knows. */
 import { Call, PyDict, TextClause, Unsupported } from '../../values';
 import { PythonError } from './errors';
+import { DefaultDict } from './stdlib';
 import { percentFormat, pyRepr } from './format';
 import { isTuple, RtObject, truthy, tuple, typeName, Value } from './runtime';
 
@@ -170,6 +171,7 @@ export function subscript(obj: Value, key: Value, line: number, host?: { getItem
   }
   if (obj instanceof PyDict) {
     const k = dictKey(key, line);
+    if (!obj.entries.has(k) && obj instanceof DefaultDict && obj.factory) obj.entries.set(k, obj.factory() as never);
     if (!obj.entries.has(k)) throw new PythonError(line, 'KeyError', pyRepr(key));
     return obj.entries.get(k) as Value;
   }

@@ -1,0 +1,53 @@
+/**
+ * `datetime` and `collections` in migration code: dates built from numbers, their text forms and
+ * `defaultdict` grouping give what /usr/bin/python3 gives; the clock is the run's, read once.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readMigrationFunctions } from '../../../src/engine/ops/python/reader';
+import { Call, TextClause } from '../../../src/engine/ops/values';
+
+const EXPRESSIONS = [
+  'str(datetime.datetime(2016, 6, 20))', 'datetime.datetime(2016, 6, 20).toordinal()', 'datetime.date(2024, 2, 29).isoformat()',
+  'datetime.datetime(2024, 1, 2, 3, 4, 5, 600).isoformat()', 'datetime.datetime(2024, 1, 2, 3, 4, 5).isoformat(" ")',
+  'datetime.datetime(2024, 1, 2, 3, 4, 5).strftime("%Y%m%d-%H%M%S %%")', 'str(datetime.datetime(2024, 1, 2, 3, 4).replace(year=2020, microsecond=7))',
+  'str(datetime.datetime.utcfromtimestamp(736135))', 'str(datetime.datetime(2024, 5, 6, tzinfo=datetime.timezone.utc))',
+  'datetime.datetime(2020, 1, 1) == datetime.datetime(2020, 1, 1)', 'str(datetime.datetime(2024, 5, 6, 7, 8).date())',
+  'f"{datetime.datetime(2024, 5, 6, 7, 8, 9)}"', '[datetime.datetime(2024, 5, 6).year, datetime.datetime(2024, 5, 6).month]',
+  'sorted(group_by_first(["apple", "avocado", "banana"]).items())', 'list(collections.OrderedDict([("b", 1), ("a", 2)]).items())',
+  'collections.defaultdict(int, {"x": 1})["y"]',
+];
+
+const PRELUDE = 'import datetime\nimport collections\nfrom collections import defaultdict\n\ndef group_by_first(words):\n    out = defaultdict(list)\n    for w in words:\n        out[w[0]].append(w)\n    return out\n';
+
+function run(body: string, ctx: Parameters<typeof readMigrationFunctions>[1] = { dialect: 'postgresql' }): string[] {
+  const f = readMigrationFunctions(`from alembic import op\n${PRELUDE}\ndef upgrade():\n${body.replace(/^/gm, '    ')}\n\ndef downgrade():\n    pass\n`, ctx).find((x) => x.name === 'upgrade')!;
+  assert.equal(f.unsupported, undefined, f.unsupported?.message);
+  return f.ops!.map((o) => { const a = (o as { call: Call }).call.args[0]; return a instanceof TextClause ? a.sql : String(a); });
+}
+
+test('datetime and collections: each expression gives what Python gives (repr compared with /usr/bin/python3, TZ=UTC)', () => {
+  const python = execFileSync('/usr/bin/python3', ['-c', `import json,sys\n${PRELUDE}\nfor e in json.load(sys.stdin): print(json.dumps(repr(eval(e))))`],
+    { input: JSON.stringify(EXPRESSIONS), encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } }).trim().split('\n').map((l) => JSON.parse(l) as string);
+  const ours = run(EXPRESSIONS.map((e) => `op.execute(repr(${e}))`).join('\n'));
+  EXPRESSIONS.forEach((e, i) => assert.equal(ours[i], python[i], e));
+});
+
+test('the clock: now()/utcnow()/today() are the run\'s time, the same for every call of one evaluation', () => {
+  const now = new Date(Date.UTC(2026, 11, 3, 7, 50, 1, 250));
+  const [a, b, c, d] = run('op.execute(str(datetime.datetime.utcnow()))\nop.execute(datetime.datetime.now(datetime.timezone.utc).isoformat())\nop.execute(str(datetime.datetime.utcnow()))\nop.execute(str(datetime.date.today()))', { dialect: 'sqlite', now });
+  assert.equal(a, '2026-12-03 07:50:01.250000');
+  assert.equal(b, '2026-12-03T07:50:01.250000+00:00');
+  assert.equal(c, a);
+  assert.match(d, /^2026-12-0[23]$/);
+  const live = run('op.execute(str(datetime.datetime.utcnow()))')[0];
+  assert.ok(Math.abs(Date.parse(live.replace(' ', 'T') + 'Z') - Date.now()) < 60_000, live);
+});
+
+test('a datetime as a value of a statement is written as SQLAlchemy binds it (its ISO text)', () => {
+  // As SQLAlchemy 2.0 compiles it with literal_binds: PostgreSQL its text, SQLite always with microseconds.
+  const body = 'import sqlalchemy as sa\nt = sa.table("events", sa.column("at", sa.DateTime))\nop.execute(t.insert().values(at=datetime.datetime(2024, 5, 6, 7, 8, 9)))';
+  assert.equal(run(body)[0].replace(/\\:/g, ':'), "INSERT INTO events (at) VALUES ('2024-05-06 07:08:09')");
+  assert.equal(run(body, { dialect: 'sqlite' })[0].replace(/\\:/g, ':'), "INSERT INTO events (at) VALUES ('2024-05-06 07:08:09.000000')");
+});
