@@ -25,14 +25,23 @@ function sortIndexRuns(list: string[]): string[] {
 
 /** Both sides cut the same way (Alembic's writes joined and split as the engine's script is). */
 export function firstDifference(oursIn: string[], alembicWrites: string[]): Difference | undefined {
-  const ours = sortIndexRuns(oursIn);
-  const theirs = sortIndexRuns(splitScript(alembicWrites.map((s) => `${s};\n\n`).join('')));
+  const ours = sortIndexRuns(oursIn.map(clockFree));
+  const theirs = sortIndexRuns(splitScript(alembicWrites.map((s) => `${s};\n\n`).join('')).map(clockFree));
   const n = Math.max(ours.length, theirs.length);
   for (let i = 0; i < n; i++) {
     if (ours[i] === theirs[i]) continue;
     return { index: i, ours: ours[i], alembic: theirs[i], cause: cause(ours[i], theirs[i], ours.length, theirs.length) };
   }
   return undefined;
+}
+
+/**
+ * A migration that writes `datetime.now()` into its SQL: each tool writes the time it ran (a few
+ * seconds apart), so a timestamp within a day of now is compared as "the clock".
+ */
+function clockFree(sql: string): string {
+  return sql.replace(/'(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(\.\d+)?([+-]\d\d:\d\d)?'/g, (m, d: string, t: string) =>
+    (Math.abs(Date.parse(`${d}T${t}Z`) - Date.now()) < 86_400_000 * 1.1 ? "'<the clock>'" : m));
 }
 
 const tokens = (s: string) => s.match(/"(?:[^"]|"")*"|'(?:[^']|'')*'|%%|\w+|[^\s\w]/g) ?? [];
