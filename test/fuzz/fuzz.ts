@@ -30,7 +30,10 @@ const EVAL_BITS = ['def upgrade():\n', '    ', '\n', 'while True:\n        pass\
   'super().__init__()\n', 'op.execute(f"{x!r:>{y}}")\n', 'op.get_bind().execute(sa.text("SELECT 1")).fetchall()\n', 'for x in range(10 ** 7):\n        pass\n',
   'x = {k: v for k, v in zip("ab", [1, 2])}\n', 'op.create_table("t", *[sa.Column(c, sa.Integer) for c in "abc"])\n', 'from myapp import *\n', 'global x\n',
   'x = 1 / 0\n', 'x = [][5]\n', 'a, b = 1\n', '"%s %s" % (1,)\n', '"{0[0]}".format([])\n', 'lambda: 0\n', 'yield 1\n', 'await x\n', 'x = -(2 ** 62) * 4\n',
-  'import sqlalchemy as sa\n', 'from alembic import op\n', 'if op.get_bind().dialect.name == "sqlite":\n        ', 'not ', ' and ', ' or ', '(', ')', '[', ']', ':', ',', '='];
+  'import sqlalchemy as sa\n', 'from alembic import op\n', 'if op.get_bind().dialect.name == "sqlite":\n        ', 'not ', ' and ', ' or ', '(', ')', '[', ']', ':', ',', '=',
+  'try:\n        ', 'except KeyError as e:\n        raise\n', 'except Exception:\n        pass\n', 'finally:\n        x = 1\n', 'else:\n        ', 'nonlocal x\n',
+  'with op.get_context().autocommit_block():\n        op.execute("x")\n', 'op.get_bind().commit()\n', 'str(op.get_bind().engine.url)\n',
+  'import datetime\n', 'datetime.datetime.now().strftime("%Y %q")\n', 'datetime.datetime(10 ** 9, 1, 1)\n', 'from collections import defaultdict\n', 'd = defaultdict(d)\n    d[1]\n'];
 const INI_BITS = ['[alembic]\n', '[DEFAULT]\n', 'script_location = %(here)s/alembic\n', 'version_locations = a b\n', '%(', ')s', '%%', ' = ', ':', '\n', '  continued\n', ';', '#', '[', ']', 'x'];
 const TARGET_BITS = ['head', 'heads', 'base', 'a1', 'b2b2', 'c3c3c3', '@', '+', '-', '1', '2', ':', 'x@head', 'a1@+1', 'branch@base', ''];
 

@@ -25,6 +25,7 @@ export class DateTimeObj extends RtObject {
 
   static fromMs(ms: number, local: boolean, isDate = false, utc = false): DateTimeObj {
     const t = new Date(ms);
+    if (Number.isNaN(t.getTime()) || t.getUTCFullYear() < 1 || t.getUTCFullYear() > 9999) throw new PythonError(0, 'ValueError', 'year is out of range');
     const get = local
       ? { y: t.getFullYear(), mo: t.getMonth() + 1, d: t.getDate(), h: t.getHours(), mi: t.getMinutes(), s: t.getSeconds() }
       : { y: t.getUTCFullYear(), mo: t.getUTCMonth() + 1, d: t.getUTCDate(), h: t.getUTCHours(), mi: t.getUTCMinutes(), s: t.getUTCSeconds() };
@@ -105,6 +106,10 @@ class DateTimeClass extends RtObject {
     const [y, mo, d, h = 0, mi = 0, s = 0, us = 0] = ints(args, at, this.isDate ? 'date()' : 'datetime()');
     if (y === undefined || mo === undefined || d === undefined) throw new PythonError(at, 'TypeError', 'function missing required argument');
     const utc = kwargs.get('tzinfo') instanceof UtcZone;
+    if (y < 1 || y > 9999) throw new PythonError(at, 'ValueError', `year ${y} is out of range`);
+    if (mo < 1 || mo > 12) throw new PythonError(at, 'ValueError', 'month must be in 1..12');
+    if (d < 1 || d > new Date(Date.UTC(2000, mo, 0)).getUTCDate() || (mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)))) throw new PythonError(at, 'ValueError', 'day is out of range for month');
+    if (h > 23 || mi > 59 || s > 59 || us > 999_999 || h < 0 || mi < 0 || s < 0 || us < 0) throw new PythonError(at, 'ValueError', 'hour, minute, second or microsecond out of range');
     return new DateTimeObj({ y, mo, d, h, mi, s, us }, this.isDate, utc);
   }
   private now(): number {
