@@ -1,5 +1,5 @@
 /**
- * `datetime` and `collections` in migration code: dates built from numbers, their text forms and
+ * `datetime`, `collections` and `json` in migration code: dates built from numbers, their text forms and
  * `defaultdict` grouping give what /usr/bin/python3 gives; the clock is the run's, read once.
  */
 import { test } from 'node:test';
@@ -17,9 +17,11 @@ const EXPRESSIONS = [
   'f"{datetime.datetime(2024, 5, 6, 7, 8, 9)}"', '[datetime.datetime(2024, 5, 6).year, datetime.datetime(2024, 5, 6).month]',
   'sorted(group_by_first(["apple", "avocado", "banana"]).items())', 'list(collections.OrderedDict([("b", 1), ("a", 2)]).items())',
   'collections.defaultdict(int, {"x": 1})["y"]',
+  'json.dumps({"b": [1, 2.5, None, True], "a": "é\\"q\\n"})', 'json.dumps({"b": 1, "a": {}}, sort_keys=True, indent=2)', 'json.dumps(["x"], separators=(",", ":"))',
+  'json.dumps("é", ensure_ascii=False)', 'json.loads(\'{"k": [1, "two", null, false]}\')["k"]', 'json.dumps(json.loads("[]"))',
 ];
 
-const PRELUDE = 'import datetime\nimport collections\nfrom collections import defaultdict\n\ndef group_by_first(words):\n    out = defaultdict(list)\n    for w in words:\n        out[w[0]].append(w)\n    return out\n';
+const PRELUDE = 'import datetime\nimport collections\nimport json\nfrom collections import defaultdict\n\ndef group_by_first(words):\n    out = defaultdict(list)\n    for w in words:\n        out[w[0]].append(w)\n    return out\n';
 
 function run(body: string, ctx: Parameters<typeof readMigrationFunctions>[1] = { dialect: 'postgresql' }): string[] {
   const f = readMigrationFunctions(`from alembic import op\n${PRELUDE}\ndef upgrade():\n${body.replace(/^/gm, '    ')}\n\ndef downgrade():\n    pass\n`, ctx).find((x) => x.name === 'upgrade')!;

@@ -9,6 +9,7 @@ import { canonicalModule, normalize } from '../names';
 import { PythonError } from './errors';
 import { LibraryModule, MODELLED_PACKAGES } from './libraries/library';
 import { CollectionsModule, DatetimeModule } from './stdlib';
+import { JsonModule } from './jsonModule';
 import { findModule, findPackageDir, loadModule, resolveRelative } from './modules';
 import { Builtin, Namespace, Opaque, RtObject, Scope, Unit, Value } from './runtime';
 import type { World } from './world';
@@ -34,7 +35,7 @@ function flatImport(text: string): string {
 export class Importer {
   private readonly modules = new Map<string, ModuleObj | Opaque>();
   private evaluatedModules = 0;
-  private readonly stdlib: { datetime?: DatetimeModule; collections?: CollectionsModule } = {};
+  private readonly stdlib: { datetime?: DatetimeModule; collections?: CollectionsModule; json?: JsonModule } = {};
 
   constructor(private readonly w: World) {}
 
@@ -99,6 +100,7 @@ export class Importer {
     if (dotted === 'logging' || dotted.startsWith('logging.')) return new Logging();
     if (dotted === 'enum') return new Namespace('enum', this.w.sa);
     if (dotted === 'datetime') return (this.stdlib.datetime ??= new DatetimeModule(this.w.ctx));
+    if (dotted === 'json') return (this.stdlib.json ??= new JsonModule());
     if (dotted === 'collections') return (this.stdlib.collections ??= new CollectionsModule((fn, args, at) => this.w.callValue(fn, args, new Map(), at), this.w.builtin('dict')!));
     if (MODELLED_PACKAGES.has(head)) {
       let m: Value = new LibraryModule('', this.w.ctx.dialect);
