@@ -104,3 +104,12 @@ test('create_index(..., postgresql_concurrently=True) outside an autocommit bloc
   assert.deepEqual(dump(urls[1]), dump(urls[0]));
   assert.doesNotMatch(JSON.stringify(dump(urls[1])), /"e5"/);
 });
+
+test('verify: SQLite checks a revision with an autocommit block; PostgreSQL skips it, saying why (its checks run inside one transaction)', async () => {
+  const dir = project();
+  fs.rmSync(path.join(dir, 'alembic/versions/d4_fails.py'));
+  const [r] = await runOurs([{ cwd: dir, argv: ['verify'] }]);
+  assert.match(r.stdout, /SQLite:\n {2}PASS a1[^\n]*\n {2}PASS b2/);
+  assert.match(r.stdout, /SKIP b2[^\n]*\n\s+skipped: its upgrade\(\) has an autocommit_block\(\) \(statements run outside a transaction\), which verify cannot run/);
+  assert.doesNotMatch(r.stdout, /FAIL/);
+});

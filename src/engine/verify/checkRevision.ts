@@ -139,7 +139,12 @@ async function rollbackTo(ctx: StepContext, savepoint: string, heads: Set<string
 /** The step's plan, or why the engine cannot run it. */
 function plan(ctx: StepContext, step: RevisionStep): PlannedRevisionStep | string {
   try {
-    return planRevisionSteps([step], ctx.conn.dialect, ctx.dir.config.cwd, undefined, ctx.plan)[0];
+    const p = planRevisionSteps([step], ctx.conn.dialect, ctx.dir.config.cwd, undefined, ctx.plan)[0];
+    // Statements that must run outside a transaction (CREATE INDEX CONCURRENTLY) fail inside verify's savepoints.
+    if (ctx.conn.dialect.transactionalDdl && p.planned.some((x) => x.kind === 'sql' && x.statements.some((st) => st.autocommit))) {
+      return `its ${step.name}() has an autocommit_block() (statements run outside a transaction), which verify cannot run: it checks each revision inside one transaction on the ${ctx.conn.dialect.displayName} scratch database`;
+    }
+    return p;
   } catch (e) {
     if (e instanceof NotRunnableError) {
       const i = e.items[0];
