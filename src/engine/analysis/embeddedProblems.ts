@@ -21,6 +21,8 @@ export function findEmbeddedProblems(file: string, text: string, dialect?: Diale
     if (f.unsupported instanceof NeedsDatabase) continue;
     // Without a configured database, code that asks which one it is cannot be judged.
     if (f.unsupported && !dialect && /known only when the migration runs/.test(f.unsupported.why)) continue;
+    // The run hands the migration its URL (`bind.engine.url`); the editor does not.
+    if (f.unsupported && f.unsupported.construct === 'bind.url' && /known only when the migration runs/.test(f.unsupported.why)) continue;
     if (f.unsupported instanceof PythonError) {
       problems.push({ severity: 'warning', code: 'python-error', file, line: f.unsupported.line,
         message: `${f.name}() fails: ${f.unsupported.pyType}: ${f.unsupported.detail}.` });

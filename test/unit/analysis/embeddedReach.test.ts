@@ -1,0 +1,28 @@
+/**
+ * What the editor flags while you type, for the constructs that now run embedded: an autocommit
+ * block, `bind.commit()`, the URL, `try` over Python errors, `global` and `datetime` are not
+ * flagged; a `try` whose handler would catch the database's errors around statements is, saying why.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findEmbeddedProblems } from '../../../src/engine/analysis/embeddedProblems';
+
+const rev = (body: string) => `"""r\n\nRevision ID: a1\n"""\nimport datetime\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = "a1"\ndown_revision = None\nN = 0\n\n\ndef upgrade():\n${body}\n\n\ndef downgrade():\n    pass\n`;
+
+test('runs embedded, so nothing is flagged: autocommit_block, bind.commit(), bind.engine.url, try over Python errors, global, datetime', () => {
+  const body = [
+    '    global N', '    N += 1', '    bind = op.get_bind()', '    bind.commit()', '    with op.get_context().autocommit_block():',
+    '        op.execute("CREATE INDEX CONCURRENTLY ix ON t (c)")', '    if str(bind.engine.url).startswith("mysql"):', '        op.execute("x")',
+    '    try:', '        width = {"a": 1}["b"]', '    except KeyError:', '        width = 2',
+    '    op.execute(f"UPDATE t SET at = \'{datetime.datetime.utcnow()}\', w = {width}")',
+  ].join('\n');
+  for (const dialect of ['postgresql', 'sqlite'] as const) assert.deepEqual(findEmbeddedProblems('/p/a1.py', rev(body), dialect), [], dialect);
+});
+
+test('a try whose handler would catch the database\'s errors around statements is flagged on the try, with why', () => {
+  const problems = findEmbeddedProblems('/p/a1.py', rev('    try:\n        op.drop_column("t", "c")\n    except sa.exc.OperationalError:\n        pass'), 'postgresql');
+  assert.equal(problems.length, 1);
+  assert.equal(problems[0].code, 'not-embedded');
+  assert.equal(problems[0].line, 15);
+  assert.match(problems[0].message, /try: \.\.\. except sa\.exc\.OperationalError:: whether the database raises here is known only when its statements run/);
+});
