@@ -113,3 +113,29 @@ test('verify: SQLite checks a revision with an autocommit block; PostgreSQL skip
   assert.match(r.stdout, /SKIP b2[^\n]*\n\s+skipped: its upgrade\(\) has an autocommit_block\(\) \(statements run outside a transaction\), which verify cannot run/);
   assert.doesNotMatch(r.stdout, /FAIL/);
 });
+
+for (const kind of ['sqlite', 'postgresql'] as const) {
+  test(`a failure inside an autocommit block on ${kind}: the block's statements before it stay committed, as under Alembic`, async () => {
+    const dirs = [project(), project()];
+    for (const d of dirs) {
+      fs.writeFileSync(path.join(d, 'alembic/versions/d4_fails.py'), [
+        'from alembic import op', 'revision = "d4"', 'down_revision = "c3"', '', 'def upgrade():',
+        '    op.execute("INSERT INTO events (id, kind, n) VALUES (30, \'before the block\', 0)")',
+        '    with op.get_context().autocommit_block():',
+        '        op.execute("INSERT INTO events (id, kind, n) VALUES (31, \'inside\', 0)")',
+        '        op.execute("INSERT INTO events (id, kind, n) VALUES (31, \'duplicate\', 0)")', '', 'def downgrade():', '    pass', '',
+      ].join('\n'));
+    }
+    const urls = await urlsFor(kind, dirs, kind === 'sqlite' ? 'x' : 'inside');
+    const [a] = runAlembic([{ cwd: dirs[0], argv: ['upgrade', 'head'], env: { DATABASE_URL: urls[0] } }]);
+    const [b] = await runOurs([{ cwd: dirs[1], argv: ['upgrade', 'head'], env: { DATABASE_URL: urls[1] } }]);
+    assert.notEqual(a.code, 0);
+    assert.notEqual(b.code, 0);
+    assert.match(b.stderr, /Not everything was rolled back: autocommit_block\(\) \(d4_fails\.py:7\)[^\n]*The database records revision c3/);
+    assert.deepEqual(dump(urls[1]), dump(urls[0]));
+    const d = JSON.stringify(dump(urls[1]));
+    assert.match(d, /before the block/);
+    assert.match(d, /"inside"|'inside'|inside/);
+    assert.doesNotMatch(d, /duplicate/);
+  });
+}
