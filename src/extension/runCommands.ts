@@ -147,7 +147,7 @@ async function reportFailure(log: vscode.LogOutputChannel, project: ProjectState
   const message = maskUrlText(e instanceof Error ? e.message : String(e));
   log.error(`${project.label}: ${direction} ${target} failed: ${message}`);
   if (e instanceof RunCancelled) {
-    void vscode.window.showInformationMessage(perMigration
+    void vscode.window.showInformationMessage(e.kept ? `Migrations: cancelled. ${e.kept}` : perMigration
       ? 'Migrations: cancelled; the migration in progress was rolled back, the ones before it are kept (a transaction per migration).'
       : 'Migrations: cancelled; everything the run did was rolled back.');
     return { ok: false, message };

@@ -41,7 +41,8 @@ export class StatementError extends Error {
 }
 
 export class RunCancelled extends CommandError {
-  constructor(perMigration = false, kept?: string) {
+  /** `kept`: what an autocommit block committed before the cancel (replaces "rolled back"). */
+  constructor(perMigration = false, readonly kept?: string) {
     super(kept ? `The run was cancelled. ${kept}` : perMigration ? 'The run was cancelled; the migration in progress was rolled back, the ones before it are committed.'
       : 'The run was cancelled; everything it did was rolled back.');
     this.name = 'RunCancelled';
