@@ -7,6 +7,9 @@ import type { Dialect } from '../dialects';
 import { readColumn } from './ddl/schema';
 import { readType, TypeSpec } from './ddl/types';
 import { asString, isCall, optString, PyDict, PyValue, TableRef, Unsupported } from './values';
+import { jsonDumps } from './python/eval/jsonModule';
+import { PythonError } from './python/eval/errors';
+import type { Value } from './python/eval/runtime';
 
 interface InsertColumn { name: string; type?: TypeSpec; pythonDefault: boolean }
 
@@ -55,25 +58,13 @@ function bindValue(v: PyValue, type: TypeSpec | undefined, d: Dialect, line: num
   throw new Unsupported(line, 'op.bulk_insert(...)', 'row values must be literals (numbers, strings, True/False, None)');
 }
 
-/** Python's json.dumps with its defaults: `", "` and `": "` separators, non-ASCII escaped. */
+/** Python's json.dumps with its defaults (`", "` and `": "` separators, non-ASCII escaped): the evaluator's `json` module. */
 export function pyJsonDumps(v: PyValue, line: number): string {
-  if (v === null) return 'null';
-  if (v === true) return 'true';
-  if (v === false) return 'false';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : pyFloat(v);
-  if (typeof v === 'string') return JSON.stringify(v).replace(/[\u007f-\uffff]/g, (ch) => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'));
-  if (Array.isArray(v)) return `[${v.map((x) => pyJsonDumps(x, line)).join(', ')}]`;
-  if (v instanceof PyDict) return `{${[...v.entries].map(([k, x]) => `${pyJsonDumps(String(k), line)}: ${pyJsonDumps(x, line)}`).join(', ')}}`;
-  throw new Unsupported(line, 'a JSON value', 'only literals can be serialized without Python');
-}
-
-function pyFloat(n: number): string {
-  const s = String(n);
-  if (/e/.test(s)) {
-    const [m, e] = s.split('e');
-    const exp = Number(e);
-    return `${m.includes('.') ? m : m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  try {
+    return jsonDumps(v as Value, line);
+  } catch (e) {
+    if (e instanceof PythonError) throw new Unsupported(line, 'a JSON value', 'only literals can be serialized without Python');
+    throw e;
   }
-  return s.includes('.') ? s : `${s}.0`;
 }
 

@@ -59,6 +59,11 @@ function load(x: unknown, line: number): Value {
   return new PyDict(new Map(Object.entries(x as Record<string, unknown>).map(([k, y]) => [k, load(y, line) as never])));
 }
 
+/** `json.dumps(v)` with Python's defaults. */
+export function jsonDumps(v: Value, line: number): string {
+  return dump(v, { ascii: true, sortKeys: false, item: ', ', key: ': ' }, 0, line);
+}
+
 export class JsonModule extends RtObject {
   readonly typeName = 'module';
   override getAttr(name: string, line: number): Value {
