@@ -21,6 +21,7 @@ const PROGRAMS = [
   'def f():\n    try:\n        return len(None)\n    except Exception as e:\n        return str(e)',
   'log = []\ndef g():\n    try:\n        return "from try"\n    finally:\n        log.append("finally ran")\ndef f():\n    return [g(), log]',
   'N = 0\ndef bump():\n    global N\n    N += 1\n    return N\ndef f():\n    bump()\n    return [bump(), N]',
+  'class MigrationError(Exception):\n    pass\ndef f():\n    out = []\n    for cls in (MigrationError, Exception):\n        try:\n            raise MigrationError("boom")\n        except cls as e:\n            out.append(str(e))\n    return out',
   'def f():\n    count = 0\n    def inc():\n        nonlocal count\n        count += 2\n    inc()\n    inc()\n    return count',
   'try:\n    WIDTH = int("wide")\nexcept ValueError as e:\n    WIDTH = str(e)\ndef f():\n    return WIDTH',
 ];

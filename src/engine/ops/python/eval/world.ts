@@ -253,8 +253,12 @@ export class World implements OperatorHost, AttributeHost {
       throw new Unsupported(at, 'raise', 'a bare raise re-raises an error the embedded engine does not see');
     }
     const v = interp.expr(e, unit, scopes);
-    const kind = v instanceof RaisedError ? v.kind : v instanceof Builtin ? v.name : 'Exception';
-    const detail = v instanceof RaisedError ? v.message : v instanceof Builtin ? '' : pyStr(v);
+    let kind = 'Exception';
+    let detail = '';
+    if (v instanceof RaisedError) { kind = v.kind; detail = v.message; }
+    else if (v instanceof Builtin || v instanceof PyClass) kind = v.name;
+    else if (v instanceof PyInstance) { kind = v.typeName; detail = v.args.length ? pyStr(v.args[0]) : ''; } // the file's own exception class
+    else detail = pyStr(v);
     // Inside `try`, a handler may catch it (tryStatement.ts); what no handler catches fails the step below.
     if (this.tryDepth) throw new RaisedInTry(at, kind, detail);
     this.failStep(at, detail ? `${kind}: ${detail}` : kind);
