@@ -138,8 +138,10 @@ export class Interpreter {
       case 'BreakStatement': throw new BreakSignal();
       case 'ContinueStatement': throw new ContinueSignal();
       case 'ReturnStatement': {
-        const v = s.lastChild && s.lastChild.name !== 'return' ? this.expr(s.lastChild, unit, scopes) : null;
-        throw new ReturnSignal(v);
+        // `return a, b` returns a tuple (the parser gives its items as siblings).
+        const parts: SyntaxNode[] = [];
+        for (let c = s.firstChild!.nextSibling; c; c = c.nextSibling) if (c.name !== 'Comment') parts.push(c);
+        throw new ReturnSignal(parts.length ? this.seq(parts, unit, scopes) : null);
       }
       case 'FunctionDefinition': this.define(s, unit, scopes); return;
       case 'ClassDefinition': this.defineClass(s, unit, scopes); return;
