@@ -23,6 +23,7 @@ const PROGRAMS = [
   'N = 0\ndef bump():\n    global N\n    N += 1\n    return N\ndef f():\n    bump()\n    return [bump(), N]',
   'class MigrationError(Exception):\n    pass\ndef f():\n    out = []\n    for cls in (MigrationError, Exception):\n        try:\n            raise MigrationError("boom")\n        except cls as e:\n            out.append(str(e))\n    return out',
   'def pair(s):\n    try:\n        group, name = s.split(":")\n    except ValueError as exc:\n        raise ValueError("invalid " + s) from exc\n    return group, name\ndef f():\n    g, n = pair("aiida.node:process.calculation.calcjob")\n    return [n, pair("a:b")]',
+  'def deep(n):\n    return deep(n + 1)\ndef f():\n    out = []\n    for i in range(3):\n        try:\n            deep(0)\n        except RecursionError:\n            out.append(i)\n    return out',
   'def f():\n    count = 0\n    def inc():\n        nonlocal count\n        count += 2\n    inc()\n    inc()\n    return count',
   'try:\n    WIDTH = int("wide")\nexcept ValueError as e:\n    WIDTH = str(e)\ndef f():\n    return WIDTH',
 ];

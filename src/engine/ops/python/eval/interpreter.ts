@@ -306,7 +306,7 @@ export class Interpreter {
 
   /** Calls a function defined in Python source. */
   readonly invoke = (f: PyFunction, args: Value[], kwargs: Kwargs, at: number): Value => {
-    if (++this.depth > MAX_DEPTH) { this.depth = 0; throw new PythonError(at, 'RecursionError', `${f.name}() calls itself too deeply`); }
+    if (++this.depth > MAX_DEPTH) { this.depth--; throw new PythonError(at, 'RecursionError', `${f.name}() calls itself too deeply`); }
     try {
       const scope = new Scope('function');
       bindArguments(f, args, kwargs, scope, at);
