@@ -30,7 +30,7 @@ export async function verify(dir: ScriptDirectory, o: VerifyOptions): Promise<Ve
 }
 
 /** The project's naming convention, looked up once, when a revision first needs it; the log says which. */
-function conventionLogged(dir: ScriptDirectory, o: VerifyOptions): () => ProjectConvention {
+export function conventionLogged(dir: ScriptDirectory, o: { onLog?: (line: string) => void }): () => ProjectConvention {
   let c: ProjectConvention | undefined;
   return Object.assign(() => {
     if (!c) { c = dir.config.namingConvention(); o.onLog?.(describeConvention(c)); }
@@ -38,7 +38,7 @@ function conventionLogged(dir: ScriptDirectory, o: VerifyOptions): () => Project
   }, { once: true });
 }
 
-function scratchKind(database: VerifyDatabase, o: VerifyOptions): ScratchKind {
+export function scratchKind(database: VerifyDatabase, o: Pick<VerifyOptions, 'postgres'>): ScratchKind {
   if (database === 'sqlite') return { dialect: 'sqlite' };
   return o.postgres?.mode === 'server' ? { dialect: 'postgresql', mode: 'server', url: o.postgres.url } : { dialect: 'postgresql', mode: 'pglite' };
 }
