@@ -48,7 +48,7 @@ export async function runDrift(dir: string, o: Partial<DriftOptions> = {}): Prom
 /** Hand changes on a SQLite file, through sql.js, as a person with a SQLite shell would make them. */
 export async function editSqlite(file: string, sql: string): Promise<void> {
   const SQL = await loadSqlJs();
-  const db = new SQL.Database(fs.readFileSync(file));
+  const db = fs.existsSync(file) ? new SQL.Database(fs.readFileSync(file)) : new SQL.Database();
   try { db.exec(sql); fs.writeFileSync(file, db.export()); } finally { db.close(); }
 }
 

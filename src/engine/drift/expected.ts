@@ -36,8 +36,9 @@ export async function buildExpected(dir: ScriptDirectory, dialect: DialectName, 
       if (o.signal?.aborted) throw new RunCancelled();
       const why = await applyRevision(ctx, script);
       if (why) {
-        const where = path.relative(dir.config.cwd, script.path) || script.path;
-        throw new CommandError(`Cannot build the schema the migrations make at ${heads.join(', ')}: revision ${script.revision} (${where}) ${why}`, script.path,
+        const rel = path.relative(dir.config.here, script.path);
+        const where = rel.startsWith('..') || path.isAbsolute(rel) ? script.path : rel;
+        throw new CommandError(`Cannot build the schema the migrations make at ${heads.join(', ')}: revision ${script.revision} (${where}): ${why}`, script.path,
           why.includes('embedded engine cannot run')
             ? 'drift builds that schema with the embedded engine, which cannot run this revision. Rewrite the construct, or compare with Alembic itself: `alembic upgrade` a scratch database, then `alembic check` against it.'
             : `The revision fails on an empty ${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database (\`migrations verify\` shows it); fix it and run drift again.`);
