@@ -58,6 +58,8 @@ def normalize(d):
 
 
 def main():
+    # SQLAlchemy reflects a table's foreign key targets recursively: deep chains need room.
+    sys.setrecursionlimit(20000)
     p = argparse.ArgumentParser()
     p.add_argument('--config', required=True)
     p.add_argument('--live', required=True)

@@ -6,15 +6,13 @@
 import path from 'node:path';
 import type { DialectName } from '../dialects';
 import { CommandError } from '../errors';
-import { ensureVersionTable, versionRows } from '../runner/versionTable';
-import { HeadMaintainer } from '../runner/steps';
 import { RunCancelled } from '../runner/runStep';
 import { openScratch } from '../scratch';
 import type { SchemaSnapshot } from '../schema/snapshot';
 import type { ScriptDirectory } from '../scripts/scriptDirectory';
-import { applyRevision, StepContext } from '../verify/checkRevision';
+import { applyRevision } from '../verify/checkRevision';
 import { selectWalk } from '../verify/selection';
-import { conventionLogged, scratchKind } from '../verify/stairway';
+import { beginScratchRun, scratchKind } from '../verify/stairway';
 import type { DriftOptions } from './types';
 
 export async function buildExpected(dir: ScriptDirectory, dialect: DialectName, heads: string[], o: DriftOptions): Promise<{ schema: SchemaSnapshot; scratch: string }> {
@@ -22,16 +20,8 @@ export async function buildExpected(dir: ScriptDirectory, dialect: DialectName, 
   const scratch = await openScratch(scratchKind(dialect, o), { onLog: o.onLog, signal: o.signal });
   o.onLog?.(`Building the migrations' schema at ${heads.join(', ') || 'base'} (${walk.length} revision(s)) on ${scratch.label}`);
   const { connection: conn } = scratch;
-  const versionTable = { table: dir.config.versionTable, schema: dir.config.versionTableSchema };
   try {
-    await conn.begin();
-    await ensureVersionTable(conn, versionTable);
-    const ctx: StepContext = {
-      conn, dir, versionTable, database: dialect, rows: false,
-      maintainer: new HeadMaintainer(versionRows(conn, versionTable), []),
-      step: { signal: o.signal },
-      plan: { importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: conventionLogged(dir, o) },
-    };
+    const ctx = await beginScratchRun(conn, dir, dialect, { ...o, rows: false });
     for (const script of walk) {
       if (o.signal?.aborted) throw new RunCancelled();
       const why = await applyRevision(ctx, script);
@@ -44,7 +34,7 @@ export async function buildExpected(dir: ScriptDirectory, dialect: DialectName, 
             : `The revision fails on an empty ${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database (\`migrations verify\` shows it); fix it and run drift again.`);
       }
     }
-    return { schema: await conn.dialect.introspect(conn, { exclude: [versionTable] }), scratch: scratch.label };
+    return { schema: await conn.dialect.introspect(conn, { exclude: [ctx.versionTable] }), scratch: scratch.label };
   } catch (e) {
     if (e instanceof RunCancelled) throw new CommandError('drift was cancelled; the scratch database was removed.');
     throw e;
