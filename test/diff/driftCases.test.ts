@@ -48,10 +48,12 @@ test('no version table: an empty database says so; one with tables is not manage
   assert.match(r.notes[0], /no alembic_version table: it is not managed by migrations .* compared with the empty schema \(base\)/);
 });
 
-test('a database at an older revision is compared with the migrations at that revision (pending ones are not drift)', async () => {
+test('a database at an older revision (and read-only) is compared with the migrations at that revision (pending ones are not drift)', async () => {
   const url = await dbs.url('older');
   const dir = project(url);
   await upgradeOurs(dir, 'd2b0c0ffee02');
+  // Any write drift attempted on the live database would now fail.
+  await editPostgres(url, `ALTER DATABASE "${new URL(url).pathname.slice(1)}" SET default_transaction_read_only = on`);
   const r = await runDrift(dir);
   assert.deepEqual([r.heads, r.differences], [['d2b0c0ffee02'], []]);
   assert.ok(r.notes.some((n) => n.includes(`not at the scripts' head ${HEAD}`)), r.notes.join('\n'));
