@@ -89,14 +89,20 @@ test('an unreachable server or a missing file: a clear message, never the passwo
   await assert.rejects(runDrift(d2), /The SQLite database .*app\.db does not exist/);
 });
 
-test('PostgreSQL: a table an extension owns (pg_depend deptype e) is left out, with a note', async () => {
+test('PostgreSQL: a table an extension owns (pg_depend deptype e) is left out, with a note; one in another schema is named schema.table and can be ignored', async () => {
   const url = await dbs.url('extension');
   const dir = project(url);
   await upgradeOurs(dir);
-  await editPostgres(url, 'CREATE EXTENSION hstore; CREATE TABLE spatial_ref_sys (srid INTEGER PRIMARY KEY); ALTER EXTENSION hstore ADD TABLE spatial_ref_sys;');
-  const r = await runDrift(dir, { postgres: { mode: 'server', url: url.replace(/\/[^/]*$/, '/postgres') } });
+  await editPostgres(url, 'CREATE EXTENSION hstore; CREATE TABLE spatial_ref_sys (srid INTEGER PRIMARY KEY); ALTER EXTENSION hstore ADD TABLE spatial_ref_sys;' +
+    'CREATE SCHEMA audit; CREATE TABLE audit.log (id INTEGER PRIMARY KEY);');
+  const server = { mode: 'server' as const, url: url.replace(/\/[^/]*$/, '/postgres') };
+  const r = await runDrift(dir, { postgres: server, ignore: ['audit.*'] });
   assert.deepEqual(r.differences, []);
   assert.ok(r.notes.includes('Tables of the extension hstore are not compared (spatial_ref_sys): the extension owns them, not the migrations.'), r.notes.join('\n'));
+  assert.deepEqual(r.ignored, ['audit.log']);
+  // Not ignored, a table in another schema is named with it.
+  const all = await runDrift(dir, { postgres: server });
+  assert.deepEqual(all.differences.map((d) => [d.table, d.message]), [['audit.log', 'table audit.log is in the database but not in the migrations']]);
 });
 
 test('CLI: exit 0 without drift, 1 with it (grouped by table, a summary line), --json, and errors as FAILED lines', async () => {
