@@ -89,6 +89,14 @@ test('an unreachable server or a missing file: a clear message, never the passwo
   await assert.rejects(runDrift(d2), /The SQLite database .*app\.db does not exist/);
 });
 
+test('cancelled (Ctrl-C in the CLI, Cancel in the editor): a message, nothing left behind', async () => {
+  const { dir } = await sqliteProject();
+  await upgradeOurs(dir);
+  await assert.rejects(runDrift(dir, { signal: AbortSignal.abort() }), /Cancelled while the scratch database was being prepared; nothing was left behind\.$/);
+  const controller = new AbortController();
+  await assert.rejects(runDrift(dir, { signal: controller.signal, onLog: (l) => { if (l.startsWith('Building')) controller.abort(); } }), /drift was cancelled; the scratch database was removed\.$/);
+});
+
 test('PostgreSQL: a table an extension owns (pg_depend deptype e) is left out, with a note; one in another schema is named schema.table and can be ignored', async () => {
   const url = await dbs.url('extension');
   const dir = project(url);
