@@ -114,20 +114,36 @@ function alembicAutogenerate(base: string, changed: string, batch: boolean): Ref
   return JSON.parse(out) as Reference;
 }
 
+/**
+ * Alembic's text without what comes from reflecting the changed database rather than reading
+ * models, which we leave out: `autoincrement=False` on every PostgreSQL column, an empty
+ * `postgresql_include=[]`, a SERIAL's `nextval(...)` default, `unique=1` from SQLite's reflection, a
+ * partial index's condition as a string (we write `sa.text(...)`, as for a model); and an ENUM
+ * column, which we write `create_type=False` because the revision creates the type itself (Alembic's
+ * add_column would not create it).
+ */
+function alembicLines(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))) {
+    if (line === 'autoincrement=False)') { out[out.length - 1] = out[out.length - 1].replace(/,$/, ')'); continue; }
+    out.push(line.replace(/autoincrement=False, /g, '').replace(/,\s*autoincrement=False\)/g, ')').replace(/, postgresql_include=\[\]/g, '')
+      .replace(/server_default=sa\.text\("nextval\('[^']+'::regclass\)"\), /, '')
+      .replace(/postgresql_where='\((.*)\)'/, "postgresql_where=sa.text('$1')").replace(/unique=1\b/, 'unique=True').replace(/unique=0\b/, 'unique=False')
+      .replace(/(postgresql\.ENUM\([^)]*name='[^']+')\)/g, '$1, create_type=False)'));
+  }
+  return out;
+}
+
 /** The kinds of change Alembic's autogenerate compares (not CHECK constraints, enum labels, views). */
 const ALEMBIC_KINDS = new Set(['create_table_comment', 'drop_table_comment', 'create_table', 'drop_table', 'add_column', 'drop_column', 'alter_column', 'create_index', 'drop_index', 'create_foreign_key', 'create_unique_constraint', 'drop_constraint']);
 const key = ([k, o]: [string, string]) => `${k} ${o}`;
 
-async function roundTrip(kind: 'sqlite' | 'postgresql', base: SchemaDatabase, changed: SchemaDatabase, departures: { ours: string[]; alembic: string[] }) {
-  const dir = copyFixture();
-  await upgrade(scripts(dir, base.url), 'head', { backups: 0 });
-  await upgrade(scripts(dir, changed.url), 'head', { backups: 0 });
-  await changed.exec(CHANGES[kind]);
-  const before = await base.snapshot();
-  const after = await changed.snapshot();
-  assert.ok(messages(before, after).length >= 10, 'the hand-made changes show in the diff');
-
-  // The real Alembic on the same two databases: the same changes, apart from what it does not compare.
+/**
+ * The real Alembic on the same two databases: the same changes, apart from what it does not compare
+ * (`departures`), and every line it writes one of ours. Both texts are printed where they differ.
+ */
+function compareWithAlembic(kind: 'sqlite' | 'postgresql', base: SchemaDatabase, changed: SchemaDatabase, before: SchemaSnapshot, after: SchemaSnapshot,
+  departures: { ours: string[]; alembic: string[] }): void {
   const batch = kind === 'sqlite';
   const ref = alembicAutogenerate(base.url, changed.url, batch);
   const ours = autogenerate(before, after, { dialect: kind, useOpF: false, batch });
@@ -139,7 +155,24 @@ async function roundTrip(kind: 'sqlite' | 'postgresql', base: SchemaDatabase, ch
     console.log(`--- ${kind}: Alembic's autogenerate wrote\n${ref.upgrade}\n--- ours\n${ours.upgrades}\n--- only ours: ${JSON.stringify(onlyOurs)}\n--- only Alembic's: ${JSON.stringify(onlyAlembic)}`);
   }
   assert.deepEqual(onlyOurs, departures.ours, 'changes we write that Alembic does not (each explained in the test)');
+  // Line by line, every line Alembic writes is one of ours, once its reflection artifacts are
+  // taken out (see alembicLines).
+  const ourLines = new Set([...ours.upgrades.split('\n'), ...ours.downgrades.split('\n')].map((l) => l.trim()));
+  assert.deepEqual([...alembicLines(ref.upgrade), ...alembicLines(ref.downgrade)].filter((l) => !ourLines.has(l)), [], 'Alembic\'s lines, written as we write them');
   assert.deepEqual(onlyAlembic, departures.alembic, 'changes Alembic writes that we do not');
+
+}
+
+async function roundTrip(kind: 'sqlite' | 'postgresql', base: SchemaDatabase, changed: SchemaDatabase, departures: { ours: string[]; alembic: string[] }) {
+  const dir = copyFixture();
+  await upgrade(scripts(dir, base.url), 'head', { backups: 0 });
+  await upgrade(scripts(dir, changed.url), 'head', { backups: 0 });
+  await changed.exec(CHANGES[kind]);
+  const before = await base.snapshot();
+  const after = await changed.snapshot();
+  assert.ok(messages(before, after).length >= 10, 'the hand-made changes show in the diff');
+
+  compareWithAlembic(kind, base, changed, before, after, departures);
 
   // The revision, written into the project with its template.
   const written = revisionFromDifference(scripts(dir, base.url), before, after, 'from database', { revId: NEW_REV });
@@ -161,7 +194,7 @@ async function roundTrip(kind: 'sqlite' | 'postgresql', base: SchemaDatabase, ch
   assert.deepEqual(await stairway(true), [[NEW_REV, 'failed', [`rows-kept: after downgrade of ${NEW_REV}: table audit lost its rows (1 before, 0 after)`]]]);
   assert.ok(written.reviews.includes('table audit is dropped with its rows (the other way, it comes back empty)'));
   assert.deepEqual(await stairway(false), [[NEW_REV, 'passed', []]]);
-  return { text, written, ref };
+  return { text, written };
 }
 
 test('SQLite: the revision written from the difference upgrades the base to the changed file and back; Alembic finds the same changes', async () => {
@@ -278,6 +311,7 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
     await changed.exec(RISKY[kind]);
     const before = await base.snapshot();
     const after = await changed.snapshot();
+    compareWithAlembic(kind, base, changed, before, after, { ours: [], alembic: [] });
     const written = revisionFromDifference(scripts(dir, base.url), before, after, 'risky', { revId: NEW_REV });
     const text = fs.readFileSync(written.path!, 'utf8');
     const notes = [
