@@ -134,7 +134,9 @@ function sameIndex(x: IndexSnapshot, y: IndexSnapshot): boolean {
 
 /** SQLite's batch rebuild loses unnamed CHECK constraints (in Alembic as here): said above the table's first op. */
 function withBatchNote(ctx: Ctx, a: TableSnapshot, b: TableSnapshot, ops: AutoOp[]): AutoOp[] {
-  if (!ops.length || !b.checks.some((c) => c.name === undefined)) return ops;
+  // As Alembic decides: adding columns and indexes is done in place, anything else rebuilds.
+  const rebuilds = ops.some((o) => !['add_column', 'create_index', 'drop_index'].includes(o.kind));
+  if (!rebuilds || !b.checks.some((c) => c.name === undefined)) return ops;
   const note = ctx.note(`${qualifiedName(a)} is rebuilt by batch mode, which loses its unnamed CHECK constraint(s) (${b.checks.filter((c) => c.name === undefined).map((c) => c.sql).join('; ')}): name them`);
   return [{ ...ops[0], review: ops[0].review ? `${ops[0].review}\n${note}` : note }, ...ops.slice(1)];
 }
