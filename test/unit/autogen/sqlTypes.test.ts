@@ -49,8 +49,8 @@ test('PostgreSQL: every type format_type reports is written as Alembic writes th
 });
 
 test('SQLite: declared types go through SQLAlchemy 1.4\'s reflection and are written as Alembic writes them', async () => {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'autogen-types-')), 'types.db');
-  await compare(sqliteDatabase(file), 'sqlite', TYPE_TABLES.sqlite);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autogen-types-'));
+  try { await compare(sqliteDatabase(path.join(dir, 'types.db')), 'sqlite', TYPE_TABLES.sqlite); } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
 
 test('strings are written as Python writes their repr()', () => {
