@@ -9,7 +9,6 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,79 +23,13 @@ import { loadScriptDirectory } from '../../src/engine/scripts/scriptDirectory';
 import { verify } from '../../src/engine/verify';
 import { PGURL, testDatabases } from '../support/pgDatabases';
 import { postgresDatabase, SchemaDatabase, sqliteDatabase } from '../support/schemaDatabases';
+import { compareWithAlembic } from './autogenAlembic';
+import { CHANGES, LINKED, RISKY } from './autogenChanges';
 import { TYPE_TABLES } from '../support/typeTables';
 
 const FIXTURE = path.join(REPO, 'test/fixtures/autogen/project');
-const PYTHON = process.env.ORACLE_PYTHON ?? '/usr/bin/python3';
 const NEW_REV = 'a7c0de9e4f12';
 const pg = testDatabases('migrations_autogen');
-
-const CHANGES: Record<'sqlite' | 'postgresql', string> = {
-  // SQLite alters a column only by rebuilding its table: done by hand, as SQLAlchemy writes DDL.
-  sqlite: `
-    ALTER TABLE users ADD COLUMN bio TEXT;
-    CREATE TABLE users_new (
-\tid INTEGER NOT NULL, 
-\temail VARCHAR(50) NOT NULL, 
-\tname VARCHAR(100), 
-\tscore INTEGER DEFAULT '10', 
-\tbio TEXT, 
-\tCONSTRAINT pk_users PRIMARY KEY (id), 
-\tCONSTRAINT uq_users_email UNIQUE (email)
-);
-    INSERT INTO users_new SELECT id, email, name, score, bio FROM users;
-    DROP TABLE users;
-    ALTER TABLE users_new RENAME TO users;
-    DROP INDEX ix_posts_title;
-    CREATE TABLE posts_new (
-\tid INTEGER NOT NULL, 
-\tuser_id INTEGER, 
-\ttitle VARCHAR(100) NOT NULL, 
-\tstatus VARCHAR(9) DEFAULT 'draft' NOT NULL, 
-\tsummary TEXT, 
-\tCONSTRAINT pk_posts PRIMARY KEY (id), 
-\tCONSTRAINT fk_posts_user_id_users FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE CASCADE, 
-\tCONSTRAINT ck_posts_title_len CHECK (length(title) > 0), 
-\tCONSTRAINT uq_posts_title UNIQUE (title), 
-\tCONSTRAINT ck_posts_id_pos CHECK (id > 0)
-);
-    INSERT INTO posts_new (id, user_id, title, status) SELECT id, user_id, title, status FROM posts;
-    DROP TABLE posts;
-    ALTER TABLE posts_new RENAME TO posts;
-    CREATE INDEX ix_posts_user_title ON posts (user_id, title) WHERE user_id IS NOT NULL;
-    CREATE TABLE tags (
-\tid INTEGER NOT NULL, 
-\tpost_id INTEGER NOT NULL, 
-\tname VARCHAR(30) NOT NULL, 
-\tCONSTRAINT pk_tags PRIMARY KEY (id), 
-\tCONSTRAINT fk_tags_post_id_posts FOREIGN KEY(post_id) REFERENCES posts (id), 
-\tCONSTRAINT uq_tags_name UNIQUE (name)
-);
-    CREATE INDEX ix_tags_name_lower ON tags (lower(name));
-    DROP TABLE audit;`,
-  postgresql: `
-    ALTER TABLE users ADD COLUMN bio text;
-    COMMENT ON COLUMN users.bio IS 'about them';
-    COMMENT ON TABLE users IS 'people';
-    ALTER TABLE users ALTER COLUMN name TYPE varchar(100);
-    ALTER TABLE users ALTER COLUMN score SET DEFAULT 10;
-    CREATE TYPE mood AS ENUM ('happy', 'sad');
-    ALTER TABLE users ADD COLUMN mood mood;
-    ALTER TABLE posts DROP COLUMN legacy;
-    ALTER TABLE posts ADD COLUMN summary text;
-    DROP INDEX ix_posts_title;
-    CREATE INDEX ix_posts_user_title ON posts (user_id, title) WHERE user_id IS NOT NULL;
-    ALTER TABLE posts DROP CONSTRAINT fk_posts_user_id_users;
-    ALTER TABLE posts ADD CONSTRAINT fk_posts_user_id_users FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE;
-    ALTER TABLE posts ADD CONSTRAINT uq_posts_title UNIQUE (title);
-    ALTER TABLE posts ADD CONSTRAINT ck_posts_id_pos CHECK (id > 0);
-    ALTER TYPE post_status ADD VALUE 'archived';
-    ALTER TYPE post_status ADD VALUE 'review' BEFORE 'published';
-    CREATE TABLE tags (id serial, post_id integer NOT NULL, name varchar(30) NOT NULL, CONSTRAINT pk_tags PRIMARY KEY (id),
-      CONSTRAINT fk_tags_post_id_posts FOREIGN KEY (post_id) REFERENCES posts (id), CONSTRAINT uq_tags_name UNIQUE (name));
-    CREATE INDEX ix_tags_name_lower ON tags (lower(name));
-    DROP TABLE audit;`,
-};
 
 const temps: string[] = [];
 after(() => { for (const t of temps) fs.rmSync(t, { recursive: true, force: true }); });
@@ -112,61 +45,6 @@ function copyFixture(): string {
 const scripts = (dir: string, url: string) => loadScriptDirectory(loadProjectConfig({ iniPath: path.join(dir, 'alembic.ini'), env: { DATABASE_URL: url } }));
 const messages = (e: SchemaSnapshot, a: SchemaSnapshot) => diffSnapshots(e, a).map((d) => d.message);
 
-interface Reference { upgrade: string; downgrade: string; upgradeOps: [string, string][]; downgradeOps: [string, string][] }
-function alembicAutogenerate(base: string, changed: string, batch: boolean): Reference {
-  const out = execFileSync(PYTHON, [path.join(REPO, 'test/diff/autogen_alembic.py'), base, changed, batch ? '1' : '0'],
-    { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONWARNINGS: 'ignore' } });
-  return JSON.parse(out) as Reference;
-}
-
-/**
- * Alembic's text without what comes from reflecting the changed database rather than reading
- * models, which we leave out: `autoincrement=False` on every PostgreSQL column, an empty
- * `postgresql_include=[]`, a SERIAL's `nextval(...)` default, `unique=1` from SQLite's reflection, a
- * partial index's condition as a string (we write `sa.text(...)`, as for a model); and an ENUM
- * column, which we write `create_type=False` because the revision creates the type itself (Alembic's
- * add_column would not create it).
- */
-function alembicLines(text: string): string[] {
-  const out: string[] = [];
-  for (const line of text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))) {
-    if (line === 'autoincrement=False)') { out[out.length - 1] = out[out.length - 1].replace(/,$/, ')'); continue; }
-    out.push(line.replace(/autoincrement=False, /g, '').replace(/,\s*autoincrement=False\)/g, ')').replace(/, postgresql_include=\[\]/g, '')
-      .replace(/server_default=sa\.text\("nextval\('[^']+'::regclass\)"\), /, '')
-      .replace(/postgresql_where='\((.*)\)'/, "postgresql_where=sa.text('$1')").replace(/unique=1\b/, 'unique=True').replace(/unique=0\b/, 'unique=False')
-      .replace(/(postgresql\.ENUM\([^)]*name='[^']+')\)/g, '$1, create_type=False)'));
-  }
-  return out;
-}
-
-/** The kinds of change Alembic's autogenerate compares (not CHECK constraints, enum labels, views). */
-const ALEMBIC_KINDS = new Set(['create_table_comment', 'drop_table_comment', 'create_table', 'drop_table', 'add_column', 'drop_column', 'alter_column', 'create_index', 'drop_index', 'create_foreign_key', 'create_unique_constraint', 'drop_constraint']);
-const key = ([k, o]: [string, string]) => `${k} ${o}`;
-
-/**
- * The real Alembic on the same two databases: the same changes, apart from what it does not compare
- * (`departures`), and every line it writes one of ours. Both texts are printed where they differ.
- */
-function compareWithAlembic(kind: 'sqlite' | 'postgresql', base: SchemaDatabase, changed: SchemaDatabase, before: SchemaSnapshot, after: SchemaSnapshot,
-  departures: { ours: string[]; alembic: string[] }): void {
-  const batch = kind === 'sqlite';
-  const ref = alembicAutogenerate(base.url, changed.url, batch);
-  const ours = autogenerate(before, after, { dialect: kind, useOpF: false, batch });
-  const oursSet = ours.upgradeOps.filter((o) => ALEMBIC_KINDS.has(o.kind) && !/^ck_/.test(o.object)).map((o) => `${o.kind} ${o.object}`).sort();
-  const refSet = ref.upgradeOps.map(key).sort();
-  const onlyOurs = oursSet.filter((x) => !refSet.includes(x));
-  const onlyAlembic = refSet.filter((x) => !oursSet.includes(x));
-  if (onlyOurs.length || onlyAlembic.length || ref.upgrade !== ours.upgrades) {
-    console.log(`--- ${kind}: Alembic's autogenerate wrote\n${ref.upgrade}\n--- ours\n${ours.upgrades}\n--- only ours: ${JSON.stringify(onlyOurs)}\n--- only Alembic's: ${JSON.stringify(onlyAlembic)}`);
-  }
-  assert.deepEqual(onlyOurs, departures.ours, 'changes we write that Alembic does not (each explained in the test)');
-  // Line by line, every line Alembic writes is one of ours, once its reflection artifacts are
-  // taken out (see alembicLines).
-  const ourLines = new Set([...ours.upgrades.split('\n'), ...ours.downgrades.split('\n')].map((l) => l.trim()));
-  assert.deepEqual([...alembicLines(ref.upgrade), ...alembicLines(ref.downgrade)].filter((l) => !ourLines.has(l)), [], 'Alembic\'s lines, written as we write them');
-  assert.deepEqual(onlyAlembic, departures.alembic, 'changes Alembic writes that we do not');
-
-}
 
 async function roundTrip(kind: 'sqlite' | 'postgresql', base: SchemaDatabase, changed: SchemaDatabase, departures: { ours: string[]; alembic: string[] }) {
   const dir = copyFixture();
@@ -276,38 +154,6 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
   });
 }
 
-const RISKY: Record<'sqlite' | 'postgresql', string> = {
-  sqlite: `
-    CREATE TABLE users_new (
-\tid INTEGER NOT NULL, 
-\temail VARCHAR(50) NOT NULL, 
-\tname VARCHAR(20) NOT NULL, 
-\tscore INTEGER DEFAULT '0', 
-\tcode VARCHAR(5) NOT NULL, 
-\tCONSTRAINT pk_users PRIMARY KEY (id)
-);
-    DROP TABLE users;
-    ALTER TABLE users_new RENAME TO users;
-    CREATE TABLE posts_new (
-\tid INTEGER NOT NULL, 
-\tuser_id INTEGER, 
-\ttitle VARCHAR(100) NOT NULL, 
-\tlegacy INTEGER, 
-\tstatus VARCHAR(9) DEFAULT 'draft' NOT NULL, 
-\tCONSTRAINT pk_posts PRIMARY KEY (id), 
-\tCONSTRAINT fk_posts_user_id_users FOREIGN KEY(user_id) REFERENCES users (id)
-);
-    DROP TABLE posts;
-    ALTER TABLE posts_new RENAME TO posts;
-    CREATE INDEX ix_posts_title ON posts (title);`,
-  postgresql: `
-    ALTER TABLE users ALTER COLUMN name TYPE varchar(20), ALTER COLUMN name SET NOT NULL;
-    ALTER TABLE users ADD COLUMN code varchar(5) NOT NULL;
-    ALTER TABLE users DROP CONSTRAINT uq_users_email;
-    ALTER TABLE posts ALTER COLUMN legacy TYPE integer USING legacy::integer;
-    ALTER TABLE posts DROP CONSTRAINT ck_posts_title_len;
-    ALTER TYPE post_status RENAME VALUE 'published' TO 'public';`,
-};
 
 for (const kind of ['sqlite', 'postgresql'] as const) {
   test(`${kind}: changes that may lose data or fail on rows are written with their review notes, and still run both ways`, async () => {
@@ -350,28 +196,6 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
   });
 }
 
-const LINKED: Record<'sqlite' | 'postgresql', string> = {
-  sqlite: `
-    CREATE TABLE z_parent (id INTEGER NOT NULL, note TEXT, CONSTRAINT pk_z_parent PRIMARY KEY (id));
-    CREATE TABLE a_child (id INTEGER NOT NULL, parent_id INTEGER, CONSTRAINT pk_a_child PRIMARY KEY (id),
-      CONSTRAINT fk_a_child_parent FOREIGN KEY(parent_id) REFERENCES z_parent (id) ON DELETE SET NULL ON UPDATE CASCADE);
-    CREATE TABLE c1 (id INTEGER NOT NULL, c2_id INTEGER, CONSTRAINT pk_c1 PRIMARY KEY (id), CONSTRAINT fk_c1_c2 FOREIGN KEY(c2_id) REFERENCES c2 (id));
-    CREATE TABLE c2 (id INTEGER NOT NULL, c1_id INTEGER, CONSTRAINT pk_c2 PRIMARY KEY (id), CONSTRAINT fk_c2_c1 FOREIGN KEY(c1_id) REFERENCES c1 (id));`,
-  postgresql: `
-    CREATE TABLE z_parent (id integer PRIMARY KEY, note text);
-    COMMENT ON TABLE z_parent IS 'parents';
-    CREATE TABLE a_child (id integer PRIMARY KEY, parent_id integer,
-      CONSTRAINT fk_a_child_parent FOREIGN KEY (parent_id) REFERENCES z_parent (id) ON DELETE SET NULL ON UPDATE CASCADE DEFERRABLE INITIALLY DEFERRED);
-    CREATE TABLE c1 (id integer PRIMARY KEY, c2_id integer);
-    CREATE TABLE c2 (id integer PRIMARY KEY, c1_id integer CONSTRAINT fk_c2_c1 REFERENCES c1 (id));
-    ALTER TABLE c1 ADD CONSTRAINT fk_c1_c2 FOREIGN KEY (c2_id) REFERENCES c2 (id);
-    CREATE VIEW parent_notes AS SELECT id, note FROM z_parent;
-    CREATE SEQUENCE invoice_numbers INCREMENT BY 5 START WITH 100;
-    CREATE TYPE grade AS ENUM ('low', 'high');
-    CREATE TABLE other.items (id integer PRIMARY KEY, parent_id integer REFERENCES z_parent (id), grade grade);
-    CREATE INDEX ix_items_parent ON other.items (parent_id);
-    ALTER TABLE a_child ADD COLUMN item_id integer CONSTRAINT fk_a_child_item REFERENCES other.items (id);`,
-};
 
 for (const kind of ['sqlite', 'postgresql'] as const) {
   test(`${kind}: tables that refer to each other (in name order, in a cycle, across schemas), a view and a sequence are created in an order that runs, and dropped in the reverse`, async () => {
