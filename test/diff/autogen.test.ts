@@ -14,7 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO } from './oracle';
 import { autogenerate } from '../../src/engine/autogen';
-import { revisionFromDifference } from '../../src/engine/autogen/revisionFromDifference';
+import { revisionFromDifference, revisionFromDrift } from '../../src/engine/autogen/revisionFromDifference';
+import { stamp } from '../../src/engine/commands/stamp';
+import { parseDatabaseUrl } from '../../src/engine/config/url';
+import { drift } from '../../src/engine/drift';
 import { downgrade, upgrade } from '../../src/engine/commands/migrate';
 import { loadProjectConfig } from '../../src/engine/config/project';
 import { diffSnapshots } from '../../src/engine/schema/diff';
@@ -224,5 +227,23 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
     assert.deepEqual(messages(after, await base.snapshot()), []);
     await downgrade(scripts(dir, base.url), 'base', { backups: 0 });
     assert.deepEqual(messages(before, await base.snapshot()), []);
+  });
+}
+
+for (const kind of ['sqlite', 'postgresql'] as const) {
+  test(`${kind}: drift found by hand changes, the revision written from it, the database stamped: no drift any more${kind === 'postgresql' ? ' (migrations built on PGlite, the live database on the server)' : ''}`, async () => {
+    const dir = copyFixture();
+    const live = kind === 'sqlite' ? sqliteDatabase(path.join(tempDir('autogen-db-'), 'live.db')) : postgresDatabase(await pg.url('drift_live'));
+    await upgrade(scripts(dir, live.url), 'head', { backups: 0 });
+    await live.exec(CHANGES[kind]);
+    const check = () => drift(scripts(dir, live.url), { url: parseDatabaseUrl(live.url), cwd: dir });
+    const report = await check();
+    assert.ok(report.differences.length >= 10);
+    const written = revisionFromDrift(scripts(dir, live.url), report, 'from drift', { revId: NEW_REV });
+    assert.ok(written.path && fs.existsSync(written.path));
+    // The database is one revision behind the scripts now: a second revision from the same report is refused, as Alembic refuses.
+    assert.throws(() => revisionFromDrift(scripts(dir, live.url), report, 'again'), /Target database is not up to date/);
+    await stamp(scripts(dir, live.url), ['head'], { backups: 0 });
+    assert.deepEqual((await check()).differences.map((d) => d.message), []);
   });
 }

@@ -7,6 +7,7 @@ import { revision, RevisionOptions } from '../commands/revision';
 import { CommandError } from '../errors';
 import type { SchemaSnapshot } from '../schema/snapshot';
 import type { ScriptDirectory } from '../scripts/scriptDirectory';
+import type { DriftReport } from '../drift';
 import { autogenerate, AutogenResult } from './index';
 
 export interface RevisionFromDifference {
@@ -22,6 +23,11 @@ export interface RevisionFromDifference {
 export interface FromDifferenceOptions extends Pick<RevisionOptions, 'head' | 'revId' | 'now' | 'splice' | 'branchLabel' | 'versionPath' | 'dependsOn'> {
   /** SQLite: batch_alter_table blocks (default true: the only way most table changes run on SQLite). */
   batch?: boolean;
+  /**
+   * The revision(s) the live database is at. The revision is written on the scripts' head, so the
+   * database must be there (Alembic's autogenerate refuses likewise); `expected` is the schema at them.
+   */
+  databaseHeads?: string[];
 }
 
 export function revisionFromDifference(dir: ScriptDirectory, expected: SchemaSnapshot, actual: SchemaSnapshot, message: string,
@@ -29,18 +35,31 @@ export function revisionFromDifference(dir: ScriptDirectory, expected: SchemaSna
   if (expected.dialect !== actual.dialect) {
     throw new CommandError(`Cannot compare a ${expected.dialect} schema with a ${actual.dialect} one`, undefined, 'Compare the database with the migrations built on the same kind of database.');
   }
+  if (o.databaseHeads) {
+    const heads = dir.map.heads;
+    if (o.databaseHeads.length !== heads.length || heads.some((h) => !o.databaseHeads!.includes(h))) {
+      throw new CommandError('Target database is not up to date.', undefined,
+        `The database is at ${o.databaseHeads.join(', ') || 'base'} and the scripts' head is ${heads.join(', ') || 'base'}: run \`migrations upgrade head\` first, then write the revision from what still differs.`);
+    }
+  }
   const convention = dir.config.namingConvention();
   const useOpF = convention.convention !== undefined && !convention.isDefault;
   const result = autogenerate(expected, actual, { dialect: expected.dialect, useOpF, batch: o.batch ?? true });
   if (result.empty) {
     return { message: 'No changes in schema detected: the database is what the migrations build; no revision was written.', reviews: [], result };
   }
-  const { batch: _batch, ...revisionOptions } = o;
-  void _batch;
+  const { batch: _batch, databaseHeads: _heads, ...revisionOptions } = o;
+  void _batch; void _heads;
   const path = revision(dir, {
     ...revisionOptions, message, upgrades: result.upgrades, downgrades: result.downgrades,
     imports: result.imports.join('\n'),
   });
   const notes = result.reviews.length ? ` (${result.reviews.length} change(s) to review: see the # review: comments)` : '';
   return { path, message: `Generating ${path} ...  done${notes}`, reviews: result.reviews, result };
+}
+
+/** The revision from what `drift` found: its two schemas, at the database's revision. */
+export function revisionFromDrift(dir: ScriptDirectory, report: Pick<DriftReport, 'expected' | 'actual' | 'heads'>, message: string,
+  o: Omit<FromDifferenceOptions, 'databaseHeads'> = {}): RevisionFromDifference {
+  return revisionFromDifference(dir, report.expected, report.actual, message, { ...o, databaseHeads: report.heads });
 }
