@@ -31,8 +31,8 @@ export async function revisionFromDatabase(dir: ScriptDirectory, opts: Record<st
     return;
   }
   const written = revisionFromDifference(dir, report.expected, report.actual, (opts.message as string | undefined) ?? 'match database drift');
-  if (!written) return;
-  msg(`Generating ${written.path} ...  done`);
+  msg(written.message);
+  if (!written.path) return;
   for (const r of written.reviews) hint(`review: ${r}`);
-  hint(`the database already has these changes: stamp it at the new revision (migrations stamp ${written.revision ?? 'head'}) rather than upgrading.`);
+  hint('the database already has these changes: record that with `migrations stamp head` (the new revision is the head) rather than upgrading.');
 }

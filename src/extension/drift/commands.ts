@@ -62,7 +62,7 @@ export async function revisionFromDriftCommand(store: ProjectStore, checks: Drif
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { revisionFromDifference } = require('../../engine/autogen') as { revisionFromDifference: RevisionFromDifference };
     const written = revisionFromDifference(project.dir, result.report.expected, result.report.actual, message);
-    if (!written) return undefined;
+    if (!written.path) { void vscode.window.showInformationMessage(`Migrations: ${written.message}`); return undefined; }
     log.info(`${project.label}: revision from drift written: ${written.path}`);
     for (const r of written.reviews) log.warn(`${project.label}: ${written.path}: review: ${r}`);
     await store.refresh();
