@@ -1,8 +1,8 @@
 /**
  * `drift` on real databases: the fixture project upgraded with our engine on a SQLite file and on
  * PostgreSQL databases (127.0.0.1:5432), then changed by hand (columns added, dropped, retyped,
- * made nullable, a default dropped; an index, FK, unique, CHECK and enum value added; a table
- * added, one dropped). Asserted: the differences drift finds, word for word; and, against the real
+ * made nullable, a default dropped; an index, FK, unique, CHECK and enum value added; an index, FK
+ * and unique dropped; a table added, one dropped). Asserted: the differences drift finds, word for word; and, against the real
  * Alembic (compare_metadata on the same live database, the migrations upgraded by `alembic upgrade`
  * on a scratch database), the same set for everything compare_metadata looks at.
  */
@@ -33,7 +33,8 @@ const SQLITE_CHANGES = `
   CREATE INDEX ix_users_name ON users (name);
   DROP TABLE post_tags;
   CREATE TABLE celery_taskmeta (id INTEGER PRIMARY KEY, status VARCHAR(50));
-  CREATE VIEW v_posts AS SELECT id, title FROM posts;`;
+  CREATE VIEW v_posts AS SELECT id, title FROM posts;
+  DROP INDEX ix_posts_title;`;
 
 const POSTGRES_CHANGES = `
   ALTER TABLE users ADD COLUMN nick VARCHAR(20);
@@ -45,11 +46,14 @@ const POSTGRES_CHANGES = `
   CREATE INDEX ix_users_name ON users (name);
   DROP TABLE post_tags;
   ALTER TYPE post_status ADD VALUE 'archived';
+  DROP INDEX ix_posts_title;
+  ALTER TABLE tags DROP CONSTRAINT uq_tags_name;
+  ALTER TABLE posts DROP CONSTRAINT fk_posts_user_id_users;
   CREATE TABLE celery_taskmeta (id INTEGER PRIMARY KEY, status VARCHAR(50));
   CREATE VIEW v_posts AS SELECT id, title FROM posts;`;
 
 /** What both dialects report for the changes above (types in each database's spelling). */
-function expectedMessages(varchar: (n: number) => string, nowDefault: string): string[] {
+function expectedMessages(varchar: (n: number) => string, nowDefault: string, more: string[] = []): string[] {
   const extra = 'is in the database but not in the migrations';
   const missing = 'is in the migrations but not in the database';
   return [
@@ -66,6 +70,8 @@ function expectedMessages(varchar: (n: number) => string, nowDefault: string): s
     `unique constraint uq_users_name on users ${extra}`,
     `check constraint ck_users_email on users ${extra}`,
     `index ix_users_name on users ${extra}`,
+    `index ix_posts_title on posts ${missing}`,
+    ...more.map((m) => m.replace('MISSING', missing)),
   ].sort();
 }
 
@@ -90,7 +96,7 @@ test('SQLite: hand changes are found, word for word, the file is left byte for b
 
   const ref = alembicCompare(dir, `sqlite:///${file}`, `sqlite:///${path.join(dir, 'scratch.db')}`);
   assert.deepEqual(ref.heads, [HEAD]);
-  assert.equal(ref.diffs.length, 11, JSON.stringify(ref.diffs));
+  assert.equal(ref.diffs.length, 12, JSON.stringify(ref.diffs));
   assert.deepEqual(sortKeys(r.differences.map(keyOf).filter(ALEMBIC_LOOKS_AT)), sortKeys(ref.diffs));
 });
 
@@ -105,12 +111,12 @@ for (const [label, postgres] of [['PGlite', { mode: 'pglite' }], ['a temporary d
     const r = await runDrift(dir, { postgres });
     const messages = r.differences.map((d) => d.message);
     assert.deepEqual(messages.filter((m) => !m.startsWith('enum type')).sort(),
-      expectedMessages((n) => `character varying(${n})`, 'now()'));
+      expectedMessages((n) => `character varying(${n})`, 'now()', ['unique constraint uq_tags_name on tags MISSING', 'foreign key fk_posts_user_id_users on posts MISSING']));
     assert.ok(messages.includes("enum type post_status: label list is ('draft', 'published', 'archived') in the database, ('draft', 'published') in the migrations"), messages.join('\n'));
     assert.equal(r.database, url);
 
     const ref = alembicCompare(dir, url, await dbs.url(`${postgres.mode}_ref`));
-    assert.equal(ref.diffs.length, 11, JSON.stringify(ref.diffs));
+    assert.equal(ref.diffs.length, 14, JSON.stringify(ref.diffs));
     assert.deepEqual(sortKeys(r.differences.map(keyOf).filter(ALEMBIC_LOOKS_AT)), sortKeys(ref.diffs));
   });
 }

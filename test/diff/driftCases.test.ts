@@ -48,10 +48,12 @@ test('no version table: an empty database says so; one with tables is not manage
   assert.match(r.notes[0], /no alembic_version table: it is not managed by migrations .* compared with the empty schema \(base\)/);
 });
 
-test('a database at an older revision is compared with the migrations at that revision (pending ones are not drift)', async () => {
+test('a database at an older revision (and read-only) is compared with the migrations at that revision (pending ones are not drift)', async () => {
   const url = await dbs.url('older');
   const dir = project(url);
   await upgradeOurs(dir, 'd2b0c0ffee02');
+  // Any write drift attempted on the live database would now fail.
+  await editPostgres(url, `ALTER DATABASE "${new URL(url).pathname.slice(1)}" SET default_transaction_read_only = on`);
   const r = await runDrift(dir);
   assert.deepEqual([r.heads, r.differences], [['d2b0c0ffee02'], []]);
   assert.ok(r.notes.some((n) => n.includes(`not at the scripts' head ${HEAD}`)), r.notes.join('\n'));
@@ -87,14 +89,28 @@ test('an unreachable server or a missing file: a clear message, never the passwo
   await assert.rejects(runDrift(d2), /The SQLite database .*app\.db does not exist/);
 });
 
-test('PostgreSQL: a table an extension owns (pg_depend deptype e) is left out, with a note', async () => {
+test('cancelled (Ctrl-C in the CLI, Cancel in the editor): a message, nothing left behind', async () => {
+  const { dir } = await sqliteProject();
+  await upgradeOurs(dir);
+  await assert.rejects(runDrift(dir, { signal: AbortSignal.abort() }), /Cancelled while the scratch database was being prepared; nothing was left behind\.$/);
+  const controller = new AbortController();
+  await assert.rejects(runDrift(dir, { signal: controller.signal, onLog: (l) => { if (l.startsWith('Building')) controller.abort(); } }), /drift was cancelled; the scratch database was removed\.$/);
+});
+
+test('PostgreSQL: a table an extension owns (pg_depend deptype e) is left out, with a note; one in another schema is named schema.table and can be ignored', async () => {
   const url = await dbs.url('extension');
   const dir = project(url);
   await upgradeOurs(dir);
-  await editPostgres(url, 'CREATE EXTENSION hstore; CREATE TABLE spatial_ref_sys (srid INTEGER PRIMARY KEY); ALTER EXTENSION hstore ADD TABLE spatial_ref_sys;');
-  const r = await runDrift(dir, { postgres: { mode: 'server', url: url.replace(/\/[^/]*$/, '/postgres') } });
+  await editPostgres(url, 'CREATE EXTENSION hstore; CREATE TABLE spatial_ref_sys (srid INTEGER PRIMARY KEY); ALTER EXTENSION hstore ADD TABLE spatial_ref_sys;' +
+    'CREATE SCHEMA audit; CREATE TABLE audit.log (id INTEGER PRIMARY KEY);');
+  const server = { mode: 'server' as const, url: url.replace(/\/[^/]*$/, '/postgres') };
+  const r = await runDrift(dir, { postgres: server, ignore: ['audit.*'] });
   assert.deepEqual(r.differences, []);
   assert.ok(r.notes.includes('Tables of the extension hstore are not compared (spatial_ref_sys): the extension owns them, not the migrations.'), r.notes.join('\n'));
+  assert.deepEqual(r.ignored, ['audit.log']);
+  // Not ignored, a table in another schema is named with it.
+  const all = await runDrift(dir, { postgres: server });
+  assert.deepEqual(all.differences.map((d) => [d.table, d.message]), [['audit.log', 'table audit.log is in the database but not in the migrations']]);
 });
 
 test('CLI: exit 0 without drift, 1 with it (grouped by table, a summary line), --json, and errors as FAILED lines', async () => {

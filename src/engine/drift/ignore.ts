@@ -22,7 +22,7 @@ export function globToRegExp(pattern: string): RegExp {
       if (set.startsWith('!')) set = `^${set.slice(1)}`;
       re += `[${set.replace(/\\/g, '\\\\')}]`;
       i = end;
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+    } else re += c.replace(/[.+^${}()|\\[\]]/g, '\\$&');
   }
   return new RegExp(`^${re}$`);
 }
