@@ -24,6 +24,7 @@ import { loadScriptDirectory } from '../../src/engine/scripts/scriptDirectory';
 import { verify } from '../../src/engine/verify';
 import { PGURL, testDatabases } from '../support/pgDatabases';
 import { postgresDatabase, SchemaDatabase, sqliteDatabase } from '../support/schemaDatabases';
+import { TYPE_TABLES } from '../support/typeTables';
 
 const FIXTURE = path.join(REPO, 'test/fixtures/autogen/project');
 const PYTHON = process.env.ORACLE_PYTHON ?? '/usr/bin/python3';
@@ -197,3 +198,32 @@ test('no difference: nothing is written, and the message says so', async () => {
   assert.match(r.message, /No changes in schema detected/);
   assert.deepEqual(fs.readdirSync(path.join(dir, 'alembic/versions')), before);
 });
+
+const CONVENTION_ENV = 'from sqlalchemy import MetaData\n\ntarget_metadata = MetaData(naming_convention={"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s"})\n';
+
+for (const kind of ['sqlite', 'postgresql'] as const) {
+  test(`${kind}: a table with a column of every type, defaults and indexes, in a project with a naming convention: written with op.f(), built again column for column, and dropped again`, async () => {
+    const dir = copyFixture();
+    fs.rmSync(path.join(dir, 'alembic/versions'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'alembic/versions'));
+    fs.writeFileSync(path.join(dir, 'alembic/env.py'), CONVENTION_ENV);
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'autogen-db-'));
+    const [base, changed] = kind === 'sqlite'
+      ? [sqliteDatabase(path.join(work, 'base.db')), sqliteDatabase(path.join(work, 'changed.db'))]
+      : [postgresDatabase(await pg.url('types_base')), postgresDatabase(await pg.url('types_changed'))];
+    await changed.exec(`${TYPE_TABLES[kind]};
+      CREATE TABLE d (id integer PRIMARY KEY, n integer DEFAULT 7 NOT NULL, s varchar(10) DEFAULT 'x', flag boolean DEFAULT ${kind === 'sqlite' ? '0' : 'false'});
+      CREATE INDEX ix_t_c_int ON t (c_int);
+      CREATE UNIQUE INDEX ix_d_s ON d (s);`);
+    const before = await base.snapshot();
+    const after = await changed.snapshot();
+    const written = revisionFromDifference(scripts(dir, base.url), before, after, 'every type', { revId: NEW_REV });
+    const text = fs.readFileSync(written.path!, 'utf8');
+    assert.match(text, kind === 'sqlite' ? /batch_op\.create_index\(batch_op\.f\('ix_t_c_int'\), \['c_int'\], unique=False\)/ : /op\.create_index\(op\.f\('ix_t_c_int'\), 't', \['c_int'\], unique=False\)/);
+    assert.match(text, /sa\.PrimaryKeyConstraint\('id'(, name=op\.f\('d_pkey'\))?\)/);
+    await upgrade(scripts(dir, base.url), 'head', { backups: 0 });
+    assert.deepEqual(messages(after, await base.snapshot()), []);
+    await downgrade(scripts(dir, base.url), 'base', { backups: 0 });
+    assert.deepEqual(messages(before, await base.snapshot()), []);
+  });
+}

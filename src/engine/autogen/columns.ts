@@ -22,10 +22,15 @@ export function columnExpr(ctx: Ctx, t: TableSnapshot, c: ColumnSnapshot, side: 
     if (serial) ctx.note(`${where}: its default reads a sequence (${c.default}); the sequence must exist before this column is added`);
     args.push(`server_default=${ctx.serverDefault(c.default)}`);
   }
+  // An integer key that is not SERIAL in the database must say so, or SQLAlchemy makes it SERIAL.
+  if (ctx.dialect === 'postgresql' && inCreateTable && !c.identity && !(serial && isSerialKey(t, c)) && isLoneIntegerKey(t, c)) args.push('autoincrement=False');
   args.push(`nullable=${c.nullable ? 'True' : 'False'}`);
   if (c.comment !== undefined) args.push(`comment=${pyStr(c.comment)}`);
   return `sa.Column(${args.join(', ')})`;
 }
+
+const isLoneIntegerKey = (t: TableSnapshot, c: ColumnSnapshot) =>
+  t.primaryKey?.columns.length === 1 && t.primaryKey.columns[0] === c.name && /^(integer|bigint|smallint)$/.test(c.type);
 
 export function addColumn(ctx: Ctx, t: TableSnapshot, c: ColumnSnapshot): AutoOp {
   const expr = columnExpr(ctx, t, c, 'to', false);
