@@ -227,3 +227,76 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
     assert.deepEqual(messages(before, await base.snapshot()), []);
   });
 }
+
+const RISKY: Record<'sqlite' | 'postgresql', string> = {
+  sqlite: `
+    CREATE TABLE users_new (
+\tid INTEGER NOT NULL, 
+\temail VARCHAR(50) NOT NULL, 
+\tname VARCHAR(20) NOT NULL, 
+\tscore INTEGER DEFAULT '0', 
+\tcode VARCHAR(5) NOT NULL, 
+\tCONSTRAINT pk_users PRIMARY KEY (id)
+);
+    DROP TABLE users;
+    ALTER TABLE users_new RENAME TO users;
+    CREATE TABLE posts_new (
+\tid INTEGER NOT NULL, 
+\tuser_id INTEGER, 
+\ttitle VARCHAR(100) NOT NULL, 
+\tlegacy INTEGER, 
+\tstatus VARCHAR(9) DEFAULT 'draft' NOT NULL, 
+\tCONSTRAINT pk_posts PRIMARY KEY (id), 
+\tCONSTRAINT fk_posts_user_id_users FOREIGN KEY(user_id) REFERENCES users (id)
+);
+    DROP TABLE posts;
+    ALTER TABLE posts_new RENAME TO posts;
+    CREATE INDEX ix_posts_title ON posts (title);`,
+  postgresql: `
+    ALTER TABLE users ALTER COLUMN name TYPE varchar(20), ALTER COLUMN name SET NOT NULL;
+    ALTER TABLE users ADD COLUMN code varchar(5) NOT NULL;
+    ALTER TABLE users DROP CONSTRAINT uq_users_email;
+    ALTER TABLE posts ALTER COLUMN legacy TYPE integer USING legacy::integer;
+    ALTER TABLE posts DROP CONSTRAINT ck_posts_title_len;
+    ALTER TYPE post_status RENAME VALUE 'published' TO 'public';`,
+};
+
+for (const kind of ['sqlite', 'postgresql'] as const) {
+  test(`${kind}: changes that may lose data or fail on rows are written with their review notes, and still run both ways`, async () => {
+    const dir = copyFixture();
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'autogen-db-'));
+    const [base, changed] = kind === 'sqlite'
+      ? [sqliteDatabase(path.join(work, 'base.db')), sqliteDatabase(path.join(work, 'changed.db'))]
+      : [postgresDatabase(await pg.url('risky_base')), postgresDatabase(await pg.url('risky_changed'))];
+    await upgrade(scripts(dir, base.url), 'head', { backups: 0 });
+    await upgrade(scripts(dir, changed.url), 'head', { backups: 0 });
+    await changed.exec(RISKY[kind]);
+    const before = await base.snapshot();
+    const after = await changed.snapshot();
+    const written = revisionFromDifference(scripts(dir, base.url), before, after, 'risky', { revId: NEW_REV });
+    const text = fs.readFileSync(written.path!, 'utf8');
+    const notes = [
+      /^column posts\.legacy changes type from text to integer: existing values may not convert/i,
+      /^column users\.name changes type from (VARCHAR|character varying)\(50\) to (VARCHAR|character varying)\(20\)/,
+      /^column users\.name becomes NOT NULL: this fails if a row holds NULL there/,
+      /^column users\.code is added NOT NULL without a default: this fails if the table has rows/,
+      ...(kind === 'postgresql' ? [/^enum type post_status is rebuilt \(labels 'published' removed\)/, /^downgrade: enum type post_status is rebuilt \(labels 'public' removed\)/] : []),
+    ];
+    assert.deepEqual(notes.filter((n) => !written.reviews.some((r) => n.test(r))), [], 'every risky change has its note');
+    assert.ok(!written.reviews.some((r) => /^downgrade: column (posts\.legacy|users\.name) changes type/.test(r)), 'widening back (to text, to a longer string) is safe');
+    assert.equal(text.match(/# review: /g)?.length, written.reviews.length);
+    if (kind === 'postgresql') assert.match(text, /postgresql_using='legacy::integer'/);
+
+    await upgrade(scripts(dir, base.url), 'head', { backups: 0 });
+    assert.deepEqual(messages(after, await base.snapshot()), []);
+    await downgrade(scripts(dir, base.url), '-1', { backups: 0 });
+    assert.deepEqual(messages(before, await base.snapshot()), []);
+    // The stairway with a row in every table fails where a note said it would (a NOT NULL column
+    // without a value for the row); without rows it passes.
+    const stairway = (rows: boolean) => verify(scripts(dir, base.url), { databases: [kind], revisions: [NEW_REV], rows, postgres: { mode: 'server', url: PGURL } });
+    const [withRows] = (await stairway(true)).results;
+    assert.deepEqual(withRows.failures.map((f) => f.check), ['upgrade-with-rows']);
+    assert.match(withRows.failures[0].message, kind === 'sqlite' ? /NOT NULL constraint failed: _alembic_tmp_users\.name/ : /column "code" of relation "users" contains null values/);
+    assert.deepEqual((await stairway(false)).results.map((r) => [r.status, r.failures]), [['passed', []]]);
+  });
+}

@@ -97,7 +97,8 @@ function widens(ctx: Ctx, from: string, to: string): boolean {
   const lf = len(f);
   const lt = len(t);
   if (lf && lt && f.replace(/\(.*/, '') === t.replace(/\(.*/, '')) return Number(lt[1]) >= Number(lf[1]);
-  if (lf && (t === 'text' || t === 'character varying' || t === 'varchar')) return true;
+  // Every value has a text form (binary data aside).
+  if ((t === 'text' || t === 'character varying' || t === 'varchar') && !/^(bytea|blob)$/.test(f)) return true;
   const ints = ctx.dialect === 'sqlite' ? ['smallint', 'integer', 'bigint'] : INTEGERS;
   if (ints.includes(f) && ints.includes(t)) return ints.indexOf(t) >= ints.indexOf(f);
   const num = (s: string) => /^(?:numeric|decimal)\((\d+), ?(\d+)\)$/.exec(s);
