@@ -71,7 +71,7 @@ export function alterColumn(ctx: Ctx, tFrom: TableSnapshot, a: ColumnSnapshot, b
   const notes: string[] = [];
   if (typeChanged) {
     const using = ctx.dialect === 'postgresql' ? castNeeded(ctx, a.type, b.type) : undefined;
-    if (using) kw.push(`postgresql_using=${pyStr(`${quoteIdent(a.name)}::${using}`)}`);
+    if (using) kw.push(`postgresql_using=${pyStr(`${ctx.quote(a.name)}::${using}`)}`);
     if (!widens(ctx, a.type, b.type)) notes.push(`${where} changes type from ${a.type} to ${b.type}: existing values may not convert, or may lose data`);
   }
   if (nullChanged && !b.nullable) notes.push(`${where} becomes NOT NULL: this fails if a row holds NULL there (fill it first)`);
@@ -86,7 +86,6 @@ export function alterColumn(ctx: Ctx, tFrom: TableSnapshot, a: ColumnSnapshot, b
   };
 }
 
-const quoteIdent = (n: string) => (/^[a-z_][a-z0-9_$]*$/.test(n) ? n : `"${n.replace(/"/g, '""')}"`);
 
 const INTEGERS = ['smallint', 'integer', 'bigint'];
 /** A change that keeps every value: a longer string, a wider integer, a string to text, more precision. */

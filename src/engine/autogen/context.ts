@@ -3,6 +3,7 @@
  * text needs, and the op record the planner makes and the renderer writes.
  */
 import type { ColumnSnapshot, SchemaSnapshot, TableSnapshot } from '../schema/snapshot';
+import { dialectFor } from '../dialects';
 import { parenthesizeDefault } from '../ops/sqliteReflect';
 import { pyStr, saText } from './pyRepr';
 import { pythonType } from './sqlTypes';
@@ -63,6 +64,12 @@ export class Ctx {
     return saText(this.dialect === 'sqlite' ? parenthesizeDefault(sql) : sql);
   }
 
+  /** A name (or `schema.name` snapshot key) quoted where the database needs it. */
+  quote(key: string): string {
+    const d = dialectFor(this.dialect);
+    return key.split('.').map((p) => d.quote(p)).join('.');
+  }
+
   /** Records a review note once (the op carries its own copy). */
   note(text: string): string {
     if (!this.reviews.includes(text)) this.reviews.push(text);
@@ -84,3 +91,8 @@ export function isSerialKey(t: TableSnapshot, c: ColumnSnapshot): boolean {
 }
 
 export const qualifiedName = (t: { name: string; schema?: string }): string => (t.schema ? `${t.schema}.${t.name}` : t.name);
+
+/** `op.execute('...')`: what Alembic has no op for (enum labels, views, sequences). */
+export const execute = (object: string, sql: string, review?: string): AutoOp => ({
+  kind: 'execute', object, review, render: () => `op.execute(${pyStr(sql)})`,
+});

@@ -6,11 +6,9 @@
  */
 import { PG_IMPORT, enumKey, enumName } from './sqlTypes';
 import { pyStr } from './pyRepr';
-import { AutoOp, Ctx } from './context';
+import { AutoOp, Ctx, execute } from './context';
 
 const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const ident = (n: string) => (/^[a-z_][a-z0-9_$]*$/.test(n) ? n : `"${n.replace(/"/g, '""')}"`);
-const typeName = (key: string) => key.split('.').map(ident).join('.');
 
 function enumCall(ctx: Ctx, key: string, labels: string[]): string {
   ctx.imports.add(PG_IMPORT);
@@ -19,9 +17,6 @@ function enumCall(ctx: Ctx, key: string, labels: string[]): string {
   return `postgresql.ENUM(${[...labels.map(pyStr), ...kws].join(', ')})`;
 }
 
-const execute = (object: string, sql: string, review?: string): AutoOp => ({
-  kind: 'execute', object, review, render: () => `op.execute(${pyStr(sql)})`,
-});
 
 export function createEnum(ctx: Ctx, key: string): AutoOp {
   const call = enumCall(ctx, key, ctx.to.enums[key]);
@@ -45,7 +40,7 @@ export function changeEnum(ctx: Ctx, key: string): AutoOp[] {
       const next = b.slice(i + 1).find((x) => a.includes(x));
       const where = next !== undefined ? ` BEFORE ${literal(next)}` : '';
       const review = n === 0 ? ctx.note(`enum type ${key} gets the label(s) ${b.filter((x) => !a.includes(x)).map(literal).join(', ')}: ALTER TYPE ... ADD VALUE cannot be undone, so the downgrade rebuilds the type; a new label cannot be used in the transaction that adds it`) : undefined;
-      return execute(key, `ALTER TYPE ${typeName(key)} ADD VALUE ${literal(l)}${where}`, review);
+      return execute(key, `ALTER TYPE ${ctx.quote(key)} ADD VALUE ${literal(l)}${where}`, review);
     });
   }
   return rebuildEnum(ctx, key);
@@ -58,19 +53,19 @@ function rebuildEnum(ctx: Ctx, key: string): AutoOp[] {
   const removed = a.filter((l) => !b.includes(l));
   const old = `${enumName(key).name}_old`;
   const review = ctx.note(`enum type ${key} is rebuilt (labels ${removed.length ? `${removed.map(literal).join(', ')} removed` : 'reordered'}): this fails if a row holds a removed label`);
-  const ops: AutoOp[] = [execute(key, `ALTER TYPE ${typeName(key)} RENAME TO ${ident(old)}`, review), createEnum(ctx, key)];
+  const ops: AutoOp[] = [execute(key, `ALTER TYPE ${ctx.quote(key)} RENAME TO ${ctx.quote(old)}`, review), createEnum(ctx, key)];
   for (const t of Object.values(ctx.from.tables)) {
-    const table = t.schema ? `${ident(t.schema)}.${ident(t.name)}` : ident(t.name);
+    const table = t.schema ? `${ctx.quote(t.schema)}.${ctx.quote(t.name)}` : ctx.quote(t.name);
     for (const c of t.columns) {
       if (enumKey(c.type, ctx.from.enums) !== key) continue;
       const arr = c.type.endsWith('[]') ? '[]' : '';
-      const col = `ALTER TABLE ${table} ALTER COLUMN ${ident(c.name)}`;
+      const col = `ALTER TABLE ${table} ALTER COLUMN ${ctx.quote(c.name)}`;
       if (c.default !== undefined) ops.push(execute(`${t.name}.${c.name}`, `${col} DROP DEFAULT`));
-      ops.push(execute(`${t.name}.${c.name}`, `${col} TYPE ${typeName(key)}${arr} USING ${ident(c.name)}::text${arr}::${typeName(key)}${arr}`));
+      ops.push(execute(`${t.name}.${c.name}`, `${col} TYPE ${ctx.quote(key)}${arr} USING ${ctx.quote(c.name)}::text${arr}::${ctx.quote(key)}${arr}`));
       if (c.default !== undefined) ops.push(execute(`${t.name}.${c.name}`, `${col} SET DEFAULT ${c.default.replace(/::[\w".]+$/, '')}`));
     }
   }
   const schema = enumName(key).schema;
-  ops.push(execute(key, `DROP TYPE ${schema ? `${ident(schema)}.` : ''}${ident(old)}`));
+  ops.push(execute(key, `DROP TYPE ${schema ? `${ctx.quote(schema)}.` : ''}${ctx.quote(old)}`));
   return ops;
 }
