@@ -76,6 +76,8 @@ const CHANGES: Record<'sqlite' | 'postgresql', string> = {
     DROP TABLE audit;`,
   postgresql: `
     ALTER TABLE users ADD COLUMN bio text;
+    COMMENT ON COLUMN users.bio IS 'about them';
+    COMMENT ON TABLE users IS 'people';
     ALTER TABLE users ALTER COLUMN name TYPE varchar(100);
     ALTER TABLE users ALTER COLUMN score SET DEFAULT 10;
     CREATE TYPE mood AS ENUM ('happy', 'sad');
@@ -112,7 +114,7 @@ function alembicAutogenerate(base: string, changed: string, batch: boolean): Ref
 }
 
 /** The kinds of change Alembic's autogenerate compares (not CHECK constraints, enum labels, views). */
-const ALEMBIC_KINDS = new Set(['create_table', 'drop_table', 'add_column', 'drop_column', 'alter_column', 'create_index', 'drop_index', 'create_foreign_key', 'create_unique_constraint', 'drop_constraint']);
+const ALEMBIC_KINDS = new Set(['create_table_comment', 'drop_table_comment', 'create_table', 'drop_table', 'add_column', 'drop_column', 'alter_column', 'create_index', 'drop_index', 'create_foreign_key', 'create_unique_constraint', 'drop_constraint']);
 const key = ([k, o]: [string, string]) => `${k} ${o}`;
 
 async function roundTrip(kind: 'sqlite' | 'postgresql', base: SchemaDatabase, changed: SchemaDatabase, departures: { ours: string[]; alembic: string[] }) {
@@ -298,5 +300,52 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
     assert.deepEqual(withRows.failures.map((f) => f.check), ['upgrade-with-rows']);
     assert.match(withRows.failures[0].message, kind === 'sqlite' ? /NOT NULL constraint failed: _alembic_tmp_users\.name/ : /column "code" of relation "users" contains null values/);
     assert.deepEqual((await stairway(false)).results.map((r) => [r.status, r.failures]), [['passed', []]]);
+  });
+}
+
+const LINKED: Record<'sqlite' | 'postgresql', string> = {
+  sqlite: `
+    CREATE TABLE z_parent (id INTEGER NOT NULL, note TEXT, CONSTRAINT pk_z_parent PRIMARY KEY (id));
+    CREATE TABLE a_child (id INTEGER NOT NULL, parent_id INTEGER, CONSTRAINT pk_a_child PRIMARY KEY (id),
+      CONSTRAINT fk_a_child_parent FOREIGN KEY(parent_id) REFERENCES z_parent (id) ON DELETE SET NULL ON UPDATE CASCADE);
+    CREATE TABLE c1 (id INTEGER NOT NULL, c2_id INTEGER, CONSTRAINT pk_c1 PRIMARY KEY (id), CONSTRAINT fk_c1_c2 FOREIGN KEY(c2_id) REFERENCES c2 (id));
+    CREATE TABLE c2 (id INTEGER NOT NULL, c1_id INTEGER, CONSTRAINT pk_c2 PRIMARY KEY (id), CONSTRAINT fk_c2_c1 FOREIGN KEY(c1_id) REFERENCES c1 (id));`,
+  postgresql: `
+    CREATE TABLE z_parent (id integer PRIMARY KEY, note text);
+    COMMENT ON TABLE z_parent IS 'parents';
+    CREATE TABLE a_child (id integer PRIMARY KEY, parent_id integer,
+      CONSTRAINT fk_a_child_parent FOREIGN KEY (parent_id) REFERENCES z_parent (id) ON DELETE SET NULL ON UPDATE CASCADE DEFERRABLE INITIALLY DEFERRED);
+    CREATE TABLE c1 (id integer PRIMARY KEY, c2_id integer);
+    CREATE TABLE c2 (id integer PRIMARY KEY, c1_id integer CONSTRAINT fk_c2_c1 REFERENCES c1 (id));
+    ALTER TABLE c1 ADD CONSTRAINT fk_c1_c2 FOREIGN KEY (c2_id) REFERENCES c2 (id);
+    CREATE VIEW parent_notes AS SELECT id, note FROM z_parent;
+    CREATE SEQUENCE invoice_numbers INCREMENT BY 5 START WITH 100;`,
+};
+
+for (const kind of ['sqlite', 'postgresql'] as const) {
+  test(`${kind}: tables that refer to each other (in name order and in a cycle), a view and a sequence are created in an order that runs, and dropped in the reverse`, async () => {
+    const dir = copyFixture();
+    fs.rmSync(path.join(dir, 'alembic/versions'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'alembic/versions'));
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'autogen-db-'));
+    const [base, changed] = kind === 'sqlite'
+      ? [sqliteDatabase(path.join(work, 'base.db')), sqliteDatabase(path.join(work, 'changed.db'))]
+      : [postgresDatabase(await pg.url('linked_base')), postgresDatabase(await pg.url('linked_changed'))];
+    await changed.exec(LINKED[kind]);
+    const before = await base.snapshot();
+    const after = await changed.snapshot();
+    const r = autogenerate(before, after, { dialect: kind, useOpF: false, batch: true });
+    const created = r.upgradeOps.filter((o) => o.kind === 'create_table').map((o) => o.object);
+    assert.ok(created.indexOf('z_parent') < created.indexOf('a_child'), 'a table after the one it refers to');
+    if (kind === 'postgresql') {
+      // The cycle is cut: one of its keys is created after both tables (and dropped before them).
+      assert.deepEqual(r.upgradeOps.filter((o) => o.kind === 'create_foreign_key').map((o) => o.object), ['c2(c1_id) -> c1']);
+      assert.deepEqual(r.downgradeOps.filter((o) => o.kind === 'drop_constraint').map((o) => o.object), ['fk_c2_c1']);
+    }
+    revisionFromDifference(scripts(dir, base.url), before, after, 'linked', { revId: NEW_REV });
+    await upgrade(scripts(dir, base.url), 'head', { backups: 0 });
+    assert.deepEqual(messages(after, await base.snapshot()), []);
+    await downgrade(scripts(dir, base.url), 'base', { backups: 0 });
+    assert.deepEqual(messages(before, await base.snapshot()), []);
   });
 }

@@ -44,6 +44,10 @@ def describe(op):
         return [('create_unique_constraint', op.constraint_name)]
     if isinstance(op, ops.DropConstraintOp):
         return [('drop_constraint', op.constraint_name)]
+    if isinstance(op, ops.CreateTableCommentOp):
+        return [('create_table_comment', op.table_name)]
+    if isinstance(op, ops.DropTableCommentOp):
+        return [('drop_table_comment', op.table_name)]
     return [(type(op).__name__, '')]
 
 

@@ -12,7 +12,7 @@ import { addColumn, alterColumn, dropColumn } from './columns';
 import { AutoOp, Ctx, qualifiedName } from './context';
 import { createCheck, createForeignKey, createIndex, createPrimaryKey, createUnique, dropConstraint, dropIndex } from './constraints';
 import { changeEnum, createEnum, dropEnum } from './enums';
-import { createTable, dependencyOrder, dropTable } from './tables';
+import { createTable, dependencyOrder, dropTable, tableComment } from './tables';
 import { sequenceOps, viewOpsAfter, viewOpsBefore } from './objects';
 
 const sorted = (o: object) => Object.keys(o).sort();
@@ -111,9 +111,16 @@ function compareTable(ctx: Ctx, a: TableSnapshot, b: TableSnapshot): TableChange
   const rename = added.length && removed.length
     ? ctx.note(`${name}: column(s) ${removed.map((c) => c.name).join(', ')} dropped and ${added.map((c) => c.name).join(', ')} added: if one is a rename, use op.alter_column('${a.name}', '<old>', new_column_name='<new>') instead, or its data is lost`)
     : undefined;
+  const comment = (a.comment ?? null) !== (b.comment ?? null) ? [tableComment(a, b.comment)] : [];
+  for (const c of a.columns) {
+    const y = bCols.get(c.name);
+    if (y && ((c.identity ?? null) !== (y.identity ?? null) || (c.generated ?? null) !== (y.generated ?? null))) {
+      ctx.note(`column ${name}.${c.name}: its identity or generated expression changes, which autogenerate does not write: drop and re-add the column, or write the ALTER yourself`);
+    }
+  }
   return {
     table: a, dropFks, createFks,
-    body: [...added.map((c) => addColumn(ctx, b, c)), ...alters, ...constraints],
+    body: [...added.map((c) => addColumn(ctx, b, c)), ...alters, ...constraints, ...comment],
     dropColumns: removed.map((c, i) => dropColumn(a, c, i === 0 ? rename : undefined)),
   };
 }

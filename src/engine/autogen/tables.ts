@@ -26,6 +26,20 @@ export function dropTable(t: TableSnapshot, review?: string): AutoOp {
   };
 }
 
+/** create_table_comment / drop_table_comment, laid out as Alembic lays them out. */
+export function tableComment(t: TableSnapshot, comment: string | undefined): AutoOp {
+  const existing = t.comment === undefined ? 'None' : pyStr(t.comment);
+  const verb = comment === undefined ? 'drop_table_comment' : 'create_table_comment';
+  return {
+    kind: verb, batchTable: t, object: qualifiedName(t),
+    render: (batch) => {
+      const args = [...(batch ? [] : [pyStr(t.name)]), ...(comment === undefined ? [] : [pyStr(comment)]), `existing_comment=${existing}`,
+        ...(batch ? [] : [`schema=${t.schema ? pyStr(t.schema) : 'None'}`])];
+      return `${batch ? 'batch_op' : 'op'}.${verb}(\n${args.map((a) => `    ${a}`).join(',\n')}\n)`;
+    },
+  };
+}
+
 /**
  * The tables in an order where each comes after the tables it refers to (among `keys`; ties by
  * name), and the foreign keys that had to be left out to break cycles.
