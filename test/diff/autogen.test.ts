@@ -19,7 +19,7 @@ import { revisionFromDifference } from '../../src/engine/autogen/revisionFromDif
 import { downgrade, upgrade } from '../../src/engine/commands/migrate';
 import { loadProjectConfig } from '../../src/engine/config/project';
 import { diffSnapshots } from '../../src/engine/schema/diff';
-import type { SchemaSnapshot } from '../../src/engine/schema/snapshot';
+import { emptySnapshot, type SchemaSnapshot } from '../../src/engine/schema/snapshot';
 import { loadScriptDirectory } from '../../src/engine/scripts/scriptDirectory';
 import { verify } from '../../src/engine/verify';
 import { PGURL, testDatabases } from '../support/pgDatabases';
@@ -91,6 +91,7 @@ const CHANGES: Record<'sqlite' | 'postgresql', string> = {
     ALTER TABLE posts ADD CONSTRAINT uq_posts_title UNIQUE (title);
     ALTER TABLE posts ADD CONSTRAINT ck_posts_id_pos CHECK (id > 0);
     ALTER TYPE post_status ADD VALUE 'archived';
+    ALTER TYPE post_status ADD VALUE 'review' BEFORE 'published';
     CREATE TABLE tags (id serial, post_id integer NOT NULL, name varchar(30) NOT NULL, CONSTRAINT pk_tags PRIMARY KEY (id),
       CONSTRAINT fk_tags_post_id_posts FOREIGN KEY (post_id) REFERENCES posts (id), CONSTRAINT uq_tags_name UNIQUE (name));
     CREATE INDEX ix_tags_name_lower ON tags (lower(name));
@@ -182,9 +183,9 @@ test('PostgreSQL: the revision written from the difference upgrades the base dat
     ours: ['alter_column users.score', 'create_index ix_tags_name_lower'],
     alembic: [],
   });
-  assert.match(text, /op\.execute\("ALTER TYPE post_status ADD VALUE 'archived'"\)/);
+  assert.match(text, /op\.execute\("ALTER TYPE post_status ADD VALUE 'review' BEFORE 'published'"\)\n {4}op\.execute\("ALTER TYPE post_status ADD VALUE 'archived'"\)/);
   assert.match(text, /from sqlalchemy\.dialects import postgresql/);
-  assert.ok(written.reviews.some((r) => /post_status gets the label\(s\) 'archived'/.test(r)));
+  assert.ok(written.reviews.some((r) => /post_status gets the label\(s\) 'review', 'archived'/.test(r)));
   assert.ok(written.reviews.some((r) => /^downgrade: enum type post_status is rebuilt/.test(r)));
 });
 
@@ -198,6 +199,8 @@ test('no difference: nothing is written, and the message says so', async () => {
   const r = revisionFromDifference(scripts(dir, db.url), s, s, 'nothing');
   assert.equal(r.path, undefined);
   assert.match(r.message, /No changes in schema detected/);
+  assert.deepEqual(fs.readdirSync(path.join(dir, 'alembic/versions')), before);
+  assert.throws(() => revisionFromDifference(scripts(dir, db.url), s, emptySnapshot('postgresql'), 'mixed'), /Cannot compare a sqlite schema with a postgresql one/);
   assert.deepEqual(fs.readdirSync(path.join(dir, 'alembic/versions')), before);
 });
 

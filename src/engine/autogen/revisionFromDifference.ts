@@ -4,6 +4,7 @@
  * revision writer, on the current head. Nothing is written when the schemas are the same.
  */
 import { revision, RevisionOptions } from '../commands/revision';
+import { CommandError } from '../errors';
 import type { SchemaSnapshot } from '../schema/snapshot';
 import type { ScriptDirectory } from '../scripts/scriptDirectory';
 import { autogenerate, AutogenResult } from './index';
@@ -25,6 +26,9 @@ export interface FromDifferenceOptions extends Pick<RevisionOptions, 'head' | 'r
 
 export function revisionFromDifference(dir: ScriptDirectory, expected: SchemaSnapshot, actual: SchemaSnapshot, message: string,
   o: FromDifferenceOptions = {}): RevisionFromDifference {
+  if (expected.dialect !== actual.dialect) {
+    throw new CommandError(`Cannot compare a ${expected.dialect} schema with a ${actual.dialect} one`, undefined, 'Compare the database with the migrations built on the same kind of database.');
+  }
   const convention = dir.config.namingConvention();
   const useOpF = convention.convention !== undefined && !convention.isDefault;
   const result = autogenerate(expected, actual, { dialect: expected.dialect, useOpF, batch: o.batch ?? true });
