@@ -322,11 +322,15 @@ const LINKED: Record<'sqlite' | 'postgresql', string> = {
     CREATE TABLE c2 (id integer PRIMARY KEY, c1_id integer CONSTRAINT fk_c2_c1 REFERENCES c1 (id));
     ALTER TABLE c1 ADD CONSTRAINT fk_c1_c2 FOREIGN KEY (c2_id) REFERENCES c2 (id);
     CREATE VIEW parent_notes AS SELECT id, note FROM z_parent;
-    CREATE SEQUENCE invoice_numbers INCREMENT BY 5 START WITH 100;`,
+    CREATE SEQUENCE invoice_numbers INCREMENT BY 5 START WITH 100;
+    CREATE TYPE grade AS ENUM ('low', 'high');
+    CREATE TABLE other.items (id integer PRIMARY KEY, parent_id integer REFERENCES z_parent (id), grade grade);
+    CREATE INDEX ix_items_parent ON other.items (parent_id);
+    ALTER TABLE a_child ADD COLUMN item_id integer CONSTRAINT fk_a_child_item REFERENCES other.items (id);`,
 };
 
 for (const kind of ['sqlite', 'postgresql'] as const) {
-  test(`${kind}: tables that refer to each other (in name order and in a cycle), a view and a sequence are created in an order that runs, and dropped in the reverse`, async () => {
+  test(`${kind}: tables that refer to each other (in name order, in a cycle, across schemas), a view and a sequence are created in an order that runs, and dropped in the reverse`, async () => {
     const dir = copyFixture();
     fs.rmSync(path.join(dir, 'alembic/versions'), { recursive: true });
     fs.mkdirSync(path.join(dir, 'alembic/versions'));
@@ -334,6 +338,8 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
     const [base, changed] = kind === 'sqlite'
       ? [sqliteDatabase(path.join(work, 'base.db')), sqliteDatabase(path.join(work, 'changed.db'))]
       : [postgresDatabase(await pg.url('linked_base')), postgresDatabase(await pg.url('linked_changed'))];
+    // Schemas are the database's, not the revision's (Alembic does not create them either).
+    if (kind === 'postgresql') for (const db of [base, changed]) await db.exec('CREATE SCHEMA other');
     await changed.exec(LINKED[kind]);
     const before = await base.snapshot();
     const after = await changed.snapshot();
