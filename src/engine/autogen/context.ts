@@ -72,9 +72,11 @@ export class Ctx {
 
   /** Records a review note once (the op carries its own copy). */
   note(text: string): string {
-    if (!this.reviews.includes(text)) this.reviews.push(text);
+    if (!this.noted.has(text)) { this.noted.add(text); this.reviews.push(text); }
     return text;
   }
+
+  private readonly noted = new Set<string>();
 }
 
 /** `, schema='x'` when the table is outside the default schema. */
