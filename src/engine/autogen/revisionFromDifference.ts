@@ -1,0 +1,46 @@
+/**
+ * A revision written from a difference between two schemas (`migrations revision --from-database`
+ * and the editor's command): autogenerate's op calls put into the project's script.py.mako by the
+ * revision writer, on the current head. Nothing is written when the schemas are the same.
+ */
+import { revision, RevisionOptions } from '../commands/revision';
+import { CommandError } from '../errors';
+import type { SchemaSnapshot } from '../schema/snapshot';
+import type { ScriptDirectory } from '../scripts/scriptDirectory';
+import { autogenerate, AutogenResult } from './index';
+
+export interface RevisionFromDifference {
+  /** The file written; absent when there was no difference. */
+  path?: string;
+  /** What to tell the user: the file, or that nothing differs. */
+  message: string;
+  /** The `# review:` notes written in the file, to say as well. */
+  reviews: string[];
+  result: AutogenResult;
+}
+
+export interface FromDifferenceOptions extends Pick<RevisionOptions, 'head' | 'revId' | 'now' | 'splice' | 'branchLabel' | 'versionPath' | 'dependsOn'> {
+  /** SQLite: batch_alter_table blocks (default true: the only way most table changes run on SQLite). */
+  batch?: boolean;
+}
+
+export function revisionFromDifference(dir: ScriptDirectory, expected: SchemaSnapshot, actual: SchemaSnapshot, message: string,
+  o: FromDifferenceOptions = {}): RevisionFromDifference {
+  if (expected.dialect !== actual.dialect) {
+    throw new CommandError(`Cannot compare a ${expected.dialect} schema with a ${actual.dialect} one`, undefined, 'Compare the database with the migrations built on the same kind of database.');
+  }
+  const convention = dir.config.namingConvention();
+  const useOpF = convention.convention !== undefined && !convention.isDefault;
+  const result = autogenerate(expected, actual, { dialect: expected.dialect, useOpF, batch: o.batch ?? true });
+  if (result.empty) {
+    return { message: 'No changes in schema detected: the database is what the migrations build; no revision was written.', reviews: [], result };
+  }
+  const { batch: _batch, ...revisionOptions } = o;
+  void _batch;
+  const path = revision(dir, {
+    ...revisionOptions, message, upgrades: result.upgrades, downgrades: result.downgrades,
+    imports: result.imports.join('\n'),
+  });
+  const notes = result.reviews.length ? ` (${result.reviews.length} change(s) to review: see the # review: comments)` : '';
+  return { path, message: `Generating ${path} ...  done${notes}`, reviews: result.reviews, result };
+}
