@@ -17,7 +17,7 @@ export async function revisionFromDatabase(dir: ScriptDirectory, opts: Record<st
   // Loaded here: the other commands never pay for drift, autogenerate and their scratch databases.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { drift } = require('../engine/drift') as typeof import('../engine/drift');
-  const { revisionFromDifference } = require('../engine/autogen') as typeof import('../engine/autogen');
+  const { revisionFromDifference } = require('../engine/autogen/revisionFromDifference') as typeof import('../engine/autogen/revisionFromDifference');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const report = await drift(dir, { url, cwd: dir.config.cwd, ignore: opts.ignore as string[] | undefined, onLog: log,
     postgres: pgUrl ? { mode: 'server', url: pgUrl } : { mode: 'pglite' } });

@@ -7,7 +7,7 @@ import { revision, RevisionOptions } from '../commands/revision';
 import { CommandError } from '../errors';
 import type { SchemaSnapshot } from '../schema/snapshot';
 import type { ScriptDirectory } from '../scripts/scriptDirectory';
-import { autogenerate, AutogenResult } from './index';
+import { autogenerate, AutogenResult, AutogenStyle } from './index';
 
 export interface RevisionFromDifference {
   /** The file written; absent when there was no difference. */
@@ -24,14 +24,18 @@ export interface FromDifferenceOptions extends Pick<RevisionOptions, 'head' | 'r
   batch?: boolean;
 }
 
+/** How the project's revisions are written: `op.f()` names when it has a naming convention; batch blocks on SQLite. */
+export function styleFor(dir: ScriptDirectory, dialect: AutogenStyle['dialect'], batch = true): AutogenStyle {
+  const convention = dir.config.namingConvention();
+  return { dialect, useOpF: convention.convention !== undefined && !convention.isDefault, batch };
+}
+
 export function revisionFromDifference(dir: ScriptDirectory, expected: SchemaSnapshot, actual: SchemaSnapshot, message: string,
   o: FromDifferenceOptions = {}): RevisionFromDifference {
   if (expected.dialect !== actual.dialect) {
     throw new CommandError(`Cannot compare a ${expected.dialect} schema with a ${actual.dialect} one`, undefined, 'Compare the database with the migrations built on the same kind of database.');
   }
-  const convention = dir.config.namingConvention();
-  const useOpF = convention.convention !== undefined && !convention.isDefault;
-  const result = autogenerate(expected, actual, { dialect: expected.dialect, useOpF, batch: o.batch ?? true });
+  const result = autogenerate(expected, actual, styleFor(dir, expected.dialect, o.batch));
   if (result.empty) {
     return { message: 'No changes in schema detected: the database is what the migrations build; no revision was written.', reviews: [], result };
   }

@@ -12,7 +12,7 @@ import { runStamp } from '../stampCommand';
 import { requireTrust } from '../trust';
 import { DriftChecks, DriftResult } from './driftChecks';
 
-type RevisionFromDifference = typeof import('../../engine/autogen').revisionFromDifference;
+type RevisionFromDifference = typeof import('../../engine/autogen/revisionFromDifference').revisionFromDifference;
 
 export async function checkDriftCommand(store: ProjectStore, checks: DriftChecks, arg?: RevisionArg & { quiet?: boolean }): Promise<DriftResult | undefined> {
   if (!requireTrust('checking drift builds the migrations\' schema, which runs their code')) return undefined;
@@ -60,7 +60,7 @@ export async function revisionFromDriftCommand(store: ProjectStore, checks: Drif
   if (message === undefined) return undefined;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { revisionFromDifference } = require('../../engine/autogen') as { revisionFromDifference: RevisionFromDifference };
+    const { revisionFromDifference } = require('../../engine/autogen/revisionFromDifference') as { revisionFromDifference: RevisionFromDifference };
     const written = revisionFromDifference(project.dir, result.report.expected, result.report.actual, message);
     if (!written.path) { void vscode.window.showInformationMessage(`Migrations: ${written.message}`); return undefined; }
     log.info(`${project.label}: revision from drift written: ${written.path}`);

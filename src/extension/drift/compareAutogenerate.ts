@@ -67,7 +67,9 @@ export async function compareAutogenerate(store: ProjectStore, checks: DriftChec
     return undefined;
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { autogenerate, styleFor } = require('../../engine/autogen') as typeof import('../../engine/autogen');
+  const { autogenerate } = require('../../engine/autogen') as typeof import('../../engine/autogen');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { styleFor } = require('../../engine/autogen/revisionFromDifference') as typeof import('../../engine/autogen/revisionFromDifference');
   const ours = result.status === 'drift' ? autogenerate(result.report.expected, result.report.actual, styleFor(dir, result.report.expected.dialect)) : undefined;
   const left = vscode.Uri.from({ scheme: COMPARE_SCHEME, path: `/${project.label}/alembic-autogenerate.py` });
   const right = vscode.Uri.from({ scheme: COMPARE_SCHEME, path: `/${project.label}/from-database-drift.py` });
