@@ -115,4 +115,30 @@ describe('Drift in the editor', function () {
     a.statusBar.render();
     assert.doesNotMatch(a.statusBar.item.text, /drift/);
   });
+
+  it('shows Alembic\'s own autogenerate (models against the database) beside ours in a diff editor', async () => {
+    // The project's models know users.age; the database gains it by hand; a virtualenv-style alembic runs the real Alembic.
+    await changeByHand('ALTER TABLE users ADD COLUMN age INTEGER');
+    fs.writeFileSync(path.join(project(), 'models.py'), [
+      'import sqlalchemy as sa',
+      'metadata = sa.MetaData()',
+      "users = sa.Table('users', metadata, sa.Column('id', sa.Integer(), primary_key=True), sa.Column('age', sa.Integer()))",
+      '',
+    ].join('\n'));
+    const env = path.join(project(), 'alembic', 'env.py');
+    fs.writeFileSync(env, fs.readFileSync(env, 'utf8').replace('target_metadata = None', 'import os, sys\nsys.path.insert(0, os.path.dirname(os.path.dirname(__file__)))\nimport models\ntarget_metadata = models.metadata'));
+    const bin = path.join(project(), '.venv', 'bin');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, 'alembic'), '#!/usr/bin/python3\nimport sys\nfrom alembic.config import main\nsys.exit(main(prog="alembic"))\n', { mode: 0o755 });
+    const before = fs.readdirSync(path.join(project(), 'alembic', 'versions')).sort();
+    const r = await vscode.commands.executeCommand<{ ours: string; alembic: string }>('alembicMigrations.compareAutogenerate', { ...arg(), pick: 'none' });
+    assert.ok(r, 'both results were produced');
+    assert.match(r.ours, /add_column\(sa\.Column\('age', sa\.INTEGER\(\), nullable=True\)\)/, 'ours: the column the database has and the migrations lack');
+    assert.match(r.alembic, /op\.drop_table\('user_moods'\)/, 'Alembic\'s: what the models lack against the database');
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    assert.ok(tab?.input instanceof vscode.TabInputTextDiff, 'a diff editor is open');
+    assert.match(tab.label, /Alembic's autogenerate ↔ from database drift/);
+    assert.deepEqual(fs.readdirSync(path.join(project(), 'alembic', 'versions')).sort(), before, 'nothing written until the user picks');
+  });
 });
+
