@@ -66,6 +66,7 @@ function timed(cmd, args, o = {}) {
   let cpuMs;
   if (TIME) {
     const [u, sys] = fs.readFileSync(cpuFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+    fs.rmSync(cpuFile, { force: true });
     cpuMs = (u + sys) * 1000;
   }
   return { ms, cpuMs, status: r.status, stdout: r.stdout, stderr: r.stderr };

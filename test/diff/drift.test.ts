@@ -114,6 +114,12 @@ for (const [label, postgres] of [['PGlite', { mode: 'pglite' }], ['a temporary d
       expectedMessages((n) => `character varying(${n})`, 'now()', ['unique constraint uq_tags_name on tags MISSING', 'foreign key fk_posts_user_id_users on posts MISSING']));
     assert.ok(messages.includes("enum type post_status: label list is ('draft', 'published', 'archived') in the database, ('draft', 'published') in the migrations"), messages.join('\n'));
     assert.equal(r.database, url);
+    // Each difference in parts, for code that writes a revision from it.
+    const parts = (m: string) => { const { kind, table, objectType, name, property } = r.differences.find((d) => d.message.startsWith(m))!; return { kind, table, objectType, name, property }; };
+    assert.deepEqual(parts('column users.name:'), { kind: 'changed', table: 'users', objectType: 'column', name: 'name', property: 'type' });
+    assert.deepEqual(parts('check constraint ck_users_email'), { kind: 'extra', table: 'users', objectType: 'check constraint', name: 'ck_users_email', property: undefined });
+    assert.deepEqual(parts('table post_tags'), { kind: 'missing', table: 'post_tags', objectType: 'table', name: 'post_tags', property: undefined });
+    assert.deepEqual(parts('enum type post_status'), { kind: 'changed', table: undefined, objectType: 'enum type', name: 'post_status', property: 'label list' });
 
     const ref = alembicCompare(dir, url, await dbs.url(`${postgres.mode}_ref`));
     assert.equal(ref.diffs.length, 14, JSON.stringify(ref.diffs));

@@ -139,7 +139,7 @@ test('CLI: exit 0 without drift, 1 with it (grouped by table, a summary line), -
   assert.equal(json.code, 1);
   const report = JSON.parse(json.stdout);
   assert.deepEqual(Object.keys(report).sort(), ['actual', 'database', 'dialect', 'differences', 'durationMs', 'expected', 'heads', 'ignored', 'notes', 'scratch']);
-  assert.deepEqual(report.differences[1], { kind: 'extra', object: 'column users.nick', message: 'column users.nick is in the database but not in the migrations', table: 'users' });
+  assert.deepEqual(report.differences[1], { kind: 'extra', object: 'column users.nick', message: 'column users.nick is in the database but not in the migrations', table: 'users', objectType: 'column', name: 'nick' });
   assert.equal(ignored.code, 0, ignored.stdout);
 
   fs.rmSync(file);

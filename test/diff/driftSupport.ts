@@ -60,19 +60,10 @@ export async function editPostgres(url: string, sql: string): Promise<void> {
 
 export type Key = [kind: string, what: string, table: string, name: string, property: string];
 
-const OBJECT = /^(table|column|index|unique constraint|foreign key|check constraint|primary key|enum type|sequence)(?: (.*))?$/;
-
 /** Our difference as compare_metadata would name it. */
 export function keyOf(d: DriftDifference): Key {
-  const m = OBJECT.exec(d.object);
-  if (!m) throw new Error(`unexpected object: ${d.object}`);
-  const [, what, rest = ''] = m;
-  const property = d.kind === 'changed' ? d.message.slice(d.object.length + 2).replace(/ is [\s\S]*$/, '') : '';
-  const table = d.table ?? rest;
-  let name = '';
-  if (what === 'column') name = rest.slice(table.length + 1);
-  else if (what !== 'table') name = / on /.test(rest) && !rest.startsWith('on ') ? rest.slice(0, rest.indexOf(' on ')) : '';
-  return [d.kind, what === 'unique constraint' ? 'unique' : what, what === 'table' ? rest : table, name, property];
+  const what = d.objectType === 'unique constraint' ? 'unique' : d.objectType;
+  return [d.kind, what, d.table ?? '', d.objectType === 'table' ? '' : d.name ?? '', d.property ?? ''];
 }
 
 /** What compare_metadata (with compare_type on, server defaults off) looks at. */

@@ -14,7 +14,7 @@ import { ignoreMatcher, readDriftIgnore } from './ignore';
 import { readLive } from './live';
 import type { DriftOptions, DriftReport } from './types';
 
-export type { DriftDifference, DriftOptions, DriftReport } from './types';
+export type { DriftDifference, DriftObjectType, DriftOptions, DriftReport } from './types';
 export { DRIFT_WORDING } from './compare';
 export { driftSummary } from './summary';
 

@@ -20,9 +20,20 @@ export interface DriftOptions {
   onLog?: (line: string) => void;
 }
 
-/** A difference, with the table it belongs to (none for enum types and sequences). */
+export type DriftObjectType = 'table' | 'column' | 'primary key' | 'foreign key' | 'unique constraint' | 'check constraint' | 'index' | 'enum type' | 'sequence';
+
+/**
+ * A difference, with the table it belongs to (none for enum types and sequences) and its object in
+ * parts, for code that acts on it (a revision written from it): `column users.name` is
+ * `{ objectType: 'column', table: 'users', name: 'name' }`.
+ */
 export interface DriftDifference extends SchemaDifference {
   table?: string;
+  objectType: DriftObjectType;
+  /** The column's, constraint's or index's name (the qualified name for tables, enum types and sequences); absent for unnamed constraints. */
+  name?: string;
+  /** For `changed`: what differs (`type`, `nullability`, `default`, `label list`, ...). */
+  property?: string;
 }
 
 export interface DriftReport {
