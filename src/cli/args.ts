@@ -49,7 +49,10 @@ export const COMMANDS: Record<string, { options: OptionSpec[]; positionals: stri
       { flags: ['--sql'], key: 'sql', takesValue: false }, { flags: ['--head'], key: 'head', takesValue: true },
       { flags: ['--splice'], key: 'splice', takesValue: false }, { flags: ['--branch-label'], key: 'branch_label', takesValue: true, append: true },
       { flags: ['--version-path'], key: 'version_path', takesValue: true }, { flags: ['--rev-id'], key: 'rev_id', takesValue: true },
-      { flags: ['--depends-on'], key: 'depends_on', takesValue: true, append: true }],
+      { flags: ['--depends-on'], key: 'depends_on', takesValue: true, append: true },
+      // Ours: autogenerate without Python, from the database's drift (see the drift command).
+      { flags: ['--from-database'], key: 'from_database', takesValue: false }, { flags: ['--ignore'], key: 'ignore', takesValue: true, append: true },
+      { flags: ['--postgres-url'], key: 'postgres_url', takesValue: true }],
     positionals: [], help: 'Create a new revision file.',
   },
   merge: {

@@ -116,6 +116,12 @@ async function run(args: ParsedArgs, argv: string[]): Promise<void> {
       return;
     }
     case 'revision': case 'merge': {
+      if (o.from_database) {
+        if (o.autogenerate || o.sql) throw new CommandError('--from-database writes the revision from the database itself: it does not go with --autogenerate or --sql');
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { revisionFromDatabase } = require('./revisionFromDatabase') as typeof import('./revisionFromDatabase');
+        return revisionFromDatabase(dir, o, logInfo(args));
+      }
       if (o.autogenerate || o.sql) {
         // Autogenerate compares the models in the user's Python code with the database: Alembic's job.
         return handOffPlain(config.cwd, argv, o.autogenerate ? 'revision --autogenerate compares your SQLAlchemy models with the database, which needs Python'

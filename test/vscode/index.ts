@@ -18,6 +18,8 @@ export function run(): Promise<void> {
     require('./untrusted.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./verifyUntrusted.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./driftUntrusted.test');
   } else {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./extension.test');
@@ -30,6 +32,8 @@ export function run(): Promise<void> {
     // Last: it adds a second project to the workspace while it runs.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./verify.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./drift.test');
   }
   const lines: string[] = [];
   const resultsFile = process.env.MIGRATIONS_TEST_RESULTS;

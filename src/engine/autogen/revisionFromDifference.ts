@@ -8,7 +8,7 @@ import { CommandError } from '../errors';
 import type { SchemaSnapshot } from '../schema/snapshot';
 import type { ScriptDirectory } from '../scripts/scriptDirectory';
 import type { DriftReport } from '../drift';
-import { autogenerate, AutogenResult } from './index';
+import { autogenerate, AutogenResult, AutogenStyle } from './index';
 
 export interface RevisionFromDifference {
   /** The file written; absent when there was no difference. */
@@ -30,6 +30,12 @@ export interface FromDifferenceOptions extends Pick<RevisionOptions, 'head' | 'r
   databaseHeads?: string[];
 }
 
+/** How the project's revisions are written: `op.f()` names when it has a naming convention; batch blocks on SQLite. */
+export function styleFor(dir: ScriptDirectory, dialect: AutogenStyle['dialect'], batch = true): AutogenStyle {
+  const convention = dir.config.namingConvention();
+  return { dialect, useOpF: convention.convention !== undefined && !convention.isDefault, batch };
+}
+
 export function revisionFromDifference(dir: ScriptDirectory, expected: SchemaSnapshot, actual: SchemaSnapshot, message: string,
   o: FromDifferenceOptions = {}): RevisionFromDifference {
   if (expected.dialect !== actual.dialect) {
@@ -42,9 +48,7 @@ export function revisionFromDifference(dir: ScriptDirectory, expected: SchemaSna
         `The database is at ${o.databaseHeads.join(', ') || 'base'} and the scripts' head is ${heads.join(', ') || 'base'}: run \`migrations upgrade head\` first, then write the revision from what still differs.`);
     }
   }
-  const convention = dir.config.namingConvention();
-  const useOpF = convention.convention !== undefined && !convention.isDefault;
-  const result = autogenerate(expected, actual, { dialect: expected.dialect, useOpF, batch: o.batch ?? true });
+  const result = autogenerate(expected, actual, styleFor(dir, expected.dialect, o.batch));
   if (result.empty) {
     return { message: 'No changes in schema detected: the database is what the migrations build; no revision was written.', reviews: [], result };
   }
