@@ -53,6 +53,7 @@ export const parentsOf = (f: RevisionFileInfo): string[] => (f.downRevision === 
 export function databaseLine(project: ProjectState | undefined, trusted: boolean): string {
   const db = project?.db;
   if (!trusted) return 'Restricted Mode: the database is not read; trust the workspace to see its state and act on it.';
+  if (project?.graphError) return `The revision graph is broken (${project.graphError.replace(/ \(Alembic.*$/, '')}): the database's state shows again once it is repaired.`;
   if (!db) return 'Reading the database...';
   if (db.status === 'ok') return `${db.url} is at ${db.heads.join(', ') || 'base (nothing applied)'}; ${db.pending} pending`;
   if (db.status === 'unknown') return db.message;

@@ -9,7 +9,7 @@ import './graph.css';
 declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
 
-const LANE = 14;
+const LANE = 16;
 const OVERSCAN = 10;
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const saved = (vscode.getState() ?? {}) as { rowHeight?: number };
@@ -110,7 +110,7 @@ function render(): void {
     const cy = (i - first) * rowHeight + rowHeight / 2;
     const cx = x(r.lane);
     if (r.missing) pic.append(svg('path', { d: `M${cx},${cy} L${cx},${cy + rowHeight * 0.8}`, class: 'edge broken' }));
-    const radius = r.state === 'current' ? 6 : r.tags.includes('mergepoint') ? 5 : 4;
+    const radius = r.state === 'current' ? 6 : 5;
     const cls = `node ${r.missing || r.cyclic ? 'error' : r.state ?? 'unknown'}${r.tags.includes('mergepoint') ? ' merge' : ''}`;
     pic.append(svg('circle', { cx, cy, r: radius, class: cls }));
     if (r.state === 'current') pic.append(svg('circle', { cx, cy, r: radius + 3, class: 'ring' }));
