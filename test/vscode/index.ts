@@ -18,6 +18,8 @@ export function run(): Promise<void> {
     require('./untrusted.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./verifyUntrusted.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./graphUntrusted.test');
   } else {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./extension.test');

@@ -4,6 +4,7 @@
  * messages.ts and acted on here. Strict CSP with a nonce; scripts and styles only from dist/webview.
  */
 import crypto from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { ProjectState, ProjectStore } from '../projectStore';
 import { mergeHeads } from '../revisionCommands';
@@ -23,7 +24,8 @@ export class GraphSurface implements vscode.Disposable {
   private rows = new Map<string, GraphRow>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(readonly webview: vscode.Webview, private readonly host: GraphHost, readonly kind: 'view' | 'panel') {
+  /** `visible`: a hidden surface is sent the graph when it shows again, not on every change. */
+  constructor(readonly webview: vscode.Webview, private readonly host: GraphHost, readonly kind: 'view' | 'panel', private readonly visible: () => boolean) {
     webview.options = { enableScripts: true, localResourceRoots: host.resourceRoots };
     webview.html = host.html(webview);
     this.disposables.push(webview.onDidReceiveMessage((m) => { void this.receive(m); }));
@@ -36,10 +38,13 @@ export class GraphSurface implements vscode.Disposable {
 
   /** Sends the graph (unless the page already has exactly this). */
   post(force = false): void {
+    if (!this.visible()) return;
+    const t = performance.now();
     const data = graphData(this.host.store.all, this.project(), vscode.workspace.isTrusted);
     const text = JSON.stringify(data);
     if (!force && text === this.lastPosted) return;
     this.lastPosted = text;
+    this.host.log.info(`Graph: ${data.rows.length} revisions laid out and sent in ${(performance.now() - t).toFixed(0)} ms (${(text.length / 1024).toFixed(0)} KB, ${data.lanes} lanes, ${this.kind})`);
     this.rows = new Map(data.rows.map((r) => [r.id, r]));
     void this.webview.postMessage(data);
   }
@@ -123,8 +128,9 @@ export class GraphHost implements vscode.WebviewViewProvider, vscode.Disposable 
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
-    const surface = this.add(view.webview, 'view');
-    view.onDidDispose(() => this.remove(surface));
+    const surface = this.add(view.webview, 'view', () => view.visible);
+    const shown = view.onDidChangeVisibility(() => surface.post());
+    view.onDidDispose(() => { shown.dispose(); this.remove(surface); });
   }
 
   openPanel(root?: string): GraphSurface {
@@ -136,14 +142,15 @@ export class GraphHost implements vscode.WebviewViewProvider, vscode.Disposable 
     }
     const panel = this.panel = vscode.window.createWebviewPanel(GRAPH_PANEL, 'Revision Graph', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: this.resourceRoots });
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'migrations.svg');
-    const surface = this.add(panel.webview, 'panel');
+    const surface = this.add(panel.webview, 'panel', () => panel.visible);
     surface.root = root;
+    panel.onDidChangeViewState(() => surface.post());
     panel.onDidDispose(() => { this.panel = undefined; this.remove(surface); });
     return surface;
   }
 
-  private add(webview: vscode.Webview, kind: 'view' | 'panel'): GraphSurface {
-    const s = new GraphSurface(webview, this, kind);
+  private add(webview: vscode.Webview, kind: 'view' | 'panel', visible: () => boolean): GraphSurface {
+    const s = new GraphSurface(webview, this, kind, visible);
     this.surfaces.add(s);
     return s;
   }
