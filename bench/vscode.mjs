@@ -11,7 +11,7 @@ import { generateProject } from './generate.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function findLog(run) {
+export function findLog(run) {
   const stack = [path.join(run, 'user-data', 'logs')];
   while (stack.length) {
     const d = stack.pop();

@@ -10,7 +10,7 @@ import type { ProjectState, ProjectStore } from '../projectStore';
 import { mergeHeads } from '../revisionCommands';
 import { fixParent } from './fixParent';
 import { parseRequest } from './messages';
-import { graphData, GraphRow, parentsOf, revisionsOf, Revisions } from './model';
+import { GraphData, graphData, GraphRow, parentsOf, revisionsOf, Revisions } from './model';
 import { revisionTooltip } from './tooltip';
 
 export const GRAPH_VIEW = 'alembicMigrations.graph';
@@ -23,12 +23,29 @@ export class GraphSurface implements vscode.Disposable {
   /** The rows as last sent: the tooltip says what the page shows. */
   private rows = new Map<string, GraphRow>();
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly created = performance.now();
+  private readied = false;
 
   /** `visible`: a hidden surface is sent the graph when it shows again, not on every change. */
   constructor(readonly webview: vscode.Webview, private readonly host: GraphHost, readonly kind: 'view' | 'panel', private readonly visible: () => boolean) {
     webview.options = { enableScripts: true, localResourceRoots: host.resourceRoots };
     webview.html = host.html(webview);
     this.disposables.push(webview.onDidReceiveMessage((m) => { void this.receive(m); }));
+    // Laid out while VS Code makes the page (another process): ready to send when it asks.
+    const early = setImmediate(() => { if (this.visible()) this.prepare(); });
+    this.disposables.push({ dispose: () => clearImmediate(early) });
+  }
+
+  private prepared: { key: unknown[]; data: GraphData; text: string; ms: number } | undefined;
+
+  /** The graph as the store, the project's database and trust are now; computed once for each. */
+  private prepare() {
+    const project = this.project();
+    const key = [this.host.store.all, project, project?.db, vscode.workspace.isTrusted];
+    if (this.prepared?.key.every((k, i) => k === key[i])) return this.prepared;
+    const t = performance.now();
+    const data = graphData(this.host.store.all, project, vscode.workspace.isTrusted);
+    return this.prepared = { key, data, text: JSON.stringify(data), ms: performance.now() - t };
   }
 
   project(): ProjectState | undefined {
@@ -39,12 +56,10 @@ export class GraphSurface implements vscode.Disposable {
   /** Sends the graph (unless the page already has exactly this). */
   post(force = false): void {
     if (!this.visible()) return;
-    const t = performance.now();
-    const data = graphData(this.host.store.all, this.project(), vscode.workspace.isTrusted);
-    const text = JSON.stringify(data);
+    const { data, text, ms } = this.prepare();
     if (!force && text === this.lastPosted) return;
     this.lastPosted = text;
-    this.host.log.info(`Graph: ${data.rows.length} revisions laid out and sent in ${(performance.now() - t).toFixed(0)} ms (${(text.length / 1024).toFixed(0)} KB, ${data.lanes} lanes, ${this.kind})`);
+    this.host.log.info(`Graph: ${data.rows.length} revisions laid out in ${ms.toFixed(0)} ms (${(text.length / 1024).toFixed(0)} KB, ${data.lanes} lanes), sent to the ${this.kind}`);
     this.rows = new Map(data.rows.map((r) => [r.id, r]));
     void this.webview.postMessage(data);
   }
@@ -60,7 +75,11 @@ export class GraphSurface implements vscode.Disposable {
     };
     if ('ignored' in request) return ignore(request.ignored);
     switch (request.type) {
-      case 'ready': this.post(true); return 'posted';
+      case 'ready':
+        if (!this.readied) this.host.log.info(`Graph: page ready ${(performance.now() - this.created).toFixed(0)} ms after the ${this.kind} was made (VS Code's webview set-up)`);
+        this.readied = true;
+        this.post(true);
+        return 'posted';
       case 'painted':
         this.host.log.info(`Graph: ${request.rows} revisions painted ${request.ms.toFixed(0)} ms after the data arrived (${this.kind})`);
         return 'logged';
