@@ -31,6 +31,8 @@ test('the revision graph: lanes, the database marked, upgrade from its context m
   const page = context.pages()[0] ?? await context.newPage();
   let step = 0;
   const shot = async (name) => page.screenshot({ path: path.join(shots, `${String(++step).padStart(2, '0')}-${name}.png`) });
+  // The README's pictures (docs/images/graph-*.png are copied from these): the window's top part.
+  const docShot = async (name) => page.screenshot({ path: path.join(shots, `doc-${name}.png`), clip: { x: 0, y: 0, width: 1400, height: 330 } });
   try {
     const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${repo}`], ['skipWelcome', 'true']]);
     await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
@@ -133,6 +135,7 @@ test('the revision graph: lanes, the database marked, upgrade from its context m
     await rows.first().filter({ hasText: 'merge side branch' }).waitFor({ timeout: 15_000 });
     assert.equal(await rows.filter({ has: graph.locator('.pill.head') }).count(), 1, 'one head again');
     await shot('graph-merged');
+    await docShot('graph-panel');
 
     // A down_revision naming no revision: drawn apart in the error colour, repaired from the graph.
     const broken = path.join(versions, 'f1f2f3f4f5f6_typo.py');
@@ -142,6 +145,7 @@ test('the revision graph: lanes, the database marked, upgrade from its context m
     assert.match(await brokenRow.innerText(), /parent 0d4e6f8a2b1 missing/);
     assert.equal(await graph.locator('circle.node.error').count(), 1);
     await shot('graph-broken-parent');
+    await docShot('graph-broken-parent');
     await brokenRow.locator('button.fix').click();
     const pick = page.locator('.quick-input-list .monaco-list-row').first();
     await pick.waitFor({ timeout: 10_000 });
