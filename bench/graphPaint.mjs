@@ -4,9 +4,8 @@
 // and zooming through it. Part of `npm run bench` (BENCH_PARTS=graph).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { provision } from '../scripts/vscode/provision.mjs';
-import { CHROMIUM_ARGS, makeRunDir, openPalette, startCodeServer } from '../scripts/vscode/codeServer.mjs';
+import { makeRunDir, openDevWindow, openPalette } from '../scripts/vscode/codeServer.mjs';
 import { generateProject } from './generate.mjs';
 import { findLog } from './vscode.mjs';
 
@@ -16,13 +15,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 export async function measureGraphPaint(count) {
   const workspace = generateProject(path.join(repo, 'bench', '.work', `graph-${count}`), count);
   const run = makeRunDir('bench-graph');
-  const paths = provision();
-  const server = await startCodeServer({ run, workspace, smokeDriver: true });
-  const browser = await chromium.launch({ executablePath: paths.chromium, headless: true, args: CHROMIUM_ARGS });
+  provision();
+  const { server, browser, page } = await openDevWindow({ run, workspace, repo });
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${repo}`], ['skipWelcome', 'true']]);
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     for (const end = Date.now() + 120_000; !/First view data/.test(findLog(run));) {
       if (Date.now() > end) throw new Error('the extension did not read the project within 120 s');

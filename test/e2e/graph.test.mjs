@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { provision } from '../../scripts/vscode/provision.mjs';
-import { CHROMIUM_ARGS, copyExample, extensionHostLogs, makeRunDir, openPalette, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
+import { CHROMIUM_ARGS, closeScenario, copyExample, makeRunDir, openPalette, reportFailure, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(repo, 'test-results', 'e2e', 'graph');
@@ -158,12 +158,9 @@ test('the revision graph: lanes, the database marked, upgrade from its context m
     await graph.locator('.row.broken').waitFor({ state: 'detached', timeout: 15_000 });
     await shot('graph-repaired');
   } catch (e) {
-    await shot('failure').catch(() => undefined);
-    process.stderr.write(`\n--- code-server output\n${server.output().slice(-4000)}\n${extensionHostLogs(run)}\n`);
+    await reportFailure({ shot, server, run });
     throw e;
   } finally {
-    await context.close().catch(() => undefined);
-    server.stop();
-    if (!process.env.KEEP_RUN) { fs.rmSync(run, { recursive: true, force: true }); fs.rmSync(workspace, { recursive: true, force: true }); }
+    await closeScenario({ context, server, folders: [run, workspace] });
   }
 });
