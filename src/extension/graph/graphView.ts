@@ -10,11 +10,13 @@ import type { ProjectState, ProjectStore } from '../projectStore';
 import { mergeHeads } from '../revisionCommands';
 import { fixParent } from './fixParent';
 import { parseRequest } from './messages';
-import { GraphData, graphData, GraphRow, parentsOf, revisionsOf, Revisions } from './model';
+import { firstScreen, GraphData, graphData, GraphRow, parentsOf, revisionsOf, Revisions } from './model';
 import { revisionTooltip } from './tooltip';
 
 export const GRAPH_VIEW = 'alembicMigrations.graph';
 export const GRAPH_PANEL = 'alembicMigrations.graphPanel';
+/** Rows sent ahead of a big graph: more than a tall screen shows. */
+const FIRST_SCREEN = 150;
 
 /** One webview showing the graph of one project. */
 export class GraphSurface implements vscode.Disposable {
@@ -55,9 +57,11 @@ export class GraphSurface implements vscode.Disposable {
 
   /** Sends the graph (unless the page already has exactly this). */
   post(force = false): void {
-    if (!this.visible()) return;
+    if (!this.visible() || !this.readied) return; // the page asks when it has loaded
     const { data, text, ms } = this.prepare();
     if (!force && text === this.lastPosted) return;
+    // A new page of a big graph gets its first screen at once (a few KB), then the whole (a MB for 10,000).
+    if (!this.lastPosted && data.rows.length > FIRST_SCREEN) void this.webview.postMessage(firstScreen(data, FIRST_SCREEN));
     this.lastPosted = text;
     this.host.log.info(`Graph: ${data.rows.length} revisions laid out in ${ms.toFixed(0)} ms (${(text.length / 1024).toFixed(0)} KB, ${data.lanes} lanes), sent to the ${this.kind}`);
     this.rows = new Map(data.rows.map((r) => [r.id, r]));

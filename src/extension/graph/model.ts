@@ -37,6 +37,17 @@ export interface GraphData {
   /** Flat [from, to] pairs. */
   depends: number[];
   lanes: number;
+  /** Set on a first screen sent ahead of a big graph: how many rows the whole graph has. */
+  total?: number;
+}
+
+/** The first `rows` rows of a graph and the edges among them: painted while the rest is on its way. */
+export function firstScreen(data: GraphData, rows: number): GraphData {
+  const edges: number[] = [];
+  for (let k = 0; k < data.edges.length; k += 3) if (data.edges[k] < rows) edges.push(data.edges[k], Math.min(data.edges[k + 1], rows), data.edges[k + 2]);
+  const depends: number[] = [];
+  for (let k = 0; k < data.depends.length; k += 2) if (data.depends[k] < rows && data.depends[k + 1] < rows) depends.push(data.depends[k], data.depends[k + 1]);
+  return { ...data, rows: data.rows.slice(0, rows), edges, depends, total: data.rows.length };
 }
 
 export type Revisions = (RevisionFileInfo & { revision: string })[];

@@ -17,7 +17,8 @@ let rowHeight = saved.rowHeight ?? 24;
 let data: GraphData | undefined;
 let active = -1;
 const selected = new Set<number>();
-let painted = false;
+/** Which data were reported painted: a first screen (of a big graph), the whole. */
+const painted = new Set<string>();
 let received = 0;
 
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] => {
@@ -82,7 +83,7 @@ function edgePath(from: number, to: number, fromLane: number, via: number, toLan
 function render(): void {
   if (!data) return;
   const rows = data.rows;
-  spacer.style.height = `${rows.length * rowHeight}px`;
+  spacer.style.height = `${(data.total ?? rows.length) * rowHeight}px`;
   const first = Math.max(0, Math.floor(scroller.scrollTop / rowHeight) - OVERSCAN);
   const last = Math.min(rows.length - 1, Math.ceil((scroller.scrollTop + scroller.clientHeight) / rowHeight) + OVERSCAN);
   layer.replaceChildren();
@@ -94,8 +95,9 @@ function render(): void {
   for (let k = 0; k < e.length; k += 3) {
     const [from, to, lane] = [e[k], e[k + 1], e[k + 2]];
     if (from > last || to < first) continue;
-    const cls = `edge lane-${lane % 6}${rows[from].state && rows[from].state === rows[to].state ? ` ${rows[from].state}` : ''}`;
-    pic.append(svg('path', { d: edgePath(from, to, rows[from].lane, lane, rows[to].lane, first), class: cls }));
+    const end = rows[to]; // absent on a first screen: the edge runs on down its lane
+    const cls = `edge lane-${lane % 6}${rows[from].state && rows[from].state === end?.state ? ` ${rows[from].state}` : ''}`;
+    pic.append(svg('path', { d: edgePath(from, end ? to : to + OVERSCAN, rows[from].lane, lane, end?.lane ?? lane, first), class: cls }));
   }
   const d = data.depends;
   for (let k = 0; k < d.length; k += 2) {
@@ -117,8 +119,9 @@ function render(): void {
   }
   layer.append(pic);
   for (let i = first; i <= last; i++) layer.append(rowElement(i, width));
-  if (!painted) {
-    painted = true;
+  const kind = data.total ? 'first screen' : 'whole';
+  if (!painted.has(kind)) {
+    painted.add(kind);
     requestAnimationFrame(() => vscode.postMessage({ type: 'painted', rows: rows.length, ms: performance.now() - received }));
   }
 }
@@ -168,7 +171,8 @@ function update(next: GraphData): void {
   database.classList.toggle('restricted', !next.trusted);
   banner.textContent = next.error ?? '';
   banner.hidden = !next.error;
-  scroller.setAttribute('aria-label', `Revision graph${next.label ? ` of ${next.label}` : ''}: ${next.rows.length} revisions. Arrow keys move, Enter opens, Space selects.`);
+  scroller.setAttribute('aria-label', `Revision graph${next.label ? ` of ${next.label}` : ''}: ${next.total ?? next.rows.length} revisions. Arrow keys move, Enter opens, Space selects.`);
+  scroller.toggleAttribute('data-complete', next.total === undefined);
   refreshActions();
   render();
   setActive(active, false);
@@ -245,7 +249,7 @@ function zoom(step: number): void {
   const anchor = scroller.scrollTop / rowHeight;
   rowHeight = Math.min(40, Math.max(16, rowHeight + step));
   vscode.setState({ rowHeight });
-  spacer.style.height = `${(data?.rows.length ?? 0) * rowHeight}px`;
+  spacer.style.height = `${(data?.total ?? data?.rows.length ?? 0) * rowHeight}px`;
   scroller.scrollTop = anchor * rowHeight;
   render();
 }
