@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { layoutGraph, LayoutInput } from '../../../src/extension/graph/layout';
+import { firstScreen, GraphData } from '../../../src/extension/graph/model';
 
 // The example project's shape: a base, a branchpoint, two branches, their merge, and a head on it.
 const example: LayoutInput[] = [
@@ -55,4 +56,14 @@ test('10,000 revisions with a branch every 50 take few lanes and lay out quickly
   assert.equal(l.lanes, 2);
   for (const e of l.edges) assert.ok(e.from < e.to, 'edges point down');
   assert.ok(ms < 500, `laid out in ${ms.toFixed(0)} ms`);
+});
+
+test('a first screen keeps its rows and the edges leaving them (cut at its end), and says how many rows follow', () => {
+  const data: GraphData = { type: 'graph', projects: [], trusted: true, database: '', lanes: 2, rows: ['a', 'b', 'c', 'd'].map((id) => ({ id, lane: 0, doc: '', tags: [], labels: [] })),
+    edges: [0, 1, 0, 0, 3, 1, 1, 2, 0, 2, 3, 0], depends: [0, 1, 0, 3] };
+  const first = firstScreen(data, 2);
+  assert.deepEqual(first.rows.map((r) => r.id), ['a', 'b']);
+  assert.deepEqual(first.edges, [0, 1, 0, 0, 2, 1, 1, 2, 0]);
+  assert.deepEqual(first.depends, [0, 1]);
+  assert.equal(first.total, 4);
 });
