@@ -88,7 +88,7 @@ export function rowElement(data: GraphData, i: number, o: { width: number; rowHe
   });
   row.append(el('span', 'id', r.id.slice(0, 12)));
   if (r.state === 'current') row.append(el('span', 'pill current', 'database'));
-  for (const t of r.tags.filter((t) => t !== 'base')) row.append(el('span', `pill ${t}`, t));
+  for (const t of r.tags) row.append(el('span', `pill ${t}`, t));
   for (const l of r.labels) row.append(el('span', 'pill label', `@${l}`));
   row.append(el('span', 'doc', r.doc));
   if (r.missing) {
