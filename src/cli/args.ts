@@ -71,6 +71,12 @@ export const COMMANDS: Record<string, { options: OptionSpec[]; positionals: stri
       { flags: ['--no-rows'], key: 'no_rows', takesValue: false }],
     positionals: ['range?'], help: 'Check that every revision upgrades, downgrades back to the same schema, and upgrades again (scratch databases).',
   },
+  // Ours: the live database against the schema its migrations build (read only).
+  drift: {
+    options: [{ flags: ['--json'], key: 'json', takesValue: false }, { flags: ['--ignore'], key: 'ignore', takesValue: true, append: true },
+      { flags: ['--postgres-url'], key: 'postgres_url', takesValue: true }],
+    positionals: [], help: 'Compare the database with the schema its migrations build at its revision: changes made by hand (read only; exit 1 on drift).',
+  },
 };
 
 function migrateOptions(): OptionSpec[] {

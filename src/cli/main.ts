@@ -26,6 +26,7 @@ import { findAlembic, runAlembic } from '../engine/handoff/alembic';
 import { StepConflictError } from '../engine/runner/steps';
 import type { SessionOptions } from '../engine/runner/session';
 import type { PgDumpOptions } from '../engine/db/pgDump';
+import { driftCommand } from './driftCommand';
 import { verifyCommand } from './verifyCommand';
 import { help, parseArgs, ParsedArgs, usage, UsageError } from './args';
 import { flush, hint, msg, warn, writeOut } from './output';
@@ -129,6 +130,11 @@ async function run(args: ParsedArgs, argv: string[]): Promise<void> {
     }
     case 'verify': {
       const code = await verifyCommand(dir, o, args.positionals[0], logInfo(args));
+      if (code) throw new ExitCode(code);
+      return;
+    }
+    case 'drift': {
+      const code = await driftCommand(dir, o, logInfo(args));
       if (code) throw new ExitCode(code);
       return;
     }
