@@ -9,6 +9,7 @@ import { Script } from '../engine/scripts/script';
 import type { ScriptDirectory } from '../engine/scripts/scriptDirectory';
 import type { RevisionState } from './databaseState';
 import { ProjectState, ProjectStore } from './projectStore';
+import { revisionTooltip } from './graph/tooltip';
 import { RevisionShape, SnapshotProject, SnapshotRow, ViewSnapshot } from './viewSnapshot';
 import type { DriftChecks } from './drift/driftChecks';
 import { differenceItem, driftItem } from './drift/driftNodes';
@@ -19,7 +20,6 @@ const STATE_ICONS = {
   applied: new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')),
   pending: new vscode.ThemeIcon('circle-large-outline', new vscode.ThemeColor('disabledForeground')),
 };
-const STATE_TEXT = { current: 'current: the database is here', applied: 'applied', pending: 'pending: not applied yet' };
 const SHAPE_ICONS: Record<RevisionShape, string> = { mergepoint: 'git-merge', branchpoint: 'repo-forked', head: 'arrow-up', revision: 'git-commit' };
 /** A revision row's id, the same from a snapshot and from the files: VS Code keeps selection and scroll. */
 const rowId = (root: string, revision: string) => `${root}#${revision}`;
@@ -238,18 +238,14 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
   resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
     if (node.kind !== 'revision') return item;
     const s = node.script;
-    const state = this.stateOf(node);
-    const tags = shapeTags(s);
+    const t = revisionTooltip({ revision: s.revision, longdoc: s.longdoc, path: s.path, parents: s.versionedDownRevisions, branchLabels: s.branchLabels, dependencies: s.dependencies },
+      shapeTags(s), this.stateOf(node));
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**${s.revision}**${tags.length ? ` (${tags.join(', ')})` : ''}${state ? ` · ${STATE_TEXT[state]}` : ''}\n\n`);
-    md.appendText(`${s.doc}\n\n`);
-    md.appendMarkdown(`Parents: \`${s.versionedDownRevisions.join(', ') || '<base>'}\`\n\n`);
-    if (s.branchLabels.length) md.appendMarkdown(`Branch labels: \`${s.branchLabels.join(', ')}\`\n\n`);
-    if (s.dependencies.length) md.appendMarkdown(`Depends on: \`${s.dependencies.join(', ')}\`\n\n`);
-    // Alembic's template writes the date into the docstring only; seconds are enough here.
-    const created = /^Create Date: (\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)/m.exec(s.longdoc)?.[1];
-    if (created) md.appendText(`Created ${created}\n\n`);
-    md.appendText(s.path);
+    md.appendMarkdown(`**${t.revision}**${t.suffix}\n\n`);
+    md.appendText(`${t.doc}\n\n`);
+    for (const [label, ids] of t.details) md.appendMarkdown(`${label}: \`${ids}\`\n\n`);
+    if (t.created) md.appendText(`Created ${t.created}\n\n`);
+    md.appendText(t.path);
     item.tooltip = md;
     return item;
   }

@@ -20,6 +20,8 @@ export function run(): Promise<void> {
     require('./verifyUntrusted.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./driftUntrusted.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./graphUntrusted.test');
   } else {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./extension.test');
@@ -29,6 +31,8 @@ export function run(): Promise<void> {
     require('./postgres.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./run.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./graph.test');
     // Last: it adds a second project to the workspace while it runs.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./verify.test');
