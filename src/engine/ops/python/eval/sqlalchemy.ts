@@ -12,6 +12,7 @@ import { enumLabels, PyClass } from './classes';
 import { BoolClause, ColumnObj, NotClause, sqlLiteral, Statement, TableObj } from './core';
 import type { DialectName } from './context';
 import { PythonError } from './errors';
+import { MetaDataObj, tableOnMetadata } from './reflect';
 import { Builtin, isData, Kwargs, Namespace, NamespaceHost, RtObject, typeName, Value } from './runtime';
 
 export interface ConstructSink {
@@ -22,12 +23,6 @@ export interface ConstructSink {
   execute(sql: TextClause, line: number): void;
   /** `sa.inspect(bind)`: an Inspector reading the live schema. */
   inspect(target: Value, line: number): Value;
-}
-
-/** `sa.MetaData()`: only a container for `sa.Table(...)` here. */
-class MetaDataObj extends RtObject {
-  readonly typeName = 'MetaData';
-  constructor(readonly source: Call) { super(); }
 }
 
 export class SqlAlchemyHost implements NamespaceHost {
@@ -44,12 +39,17 @@ export class SqlAlchemyHost implements NamespaceHost {
         if (typeof args[0] !== 'string') throw new Unsupported(line, 'sa.text(...)', 'expected an SQL string');
         return new TextClause(args[0]);
       }
-      case 'sa.MetaData': return new MetaDataObj(new Call(fn, [], new Map(), line));
+      case 'sa.MetaData': {
+        const schema = kwargs.get('schema') ?? args[0];
+        return new MetaDataObj(new Call(fn, [], new Map(), line), typeof schema === 'string' ? schema : undefined, this.sink);
+      }
       case 'sa.inspect': case 'sa.engine.reflection.Inspector.from_engine': case 'sa.engine.Inspector.from_engine': case 'sa.Inspector.from_engine':
         return this.sink.inspect(args[0] ?? kwargs.get('subject') ?? kwargs.get('bind') ?? null, line);
       case 'sa.table': case 'sa.Table': {
         const [name, ...rest] = args;
         if (typeof name !== 'string') throw new Unsupported(line, `${fn}(...)`, 'expected the table name as a string');
+        const meta = rest.find((a): a is MetaDataObj => a instanceof MetaDataObj);
+        if (meta) return tableOnMetadata(meta, name, (schema) => this.call(ns, [name, ...rest.filter((a) => a !== meta)], new Map(schema ? [['schema', schema]] : []), line) as TableObj, rest.length > 1, kwargs, line);
         const cols: ColumnObj[] = [];
         const dataArgs: PyValue[] = [name];
         for (const a of rest) {
