@@ -104,7 +104,7 @@ const REFUSED: [string, number, RegExp][] = [
   ['with open("f") as f:\n    pass', 1, /name 'open' is not defined/],
   ['with op.get_context().autocommit_block():\n    op.execute("x")', 1, /outside the run's transaction/],
   ['op.invoke(None)', 1, /runs a Python operation object/],
-  ['op.sync_enum_values("a", "b", [])', 1, /op\.sync_enum_values\(\): not an operation the embedded engine runs/],
+  ['op.replace_sproc("a")', 1, /op\.replace_sproc\(\): not an operation the embedded engine runs/],
   ['global X', 1, /global\/nonlocal/],
   ['x = b"bytes"', 1, /a bytes literal/],
   ['x = 1j', 1, /complex number/],
