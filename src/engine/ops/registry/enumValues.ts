@@ -76,10 +76,10 @@ export const syncEnumValues: OpSpec = {
     const name = asString(a.enum_name, c.line, 'enum_name');
     const values = asStringList(a.new_values, c.line, 'new_values');
     if (!Array.isArray(a.affected_columns)) throw new Unsupported(c.line, `${LABEL}(affected_columns=...)`, 'expected a list of TableReference(...)');
-    const columns = a.affected_columns.map((v) => columnRef(v, enumSchema, c.line));
-    const pairs = renames(a.enum_values_to_rename, c.line);
     // The package skips every database but PostgreSQL (a logged warning).
     if (d.name !== 'postgresql') return [];
+    const columns = a.affected_columns.map((v) => columnRef(v, enumSchema, c.line));
+    const pairs = renames(a.enum_values_to_rename, c.line);
     const lit = (s: string) => d.literal(s);
     const type = `"${enumSchema}"."${name}"`;
     const oldName = `${name}_old`;

@@ -46,3 +46,27 @@ export class PostgresqlEnumModule extends RtObject {
   }
   override describe(): string { return this.path; }
 }
+
+/**
+ * `affected_columns=[(table, column)]`: the package first reads each column's default from
+ * information_schema (before any statement of the op), then proceeds as with TableReferences.
+ * The reads are the migration's (online, in the run's transaction); on a database other than
+ * PostgreSQL the package returns before reading.
+ */
+export function withColumnDefaults(call: Call, dialect: string | undefined, scalar: (sql: string) => Value): Call {
+  const at = call.kwargs.has('affected_columns') ? -1 : 3;
+  const cols = at < 0 ? call.kw('affected_columns') : call.args[at];
+  const schema = call.kw('enum_schema') ?? call.args[0];
+  if (dialect !== 'postgresql' || !Array.isArray(cols) || !cols.some(Array.isArray) || typeof schema !== 'string') return call;
+  const lit = (s: PyValue) => `'${String(s)}'`; // as the package writes them (an f-string)
+  const refs = cols.map((c) => {
+    if (!Array.isArray(c)) return c;
+    const [table, column, type] = c;
+    const dflt = scalar(`SELECT column_default FROM information_schema.columns WHERE table_schema = ${lit(schema)} AND table_name = ${lit(table)} AND column_name = ${lit(column)}`);
+    const kw = new Map<string, PyValue>([['table_name', table], ['column_name', column], ['table_schema', schema], ['column_type', type ?? 'ColumnType.COMMON'], ['existing_server_default', typeof dflt === 'string' ? dflt : null]]);
+    return new Call(`${POSTGRESQL_ENUM}.TableReference`, [], kw, call.line);
+  });
+  return at < 0
+    ? new Call(call.fn, call.args, new Map([...call.kwargs, ['affected_columns', refs]]), call.line, call.skipped)
+    : new Call(call.fn, call.args.map((x, i) => (i === at ? refs : x)), call.kwargs, call.line, call.skipped);
+}
