@@ -36,6 +36,8 @@ export class ColumnObj extends ClauseElement {
   readonly typeName = 'ColumnClause';
   table?: TableObj;
   constructor(readonly name: string, readonly type?: PyValue, readonly source?: Call) { super(); }
+  /** As a dict key (`query.update({Model.col: ...})`): the column of its table. */
+  override hashKey(): string { return `\u0001column:${this.table?.schema ?? ''}.${this.table?.name ?? ''}.${this.name}`; }
   render(r: Render): string {
     const own = r.d.quote(this.name);
     return r.qualify && this.table ? `${this.table.qualifiedName(r.d)}.${own}` : own;
@@ -219,6 +221,12 @@ export class Statement extends RtObject {
     s.orders = [...this.orders];
     return s;
   }
+
+  /** The same statement with more WHERE criteria (for callers in TypeScript: the ORM). */
+  withWhere(...criteria: Value[]): Statement { const s = this.copy(); s.wheres.push(...criteria); return s; }
+  withOrder(...by: Value[]): Statement { const s = this.copy(); s.orders.push(...by); return s; }
+  /** The same statement with one row of values, by column name. */
+  withRow(cols: Map<string, Value>): Statement { const s = this.copy(); s.values.push({ cols }); return s; }
 
   override getAttr(name: string, line: number): Value {
     switch (name) {

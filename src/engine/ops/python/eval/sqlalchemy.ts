@@ -23,6 +23,8 @@ export interface ConstructSink {
   execute(sql: TextClause, line: number): void;
   /** `sa.inspect(bind)`: an Inspector reading the live schema. */
   inspect(target: Value, line: number): Value;
+  /** `sqlalchemy.orm.Session(bind=...)`. */
+  session(args: Value[], kwargs: Kwargs, line: number, what: string): Value;
 }
 
 export class SqlAlchemyHost implements NamespaceHost {
@@ -82,6 +84,12 @@ export class SqlAlchemyHost implements NamespaceHost {
       case 'sa.select': {
         const cols = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
         return new Statement('select', undefined, cols as Value[]);
+      }
+      case 'sa.orm.declarative_base': return new Namespace('sa.orm.DeclarativeBase', this);
+      case 'sa.orm.Session': return this.sink.session(args, kwargs, line, 'sqlalchemy.orm.Session');
+      case 'sa.orm.sessionmaker': {
+        const bound = new Map(kwargs);
+        return new Builtin('sessionmaker()', (a: Value[], k: Kwargs, at: number) => this.sink.session(a, new Map([...bound, ...k]), at, 'sqlalchemy.orm.sessionmaker()'));
       }
       case 'sa.and_': return new BoolClause('AND', args);
       case 'sa.or_': return new BoolClause('OR', args);

@@ -11,8 +11,10 @@ import { AttributeHost } from './attributes';
 import { BatchContext, BatchProxy, OpMethod, OpProxy } from './opProxy';
 import { makeBuiltins, RaisedError } from './builtins';
 import { BindProxy, ContextProxy, DialectProxy, EnvironmentProxy, EvalContext } from './context';
-import { ResultProxy, Row } from './results';
+import { NeedsDatabase, ResultProxy, Row } from './results';
 import { InspectorObj } from './inspector';
+import { ModelObject, ormClassHooks, type OrmHost } from './orm';
+import { makeSession } from './session';
 import { PyClass, PyInstance, SuperProxy } from './classes';
 import { Importer } from './imports';
 import { ColumnObj, columnOperator, FuncClause, setEvaluationDialect, Statement } from './core';
@@ -56,6 +58,7 @@ export class World implements OperatorHost, AttributeHost {
       execute: (sql, line) => this.record('execute', new Call('op.execute', [sql], new Map(), line), line),
       call: (fn, args, line) => this.callValue(fn, args, new Map(), line),
       inspect: (target, line) => this.inspect(target, line),
+      session: (args, kwargs, line, what) => makeSession(this.ormHost(line), args, kwargs, line, what),
     });
     this.bind = new BindProxy(ctx, (stmt, params, line) => this.execute(stmt, params, line, 'conn.execute'));
     this.context = new ContextProxy(ctx, this.bind);
@@ -111,6 +114,21 @@ export class World implements OperatorHost, AttributeHost {
     }, target);
   }
 
+  /** What an ORM Session runs on: the migration's connection. */
+  private ormHost(line: number): OrmHost {
+    const dialect = this.ctx.dialect;
+    if (!dialect) throw new Unsupported(line, 'sqlalchemy.orm.Session', 'the SQL depends on the database, known only when the migration runs');
+    return {
+      offline: this.ctx.offline, dialect, bind: this.bind,
+      isBind: (v) => v === this.bind,
+      execute: (stmt, at, what) => {
+        // Alembic's offline mode has no connection a Session can use: like a read, it runs online only.
+        if (this.ctx.offline) throw new NeedsDatabase(at, what, -1);
+        return this.execute(stmt, undefined, at, what) as RtObject;
+      },
+    };
+  }
+
   // ---- names ----
 
   builtin(name: string): Value | undefined {
@@ -131,7 +149,7 @@ export class World implements OperatorHost, AttributeHost {
       if (b instanceof Opaque) b.fail(0);
       if (!(b instanceof PyClass) && !(b instanceof Namespace) && !(b instanceof Builtin)) throw new Unsupported(0, `class ${name}(...)`, 'a base class the engine does not model');
     }
-    return new PyClass(name, bases, () => new DialectProxy(this.ctx));
+    return new PyClass(name, bases, () => new DialectProxy(this.ctx), ormClassHooks);
   }
 
   superOf(self: Value | undefined, cls: Value | undefined, line: number): Value {
@@ -142,6 +160,7 @@ export class World implements OperatorHost, AttributeHost {
   setAttr(obj: Value, name: string, value: Value, line: number): void {
     if (obj instanceof PyInstance) { obj.setAttr(name, value); return; }
     if (obj instanceof PyClass) { obj.attrs.set(name, value); return; }
+    if (obj instanceof ModelObject) { obj.set(name, value, line); return; }
     throw new Unsupported(line, `.${name} = ...`, `setting an attribute of ${typeName(obj)} is not evaluated`);
   }
 
