@@ -14,7 +14,7 @@ import { BindProxy, ContextProxy, DialectProxy, EnvironmentProxy, EvalContext } 
 import { NeedsDatabase, ResultProxy, Row } from './results';
 import { InspectorObj } from './inspector';
 import { ModelObject, ormClassHooks, type OrmHost } from './orm';
-import { makeSession } from './session';
+import { makeSession, SessionObj } from './session';
 import { PyClass, PyInstance, SuperProxy } from './classes';
 import { Importer } from './imports';
 import { ColumnObj, columnOperator, FuncClause, setEvaluationDialect, Statement } from './core';
@@ -214,7 +214,14 @@ export class World implements OperatorHost, AttributeHost {
     const at = lineOf(unit, s);
     if (items.length !== 1 || !body) throw new Unsupported(at, snippet(unit, s), 'only `with op.batch_alter_table(...) as batch_op:` is evaluated');
     const ctx = interp.expr(items[0], unit, scopes);
-    if (!(ctx instanceof BatchContext)) throw new Unsupported(at, snippet(unit, s), 'only `with op.batch_alter_table(...) as batch_op:` is evaluated');
+    if (ctx instanceof SessionObj) {
+      // `with Session(bind=...) as session:` closes it at the end (no commit; the run's transaction is untouched).
+      if (asName) scopes[0].vars.set(text(unit, asName), ctx);
+      interp.block(body, unit, scopes);
+      (ctx.getAttr('close', at) as Builtin).call([], new Map(), at);
+      return;
+    }
+    if (!(ctx instanceof BatchContext)) throw new Unsupported(at, snippet(unit, s), 'only `with op.batch_alter_table(...) as batch_op:` and `with Session(...)` are evaluated');
     if (this.inBatch) throw new Unsupported(at, snippet(unit, s), 'a batch inside a batch');
     this.inBatch = true;
     const block: BatchBlock = { kind: 'batch', call: ctx.source, line: at, ops: [] };
