@@ -10,47 +10,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDatabases } from '../support/pgDatabases';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { REPO, runAlembic, runOurs } from './oracle';
+import { runOurs } from './oracle';
+import { fixtureProject, upDownUpLikeAlembic } from './onlineFixture';
 
-const FIXTURE = path.join(REPO, 'test/fixtures/orm');
 const databases = testDatabases('orm');
 const pgUrl = databases.url;
 
-function project(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orm-'));
-  fs.cpSync(FIXTURE, dir, { recursive: true });
-  fs.copyFileSync(path.join(REPO, 'test/fixtures/migrate/shop/alembic/env.py'), path.join(dir, 'alembic', 'env.py'));
-  return dir;
-}
-
-const dump = (url: string) => (runAlembic([{ schema: url } as never])[0] as unknown as { schema: unknown }).schema;
-
 for (const kind of ['sqlite', 'postgresql'] as const) {
   test(`runs an ORM Session on the migration's connection, on ${kind}: the same rows and schema as Alembic, up and down`, async () => {
-    const theirs = project();
-    const ours = project();
-    const urls = kind === 'sqlite'
-      ? [`sqlite:///${path.join(theirs, 'orm.db')}`, `sqlite:///${path.join(ours, 'orm.db')}`]
-      : [await pgUrl('alembic'), await pgUrl('ours')];
-    for (const [target, verb] of [['head', 'upgrade'], ['a1', 'downgrade'], ['head', 'upgrade']] as const) {
-      const [a] = runAlembic([{ cwd: theirs, argv: [verb, target], env: { DATABASE_URL: urls[0] } }]);
-      const [b] = await runOurs([{ cwd: ours, argv: [verb, target], env: { DATABASE_URL: urls[1] } }]);
-      assert.equal(a.code, 0, a.stderr);
-      assert.equal(b.code, 0, b.stderr + b.stdout);
-      assert.deepEqual(dump(urls[1]), dump(urls[0]), `after ${verb} ${target}`);
-    }
-    const d = dump(urls[1]) as { rows?: Record<string, unknown[]>; tables?: Record<string, { rows: unknown[] }> };
-    const facts = JSON.stringify(kind === 'sqlite' ? d.tables!.facts.rows : d.rows!.facts);
+    const facts = await upDownUpLikeAlembic(kind, 'orm', pgUrl, 'facts');
     assert.match(facts, /labels: CORE:20,OPS:4,new:None/, `what the migration read after its own flushes: ${facts}`);
     assert.match(facts, /first off: bob@example.com.off None/, facts);
   });
 }
 
 test('--sql refuses a migration that runs an ORM Session, before writing anything', async () => {
-  const dir = project();
+  const dir = fixtureProject('orm');
   const [r] = await runOurs([{ cwd: dir, argv: ['upgrade', 'a1:b2', '--sql'] }]);
   assert.notEqual(r.code, 0);
   assert.match(r.stdout + r.stderr, /b2_orm\.py:\d+ \(b2\): query\.update: it reads from the database while the migration runs/);
