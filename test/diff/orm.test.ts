@@ -21,6 +21,7 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
     const facts = await upDownUpLikeAlembic(kind, 'orm', pgUrl, 'facts');
     assert.match(facts, /labels: CORE:20,OPS:4,new:None/, `what the migration read after its own flushes: ${facts}`);
     assert.match(facts, /first off: bob@example.com.off None/, facts);
+    assert.match(facts, /pairs: (1\/None;1\/True|1\/True;1\/None);2\/True/, `distinct rows of columns, Booleans as Python reads them: ${facts}`);
   });
 }
 

@@ -209,6 +209,7 @@ export class Statement extends RtObject {
   private values: { cols: Map<string, Value> }[] = [];
   private wheres: Value[] = [];
   private orders: Value[] = [];
+  private distinct = false;
   constructor(readonly kind: 'insert' | 'update' | 'delete' | 'select', readonly table: TableObj | undefined, private selected: Value[] = []) {
     super();
     this.typeName = kind[0].toUpperCase() + kind.slice(1);
@@ -219,12 +220,14 @@ export class Statement extends RtObject {
     s.values = [...this.values];
     s.wheres = [...this.wheres];
     s.orders = [...this.orders];
+    s.distinct = this.distinct;
     return s;
   }
 
   /** The same statement with more WHERE criteria (for callers in TypeScript: the ORM). */
   withWhere(...criteria: Value[]): Statement { const s = this.copy(); s.wheres.push(...criteria); return s; }
   withOrder(...by: Value[]): Statement { const s = this.copy(); s.orders.push(...by); return s; }
+  withDistinct(): Statement { const s = this.copy(); s.distinct = true; return s; }
   /** The same statement with one row of values, by column name. */
   withRow(cols: Map<string, Value>): Statement { const s = this.copy(); s.values.push({ cols }); return s; }
 
@@ -250,6 +253,10 @@ export class Statement extends RtObject {
         const s = this.copy();
         s.orders.push(...args);
         return s;
+      });
+      case 'distinct': return new Builtin('distinct', (args: Value[]) => {
+        if (this.kind !== 'select' || args.length) throw new Unsupported(line, `${this.kind}().distinct(...)`, 'DISTINCT is rendered for a whole SELECT only');
+        return this.withDistinct();
       });
       case 'inline': case 'execution_options': return new Builtin(name, () => this);
       case 'select_from': return new Builtin(name, () => this);
@@ -291,7 +298,7 @@ export class Statement extends RtObject {
         const cols = this.selected.map((s) => operand(s, r)).join(', ');
         const from = froms.size ? ` \nFROM ${[...froms].map((f) => f.qualifiedName(d)).join(', ')}` : '';
         const order = this.orders.length ? ` ORDER BY ${this.orders.map((o) => operand(o, r)).join(', ')}` : '';
-        return `SELECT ${cols}${from}${this.wheres.length ? ` \nWHERE ${new BoolClause('AND', this.wheres).render(r)}` : ''}${order}`;
+        return `SELECT ${this.distinct ? 'DISTINCT ' : ''}${cols}${from}${this.wheres.length ? ` \nWHERE ${new BoolClause('AND', this.wheres).render(r)}` : ''}${order}`;
       }
     }
   }

@@ -75,6 +75,10 @@ class Mapper {
 }
 
 const mappers = new WeakMap<PyClass, Mapper | null>();
+const byTable = new WeakMap<TableObj, Mapper>();
+
+/** The model a column expression (`Model.col`) belongs to. */
+export const mapperOfColumn = (c: ColumnObj): Mapper | undefined => (c.table ? byTable.get(c.table) : undefined);
 
 /** The mapper of a declarative model class (undefined for other classes, and for an abstract base without `__tablename__`). */
 export function mapperOf(cls: PyClass): Mapper | undefined {
@@ -85,6 +89,7 @@ export function mapperOf(cls: PyClass): Mapper | undefined {
     const schema = args instanceof PyDict ? args.entries.get('schema') : undefined;
     m = typeof tablename === 'string' ? new Mapper(cls, tablename, typeof schema === 'string' ? schema : undefined) : null;
     mappers.set(cls, m);
+    if (m) byTable.set(m.table, m);
   }
   return m ?? undefined;
 }

@@ -2,13 +2,13 @@
  * `sqlalchemy.orm.Session(bind=op.get_bind())` and its `query(Model)`: see `orm.ts` for what is
  * modelled and why. Every statement goes through the migration's connection, in order.
  */
-import { PyDict, TextClause, Unsupported } from '../../values';
+import { Call, PyDict, TextClause, Unsupported } from '../../values';
 import { ColumnObj, columnOperator, Statement } from './core';
 import { PyClass } from './classes';
 import { PythonError } from './errors';
-import { mapperOf, ModelObject, OrmHost } from './orm';
+import { mapperOf, mapperOfColumn, ModelObject, OrmHost } from './orm';
 import { Row } from './results';
-import { Builtin, Kwargs, RtObject, typeName, Value } from './runtime';
+import { Builtin, Kwargs, Opaque, RtObject, typeName, Value } from './runtime';
 
 type Mapper = NonNullable<ReturnType<typeof mapperOf>>;
 
@@ -144,34 +144,55 @@ function pkClause(obj: ModelObject, line: number): Value {
   return parts.length === 1 ? parts[0] : (columnOperator('&', parts[0], parts[1]) as Value);
 }
 
-function entity(args: Value[], line: number): Mapper {
-  const m = args.length === 1 && args[0] instanceof PyClass ? mapperOf(args[0]) : undefined;
-  if (!m) throw new Unsupported(line, 'session.query(...)', 'only session.query(Model) on a declarative model is run by the embedded engine');
-  return m;
+/** `query(Model)`, or `query(Model.a, Model.b)` (columns of one model: rows, not objects). */
+function entity(args: Value[], line: number): { m: Mapper; columns?: ColumnObj[] } {
+  const [first] = args;
+  if (first instanceof Opaque) first.fail(line);
+  if (args.length === 1 && first instanceof PyClass) {
+    const m = mapperOf(first);
+    if (m) return { m };
+    throw new Unsupported(line, `session.query(${first.name})`, `${first.name} is not a declarative model of the migration (a declarative_base() subclass with __tablename__)`);
+  }
+  const cols = args.filter((a): a is ColumnObj => a instanceof ColumnObj);
+  const m = cols.length === args.length && cols.length ? mapperOfColumn(cols[0]) : undefined;
+  if (m && cols.every((c) => mapperOfColumn(c) === m)) return { m, columns: cols };
+  throw new Unsupported(line, 'session.query(...)', 'only session.query(Model) or columns of one declarative model are run by the embedded engine');
 }
 
 /** `session.query(Model)` with its filters: each terminal method is one statement. */
 class QueryObj extends RtObject {
   readonly typeName = 'Query';
-  constructor(private readonly session: SessionObj, private readonly m: Mapper, private readonly wheres: Value[], private readonly orders: Value[]) { super(); }
+  private readonly m: Mapper;
+  constructor(private readonly session: SessionObj, private readonly what: { m: Mapper; columns?: ColumnObj[] }, private readonly wheres: Value[], private readonly orders: Value[], private readonly distinct = false) {
+    super();
+    this.m = what.m;
+  }
+
+  private with(more: { wheres?: Value[]; orders?: Value[]; distinct?: boolean }): QueryObj {
+    return new QueryObj(this.session, this.what, [...this.wheres, ...more.wheres ?? []], [...this.orders, ...more.orders ?? []], more.distinct ?? this.distinct);
+  }
 
   private statement(): Statement {
-    let s = new Statement('select', undefined, this.m.table.columns);
+    let s = new Statement('select', undefined, this.what.columns ?? this.m.table.columns);
     if (this.wheres.length) s = s.withWhere(...this.wheres);
     if (this.orders.length) s = s.withOrder(...this.orders);
-    return s;
+    return this.distinct ? s.withDistinct() : s;
   }
 
   override getAttr(name: string, line: number): Value {
     const fn = (f: (args: Value[], kwargs: Kwargs, at: number) => Value) => new Builtin(`Query.${name}`, f);
     switch (name) {
-      case 'filter': case 'where': return fn((args) => new QueryObj(this.session, this.m, [...this.wheres, ...args], this.orders));
-      case 'filter_by': return fn((_a, kwargs, at) => new QueryObj(this.session, this.m, [...this.wheres, ...[...kwargs].map(([k, v]) => {
+      case 'filter': case 'where': return fn((args) => this.with({ wheres: args }));
+      case 'filter_by': return fn((_a, kwargs, at) => this.with({ wheres: [...kwargs].map(([k, v]) => {
         const col = this.m.keys.get(k);
         if (!col) throw new PythonError(at, 'InvalidRequestError', `Entity namespace for "${this.m.table.name}" has no property "${k}"`);
         return columnOperator('==', col, v)!;
-      })], this.orders));
-      case 'order_by': return fn((args) => new QueryObj(this.session, this.m, this.wheres, [...this.orders, ...args]));
+      }) }));
+      case 'order_by': return fn((args) => this.with({ orders: args }));
+      case 'distinct': return fn((args, _k, at) => {
+        if (args.length) throw new Unsupported(at, 'query.distinct(...)', 'DISTINCT ON is not rendered by the embedded engine');
+        return this.with({ distinct: true });
+      });
       case 'all': return fn((_a, _k, at) => this.load(at));
       case 'first': return fn((_a, _k, at) => this.load(at)[0] ?? null);
       case 'one': case 'one_or_none': return fn((_a, _k, at) => {
@@ -197,18 +218,20 @@ class QueryObj extends RtObject {
 
   byPk(pk: Value, line: number): Value {
     const pks = Array.isArray(pk) ? pk : [pk];
-    const q = new QueryObj(this.session, this.m, this.m.pk.map((c, i) => columnOperator('==', c, pks[i] ?? null)!), []);
+    const q = new QueryObj(this.session, { m: this.m }, this.m.pk.map((c, i) => columnOperator('==', c, pks[i] ?? null)!), []);
     return q.load(line)[0] ?? null;
   }
 
   /** Rows as objects, each primary key once per session (the identity map keeps objects already loaded). */
-  private load(line: number): ModelObject[] {
+  private load(line: number): (ModelObject | Row)[] {
     this.session.flushIf(line);
     const result = this.session.host.execute(this.statement(), line, 'query.all');
     const rows = (result.getAttr('fetchall', line) as Builtin).call([], new Map(), line) as Row[];
+    const columns = this.what.columns;
+    if (columns) return rows.map((r) => new Row(columns.map((c) => this.m.keyOf(c)), r.values.map((v, i) => fromDb(columns[i], v))));
     return rows.map((r) => {
       const obj = new ModelObject(this.m);
-      [...this.m.keys.keys()].forEach((k, i) => obj.values.set(k, r.values[i]));
+      [...this.m.keys].forEach(([k, c], i) => obj.values.set(k, fromDb(c, r.values[i])));
       const key = `${this.m.table.name}\u0000${JSON.stringify(this.m.pk.map((c) => obj.values.get(this.m.keyOf(c))))}`;
       const known = this.session.identity.get(key);
       if (known) return known;
@@ -221,6 +244,7 @@ class QueryObj extends RtObject {
 
   /** `query.update({...})` / `query.delete()`: one UPDATE / DELETE; objects already loaded are not refreshed (refused if used). */
   private bulk(kind: 'update' | 'delete', values: Value, line: number): Value {
+    if (this.what.columns || this.distinct) throw new Unsupported(line, `query(...).${kind}(...)`, `a bulk ${kind} is run on query(Model) only`);
     this.session.flushIf(line);
     let s = new Statement(kind, this.m.table);
     if (this.wheres.length) s = s.withWhere(...this.wheres);
@@ -235,6 +259,12 @@ class QueryObj extends RtObject {
     const r = this.session.host.execute(s, line, `query.${kind}`);
     return r.getAttr('rowcount', line);
   }
+}
+
+/** A value as the column's type gives it back to Python (SQLite stores a Boolean as 0/1). */
+function fromDb(c: ColumnObj, v: Value): Value {
+  const fn = c.type instanceof Call ? c.type.fn : '';
+  return typeof v === 'number' && (fn === 'sa.Boolean' || fn === 'sa.BOOLEAN') ? v !== 0 : v;
 }
 
 function columnName(m: Mapper, k: Value, line: number): string {
