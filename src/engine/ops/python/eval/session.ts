@@ -40,7 +40,11 @@ export class SessionObj extends RtObject {
         return this.host.execute(args[0] ?? null, at, 'session.execute');
       });
       case 'add': return fn(([obj], _k, at) => { this.add(obj ?? null, at); return null; });
-      case 'add_all': return fn(([objs], _k, at) => { for (const o of (objs as Value[]) ?? []) this.add(o, at); return null; });
+      case 'add_all': return fn(([objs], _k, at) => {
+        if (!Array.isArray(objs)) throw new Unsupported(at, 'session.add_all(...)', 'expected a list of objects');
+        for (const o of objs) this.add(o, at);
+        return null;
+      });
       case 'delete': return fn(([obj], _k, at) => {
         if (!(obj instanceof ModelObject) || obj.state !== 'persistent') throw new Unsupported(at, 'session.delete(obj)', 'only an object loaded by this session is deleted by the embedded engine');
         obj.state = 'deleted';
