@@ -4,7 +4,7 @@
  * and `ColumnType.COMMON` / `ColumnType.ARRAY`, kept as data for the op's declaration
  * (`ops/registry/enumValues.ts`). Anything else of the package stays unknown.
  */
-import { Call, PyValue } from '../../../values';
+import { Call, PyValue, Unsupported } from '../../../values';
 import { PythonError } from '../errors';
 import { Builtin, Kwargs, Opaque, RtObject, Value } from '../runtime';
 import { data } from '../sqlalchemy';
@@ -61,7 +61,9 @@ export function withColumnDefaults(call: Call, dialect: string | undefined, scal
   const lit = (s: PyValue) => `'${String(s)}'`; // as the package writes them (an f-string)
   const refs = cols.map((c) => {
     if (!Array.isArray(c)) return c;
+    if (c.length < 2) throw new PythonError(call.line, 'IndexError', 'tuple index out of range');
     const [table, column, type] = c;
+    if (typeof table !== 'string' || typeof column !== 'string') throw new Unsupported(call.line, `${POSTGRESQL_ENUM}: affected_columns=[(table, column)]`, 'expected the table and column names as strings');
     const dflt = scalar(`SELECT column_default FROM information_schema.columns WHERE table_schema = ${lit(schema)} AND table_name = ${lit(table)} AND column_name = ${lit(column)}`);
     const kw = new Map<string, PyValue>([['table_name', table], ['column_name', column], ['table_schema', schema], ['column_type', type ?? 'ColumnType.COMMON'], ['existing_server_default', typeof dflt === 'string' ? dflt : null]]);
     return new Call(`${POSTGRESQL_ENUM}.TableReference`, [], kw, call.line);
