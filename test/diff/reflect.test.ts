@@ -20,6 +20,8 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
     assert.match(facts, /reflected: users,teams/, `resolve_fks brings the referred table: ${facts}`);
     assert.match(facts, /users columns: id,team_id,email,score,active,nickname/, `the reflection sees the column added before it: ${facts}`);
     assert.match(facts, /emails: core-ada@example.com,ops-bob@example.com,ops-cy@example.com/, facts);
+    assert.match(facts, /active: \[True, False, None\]/, `Booleans read back as Python's: ${facts}`);
+    assert.match(facts, /values: \[\{'dark': True, 'size': 3\}, \['a', 'b'\]\]/, `JSON read back as Python's: ${facts}`);
   });
 }
 

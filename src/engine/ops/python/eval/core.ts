@@ -224,6 +224,9 @@ export class Statement extends RtObject {
     return s;
   }
 
+  /** What a SELECT returns, column by column (a column expression, or another expression). */
+  get columns(): readonly Value[] { return this.kind === 'select' ? this.selected : []; }
+
   /** The same statement with more WHERE criteria (for callers in TypeScript: the ORM). */
   withWhere(...criteria: Value[]): Statement { const s = this.copy(); s.wheres.push(...criteria); return s; }
   withOrder(...by: Value[]): Statement { const s = this.copy(); s.orders.push(...by); return s; }

@@ -2,7 +2,7 @@
  * `sqlalchemy.orm.Session(bind=op.get_bind())` and its `query(Model)`: see `orm.ts` for what is
  * modelled and why. Every statement goes through the migration's connection, in order.
  */
-import { Call, PyDict, TextClause, Unsupported } from '../../values';
+import { PyDict, TextClause, Unsupported } from '../../values';
 import { ColumnObj, columnOperator, Statement } from './core';
 import { PyClass } from './classes';
 import { PythonError } from './errors';
@@ -232,10 +232,10 @@ class QueryObj extends RtObject {
     const result = this.session.host.execute(this.statement(), line, 'query.all');
     const rows = (result.getAttr('fetchall', line) as Builtin).call([], new Map(), line) as Row[];
     const columns = this.what.columns;
-    if (columns) return rows.map((r) => new Row(columns.map((c) => this.m.keyOf(c)), r.values.map((v, i) => fromDb(columns[i], v))));
+    if (columns) return rows.map((r) => new Row(columns.map((c) => this.m.keyOf(c)), r.values));
     return rows.map((r) => {
       const obj = new ModelObject(this.m);
-      [...this.m.keys].forEach(([k, c], i) => obj.values.set(k, fromDb(c, r.values[i])));
+      [...this.m.keys.keys()].forEach((k, i) => obj.values.set(k, r.values[i]));
       const key = `${this.m.table.name}\u0000${JSON.stringify(this.m.pk.map((c) => obj.values.get(this.m.keyOf(c))))}`;
       const known = this.session.identity.get(key);
       if (known) return known;
@@ -263,12 +263,6 @@ class QueryObj extends RtObject {
     const r = this.session.host.execute(s, line, `query.${kind}`);
     return r.getAttr('rowcount', line);
   }
-}
-
-/** A value as the column's type gives it back to Python (SQLite stores a Boolean as 0/1). */
-function fromDb(c: ColumnObj, v: Value): Value {
-  const fn = c.type instanceof Call ? c.type.fn : '';
-  return typeof v === 'number' && (fn === 'sa.Boolean' || fn === 'sa.BOOLEAN') ? v !== 0 : v;
 }
 
 function columnName(m: Mapper, k: Value, line: number): string {

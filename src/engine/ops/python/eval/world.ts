@@ -98,7 +98,7 @@ export class World implements OperatorHost, AttributeHost {
       }
       k = this.record('execute', new Call('op.execute', [sql], new Map(), line), line);
     }
-    return new ResultProxy(k, this.ctx.reads, what === 'op.execute' ? 'op.execute(...)' : 'conn.execute(...)');
+    return new ResultProxy(k, this.ctx.reads, what === 'op.execute' ? 'op.execute(...)' : 'conn.execute(...)', stmt instanceof Statement ? resultProcessors(stmt, this.ctx.dialect) : []);
   }
 
   /** `sa.inspect(bind)`: its methods read the schema, as `conn.execute(...)` reads rows. */
@@ -243,6 +243,25 @@ export class World implements OperatorHost, AttributeHost {
     this.record('raise', new Call('raise', [message], new Map(), at), at);
     throw new StopEvaluation();
   }
+}
+
+/**
+ * What SQLAlchemy's types do to the values a SELECT of typed columns reads back, where the driver
+ * does not already: SQLite's 0/1 for a Boolean, and its JSON text for a JSON column.
+ */
+function resultProcessors(stmt: Statement, dialect: string | undefined): (((v: unknown, line: number) => unknown) | undefined)[] {
+  if (dialect !== 'sqlite') return [];
+  return stmt.columns.map((c) => {
+    const fn = c instanceof ColumnObj && c.type instanceof Call ? c.type.fn : '';
+    if (fn === 'sa.Boolean' || fn === 'sa.BOOLEAN') return (v) => (typeof v === 'number' ? v !== 0 : v);
+    if (fn === 'sa.JSON' || fn === 'sqlite.JSON') {
+      return (v, line) => {
+        if (typeof v !== 'string') return v;
+        try { return JSON.parse(v); } catch { throw new PythonError(line, 'JSONDecodeError', `the JSON column ${(c as ColumnObj).name} holds text that is not JSON`); }
+      };
+    }
+    return undefined;
+  });
 }
 
 function kwargsOf(p: Value, line: number): Kwargs {
