@@ -8,6 +8,7 @@ import { Unsupported } from '../../values';
 import { canonicalModule, normalize } from '../names';
 import { PythonError } from './errors';
 import { LibraryModule, MODELLED_PACKAGES } from './libraries/library';
+import { POSTGRESQL_ENUM, PostgresqlEnumModule } from './libraries/postgresqlEnum';
 import { findModule, findPackageDir, loadModule, resolveRelative } from './modules';
 import { Builtin, Namespace, Opaque, RtObject, Scope, Unit, Value } from './runtime';
 import type { World } from './world';
@@ -98,6 +99,11 @@ export class Importer {
     if (dotted === 'enum') return new Namespace('enum', this.w.sa);
     if (MODELLED_PACKAGES.has(head)) {
       let m: Value = new LibraryModule('', this.w.ctx.dialect);
+      for (const part of dotted.split('.').slice(1)) m = (m as RtObject).getAttr(part, line);
+      return m;
+    }
+    if (head === POSTGRESQL_ENUM) {
+      let m: Value = new PostgresqlEnumModule(head);
       for (const part of dotted.split('.').slice(1)) m = (m as RtObject).getAttr(part, line);
       return m;
     }
