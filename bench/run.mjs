@@ -9,6 +9,9 @@ import { generateProject } from './generate.mjs';
 import { measureEditor } from './vscode.mjs';
 import { measureMigrations, migrateTable } from './migrate.mjs';
 import { measureVerify, verifyTable } from './verify.mjs';
+import { driftTable, measureDrift } from './drift.mjs';
+import { graphTable, measureGraph } from './graph.mjs';
+import { graphPaintTable, measureGraphPaint } from './graphPaint.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -17,8 +20,8 @@ const cli = path.join(repo, 'dist', 'cli.js');
 const python = process.env.ORACLE_PYTHON ?? '/usr/bin/python3';
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 5);
-// Which parts to run (all by default): readonly, editor, migrate, verify.
-const parts = new Set((process.env.BENCH_PARTS ?? 'readonly,editor,migrate,verify').split(','));
+// Which parts to run (all by default): readonly, editor, migrate, verify, drift, graph.
+const parts = new Set((process.env.BENCH_PARTS ?? 'readonly,editor,migrate,verify,drift,graph').split(','));
 const pgUrl = process.env.PGURL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 function time(cmd, args, env = {}) {
@@ -87,6 +90,16 @@ const verifyResult = parts.has('verify')
   ? measureVerify({ work, cli, python, pgUrl, n: Number(process.env.BENCH_VERIFY_REVISIONS ?? 100), runs: Number(process.env.BENCH_VERIFY_RUNS ?? 3), alembicRuns: Number(process.env.BENCH_VERIFY_ALEMBIC_RUNS ?? 1) })
   : undefined;
 
+// drift: a 200-table schema changed by hand, ours against Alembic's compare_metadata.
+const driftResult = parts.has('drift')
+  ? await measureDrift({ work, cli, python, pgUrl, n: Number(process.env.BENCH_DRIFT_TABLES ?? 200), runs: Number(process.env.BENCH_DRIFT_RUNS ?? 3) })
+  : undefined;
+
+// The revision graph: its layout in Node (against dagre, when installed), its webview in VS Code.
+const graphRows = parts.has('graph') ? await measureGraph({ sizes, runs }) : [];
+const graphPaintRows = [];
+for (const n of parts.has('graph') ? [10, ...sizes] : []) graphPaintRows.push(await measureGraphPaint(n));
+
 const doc = path.join(repo, 'docs', 'PERFORMANCE.md');
 const replaceSection = (text, name, body) => text.replace(new RegExp(`<!-- bench:${name}:start -->[\\s\\S]*?<!-- bench:${name}:end -->`), `<!-- bench:${name}:start -->\n${body}\n<!-- bench:${name}:end -->`);
 let text = fs.readFileSync(doc, 'utf8');
@@ -94,7 +107,11 @@ if (rows.length) text = replaceSection(text, 'readonly', table);
 if (editorRows.length) text = replaceSection(text, 'editor', editorTable);
 if (migrateRows.length) text = replaceSection(text, 'migrate', migrateTable(migrateRows, migrateRuns, alembicVersion));
 if (verifyResult) text = replaceSection(text, 'verify', verifyTable(verifyResult, alembicVersion));
+if (driftResult) text = replaceSection(text, 'drift', driftTable(driftResult, alembicVersion));
+if (graphRows.length) text = replaceSection(text, 'graph', graphTable(graphRows, runs));
+if (graphPaintRows.length) text = replaceSection(text, 'graph-webview', graphPaintTable(graphPaintRows));
 fs.writeFileSync(doc, text);
 console.log(`\nWrote ${path.relative(repo, doc)}`);
 if (rows.some((r) => r.same !== 'identical')) { console.error('Outputs differ from Alembic'); process.exit(1); }
+if (driftResult?.problems.length) { console.error(`drift: ${driftResult.problems.join('\n')}`); process.exit(1); }
 if (verifyResult?.problems.length) { console.error(`verify: not every revision passed:\n${verifyResult.problems.join('\n')}`); process.exit(1); }

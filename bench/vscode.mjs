@@ -4,14 +4,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { provision } from '../scripts/vscode/provision.mjs';
-import { CHROMIUM_ARGS, makeRunDir, startCodeServer } from '../scripts/vscode/codeServer.mjs';
+import { makeRunDir, openDevWindow } from '../scripts/vscode/codeServer.mjs';
 import { generateProject } from './generate.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function findLog(run) {
+export function findLog(run) {
   const stack = [path.join(run, 'user-data', 'logs')];
   while (stack.length) {
     const d = stack.pop();
@@ -28,13 +27,9 @@ function findLog(run) {
 
 /** One launch of VS Code on the project; `run` (user data) is reused for a warm second launch. */
 async function launch(count, workspace, run) {
-  const paths = provision();
-  const server = await startCodeServer({ run, workspace, smokeDriver: true });
-  const browser = await chromium.launch({ executablePath: paths.chromium, headless: true, args: CHROMIUM_ARGS });
+  provision();
+  const { server, browser, page } = await openDevWindow({ run, workspace, repo });
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${repo}`], ['skipWelcome', 'true']]);
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
     // Open the view as soon as its icon shows, as a user who had it open would: the extension
     // activates meanwhile, so the first rows wait for whatever the extension does first.
     const icon = page.locator('.activitybar [aria-label^="Migrations"]').first();

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { chromium } from 'playwright-core';
 import { paths } from './provision.mjs';
 
 const SETTINGS = {
@@ -143,4 +144,30 @@ export async function openPalette(page, title) {
       await page.keyboard.press('Escape');
     }
   }
+}
+
+/**
+ * code-server on `workspace` with the extension loaded from `repo` (the development path), and a
+ * headless Chromium page on it (call provision() first). Returns { server, browser, page }; close the browser, stop the server.
+ */
+export async function openDevWindow({ run, workspace, repo, viewport = { width: 1400, height: 900 } }) {
+  const server = await startCodeServer({ run, workspace, smokeDriver: true });
+  const browser = await chromium.launch({ executablePath: paths.chromium, headless: true, args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ viewport });
+  const payload = JSON.stringify([['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${repo}`], ['skipWelcome', 'true']]);
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
+  return { server, browser, page };
+}
+
+/** A failed scenario: its last screenshot, code-server's output and the extension host's logs on stderr. */
+export async function reportFailure({ shot, server, run }) {
+  await shot('failure').catch(() => undefined);
+  process.stderr.write(`\n--- code-server output\n${server.output().slice(-4000)}\n${extensionHostLogs(run)}\n`);
+}
+
+/** After a scenario: the browser closed, code-server stopped, `folders` removed (kept with KEEP_RUN=1). */
+export async function closeScenario({ context, server, folders }) {
+  await context.close().catch(() => undefined);
+  server.stop();
+  if (!process.env.KEEP_RUN) for (const f of folders) fs.rmSync(f, { recursive: true, force: true });
 }

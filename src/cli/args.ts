@@ -49,7 +49,10 @@ export const COMMANDS: Record<string, { options: OptionSpec[]; positionals: stri
       { flags: ['--sql'], key: 'sql', takesValue: false }, { flags: ['--head'], key: 'head', takesValue: true },
       { flags: ['--splice'], key: 'splice', takesValue: false }, { flags: ['--branch-label'], key: 'branch_label', takesValue: true, append: true },
       { flags: ['--version-path'], key: 'version_path', takesValue: true }, { flags: ['--rev-id'], key: 'rev_id', takesValue: true },
-      { flags: ['--depends-on'], key: 'depends_on', takesValue: true, append: true }],
+      { flags: ['--depends-on'], key: 'depends_on', takesValue: true, append: true },
+      // Ours: autogenerate without Python, from the database's drift (see the drift command).
+      { flags: ['--from-database'], key: 'from_database', takesValue: false }, { flags: ['--ignore'], key: 'ignore', takesValue: true, append: true },
+      { flags: ['--postgres-url'], key: 'postgres_url', takesValue: true }],
     positionals: [], help: 'Create a new revision file.',
   },
   merge: {
@@ -70,6 +73,12 @@ export const COMMANDS: Record<string, { options: OptionSpec[]; positionals: stri
       { flags: ['--junit'], key: 'junit', takesValue: true }, { flags: ['--json'], key: 'json', takesValue: false },
       { flags: ['--no-rows'], key: 'no_rows', takesValue: false }],
     positionals: ['range?'], help: 'Check that every revision upgrades, downgrades back to the same schema, and upgrades again (scratch databases).',
+  },
+  // Ours: the live database against the schema its migrations build (read only).
+  drift: {
+    options: [{ flags: ['--json'], key: 'json', takesValue: false }, { flags: ['--ignore'], key: 'ignore', takesValue: true, append: true },
+      { flags: ['--postgres-url'], key: 'postgres_url', takesValue: true }],
+    positionals: [], help: 'Compare the database with the schema its migrations build at its revision: changes made by hand (read only; exit 1 on drift).',
   },
 };
 

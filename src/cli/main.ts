@@ -26,6 +26,7 @@ import { findAlembic, runAlembic } from '../engine/handoff/alembic';
 import { StepConflictError } from '../engine/runner/steps';
 import type { SessionOptions } from '../engine/runner/session';
 import type { PgDumpOptions } from '../engine/db/pgDump';
+import { driftCommand } from './driftCommand';
 import { verifyCommand } from './verifyCommand';
 import { help, parseArgs, ParsedArgs, usage, UsageError } from './args';
 import { flush, hint, msg, warn, writeOut } from './output';
@@ -115,6 +116,12 @@ async function run(args: ParsedArgs, argv: string[]): Promise<void> {
       return;
     }
     case 'revision': case 'merge': {
+      if (o.from_database) {
+        if (o.autogenerate || o.sql) throw new CommandError('--from-database writes the revision from the database itself: it does not go with --autogenerate or --sql');
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { revisionFromDatabase } = require('./revisionFromDatabase') as typeof import('./revisionFromDatabase');
+        return revisionFromDatabase(dir, o, logInfo(args));
+      }
       if (o.autogenerate || o.sql) {
         // Autogenerate compares the models in the user's Python code with the database: Alembic's job.
         return handOffPlain(config.cwd, argv, o.autogenerate ? 'revision --autogenerate compares your SQLAlchemy models with the database, which needs Python'
@@ -129,6 +136,11 @@ async function run(args: ParsedArgs, argv: string[]): Promise<void> {
     }
     case 'verify': {
       const code = await verifyCommand(dir, o, args.positionals[0], logInfo(args));
+      if (code) throw new ExitCode(code);
+      return;
+    }
+    case 'drift': {
+      const code = await driftCommand(dir, o, logInfo(args));
       if (code) throw new ExitCode(code);
       return;
     }

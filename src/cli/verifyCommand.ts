@@ -7,31 +7,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CommandError } from '../engine/errors';
-import { parseDatabaseUrl } from '../engine/config/url';
 import type { ScriptDirectory } from '../engine/scripts/scriptDirectory';
 import type { VerifyDatabase } from '../engine/verify/types';
 import { writeOut } from './output';
+import { cancellable, postgresScratch } from './scratchRun';
 
 const DATABASES: VerifyDatabase[] = ['sqlite', 'postgresql'];
 
 export async function verifyCommand(dir: ScriptDirectory, opts: Record<string, unknown>, range: string | undefined, log: (line: string) => void): Promise<number> {
   const databases = parseDatabases(opts.database as string | undefined);
-  const pgUrl = opts.postgres_url as string | undefined;
-  if (pgUrl) {
-    const u = parseDatabaseUrl(pgUrl, '--postgres-url');
-    if (u.dialect !== 'postgresql') throw new CommandError(`--postgres-url must name a PostgreSQL server (got a ${u.dialect} URL)`, undefined, 'Give postgresql://user@host:5432/postgres: a temporary database is created on that server and dropped afterwards.');
-  }
+  const postgres = postgresScratch(opts);
   // Loaded here: the CLI's other commands never pay for the stairway and its scratch databases.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { verify, verifyJunit, verifySummary } = require('../engine/verify') as typeof import('../engine/verify');
-  const controller = new AbortController();
-  const onSigint = () => { log('Cancelling: the scratch databases are being removed...'); controller.abort(); process.once('SIGINT', () => process.exit(130)); };
-  process.once('SIGINT', onSigint);
-  try {
-    const report = await verify(dir, {
-      databases, range, rows: !opts.no_rows, signal: controller.signal, onLog: log,
-      postgres: pgUrl ? { mode: 'server', url: pgUrl } : { mode: 'pglite' },
-    });
+  return cancellable(log, async (signal) => {
+    const report = await verify(dir, { databases, range, rows: !opts.no_rows, signal, onLog: log, postgres });
     const describe = (id: string) => (dir.map.getRevision(id) as { doc?: string } | null)?.doc ?? '';
     if (opts.junit) {
       const file = path.resolve(opts.junit as string);
@@ -40,11 +30,9 @@ export async function verifyCommand(dir: ScriptDirectory, opts: Record<string, u
       log(`JUnit report written to ${file}`);
     }
     writeOut(opts.json ? JSON.stringify(report, null, 2) + '\n' : verifySummary(report, describe));
-    if (controller.signal.aborted) throw new CommandError('The verify run was cancelled; the scratch databases were removed.');
+    if (signal.aborted) throw new CommandError('The verify run was cancelled; the scratch databases were removed.');
     return report.results.some((r) => r.status === 'failed') ? 1 : 0;
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
+  });
 }
 
 function parseDatabases(v: string | undefined): VerifyDatabase[] {

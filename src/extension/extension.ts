@@ -15,9 +15,14 @@ import { registerRunCommands } from './registerRunCommands';
 import { registerInitCommands } from './initCommands';
 import { loadSnapshot, snapshotPath, SnapshotWriter } from './viewSnapshot';
 import { registerVerify, VerifyApi } from './verify';
+import { DriftChecks, registerDrift } from './drift';
+import { GraphHost } from './graph/graphView';
+import { registerGraphCommands } from './graph/graphCommands';
 
 /** Returned by activate(): used by the extension-host tests to read what the surfaces show. */
-export interface ExtensionApi { store: ProjectStore; tree: MigrationsTree; statusBar: StatusBar; diagnostics: Diagnostics; verify: VerifyApi; snapshotFile?: string }
+export interface ExtensionApi {
+  store: ProjectStore; tree: MigrationsTree; statusBar: StatusBar; diagnostics: Diagnostics; verify: VerifyApi; drift: DriftChecks; graph: GraphHost; snapshotFile?: string;
+}
 
 /** Set by the bundle's first line (scripts/build.mjs); absent when the modules are loaded unbundled. */
 declare const __migrationsBundleStart: number | undefined;
@@ -48,8 +53,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   void vscode.window.withProgress({ location: { viewId: 'alembicMigrations.revisions' } }, () => store.ready);
   const diagnostics = new Diagnostics(store);
   const verify = registerVerify(store, log);
+  const drift = registerDrift(store, log, tree, statusBar);
+  const graph = new GraphHost(store, log, context.extensionUri);
   context.subscriptions.push(
+    graph,
+    ...registerGraphCommands(graph),
     verify,
+    ...drift.disposables,
     log,
     store,
     snapshots,
@@ -85,7 +95,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     const rows = tree.getChildren().length;
     log.info(`First view data: ${rows} rows for ${revisions} revisions ready ${(performance.now() - activateAt).toFixed(1)} ms after activation (rows built in ${(performance.now() - t).toFixed(1)} ms)`);
   });
-  return { store, tree, statusBar, diagnostics, verify, snapshotFile };
+  return { store, tree, statusBar, diagnostics, verify, drift: drift.checks, graph, snapshotFile };
 }
 
 export function deactivate(): void { /* disposables are released by VS Code */ }

@@ -9,14 +9,17 @@ import { Script } from '../engine/scripts/script';
 import type { ScriptDirectory } from '../engine/scripts/scriptDirectory';
 import type { RevisionState } from './databaseState';
 import { ProjectState, ProjectStore } from './projectStore';
+import { revisionTooltip } from './graph/tooltip';
 import { RevisionShape, SnapshotProject, SnapshotRow, ViewSnapshot } from './viewSnapshot';
+import type { DriftChecks } from './drift/driftChecks';
+import { differenceItem, driftItem } from './drift/driftNodes';
+import type { SchemaDifference } from '../engine/schema/diff';
 
 const STATE_ICONS = {
   current: new vscode.ThemeIcon('debug-stackframe', new vscode.ThemeColor('charts.blue')),
   applied: new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')),
   pending: new vscode.ThemeIcon('circle-large-outline', new vscode.ThemeColor('disabledForeground')),
 };
-const STATE_TEXT = { current: 'current: the database is here', applied: 'applied', pending: 'pending: not applied yet' };
 const SHAPE_ICONS: Record<RevisionShape, string> = { mergepoint: 'git-merge', branchpoint: 'repo-forked', head: 'arrow-up', revision: 'git-commit' };
 /** A revision row's id, the same from a snapshot and from the files: VS Code keeps selection and scroll. */
 const rowId = (root: string, revision: string) => `${root}#${revision}`;
@@ -34,6 +37,8 @@ export const PAGE_SIZE = 200;
 export type Node = { kind: 'project'; project: ProjectState } | { kind: 'revision'; project: ProjectState; script: Script }
   | { kind: 'message'; text: string; tooltip?: string; icon?: string; command?: vscode.Command }
   | { kind: 'more'; project: ProjectState; remaining: number }
+  /** The project's last drift check, and each difference it found. */
+  | { kind: 'drift'; project: ProjectState } | { kind: 'driftDifference'; project: ProjectState; difference: SchemaDifference }
   /** From the last session's snapshot, until the first scan is done. */
   | { kind: 'snapshotProject'; snap: SnapshotProject } | { kind: 'snapshotRow'; snap: SnapshotProject; row: SnapshotRow };
 
@@ -62,6 +67,13 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
   }
 
   private readonly lastStates = new Map<string, RevisionState>();
+  private drift: DriftChecks | undefined;
+
+  /** Shows each project's drift row once a check has run. */
+  attachDrift(checks: DriftChecks): vscode.Disposable {
+    this.drift = checks;
+    return checks.onDidChange(() => this.changed.fire(undefined));
+  }
 
   showMore(project: ProjectState): void {
     this.pages.set(project.found.root, (this.pages.get(project.found.root) ?? 1) + 1);
@@ -89,6 +101,10 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
       const projects = this.store.all;
       if (projects.length === 1) return this.revisionsOf(projects[0]);
       return projects.map((project) => ({ kind: 'project', project }));
+    }
+    if (node.kind === 'drift') {
+      const r = this.drift?.shown(node.project.found.root);
+      return r && (r.status === 'drift' || r.status === 'clean') ? r.report.differences.map((difference): Node => ({ kind: 'driftDifference', project: node.project, difference })) : [];
     }
     return node.kind === 'project' ? this.revisionsOf(node.project) : [];
   }
@@ -136,7 +152,8 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
     } catch (e) {
       return [{ kind: 'message', text: String((e as Error).message) }];
     }
-    const nodes: Node[] = [...this.databaseRow(project), ...first.map((script): Node => ({ kind: 'revision', project, script }))];
+    const drift: Node[] = this.drift?.get(project.found.root) ? [{ kind: 'drift', project }] : [];
+    const nodes: Node[] = [...this.databaseRow(project), ...drift, ...first.map((script): Node => ({ kind: 'revision', project, script }))];
     if (order.total > shown) nodes.push({ kind: 'more', project, remaining: order.total - shown });
     return nodes;
   }
@@ -184,6 +201,13 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
       item.contextValue = 'message';
       return item;
     }
+    if (node.kind === 'drift') {
+      const root = node.project.found.root;
+      const item = driftItem(this.drift!.shown(root)!, this.drift!.get(root)?.status === 'checking');
+      item.id = `${root}#drift`;
+      return item;
+    }
+    if (node.kind === 'driftDifference') return differenceItem(node.difference);
     if (node.kind === 'more') {
       const item = new vscode.TreeItem(`Show ${Math.min(PAGE_SIZE, node.remaining)} more (${node.remaining.toLocaleString('en')} older revisions)`);
       item.iconPath = new vscode.ThemeIcon('ellipsis');
@@ -214,18 +238,14 @@ export class MigrationsTree implements vscode.TreeDataProvider<Node> {
   resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
     if (node.kind !== 'revision') return item;
     const s = node.script;
-    const state = this.stateOf(node);
-    const tags = shapeTags(s);
+    const t = revisionTooltip({ revision: s.revision, longdoc: s.longdoc, path: s.path, parents: s.versionedDownRevisions, branchLabels: s.branchLabels, dependencies: s.dependencies },
+      shapeTags(s), this.stateOf(node));
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**${s.revision}**${tags.length ? ` (${tags.join(', ')})` : ''}${state ? ` · ${STATE_TEXT[state]}` : ''}\n\n`);
-    md.appendText(`${s.doc}\n\n`);
-    md.appendMarkdown(`Parents: \`${s.versionedDownRevisions.join(', ') || '<base>'}\`\n\n`);
-    if (s.branchLabels.length) md.appendMarkdown(`Branch labels: \`${s.branchLabels.join(', ')}\`\n\n`);
-    if (s.dependencies.length) md.appendMarkdown(`Depends on: \`${s.dependencies.join(', ')}\`\n\n`);
-    // Alembic's template writes the date into the docstring only; seconds are enough here.
-    const created = /^Create Date: (\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)/m.exec(s.longdoc)?.[1];
-    if (created) md.appendText(`Created ${created}\n\n`);
-    md.appendText(s.path);
+    md.appendMarkdown(`**${t.revision}**${t.suffix}\n\n`);
+    md.appendText(`${t.doc}\n\n`);
+    for (const [label, ids] of t.details) md.appendMarkdown(`${label}: \`${ids}\`\n\n`);
+    if (t.created) md.appendText(`Created ${t.created}\n\n`);
+    md.appendText(t.path);
     item.tooltip = md;
     return item;
   }

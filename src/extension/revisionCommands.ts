@@ -50,17 +50,18 @@ export async function newRevision(store: ProjectStore, project: ProjectState, me
   }
 }
 
-export async function mergeHeads(store: ProjectStore, project: ProjectState, message?: string): Promise<string | undefined> {
+/** `heads`: the heads to merge (the graph's selection); all of them when not given. */
+export async function mergeHeads(store: ProjectStore, project: ProjectState, message?: string, heads?: string[]): Promise<string | undefined> {
   const dir = project.dir;
   if (!dir || graphBroken(project)) return undefined;
-  if (dir.map.heads.length < 2) {
+  if ((heads ?? dir.map.heads).length < 2) {
     void vscode.window.showInformationMessage(`Migrations: ${project.label} has a single head; there is nothing to merge.`);
     return undefined;
   }
-  message ??= await vscode.window.showInputBox({ title: `Merge ${dir.map.heads.length} heads of ${project.label}`, prompt: 'Message', value: 'merge heads' });
+  message ??= await vscode.window.showInputBox({ title: `Merge ${heads ? heads.join(', ') : `${dir.map.heads.length} heads`} of ${project.label}`, prompt: 'Message', value: 'merge heads' });
   if (message === undefined) return undefined;
   try {
-    const file = merge(dir, ['heads'], { message });
+    const file = merge(dir, heads ?? ['heads'], { message });
     await store.refresh();
     await open(file);
     return file;

@@ -2,15 +2,24 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { ProjectState, ProjectStore } from './projectStore';
+import type { DriftChecks } from './drift/driftChecks';
 
 export class StatusBar implements vscode.Disposable {
   readonly item = vscode.window.createStatusBarItem('alembicMigrations.status', vscode.StatusBarAlignment.Left, 50);
+
+  private drift: DriftChecks | undefined;
 
   constructor(private readonly store: ProjectStore) {
     this.item.name = 'Migrations: database revision';
     this.item.command = 'alembicMigrations.statusActions';
     store.onDidChange(() => this.render());
     vscode.window.onDidChangeActiveTextEditor(() => this.render());
+  }
+
+  /** Warns when the active project's last drift check found differences. */
+  attachDrift(checks: DriftChecks): vscode.Disposable {
+    this.drift = checks;
+    return checks.onDidChange(() => this.render());
   }
 
   /** The project of the active editor's file, else the first one. */
@@ -55,6 +64,13 @@ export class StatusBar implements vscode.Disposable {
       tip.appendMarkdown(current.length ? `Current: ${current.map((c) => `\`${c}\` ${doc(c)}`).join(', ')}\n\n` : 'Current: base (no revision applied)\n\n');
       tip.appendMarkdown(p.db.pending ? `${p.db.pending} revision(s) pending\n\n` : 'Up to date\n\n');
       if (p.db.warning) tip.appendMarkdown(`$(warning) ${p.db.warning}\n\n`);
+    }
+    const drift = this.drift?.shown(p.found.root);
+    if (drift?.status === 'drift' && p.db?.status === 'ok') {
+      const n = drift.report.differences.length;
+      this.item.text += ` $(warning) drift`;
+      tip.appendMarkdown(`\n\n$(warning) **Drift**: the database differs from what the migrations build in ${n} place${n === 1 ? '' : 's'} (see Drift in the Migrations view).`);
+      this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     }
     if (heads.length > 1) {
       tip.appendMarkdown(`\n\n$(warning) The scripts have ${heads.length} heads (${heads.join(', ')}): merge them or upgrade with \`heads\`.`);

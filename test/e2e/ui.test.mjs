@@ -191,7 +191,13 @@ async function scenario(mode) {
     await shot('downgrade-written');
 
     // From the view: "Upgrade to Here" on a pending revision, then "Downgrade One Step" from the view's title.
-    const sidebarAction = (label) => page.locator(`.part.sidebar .action-label[aria-label^="${label}"]`).first();
+    // With the Graph view below it, the Revisions view's title actions show while its header is hovered.
+    const sidebarAction = (label) => ({
+      click: async () => {
+        await page.locator('.part.sidebar .pane-header', { hasText: /^Revisions/i }).hover();
+        await page.locator(`.part.sidebar .action-label[aria-label^="${label}"]`).first().click();
+      },
+    });
     // A click can land while the view re-renders its rows after the save: then once more.
     const clickForDialog = async (click) => {
       for (let attempt = 1; ; attempt++) {

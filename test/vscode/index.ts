@@ -18,6 +18,10 @@ export function run(): Promise<void> {
     require('./untrusted.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./verifyUntrusted.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./driftUntrusted.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./graphUntrusted.test');
   } else {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./extension.test');
@@ -27,9 +31,13 @@ export function run(): Promise<void> {
     require('./postgres.test');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./run.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./graph.test');
     // Last: it adds a second project to the workspace while it runs.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('./verify.test');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('./drift.test');
   }
   const lines: string[] = [];
   const resultsFile = process.env.MIGRATIONS_TEST_RESULTS;

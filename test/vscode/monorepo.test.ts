@@ -35,6 +35,19 @@ describe('Two projects in one workspace', () => {
     assert.deepEqual(byProject['services/inventory'].sort(), ['0f3b5c9e1d2a', '6b1d9e8f7a6c', '8c7d6e5f4a3b', '9d8e7f6a5b4c', 'No database configured: click to set one']);
   });
 
+  it('the graph shows one project at a time, switched from its project list', async () => {
+    const surface = a.graph.openPanel();
+    const api = a.store.all.find((p) => p.found.root.endsWith(path.join('services', 'api')))!;
+    const inventory = a.store.all.find((p) => p.found.root.endsWith('inventory'))!;
+    assert.equal(await surface.receive({ type: 'selectProject', root: inventory.found.root }), 'posted');
+    assert.equal(surface.project(), inventory);
+    assert.equal(await surface.receive({ type: 'open', revision: '0f3b5c9e1d2a' }), 'opened', "the shown project's revision");
+    assert.match(await surface.receive({ type: 'open', revision: '0d4e6f8a2b19' }), /^ignored: open: no revision 0d4e6f8a2b19 in the project shown/, "another project's revision is not taken");
+    assert.equal(await surface.receive({ type: 'selectProject', root: api.found.root }), 'posted');
+    assert.equal(await surface.receive({ type: 'open', revision: '0d4e6f8a2b19' }), 'opened');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it("the status bar follows the active editor's project", async () => {
     const inventory = path.join(workspace(), 'services', 'inventory', 'db', 'migrations', 'versions', '2024_01_05_0f3b5c9e1d2a_products.py');
     await vscode.window.showTextDocument(vscode.Uri.file(inventory));

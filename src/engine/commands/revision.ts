@@ -25,6 +25,8 @@ export interface RevisionOptions {
   /** Fills `upgrades` / `downgrades` in the template (merge leaves them empty). */
   upgrades?: string;
   downgrades?: string;
+  /** Fills `imports` in the template (autogenerate's extra import lines). */
+  imports?: string;
 }
 
 /** The bundled templates: `migrations/templates` beside dist/ in the package, or in the repository. */
@@ -88,7 +90,7 @@ function writeRevision(dir: ScriptDirectory, heads: Script[], o: RevisionOptions
     up_revision: id, down_revision: scalar(heads.map((h) => h.revision)),
     branch_labels: o.branchLabel?.length ? o.branchLabel : null,
     depends_on: dependsOn ? scalar(dependsOn) : null,
-    create_date: pythonDate(now), message, imports: '', upgrades: o.upgrades ?? '', downgrades: o.downgrades ?? '',
+    create_date: pythonDate(now), message, imports: o.imports ?? '', upgrades: o.upgrades ?? '', downgrades: o.downgrades ?? '',
   };
   const text = renderTemplate(template, vars, templateFile);
   fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -103,7 +103,7 @@ function uniqueConstraints(sql: string, autoIndexSigs: string[][]): { name?: str
  * Alembic's SQLite reflection hook (`autogen_column_reflect`): a reflected default that looks like
  * an SQL expression gets parentheses back; single digits, quoted strings and parenthesized text do not.
  */
-function parenthesizeDefault(expr: string): string {
+export function parenthesizeDefault(expr: string): string {
   if (!expr || /^[0-9.]$/.test(expr) || /^'.+'$/.test(expr) || /^\(.+\)$/.test(expr)) return expr;
   return `(${expr})`;
 }

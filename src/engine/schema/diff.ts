@@ -135,17 +135,20 @@ class Differences {
 const keys = (a: object, b: object): string[] => [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
 const list = (xs: string[]) => `(${xs.join(', ')})`;
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
-const sameSql = (a: string, b: string) => a === b || canonicalSql(a) === canonicalSql(b);
+export const sameSql = (a: string, b: string) => a === b || canonicalSql(a) === canonicalSql(b);
 const typeText = (t: string) => t.replace(/\s+/g, ' ').replace(/ ?([(),]) ?/g, '$1').trim().toUpperCase();
 function sqlAlchemyType(t: string): string {
   try { return reflectedType(typeText(t), '', ''); } catch { return typeText(t); }
 }
-const sameType = (dialect: SchemaSnapshot['dialect']) => (a: string, b: string) =>
+export const sameType = (dialect: SchemaSnapshot['dialect']) => (a: string, b: string) =>
   typeText(a) === typeText(b) || (dialect === 'sqlite' && sqlAlchemyType(a) === sqlAlchemyType(b));
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => sameSql(x, b[i]));
 
+/** Two defaults (or 'none') that are the same expression. */
+export const sameDefault = (x: string, y: string) => x === y || bareDefault(x) === bareDefault(y);
+
 /** A default without the parentheses SQLite's batch mode may wrap it in. */
-function bareDefault(sql: string): string {
+export function bareDefault(sql: string): string {
   let s = canonicalSql(sql);
   while (s.startsWith('(') && s.endsWith(')') && balanced(s.slice(1, -1))) s = s.slice(1, -1);
   return s;
@@ -198,7 +201,7 @@ function diffTable(key: string, e: TableSnapshot, a: TableSnapshot, out: Differe
 function diffColumn(what: string, e: ColumnSnapshot, a: ColumnSnapshot, out: Differences, dialect: SchemaSnapshot['dialect']): void {
   out.property(what, 'type', a.type, e.type, sameType(dialect));
   out.property(what, 'nullability', a.nullable ? 'nullable' : 'NOT NULL', e.nullable ? 'nullable' : 'NOT NULL');
-  out.property(what, 'default', a.default ?? 'none', e.default ?? 'none', (x, y) => x === y || bareDefault(x) === bareDefault(y));
+  out.property(what, 'default', a.default ?? 'none', e.default ?? 'none', sameDefault);
   out.property(what, 'identity', a.identity?.toUpperCase() ?? 'none', e.identity?.toUpperCase() ?? 'none');
   out.property(what, 'generated expression', a.generated ?? 'none', e.generated ?? 'none', sameSql);
   out.property(what, 'comment', quoted(a.comment), quoted(e.comment));
@@ -216,11 +219,10 @@ function diffIndex(what: string, e: IndexSnapshot, a: IndexSnapshot, out: Differ
 }
 
 /**
- * Pairs constraints by name, then the rest by content (`key`); reports the unpaired as missing or
- * extra and hands each pair to `compare(object, expected, actual)`.
+ * Pairs constraints by name, then the rest by content (`key`): the pairs, the expected ones left
+ * unpaired (missing) and the actual ones left unpaired (extra).
  */
-function matchAll<T extends { name?: string }>(expected: T[], actual: T[], key: (x: T) => string, name: (x: T) => string, out: Differences,
-  compare: (what: string, e: T, a: T) => void): void {
+export function pairObjects<T extends { name?: string }>(expected: T[], actual: T[], key: (x: T) => string): { pairs: [T, T][]; missing: T[]; extra: T[] } {
   const left = new Set(actual);
   const pairs: [T, T | undefined][] = [];
   for (const e of expected) {
@@ -233,15 +235,24 @@ function matchAll<T extends { name?: string }>(expected: T[], actual: T[], key: 
     const byKey = [...left].find((a) => (a.name === undefined || p[0].name === undefined) && key(a) === key(p[0]));
     if (byKey) { left.delete(byKey); p[1] = byKey; }
   }
-  for (const [e, a] of pairs) {
+  return { pairs: pairs.filter((p): p is [T, T] => !!p[1]), missing: pairs.filter((p) => !p[1]).map((p) => p[0]), extra: [...left] };
+}
+
+/** Reports pairObjects' unpaired as missing or extra and hands each pair to `compare(object, expected, actual)`. */
+function matchAll<T extends { name?: string }>(expected: T[], actual: T[], key: (x: T) => string, name: (x: T) => string, out: Differences,
+  compare: (what: string, e: T, a: T) => void): void {
+  const { pairs, extra } = pairObjects(expected, actual, key);
+  const paired = new Map(pairs);
+  for (const e of expected) {
+    const a = paired.get(e);
     if (!a) { out.missing(name(e)); continue; }
     const what = name(e);
     out.property(what, 'name', a.name ?? 'none', e.name ?? 'none');
     compare(what, e, a);
   }
-  for (const a of left) out.extra(name(a));
+  for (const a of extra) out.extra(name(a));
 }
 
-const fkKey = (f: ForeignKeySnapshot) => `${list(f.columns)}>${f.referredTable}${list(f.referredColumns)}`;
+export const fkKey = (f: ForeignKeySnapshot) => `${list(f.columns)}>${f.referredTable}${list(f.referredColumns)}`;
 const deferrability = (f: ForeignKeySnapshot) => (f.deferrable ? `DEFERRABLE INITIALLY ${f.initiallyDeferred ? 'DEFERRED' : 'IMMEDIATE'}` : 'NOT DEFERRABLE');
 const quoted = (s: string | undefined) => (s === undefined ? 'none' : `'${s}'`);

@@ -9,6 +9,7 @@ import { ensureVersionTable, versionRows } from '../runner/versionTable';
 import { HeadMaintainer } from '../runner/steps';
 import { RunCancelled } from '../runner/runStep';
 import { openScratch, ScratchKind } from '../scratch';
+import type { Connection } from '../runner/connection';
 import type { ScriptDirectory } from '../scripts/scriptDirectory';
 import { applyRevision, checkRevision, StepContext } from './checkRevision';
 import { selectWalk, Walk } from './selection';
@@ -30,7 +31,7 @@ export async function verify(dir: ScriptDirectory, o: VerifyOptions): Promise<Ve
 }
 
 /** The project's naming convention, looked up once, when a revision first needs it; the log says which. */
-function conventionLogged(dir: ScriptDirectory, o: VerifyOptions): () => ProjectConvention {
+export function conventionLogged(dir: ScriptDirectory, o: { onLog?: (line: string) => void }): () => ProjectConvention {
   let c: ProjectConvention | undefined;
   return Object.assign(() => {
     if (!c) { c = dir.config.namingConvention(); o.onLog?.(describeConvention(c)); }
@@ -38,9 +39,23 @@ function conventionLogged(dir: ScriptDirectory, o: VerifyOptions): () => Project
   }, { once: true });
 }
 
-function scratchKind(database: VerifyDatabase, o: VerifyOptions): ScratchKind {
+export function scratchKind(database: VerifyDatabase, o: Pick<VerifyOptions, 'postgres'>): ScratchKind {
   if (database === 'sqlite') return { dialect: 'sqlite' };
   return o.postgres?.mode === 'server' ? { dialect: 'postgresql', mode: 'server', url: o.postgres.url } : { dialect: 'postgresql', mode: 'pglite' };
+}
+
+/** Opens the scratch run's transaction and version table: the context revisions are applied in (verify, drift). */
+export async function beginScratchRun(conn: Connection, dir: ScriptDirectory, database: VerifyDatabase,
+  o: { rows: boolean; signal?: AbortSignal; onLog?: (line: string) => void }): Promise<StepContext> {
+  const versionTable = { table: dir.config.versionTable, schema: dir.config.versionTableSchema };
+  await conn.begin();
+  await ensureVersionTable(conn, versionTable);
+  return {
+    conn, dir, versionTable, database, rows: o.rows,
+    maintainer: new HeadMaintainer(versionRows(conn, versionTable), []),
+    step: { signal: o.signal },
+    plan: { importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: conventionLogged(dir, o) },
+  };
 }
 
 async function verifyOn(dir: ScriptDirectory, walk: Walk, database: VerifyDatabase, o: VerifyOptions): Promise<RevisionResult[]> {
@@ -48,16 +63,8 @@ async function verifyOn(dir: ScriptDirectory, walk: Walk, database: VerifyDataba
   const scratch = await openScratch(scratchKind(database, o), { onLog: o.onLog, signal: o.signal });
   o.onLog?.(`Verifying ${walk.checked.size} revision(s) on ${LABEL[database]}: ${scratch.label}`);
   const { connection: conn } = scratch;
-  const versionTable = { table: dir.config.versionTable, schema: dir.config.versionTableSchema };
   try {
-    await conn.begin();
-    await ensureVersionTable(conn, versionTable);
-    const ctx: StepContext = {
-      conn, dir, versionTable, database, rows: o.rows ?? true,
-      maintainer: new HeadMaintainer(versionRows(conn, versionTable), []),
-      step: { signal: o.signal },
-      plan: { importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: conventionLogged(dir, o) },
-    };
+    const ctx = await beginScratchRun(conn, dir, database, { ...o, rows: o.rows ?? true });
     /** Revisions that could not be applied, each with the one that caused it: their descendants are skipped. */
     const broken = new Map<string, string>();
     const emit = (r: RevisionResult) => { results.push(r); o.onResult?.(r); };

@@ -27,6 +27,7 @@ export function postgresqlType(quote: (n: string) => string) {
         if (!t.enumName) throw new Unsupported(t.line, `${t.origin}.${t.name}(...)`, 'PostgreSQL ENUM type requires a name.');
         return quote(t.enumName);
       case 'ARRAY': return ctx.render(t.item!) + '[]'.repeat(t.dimensions ?? 1);
+      case 'BIT': return ctx.len('BIT');
     }
     return undefined;
   };

@@ -4,14 +4,19 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Database } from 'sql.js';
 import { DatabaseUrl, sqliteFile } from '../../config/url';
 import { CommandError } from '../../errors';
 import { loadSqlJs } from '../../db/sqlJs';
 import type { Dialect, TableName } from '../dialect';
 
-export async function readSqliteVersions(d: Dialect, url: DatabaseUrl, cwd: string, ref: TableName, onWarning?: (m: string) => void): Promise<string[]> {
+/**
+ * The file as a database in memory (the file itself is only read); undefined when there is no file.
+ * `onWarning` hears when a WAL holds changes the copy cannot see. The caller closes the copy.
+ */
+export async function openSqliteCopy(url: DatabaseUrl, cwd: string, onWarning?: (m: string) => void): Promise<{ db: Database; file: string } | undefined> {
   const file = sqliteFile(url, cwd);
-  if (!file || !fs.existsSync(file)) return []; // Alembic would see an empty database; we create nothing.
+  if (!file || !fs.existsSync(file)) return undefined; // Alembic would see an empty database; we create nothing.
   let walBytes = 0;
   try { walBytes = fs.statSync(`${file}-wal`).size; } catch { /* no WAL: the file is complete */ }
   if (walBytes > 0) {
@@ -22,12 +27,20 @@ export async function readSqliteVersions(d: Dialect, url: DatabaseUrl, cwd: stri
     throw new CommandError(`Cannot read the SQLite database ${file}: ${(e as NodeJS.ErrnoException).code}`, file, 'Check that the file is readable.');
   }
   const SQL = await loadSqlJs();
-  let db;
+  const db = new SQL.Database(bytes);
   try {
-    db = new SQL.Database(bytes);
+    db.exec('SELECT count(*) FROM sqlite_master');
   } catch (e) {
+    db.close();
     throw new CommandError(`${file} is not a SQLite database (${(e as Error).message})`, file, 'Check sqlalchemy.url / DATABASE_URL.');
   }
+  return { db, file };
+}
+
+export async function readSqliteVersions(d: Dialect, url: DatabaseUrl, cwd: string, ref: TableName, onWarning?: (m: string) => void): Promise<string[]> {
+  const copy = await openSqliteCopy(url, cwd, onWarning);
+  if (!copy) return [];
+  const { db, file } = copy;
   try {
     const exists = d.tableExistsQuery(ref);
     if (!db.exec(exists.sql, exists.params as never).length) return [];

@@ -22,6 +22,10 @@ const MODULES: Record<string, string> = {
   'sqlalchemy.dialects.postgresql': 'pg',
   'sqlalchemy.dialects.sqlite': 'sqlite',
   'sqlalchemy.dialects.mysql': 'mysql',
+  'sqlalchemy.orm': 'sa.orm',
+  'sqlalchemy.orm.session': 'sa.orm',
+  'sqlalchemy.orm.decl_api': 'sa.orm',
+  'sqlalchemy.ext.declarative': 'sa.orm',
   'alembic.op': 'op',
 };
 
@@ -30,6 +34,7 @@ const SUBMODULES: Record<string, string> = {
   'sa.types': 'sa', 'sa.sql': 'sa', 'sa.schema': 'sa', 'sa.sql.expression': 'sa', 'sa.sql.sqltypes': 'sa',
   'sa.sql.functions': 'sa.func', 'sa.dialects.postgresql': 'pg', 'sa.dialects.sqlite': 'sqlite',
   'sa.dialects.mysql': 'mysql', 'sa.dialects': 'sa.dialects', 'sa.inspection': 'sa',
+  'sa.orm.session': 'sa.orm', 'sa.orm.decl_api': 'sa.orm', 'sa.ext.declarative': 'sa.orm',
 };
 
 /** A canonical dotted name: `sa.Column`, or a module prefix like `sa` / `pg`. */

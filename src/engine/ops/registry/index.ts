@@ -9,6 +9,7 @@ import { addColumn, dropColumn } from './columns';
 import { alterColumn } from './alterColumn';
 import { createCheckConstraint, createForeignKey, createPrimaryKey, createUniqueConstraint, dropConstraintOp } from './constraints';
 import { bulkInsertOp, execute } from './data';
+import { syncEnumValues } from './enumValues';
 import { createIndex, dropIndex } from './indexes';
 import { createTable, createTableComment, dropTable, dropTableComment, renameTable } from './tables';
 import type { OpSpec } from './types';
@@ -20,7 +21,7 @@ const OPS: readonly OpSpec[] = [
   createTable, dropTable, renameTable, addColumn, dropColumn, alterColumn,
   createIndex, dropIndex, createForeignKey, createUniqueConstraint,
   createCheckConstraint, createPrimaryKey, dropConstraintOp, execute, bulkInsertOp,
-  createTableComment, dropTableComment,
+  createTableComment, dropTableComment, syncEnumValues,
   ...DIALECTS.flatMap((d) => d.ops ?? []),
 ];
 

@@ -33,7 +33,12 @@ export const createIndex: OpSpec = {
     inPlace: () => true,
     recreate(t, c) {
       const a = bind(c, 'batch_op.create_index', ['index_name', 'columns'], ['unique'], true);
-      t.newIndexes.push({ name: asString(a.index_name, c.line, 'index name'), unique: a.unique === true, columns: asStringList(a.columns, c.line, 'index columns') });
+      // A partial index keeps its condition through the rebuild (Alembic's batch creates the Index object as given).
+      const where = a.sqlite_where instanceof TextClause ? a.sqlite_where.sql : optString(a.sqlite_where, c.line, 'sqlite_where');
+      t.newIndexes.push({
+        name: asString(a.index_name, c.line, 'index name'), unique: a.unique === true, columns: asStringList(a.columns, c.line, 'index columns'),
+        ...(where !== undefined && { where }),
+      });
     },
   },
   inverse: ({ args: [a0, a1] }) => (a0 && a1 ? `op.drop_index(${a0}, table_name=${a1})` : undefined),

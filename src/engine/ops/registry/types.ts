@@ -103,6 +103,8 @@ export interface OpSpec {
   readonly naming?: (a: Bound, table?: TableTarget) => OpNaming;
   /** Offered as `batch_op.<name>`. */
   readonly batch?: BatchSpec;
+  /** The Alembic extension package whose import registers the op (`op.sync_enum_values`); Alembic alone has no such op. */
+  readonly extension?: string;
   /** The statements for the dialect; `table` is the batch block's table inside one. */
   compile(call: Call, d: Dialect, a: Bound, table: TableTarget | undefined, names: OpNamer): Out[];
   /** The call that undoes this one, written from its source, when it is certain. */

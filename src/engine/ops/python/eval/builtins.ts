@@ -1,5 +1,5 @@
 /** Python's built-in functions that migration code uses, on the evaluator's values. */
-import { PyDict } from '../../values';
+import { PyDict, Unsupported } from '../../values';
 import { PythonError } from './errors';
 import { pyRepr, pyStr } from './format';
 import { dictKey, equals, iterate, sortKey } from './operators';
@@ -18,6 +18,8 @@ export function makeBuiltins(call: Caller, makeSet: (items: Value[]) => Value[])
   const type = (name: string, fn: (args: Value[], kwargs: Kwargs, line: number) => Value, test: (v: Value) => boolean) => b.set(name, new BuiltinType(name, fn, test));
   const list = (v: Value, line: number) => [...iterate(v, line)];
 
+  // A base class only (`class Mixin(object):`); an instance of it is nothing a migration needs.
+  type('object', (_a, _k, line) => { throw new Unsupported(line, 'object()', 'a bare object() is not evaluated by the embedded engine'); }, () => true);
   type('str', ([v]) => (v === undefined ? '' : pyStr(v)), (v) => typeof v === 'string');
   type('int', ([v, base], _k, line) => {
     if (v === undefined) return 0;

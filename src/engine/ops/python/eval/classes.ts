@@ -14,10 +14,16 @@ import { Builtin, Kwargs, Namespace, PyFunction, RtObject, tuple, Value } from '
 const TYPE_DECORATORS = new Set(['sa.TypeDecorator', 'sa.types.TypeDecorator']);
 const ENUM_BASES = new Set(['enum.Enum', 'enum.IntEnum', 'enum.StrEnum']);
 
+/** How classes of a modelled kind answer (the ORM's declarative models): undefined where they answer as plain classes. */
+export interface ClassHooks {
+  attr(cls: PyClass, name: string, line: number): Value | undefined;
+  call(cls: PyClass, args: Value[], kwargs: Kwargs, line: number): Value | undefined;
+}
+
 export class PyClass extends RtObject {
   readonly typeName = 'type';
   readonly attrs = new Map<string, Value>();
-  constructor(readonly name: string, readonly bases: Value[], private readonly dialect: () => DialectProxy) { super(); }
+  constructor(readonly name: string, readonly bases: Value[], private readonly dialect: () => DialectProxy, private readonly hooks?: ClassHooks) { super(); }
 
   /** The attribute, looked up through the bases (depth first, as Python's MRO for simple trees). */
   lookup(name: string): Value | undefined {
@@ -41,6 +47,8 @@ export class PyClass extends RtObject {
 
   override getAttr(name: string, line: number): Value {
     if (name === '__name__') return this.name;
+    const hooked = this.hooks?.attr(this, name, line);
+    if (hooked !== undefined) return hooked;
     if (this.isEnum && this.attrs.has(name) && !name.startsWith('_')) return new EnumMember(this, name, this.attrs.get(name)!);
     const v = this.lookup(name);
     if (v === undefined) throw new PythonError(line, 'AttributeError', `type object '${this.name}' has no attribute '${name}'`);
@@ -54,6 +62,8 @@ export class PyClass extends RtObject {
       if (!hit) throw new PythonError(line, 'ValueError', `${String(args[0])} is not a valid ${this.name}`);
       return new EnumMember(this, hit[0], hit[1]);
     }
+    const hooked = this.hooks?.call(this, args, kwargs, line);
+    if (hooked !== undefined) return hooked;
     const inst = new PyInstance(this);
     const init = this.lookup('__init__');
     if (init instanceof PyFunction) init.call([inst, ...args], kwargs, line);

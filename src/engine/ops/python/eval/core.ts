@@ -7,6 +7,7 @@
 import { Call, PyDict, PyValue, TextClause, Unsupported } from '../../values';
 import { Dialect, dialectFor } from '../../ddl/dialect';
 import { renderExpression } from '../../ddl/render';
+import { pyJsonDumps } from '../../bulkInsert';
 import { PythonError } from './errors';
 import { Builtin, isTuple, Kwargs, RtObject, typeName, Value } from './runtime';
 import type { DialectName } from './context';
@@ -38,6 +39,8 @@ export class ColumnObj extends ClauseElement {
   readonly typeName = 'ColumnClause';
   table?: TableObj;
   constructor(readonly name: string, readonly type?: PyValue, readonly source?: Call) { super(); }
+  /** As a dict key (`query.update({Model.col: ...})`): the column of its table. */
+  override hashKey(): string { return `\u0001column:${this.table?.schema ?? ''}.${this.table?.name ?? ''}.${this.name}`; }
   render(r: Render): string {
     const own = r.d.quote(this.name);
     return r.qualify && this.table ? `${this.table.qualifiedName(r.d)}.${own}` : own;
@@ -78,6 +81,8 @@ export class TableObj extends RtObject {
     switch (name) {
       case 'c': case 'columns': return new ColumnCollection(this);
       case 'name': return this.name;
+      case 'schema': return this.schema ?? null;
+      case 'fullname': return this.schema ? `${this.schema}.${this.name}` : this.name;
       case 'insert': return new Builtin('insert', () => new Statement('insert', this));
       case 'update': return new Builtin('update', () => new Statement('update', this));
       case 'delete': return new Builtin('delete', () => new Statement('delete', this));
@@ -194,11 +199,21 @@ export function sqlLiteral(v: Value, d: Dialect, name: DialectName): string {
   throw new Unsupported(0, typeName(v), 'this value cannot be written into SQL by the embedded engine');
 }
 
+const JSON_TYPES = new Set(['sa.JSON', 'pg.JSON', 'pg.JSONB', 'sqlite.JSON']);
+
+/** A value given to a column: a list or dict in a JSON column is serialized as SQLAlchemy's JSON type binds it (json.dumps). */
+function columnValue(c: ColumnObj, v: Value, r: Render): string {
+  if ((Array.isArray(v) || v instanceof PyDict) && c.type instanceof Call && JSON_TYPES.has(c.type.fn)) return r.d.literal(pyJsonDumps(v as PyValue, 0));
+  return operand(v, r);
+}
+
 /** `insert()`, `update()`, `delete()`, `select()` with `.values()` and `.where()`. */
 export class Statement extends RtObject {
   readonly typeName: string;
   private values: { cols: Map<string, Value> }[] = [];
   private wheres: Value[] = [];
+  private orders: Value[] = [];
+  private distinct = false;
   constructor(readonly kind: 'insert' | 'update' | 'delete' | 'select', readonly table: TableObj | undefined, private selected: Value[] = []) {
     super();
     this.typeName = kind[0].toUpperCase() + kind.slice(1);
@@ -208,8 +223,20 @@ export class Statement extends RtObject {
     const s = new Statement(this.kind, this.table, [...this.selected]);
     s.values = [...this.values];
     s.wheres = [...this.wheres];
+    s.orders = [...this.orders];
+    s.distinct = this.distinct;
     return s;
   }
+
+  /** What a SELECT returns, column by column (a column expression, or another expression). */
+  get columns(): readonly Value[] { return this.kind === 'select' ? this.selected : []; }
+
+  /** The same statement with more WHERE criteria (for callers in TypeScript: the ORM). */
+  withWhere(...criteria: Value[]): Statement { const s = this.copy(); s.wheres.push(...criteria); return s; }
+  withOrder(...by: Value[]): Statement { const s = this.copy(); s.orders.push(...by); return s; }
+  withDistinct(): Statement { const s = this.copy(); s.distinct = true; return s; }
+  /** The same statement with one row of values, by column name. */
+  withRow(cols: Map<string, Value>): Statement { const s = this.copy(); s.values.push({ cols }); return s; }
 
   override getAttr(name: string, line: number): Value {
     switch (name) {
@@ -227,6 +254,16 @@ export class Statement extends RtObject {
         const s = this.copy();
         s.wheres.push(...args);
         return s;
+      });
+      case 'order_by': return new Builtin('order_by', (args: Value[]) => {
+        if (this.kind !== 'select') throw new Unsupported(line, `${this.kind}().order_by(...)`, 'ORDER BY is rendered for SELECT only');
+        const s = this.copy();
+        s.orders.push(...args);
+        return s;
+      });
+      case 'distinct': return new Builtin('distinct', (args: Value[]) => {
+        if (this.kind !== 'select' || args.length) throw new Unsupported(line, `${this.kind}().distinct(...)`, 'DISTINCT is rendered for a whole SELECT only');
+        return this.withDistinct();
       });
       case 'inline': case 'execution_options': return new Builtin(name, () => this);
       case 'select_from': return new Builtin(name, () => this);
@@ -247,7 +284,7 @@ export class Statement extends RtObject {
         if (!t) throw new Unsupported(0, 'insert()', 'an INSERT without a table');
         if (!this.values.length) return `INSERT INTO ${t.qualifiedName(d)} DEFAULT VALUES`;
         const cols = this.ordered(t, this.values[0].cols);
-        const rows = this.values.map((v) => `(${cols.map((c) => operand(v.cols.has(c.name) ? v.cols.get(c.name)! : null, plain)).join(', ')})`);
+        const rows = this.values.map((v) => `(${cols.map((c) => columnValue(c, v.cols.has(c.name) ? v.cols.get(c.name)! : null, plain)).join(', ')})`);
         return `INSERT INTO ${t.qualifiedName(d)} (${cols.map((c) => d.quote(c.name)).join(', ')}) VALUES ${rows.join(', ')}`;
       }
       case 'update': {
@@ -255,8 +292,8 @@ export class Statement extends RtObject {
         const v = this.values[this.values.length - 1]?.cols ?? new Map();
         const cols = this.ordered(t, v);
         // SQLAlchemy groups an expression given as a value: `SET n=(t.n + 1)`.
-        const value = (x: Value) => (x instanceof Binary ? `(${x.render(r)})` : operand(x, r));
-        return `UPDATE ${t.qualifiedName(d)} SET ${cols.map((c) => `${d.quote(c.name)}=${value(v.get(c.name)!)}`).join(', ')}${where()}`;
+        const value = (c: ColumnObj, x: Value) => (x instanceof Binary ? `(${x.render(r)})` : columnValue(c, x, r));
+        return `UPDATE ${t.qualifiedName(d)} SET ${cols.map((c) => `${d.quote(c.name)}=${value(c, v.get(c.name)!)}`).join(', ')}${where()}`;
       }
       case 'delete':
         if (!t) throw new Unsupported(0, 'delete()', 'a DELETE without a table');
@@ -267,7 +304,8 @@ export class Statement extends RtObject {
         if (t) froms.add(t);
         const cols = this.selected.map((s) => operand(s, r)).join(', ');
         const from = froms.size ? ` \nFROM ${[...froms].map((f) => f.qualifiedName(d)).join(', ')}` : '';
-        return `SELECT ${cols}${from}${this.wheres.length ? ` \nWHERE ${new BoolClause('AND', this.wheres).render(r)}` : ''}`;
+        const order = this.orders.length ? ` ORDER BY ${this.orders.map((o) => operand(o, r)).join(', ')}` : '';
+        return `SELECT ${this.distinct ? 'DISTINCT ' : ''}${cols}${from}${this.wheres.length ? ` \nWHERE ${new BoolClause('AND', this.wheres).render(r)}` : ''}${order}`;
       }
     }
   }

@@ -10,6 +10,7 @@ import { PythonError } from './errors';
 import { LibraryModule, MODELLED_PACKAGES } from './libraries/library';
 import { CollectionsModule, DatetimeModule } from './stdlib';
 import { JsonModule } from './jsonModule';
+import { POSTGRESQL_ENUM, PostgresqlEnumModule } from './libraries/postgresqlEnum';
 import { findModule, findPackageDir, loadModule, resolveRelative } from './modules';
 import { Builtin, Namespace, Opaque, RtObject, Scope, Unit, Value } from './runtime';
 import type { World } from './world';
@@ -104,6 +105,11 @@ export class Importer {
     if (dotted === 'collections') return (this.stdlib.collections ??= new CollectionsModule((fn, args, at) => this.w.callValue(fn, args, new Map(), at), this.w.builtin('dict')!));
     if (MODELLED_PACKAGES.has(head)) {
       let m: Value = new LibraryModule('', this.w.ctx.dialect);
+      for (const part of dotted.split('.').slice(1)) m = (m as RtObject).getAttr(part, line);
+      return m;
+    }
+    if (head === POSTGRESQL_ENUM) {
+      let m: Value = new PostgresqlEnumModule(head);
       for (const part of dotted.split('.').slice(1)) m = (m as RtObject).getAttr(part, line);
       return m;
     }

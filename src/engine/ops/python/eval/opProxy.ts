@@ -3,7 +3,8 @@
  * its arguments as data, into the function's statements (or the batch block's); `op.f`,
  * `op.get_bind`, `op.get_context`, `op.execute` and `op.batch_alter_table` answer directly.
  */
-import { Call, TableRef, Unsupported } from '../../values';
+import { Call, TableRef, TextClause, Unsupported } from '../../values';
+import { withColumnDefaults } from './libraries/postgresqlEnum';
 import { isBatchOp, opSpec } from '../../registry';
 import type { OpStatement } from '../reader';
 import { data } from './sqlalchemy';
@@ -52,7 +53,11 @@ export class OpMethod extends RtObject {
         else plainArgs = plainArgs.map((x, i) => (i === at ? exprs : x));
       }
     }
-    const call = new Call(`${prefix}.${this.name}`, plainArgs, plainKwargs, line, skipped);
+    let call = new Call(`${prefix}.${this.name}`, plainArgs, plainKwargs, line, skipped);
+    if (this.name === 'sync_enum_values') {
+      const w = this.world;
+      call = withColumnDefaults(call, w.ctx.dialect, (sql) => ((w.execute(new TextClause(sql), undefined, line, 'conn.execute') as RtObject).getAttr('scalar', line) as Builtin).call([], new Map(), line));
+    }
     if (this.name === 'batch_alter_table') return new BatchContext(call);
     this.world.record(this.name, call, line, this.into ?? this.world.sink);
     return this.name === 'create_table' ? new TableRef(call) : null;

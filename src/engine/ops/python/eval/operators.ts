@@ -159,6 +159,8 @@ export function dictKey(k: Value, line: number): string | number {
     if (Array.isArray(k) && !isTuple(k)) throw new PythonError(line, 'TypeError', "unhashable type: 'list'");
     return `\u0000${pyRepr(k)}`; // None and tuples as keys: kept apart from strings
   }
+  const hashed = k instanceof RtObject ? k.hashKey() : undefined;
+  if (hashed !== undefined) return hashed;
   throw new Unsupported(line, typeName(k), 'this value as a dictionary key is not evaluated');
 }
 

@@ -71,7 +71,11 @@ export class Row extends RtObject {
 export class ResultProxy extends RtObject {
   readonly typeName = 'CursorResult';
   private cursor = 0;
-  constructor(private readonly k: number, private readonly reads: ReadResults | undefined, private readonly what: string) { super(); }
+  constructor(
+    private readonly k: number, private readonly reads: ReadResults | undefined, private readonly what: string,
+    /** Per column, what the column's SQLAlchemy type does to a value read back (its result processor). */
+    private readonly processors: (((v: unknown, line: number) => unknown) | undefined)[] = [],
+  ) { super(); }
 
   private result(line: number, construct: string): DbResult {
     const r = this.reads?.get(this.k);
@@ -80,7 +84,7 @@ export class ResultProxy extends RtObject {
   }
   private rows(line: number, construct: string): Row[] {
     const r = this.result(line, construct);
-    return r.rows.map((values) => new Row(r.columns, values.map(toValue)));
+    return r.rows.map((values) => new Row(r.columns, values.map((v, i) => toValue(this.processors[i] ? this.processors[i]!(v, line) : v))));
   }
   private rest(line: number, construct: string): Row[] {
     const all = this.rows(line, construct).slice(this.cursor);

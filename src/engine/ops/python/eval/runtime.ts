@@ -28,6 +28,8 @@ export abstract class RtObject {
   /** `str(x)`: objects whose text SQLAlchemy decides at run time have none here. */
   str(): string { throw new Unsupported(0, this.describe(), 'its text form is decided by Python at run time'); }
   iter(line: number): Iterable<Value> { throw new PythonError(line, 'TypeError', `'${this.typeName}' object is not iterable`); }
+  /** Its key when used as a dict key (undefined: not usable as one here). */
+  hashKey(): string | undefined { return undefined; }
   /** `x == y` between objects: identity. */
   eq(other: Value): boolean { return this === other; }
 }

@@ -12,6 +12,7 @@ import { enumLabels, PyClass } from './classes';
 import { BoolClause, ColumnObj, NotClause, sqlLiteral, Statement, TableObj } from './core';
 import type { DialectName } from './context';
 import { PythonError } from './errors';
+import { MetaDataObj, tableOnMetadata } from './reflect';
 import { Builtin, isData, Kwargs, Namespace, NamespaceHost, RtObject, typeName, Value } from './runtime';
 
 export interface ConstructSink {
@@ -22,12 +23,8 @@ export interface ConstructSink {
   execute(sql: TextClause, line: number): void;
   /** `sa.inspect(bind)`: an Inspector reading the live schema. */
   inspect(target: Value, line: number): Value;
-}
-
-/** `sa.MetaData()`: only a container for `sa.Table(...)` here. */
-class MetaDataObj extends RtObject {
-  readonly typeName = 'MetaData';
-  constructor(readonly source: Call) { super(); }
+  /** `sqlalchemy.orm.Session(bind=...)`. */
+  session(args: Value[], kwargs: Kwargs, line: number, what: string): Value;
 }
 
 export class SqlAlchemyHost implements NamespaceHost {
@@ -44,12 +41,17 @@ export class SqlAlchemyHost implements NamespaceHost {
         if (typeof args[0] !== 'string') throw new Unsupported(line, 'sa.text(...)', 'expected an SQL string');
         return new TextClause(args[0]);
       }
-      case 'sa.MetaData': return new MetaDataObj(new Call(fn, [], new Map(), line));
+      case 'sa.MetaData': {
+        const schema = kwargs.get('schema') ?? args[0];
+        return new MetaDataObj(new Call(fn, [], new Map(), line), typeof schema === 'string' ? schema : undefined, this.sink);
+      }
       case 'sa.inspect': case 'sa.engine.reflection.Inspector.from_engine': case 'sa.engine.Inspector.from_engine': case 'sa.Inspector.from_engine':
         return this.sink.inspect(args[0] ?? kwargs.get('subject') ?? kwargs.get('bind') ?? null, line);
       case 'sa.table': case 'sa.Table': {
         const [name, ...rest] = args;
         if (typeof name !== 'string') throw new Unsupported(line, `${fn}(...)`, 'expected the table name as a string');
+        const meta = rest.find((a): a is MetaDataObj => a instanceof MetaDataObj);
+        if (meta) return tableOnMetadata(meta, name, (schema) => this.call(ns, [name, ...rest.filter((a) => a !== meta)], new Map(schema ? [['schema', schema]] : []), line) as TableObj, rest.length > 1, kwargs, line);
         const cols: ColumnObj[] = [];
         const dataArgs: PyValue[] = [name];
         for (const a of rest) {
@@ -82,6 +84,12 @@ export class SqlAlchemyHost implements NamespaceHost {
       case 'sa.select': {
         const cols = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
         return new Statement('select', undefined, cols as Value[]);
+      }
+      case 'sa.orm.declarative_base': return new Namespace('sa.orm.DeclarativeBase', this);
+      case 'sa.orm.Session': return this.sink.session(args, kwargs, line, 'sqlalchemy.orm.Session');
+      case 'sa.orm.sessionmaker': {
+        const bound = new Map(kwargs);
+        return new Builtin('sessionmaker()', (a: Value[], k: Kwargs, at: number) => this.sink.session(a, new Map([...bound, ...k]), at, 'sqlalchemy.orm.sessionmaker()'));
       }
       case 'sa.and_': return new BoolClause('AND', args);
       case 'sa.or_': return new BoolClause('OR', args);

@@ -11,8 +11,10 @@ import { AttributeHost } from './attributes';
 import { BatchContext, BatchProxy, OpMethod, OpProxy } from './opProxy';
 import { makeBuiltins, RaisedError } from './builtins';
 import { AutocommitBlock, BindProxy, ContextProxy, DialectProxy, EnvironmentProxy, EvalContext } from './context';
-import { ResultProxy, Row } from './results';
+import { NeedsDatabase, ResultProxy, Row } from './results';
 import { InspectorObj } from './inspector';
+import { ModelObject, ormClassHooks, type OrmHost } from './orm';
+import { makeSession, SessionObj } from './session';
 import { PyClass, PyInstance, SuperProxy } from './classes';
 import { Importer } from './imports';
 import { ColumnObj, columnOperator, FuncClause, setEvaluationDialect, Statement } from './core';
@@ -65,6 +67,7 @@ export class World implements OperatorHost, AttributeHost {
       execute: (sql, line) => this.record('execute', new Call('op.execute', [sql], new Map(), line), line),
       call: (fn, args, line) => this.callValue(fn, args, new Map(), line),
       inspect: (target, line) => this.inspect(target, line),
+      session: (args, kwargs, line, what) => makeSession(this.ormHost(line), args, kwargs, line, what),
     });
     this.bind = new BindProxy(ctx, (stmt, params, line) => this.execute(stmt, params, line, 'conn.execute'), (line) => this.commit(line));
     this.context = new ContextProxy(ctx, this.bind);
@@ -105,7 +108,7 @@ export class World implements OperatorHost, AttributeHost {
       }
       k = this.record('execute', new Call('op.execute', [sql], new Map(), line), line);
     }
-    return new ResultProxy(k, this.ctx.reads, what === 'op.execute' ? 'op.execute(...)' : 'conn.execute(...)');
+    return new ResultProxy(k, this.ctx.reads, what === 'op.execute' ? 'op.execute(...)' : 'conn.execute(...)', stmt instanceof Statement ? resultProcessors(stmt, this.ctx.dialect) : []);
   }
 
   /**
@@ -132,6 +135,21 @@ export class World implements OperatorHost, AttributeHost {
     }, target);
   }
 
+  /** What an ORM Session runs on: the migration's connection. */
+  private ormHost(line: number): OrmHost {
+    const dialect = this.ctx.dialect;
+    if (!dialect) throw new Unsupported(line, 'sqlalchemy.orm.Session', 'the SQL depends on the database, known only when the migration runs');
+    return {
+      offline: this.ctx.offline, dialect, bind: this.bind,
+      isBind: (v) => v === this.bind,
+      execute: (stmt, at, what) => {
+        // Alembic's offline mode has no connection a Session can use: like a read, it runs online only.
+        if (this.ctx.offline) throw new NeedsDatabase(at, what, -1);
+        return this.execute(stmt, undefined, at, what) as RtObject;
+      },
+    };
+  }
+
   // ---- names ----
 
   builtin(name: string): Value | undefined {
@@ -152,7 +170,7 @@ export class World implements OperatorHost, AttributeHost {
       if (b instanceof Opaque) b.fail(0);
       if (!(b instanceof PyClass) && !(b instanceof Namespace) && !(b instanceof Builtin)) throw new Unsupported(0, `class ${name}(...)`, 'a base class the engine does not model');
     }
-    return new PyClass(name, bases, () => new DialectProxy(this.ctx));
+    return new PyClass(name, bases, () => new DialectProxy(this.ctx), ormClassHooks);
   }
 
   superOf(self: Value | undefined, cls: Value | undefined, line: number): Value {
@@ -163,6 +181,7 @@ export class World implements OperatorHost, AttributeHost {
   setAttr(obj: Value, name: string, value: Value, line: number): void {
     if (obj instanceof PyInstance) { obj.setAttr(name, value); return; }
     if (obj instanceof PyClass) { obj.attrs.set(name, value); return; }
+    if (obj instanceof ModelObject) { obj.set(name, value, line); return; }
     throw new Unsupported(line, `.${name} = ...`, `setting an attribute of ${typeName(obj)} is not evaluated`);
   }
 
@@ -214,10 +233,17 @@ export class World implements OperatorHost, AttributeHost {
       else if (c.name !== ',') items.push(c);
     }
     const at = lineOf(unit, s);
-    const only = 'only `with op.batch_alter_table(...) as batch_op:` and `with op.get_context().autocommit_block():` are evaluated';
+    const only = 'only `with op.batch_alter_table(...) as batch_op:`, `with op.get_context().autocommit_block():` and `with Session(...)` are evaluated';
     if (items.length !== 1 || !body) throw new Unsupported(at, snippet(unit, s), only);
     const ctx = interp.expr(items[0], unit, scopes);
     if (ctx instanceof AutocommitBlock) { this.autocommitBlock(body, unit, scopes, interp, at, asName); return; }
+    if (ctx instanceof SessionObj) {
+      // `with Session(bind=...) as session:` closes it at the end (no commit; the run's transaction is untouched).
+      if (asName) scopes[0].vars.set(text(unit, asName), ctx);
+      interp.block(body, unit, scopes);
+      (ctx.getAttr('close', at) as Builtin).call([], new Map(), at);
+      return;
+    }
     if (!(ctx instanceof BatchContext)) throw new Unsupported(at, snippet(unit, s), only);
     if (this.inBatch) throw new Unsupported(at, snippet(unit, s), 'a batch inside a batch');
     this.inBatch = true;
@@ -277,6 +303,25 @@ export class World implements OperatorHost, AttributeHost {
       throw e;
     } finally { this.tryDepth--; }
   }
+}
+
+/**
+ * What SQLAlchemy's types do to the values a SELECT of typed columns reads back, where the driver
+ * does not already: SQLite's 0/1 for a Boolean, and its JSON text for a JSON column.
+ */
+function resultProcessors(stmt: Statement, dialect: string | undefined): (((v: unknown, line: number) => unknown) | undefined)[] {
+  if (dialect !== 'sqlite') return [];
+  return stmt.columns.map((c) => {
+    const fn = c instanceof ColumnObj && c.type instanceof Call ? c.type.fn : '';
+    if (fn === 'sa.Boolean' || fn === 'sa.BOOLEAN') return (v) => (typeof v === 'number' ? v !== 0 : v);
+    if (fn === 'sa.JSON' || fn === 'sqlite.JSON') {
+      return (v, line) => {
+        if (typeof v !== 'string') return v;
+        try { return JSON.parse(v); } catch { throw new PythonError(line, 'JSONDecodeError', `the JSON column ${(c as ColumnObj).name} holds text that is not JSON`); }
+      };
+    }
+    return undefined;
+  });
 }
 
 function kwargsOf(p: Value, line: number): Kwargs {

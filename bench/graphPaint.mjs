@@ -1,0 +1,88 @@
+/* global document, requestAnimationFrame, performance, KeyboardEvent */
+// The revision graph's webview on a generated project of N revisions in a real VS Code
+// (code-server + Chromium): "Migrations: Open Graph" to the first row on screen, then scrolling
+// and zooming through it. Part of `npm run bench` (BENCH_PARTS=graph).
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { provision } from '../scripts/vscode/provision.mjs';
+import { makeRunDir, openDevWindow, openPalette } from '../scripts/vscode/codeServer.mjs';
+import { generateProject } from './generate.mjs';
+import { findLog } from './vscode.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function measureGraphPaint(count) {
+  const workspace = generateProject(path.join(repo, 'bench', '.work', `graph-${count}`), count);
+  const run = makeRunDir('bench-graph');
+  provision();
+  const { server, browser, page } = await openDevWindow({ run, workspace, repo });
+  try {
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    for (const end = Date.now() + 120_000; !/First view data/.test(findLog(run));) {
+      if (Date.now() > end) throw new Error('the extension did not read the project within 120 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await openPalette(page, 'Migrations: Open Graph');
+    const load = os.loadavg()[0];
+    const t = Date.now();
+    await page.keyboard.press('Enter');
+    const graph = page.frameLocator('iframe.webview:not([src*="purpose=webviewView"])').frameLocator('#active-frame');
+    await graph.locator('.row').first().waitFor({ timeout: 60_000 });
+    const commandToRow = Date.now() - t;
+    await graph.locator('.scroller[data-complete]').waitFor({ timeout: 60_000 });
+    const commandToAll = Date.now() - t;
+    let log = '';
+    for (const end = Date.now() + 10_000; !new RegExp(`${count} revisions painted`).test(log) && Date.now() < end; await new Promise((r) => setTimeout(r, 100))) log = findLog(run);
+    const laid = /Graph: \d+ revisions laid out in (\d+) ms \((\d+) KB[^)]*\), sent to the panel/.exec(log);
+    const [sent, kb] = [Number(laid?.[1]), Number(laid?.[2])];
+    const ready = Number(/Graph: page ready (\d+) ms after the panel was made/.exec(log)?.[1]);
+    const painted = Number(new RegExp(`Graph: ${count} revisions painted (\\d+) ms after the data arrived \\(panel\\)`).exec(log)?.[1]);
+    // Scrolling and zooming: each step's time until the next frame is drawn.
+    const frame = page.frames().find((f) => f.url().includes('fake.html') && !f.parentFrame()?.url().includes('purpose=webviewView'));
+    const steps = await frame.evaluate(async () => {
+      const scroller = document.querySelector('.scroller');
+      const next = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const times = [];
+      for (let i = 0; i < 40; i++) {
+        const t0 = performance.now();
+        scroller.scrollTop += scroller.clientHeight * 5;
+        await next();
+        times.push(performance.now() - t0);
+      }
+      const t0 = performance.now();
+      scroller.scrollTop = scroller.scrollHeight;
+      await next();
+      const toEnd = performance.now() - t0;
+      const last = document.querySelector('.row:last-child')?.dataset.index;
+      const zooms = [];
+      for (const key of ['=', '=', '-', '-', '-']) {
+        const z0 = performance.now();
+        scroller.dispatchEvent(new KeyboardEvent('keydown', { key, ctrlKey: true, bubbles: true }));
+        await next();
+        zooms.push(performance.now() - z0);
+      }
+      return { times, toEnd, last: Number(last), zooms };
+    });
+    if (steps.last !== count - 1) throw new Error(`scrolled to the end, the last row drawn is ${steps.last}, not ${count - 1}`);
+    return { count, load, commandToRow, commandToAll, ready, sent, kb, painted, scroll: median(steps.times), scrollMax: Math.max(...steps.times), toEnd: steps.toEnd, zoom: median(steps.zooms) };
+  } finally {
+    await browser.close().catch(() => undefined);
+    server.stop();
+  }
+}
+
+export const graphPaintTable = (rows) => [
+  `Measured ${new Date().toISOString().slice(0, 10)} in code-server 4.139.1 (VS Code 1.139.1) driven by headless Chromium, same machine, one launch each, the project already read; the load average (of ${os.cpus().length} cores, other work included) when the command ran says how busy the machine was. "Open Graph to first row": from pressing Enter on the command to the first row in the webview (a big graph's first screen is sent ahead of the rest); "to the whole graph": until the whole graph is in the page; "page ready": of that, VS Code's own making of the webview until our page's script runs (the same for any webview); "laid out": the extension's side (layout, state, JSON), done while VS Code makes the page; "painted": in the page, from the whole graph's arrival to its first frame drawn. Scroll: 40 jumps of five screens each, the time until two frames later (33 ms = drawn in the next frame; median / worst); zoom: Ctrl+= / Ctrl+-, to the next frame.`,
+  '',
+  '| revisions | load average | Open Graph to first row | to the whole graph | page ready | laid out | data | painted | scroll step, median / worst | jump to the end | zoom step |',
+  '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map((r) => `| ${r.count.toLocaleString('en')} | ${r.load.toFixed(1)} | ${r.commandToRow} ms | ${r.commandToAll} ms | ${r.ready} ms | ${r.sent} ms | ${r.kb} KB | ${r.painted} ms | ${r.scroll.toFixed(0)} / ${r.scrollMax.toFixed(0)} ms | ${r.toEnd.toFixed(0)} ms | ${r.zoom.toFixed(0)} ms |`),
+].join('\n');
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const rows = [];
+  for (const n of (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number)) { const r = await measureGraphPaint(n); console.log(r); rows.push(r); }
+  console.log(graphPaintTable(rows));
+}

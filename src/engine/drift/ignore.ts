@@ -1,0 +1,56 @@
+/**
+ * Tables drift leaves out: glob patterns on qualified table names (`celery_*`, `audit.*`), from
+ * `--ignore` (or the editor's setting) and `[tool.alembic-migrations] drift-ignore = [...]` in the
+ * project's pyproject.toml (read where the naming-convention setting is read: beside the config,
+ * then in the working directory).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { CommandError } from '../errors';
+
+/** `*` any run of characters (dots included), `?` one character, `[abc]` / `[!abc]` one of a set. */
+export function globToRegExp(pattern: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '[' && pattern.indexOf(']', i + 2) > 0) {
+      const end = pattern.indexOf(']', i + 2);
+      let set = pattern.slice(i + 1, end);
+      if (set.startsWith('!')) set = `^${set.slice(1)}`;
+      re += `[${set.replace(/\\/g, '\\\\')}]`;
+      i = end;
+    } else re += c.replace(/[.+^${}()|\\[\]]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** A matcher for the patterns; a name is ignored when one pattern matches it. */
+export function ignoreMatcher(patterns: string[]): (name: string) => boolean {
+  const res = patterns.map(globToRegExp);
+  return (name) => res.some((r) => r.test(name));
+}
+
+/** `drift-ignore` from the first of these pyproject.toml files that sets it; [] when none does. */
+export function readDriftIgnore(pyprojects: string[]): string[] {
+  for (const file of [...new Set(pyprojects.map((f) => path.resolve(f)))]) {
+    let text: string;
+    try { text = fs.readFileSync(file, 'utf8'); } catch { continue; }
+    let data: Record<string, unknown>;
+    try {
+      data = parseToml(text) as Record<string, unknown>;
+    } catch (e) {
+      throw new CommandError(`${file} cannot be parsed: ${(e as Error).message.split('\n')[0]}`, file, 'Fix the TOML syntax (drift reads [tool.alembic-migrations] drift-ignore from it).');
+    }
+    const section = (data.tool as Record<string, unknown> | undefined)?.['alembic-migrations'] as Record<string, unknown> | undefined;
+    const raw = section?.['drift-ignore'];
+    if (raw === undefined) continue;
+    if (!Array.isArray(raw) || raw.some((p) => typeof p !== 'string')) {
+      throw new CommandError(`${file}: [tool.alembic-migrations] drift-ignore must be a list of strings`, file, 'Write it as drift-ignore = ["celery_*", "audit.*"].');
+    }
+    return raw as string[];
+  }
+  return [];
+}
