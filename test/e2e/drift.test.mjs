@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { provision } from '../../scripts/vscode/provision.mjs';
-import { CHROMIUM_ARGS, extensionHostLogs, makeRunDir, openPalette, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
+import { CHROMIUM_ARGS, closeScenario, makeRunDir, openPalette, reportFailure, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(repo, 'test-results', 'e2e', 'drift');
@@ -104,12 +104,9 @@ test('drift in the Migrations view: check, the differences and the status bar, a
     assert.ok(written, 'the revision file is in the project');
     assert.match(fs.readFileSync(path.join(workspace, 'alembic', 'versions', written), 'utf8'), /batch_op\.add_column\(sa\.Column\('nickname'/);
   } catch (e) {
-    await shot('failure').catch(() => undefined);
-    process.stderr.write(`\n--- code-server output\n${server.output().slice(-4000)}\n${extensionHostLogs(run)}\n`);
+    await reportFailure({ shot, server, run });
     throw e;
   } finally {
-    await context.close().catch(() => undefined);
-    server.stop();
-    if (!process.env.KEEP_RUN) { fs.rmSync(run, { recursive: true, force: true }); fs.rmSync(path.dirname(workspace), { recursive: true, force: true }); }
+    await closeScenario({ context, server, folders: [run, path.dirname(workspace)] });
   }
 });
