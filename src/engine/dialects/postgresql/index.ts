@@ -43,6 +43,7 @@ export const POSTGRESQL: Dialect = {
   unknownType: (t) => t.name,
   beforeCreateTable: (t) => createEnumTypes(t, quote, sqlLiteral),
   indexOptions: postgresqlIndexOptions,
+  uniqueNulls: (notDistinct) => (notDistinct === true ? 'NULLS NOT DISTINCT ' : notDistinct === false ? 'NULLS DISTINCT ' : ''),
   computedColumn: postgresqlComputed,
   computedAfterNotNull: false,
   identityColumns: true,

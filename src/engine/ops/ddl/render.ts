@@ -145,7 +145,7 @@ export function renderConstraint(c: ConstraintSpec, d: Dialect): string {
   const head = c.name ? `CONSTRAINT ${d.quote(c.name)} ` : '';
   switch (c.kind) {
     case 'primary': return `${head}PRIMARY KEY (${names(c.columns, d)})`;
-    case 'unique': return `${head}UNIQUE (${names(c.columns, d)})`;
+    case 'unique': return `${head}UNIQUE ${d.uniqueNulls?.(c.nullsNotDistinct) ?? ''}(${names(c.columns, d)})`;
     case 'check': return `${head}CHECK (${c.sql})`;
     case 'foreign': return head + renderForeignKey(c, d);
   }
@@ -176,6 +176,7 @@ export function renderCreateIndex(ix: IndexSpec, d: Dialect): string {
   const opclass = (key: string | undefined) => (key !== undefined && o.ops?.[key] ? ` ${o.ops[key]}` : '');
   s += `(${ix.columns.map((c) => (typeof c === 'string' ? d.quote(c) + opclass(c) : c.sql + opclass(c instanceof ExpressionText ? undefined : c.sql))).join(', ')})`;
   if (o.include) s += ` INCLUDE (${o.include.map((c) => d.quote(c)).join(', ')})`;
+  if (o.nullsNotDistinct !== undefined) s += o.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ' NULLS DISTINCT';
   if (o.with?.length) s += ` WITH (${o.with.map(([k, v]) => `${k} = ${v}`).join(', ')})`;
   if (o.tablespace) s += ` TABLESPACE ${d.quote(o.tablespace)}`;
   const where = ix.kw.get(`${d.name}_where`);
