@@ -28,6 +28,8 @@ export interface IndexOptions {
   include?: string[];
   with?: [string, string][];
   tablespace?: string;
+  /** `postgresql_nulls_not_distinct=` (SQLAlchemy 2.0): NULLS NOT DISTINCT (true) / NULLS DISTINCT (false). */
+  nullsNotDistinct?: boolean;
 }
 
 export interface TableName { table: string; schema?: string }
@@ -85,6 +87,8 @@ export interface Dialect {
   beforeCreateTable?(t: TableSpec): { sql: string; once?: string }[];
   /** Written after an added CHECK or FOREIGN KEY constraint (PostgreSQL: `NOT VALID`). */
   constraintValidity?(kw: ReadonlyMap<string, PyValue>): string;
+  /** Between UNIQUE and its columns (PostgreSQL, SQLAlchemy 2.0: `NULLS [NOT] DISTINCT ` from `postgresql_nulls_not_distinct=`). */
+  uniqueNulls?(notDistinct: boolean | undefined): string;
   /** The index options (`<dialect>_<option>=` keywords) this dialect renders. */
   indexOptions?(kw: ReadonlyMap<string, PyValue>, line: number): IndexOptions;
   /** A computed column's clause (`GENERATED ALWAYS AS (...)` and its persistence). */

@@ -29,6 +29,9 @@ export class TextClause {
   constructor(readonly sql: string) {}
 }
 
+/** SQL rendered from a SQLAlchemy expression (`sa.func.lower(col)`): unlike `text()`, it has no key (`postgresql_ops` does not apply). */
+export class ExpressionText extends TextClause {}
+
 /** What `op.create_table(...)` returns: a table `op.bulk_insert` can fill. */
 export class TableRef {
   constructor(readonly call: Call) {}

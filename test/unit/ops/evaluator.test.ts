@@ -84,6 +84,15 @@ test('SQLAlchemy constructs: with_variant per database, a shared Enum, Enum.crea
   assert.equal((((lite[0] as { call: Call }).call.args[1] as Call).args[1] as Call).fn, 'sa.Integer');
 });
 
+test('Enum.create(bind) with checkfirst: --sql writes the plain CREATE TYPE / DROP TYPE, as Alembic does; online checks the catalog', () => {
+  const body = 'kind = postgresql.ENUM("a", "b", name="kind")\nkind.create(op.get_bind())\nkind.drop(op.get_bind(), checkfirst=True)';
+  // Alembic's offline MockConnection forces checkfirst=False (SQLAlchemy 1.4 and 2.0 alike).
+  assert.deepEqual(executed(upgrade(body, { dialect: 'postgresql', offline: true })), ["CREATE TYPE kind AS ENUM ('a', 'b')", 'DROP TYPE kind']);
+  const online = executed(upgrade(body, { dialect: 'postgresql' }));
+  assert.match(online[0], /^DO \$\$ BEGIN IF NOT EXISTS \(SELECT 1 FROM pg_catalog\.pg_type .* THEN CREATE TYPE kind AS ENUM \('a', 'b'\); END IF; END \$\$$/);
+  assert.match(online[1], /^DO \$\$ BEGIN IF EXISTS .* THEN DROP TYPE kind; END IF; END \$\$$/);
+});
+
 // Constructs the evaluator refuses: the line (in the body) and the words of the message.
 const REFUSED: [string, number, RegExp][] = [
   ['rows = op.get_bind().execute(sa.text("SELECT 1")).fetchall()', 1, /fetchall: it reads from the database while the migration runs/],

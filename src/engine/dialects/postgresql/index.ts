@@ -33,7 +33,8 @@ export const POSTGRESQL: Dialect = {
   literal: sqlLiteral,
   placeholder: (i) => `$${i}`,
   inlineParams: (sql, values) => replacePlaceholders(sql, '\\$\\d+', (m) => values[Number(m.slice(1)) - 1] ?? m),
-  bindParam: (v) => v,
+  // SQLAlchemy's Boolean takes 0 and 1 as False and True (`_strict_as_bool`); --sql writes them as false / true.
+  bindParam: (v, typeName) => ((typeName === 'Boolean' || typeName === 'BOOLEAN') && (v === 0 || v === 1) ? v === 1 : v),
   booleanLiteral: (v) => (v ? 'true' : 'false'),
   functionSql: () => undefined,
   defaultExpression: (sql) => sql,
@@ -42,6 +43,7 @@ export const POSTGRESQL: Dialect = {
   unknownType: (t) => t.name,
   beforeCreateTable: (t) => createEnumTypes(t, quote, sqlLiteral),
   indexOptions: postgresqlIndexOptions,
+  uniqueNulls: (notDistinct) => (notDistinct === true ? 'NULLS NOT DISTINCT ' : notDistinct === false ? 'NULLS DISTINCT ' : ''),
   computedColumn: postgresqlComputed,
   computedAfterNotNull: false,
   identityColumns: true,

@@ -32,5 +32,6 @@ export function postgresqlIndexOptions(kw: ReadonlyMap<string, PyValue>, line: n
     include: Array.isArray(include) && include.length ? include.map((c) => asString(c, line, 'an INCLUDE column')) : undefined,
     with: dict(get('with'), line, 'postgresql_with').map(([k, x]) => [k, pyStr(x, line)]),
     tablespace: typeof tablespace === 'string' && tablespace ? tablespace : undefined,
+    nullsNotDistinct: typeof get('nulls_not_distinct') === 'boolean' ? get('nulls_not_distinct') as boolean : undefined,
   };
 }

@@ -2,7 +2,7 @@
  * DDL text exactly as SQLAlchemy's DDL compiler writes it (spacing included: SQLite stores the
  * CREATE TABLE text verbatim, so the schema Alembic builds and ours compare byte for byte).
  */
-import { Call, PyValue, TextClause, Unsupported } from '../values';
+import { Call, ExpressionText, PyValue, TextClause, Unsupported } from '../values';
 import type { Dialect } from '../../dialects';
 import { ColumnSpec, ConstraintSpec, DefaultSpec, ForeignKeySpec, IdentitySpec, IndexSpec, TableSpec } from './schema';
 import { isNumericType, renderType } from './types';
@@ -26,7 +26,7 @@ export function renderExpression(c: Call, dialect: Dialect): string {
       return c.args[0];
     }
   }
-  const fname = c.fn.slice('sa.func.'.length);
+  const fname = c.fn.startsWith('sa.func.') ? c.fn.slice('sa.func.'.length) : '';
   if (!fname || fname.includes('.')) throw new Unsupported(c.line, c.fn, 'an SQL expression the embedded engine cannot render');
   const lc = fname.toLowerCase();
   const own = dialect.functionSql(lc);
@@ -40,6 +40,8 @@ function renderLiteralArg(a: PyValue, dialect: Dialect, line: number): string {
   if (typeof a === 'string') return dialect.literal(a);
   if (typeof a === 'number') return String(a);
   if (a instanceof TextClause) return a.sql;
+  // A column inside a function (`sa.func.lower(sa.Column('email'))`): its name, as DDL renders it (no table).
+  if (a instanceof Call && (a.fn === 'sa.Column' || a.fn === 'sa.column') && typeof a.args[0] === 'string') return dialect.quote(a.args[0]);
   if (a instanceof Call && (a.fn.startsWith('sa.func.') || a.fn.startsWith('sa.'))) return renderExpression(a, dialect);
   throw new Unsupported(line, String(a), 'an SQL function argument the embedded engine cannot render');
 }
@@ -143,7 +145,7 @@ export function renderConstraint(c: ConstraintSpec, d: Dialect): string {
   const head = c.name ? `CONSTRAINT ${d.quote(c.name)} ` : '';
   switch (c.kind) {
     case 'primary': return `${head}PRIMARY KEY (${names(c.columns, d)})`;
-    case 'unique': return `${head}UNIQUE (${names(c.columns, d)})`;
+    case 'unique': return `${head}UNIQUE ${d.uniqueNulls?.(c.nullsNotDistinct) ?? ''}(${names(c.columns, d)})`;
     case 'check': return `${head}CHECK (${c.sql})`;
     case 'foreign': return head + renderForeignKey(c, d);
   }
@@ -170,8 +172,11 @@ export function renderCreateIndex(ix: IndexSpec, d: Dialect): string {
   const onTable = d.indexSchemaOnTable;
   s += `${onTable || !ix.schema ? ixName : `${d.quote(ix.schema)}.${ixName}`} ON ${onTable ? d.qualified(ix.table, ix.schema) : d.quote(ix.table)} `;
   if (o.using !== undefined) s += `USING ${o.using} `;
-  s += `(${ix.columns.map((c) => (typeof c === 'string' ? d.quote(c) + (o.ops?.[c] ? ` ${o.ops[c]}` : '') : c.sql)).join(', ')})`;
+  // An operator class is keyed by the element's key: a column's name, a text()'s text (Alembic's textual index element).
+  const opclass = (key: string | undefined) => (key !== undefined && o.ops?.[key] ? ` ${o.ops[key]}` : '');
+  s += `(${ix.columns.map((c) => (typeof c === 'string' ? d.quote(c) + opclass(c) : c.sql + opclass(c instanceof ExpressionText ? undefined : c.sql))).join(', ')})`;
   if (o.include) s += ` INCLUDE (${o.include.map((c) => d.quote(c)).join(', ')})`;
+  if (o.nullsNotDistinct !== undefined) s += o.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ' NULLS DISTINCT';
   if (o.with?.length) s += ` WITH (${o.with.map(([k, v]) => `${k} = ${v}`).join(', ')})`;
   if (o.tablespace) s += ` TABLESPACE ${d.quote(o.tablespace)}`;
   const where = ix.kw.get(`${d.name}_where`);

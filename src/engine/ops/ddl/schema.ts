@@ -33,7 +33,7 @@ export interface ForeignKeySpec {
 
 export type ConstraintSpec =
   | { kind: 'primary'; name?: string; conv?: boolean; columns: string[] }
-  | { kind: 'unique'; name?: string; conv?: boolean; columns: string[] }
+  | { kind: 'unique'; name?: string; conv?: boolean; columns: string[]; nullsNotDistinct?: boolean }
   | { kind: 'check'; name?: string; conv?: boolean; sql: string }
   | ({ kind: 'foreign' } & ForeignKeySpec);
 
@@ -216,11 +216,17 @@ export function readColumn(v: PyValue, line: number): ColumnSpec {
   };
 }
 
+/** `postgresql_nulls_not_distinct=True/False` (SQLAlchemy 2.0); other values leave PostgreSQL's default unsaid. */
+export function nullsNotDistinct(kw: ReadonlyMap<string, PyValue>): boolean | undefined {
+  const v = kw.get('postgresql_nulls_not_distinct');
+  return typeof v === 'boolean' ? v : undefined;
+}
+
 export function readConstraint(c: Call, table: string): ConstraintSpec {
   const { name, conv } = givenName(c.kw('name'), c.line, 'name=');
   switch (c.fn) {
     case 'sa.PrimaryKeyConstraint': return { kind: 'primary', name, conv, columns: c.args.map((a) => asString(a, c.line, 'a column name')) };
-    case 'sa.UniqueConstraint': return { kind: 'unique', name, conv, columns: c.args.map((a) => asString(a, c.line, 'a column name')) };
+    case 'sa.UniqueConstraint': return { kind: 'unique', name, conv, columns: c.args.map((a) => asString(a, c.line, 'a column name')), nullsNotDistinct: nullsNotDistinct(c.kwargs) };
     case 'sa.CheckConstraint': {
       const cond = c.args[0] ?? c.kw('sqltext');
       const sql = cond instanceof TextClause ? cond.sql : asString(cond, c.line, 'the CHECK condition');
@@ -246,6 +252,7 @@ export function readConstraint(c: Call, table: string): ConstraintSpec {
 export const INDEX_KEYWORDS = [
   'unique', 'if_not_exists', 'quote', 'info', 'sqlite_where', 'postgresql_where', 'postgresql_using',
   'postgresql_include', 'postgresql_ops', 'postgresql_with', 'postgresql_concurrently', 'postgresql_tablespace',
+  'postgresql_nulls_not_distinct',
 ];
 
 /** Refuses a keyword argument that is not in `known` nor another database's option. */

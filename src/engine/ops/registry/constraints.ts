@@ -2,7 +2,7 @@
 import { assertAlterInPlace } from '../../dialects/dialect';
 import { bind } from '../args';
 import { renderConstraint, renderDeferrability, renderForeignKey } from '../ddl/render';
-import { fkOptions, readConstraint } from '../ddl/schema';
+import { fkOptions, nullsNotDistinct, readConstraint } from '../ddl/schema';
 import type { NameKind } from '../../naming/convention';
 import { givenName } from '../../naming/opNames';
 import { asString, asStringList, Call, optString, Unsupported } from '../values';
@@ -53,7 +53,7 @@ export const createForeignKey: OpSpec = {
 /** create_unique_constraint / create_primary_key / create_check_constraint: `ALTER TABLE ... ADD <constraint>`. */
 const addConstraint = (opName: string, kind: 'unique' | 'primary' | 'check', batch: NonNullable<OpSpec['batch']>): OpSpec => ({
   name: opName,
-  params: { label: opName, positional: ['constraint_name', 'table_name', kind === 'check' ? 'condition' : 'columns'], keywords: kind === 'primary' ? ['schema'] : ['schema', 'deferrable', 'initially', ...(kind === 'check' ? ['postgresql_not_valid'] : [])], tableParam: 'table_name' },
+  params: { label: opName, positional: ['constraint_name', 'table_name', kind === 'check' ? 'condition' : 'columns'], keywords: kind === 'primary' ? ['schema'] : ['schema', 'deferrable', 'initially', ...(kind === 'check' ? ['postgresql_not_valid'] : ['postgresql_nulls_not_distinct'])], tableParam: 'table_name' },
   // A CHECK given as a string has no columns for %(column_0_name)s.
   naming: (a, table) => ({
     param: 'constraint_name',
@@ -68,7 +68,7 @@ const addConstraint = (opName: string, kind: 'unique' | 'primary' | 'check', bat
     const cname = optString(a.constraint_name, c.line, 'constraint name');
     const k = kind === 'check'
       ? readConstraint(new Call('sa.CheckConstraint', [a.condition ?? null], new Map([['name', cname ?? null]]), c.line), '')
-      : { kind, name: cname, columns: asStringList(a.columns, c.line, 'columns') };
+      : { kind, name: cname, columns: asStringList(a.columns, c.line, 'columns'), ...(kind === 'unique' ? { nullsNotDistinct: nullsNotDistinct(c.kwargs) } : {}) };
     return [{ sql: `ALTER TABLE ${d.qualified(table?.name ?? name(c, a.table_name, 'table name'), table?.schema ?? optString(a.schema, c.line, 'schema'))} ADD ${renderConstraint(k, d)}${renderDeferrability(fkOptions(c))}${kind === 'check' ? d.constraintValidity?.(c.kwargs) ?? '' : ''}` }];
   },
   batch,

@@ -105,8 +105,10 @@ class Binary extends ClauseElement {
   constructor(readonly left: Value, readonly op: string, readonly right: Value) { super(); }
   render(r: Render): string {
     let op = this.op;
-    if (this.right === null && (op === '=' || op === 'IS')) op = 'IS';
-    else if (this.right === null && (op === '!=' || op === 'IS NOT')) op = 'IS NOT';
+    // `== None` and `== null()` alike: SQLAlchemy compares with NULL by IS / IS NOT.
+    const isNull = this.right === null || (this.right instanceof Call && this.right.fn === 'sa.null');
+    if (isNull && (op === '=' || op === 'IS')) op = 'IS';
+    else if (isNull && (op === '!=' || op === 'IS NOT')) op = 'IS NOT';
     if (op === 'ILIKE' && r.name !== 'postgresql') return `lower(${operand(this.left, r)}) LIKE lower(${operand(this.right, r)})`;
     return `${operand(this.left, r)} ${op} ${operand(this.right, r)}`;
   }

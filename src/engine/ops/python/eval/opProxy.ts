@@ -3,7 +3,7 @@
  * its arguments as data, into the function's statements (or the batch block's); `op.f`,
  * `op.get_bind`, `op.get_context`, `op.execute` and `op.batch_alter_table` answer directly.
  */
-import { Call, TableRef, TextClause, Unsupported } from '../../values';
+import { Call, ExpressionText, TableRef, TextClause, Unsupported } from '../../values';
 import { withColumnDefaults } from './libraries/postgresqlEnum';
 import { isBatchOp, opSpec } from '../../registry';
 import type { OpStatement } from '../reader';
@@ -48,7 +48,7 @@ export class OpMethod extends RtObject {
       const at = this.batch ? 1 : 2;
       const cols = plainKwargs.get('columns') ?? plainArgs[at];
       if (Array.isArray(cols)) {
-        const exprs = cols.map((c) => (c instanceof Call && c.fn.startsWith('sa.func.') ? new FuncClause(c).toData() : c));
+        const exprs = cols.map((c) => (c instanceof Call && c.fn.startsWith('sa.func.') ? new ExpressionText((new FuncClause(c).toData() as TextClause).sql) : c));
         if (plainKwargs.has('columns')) plainKwargs.set('columns', exprs);
         else plainArgs = plainArgs.map((x, i) => (i === at ? exprs : x));
       }

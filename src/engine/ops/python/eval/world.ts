@@ -64,7 +64,7 @@ export class World implements OperatorHost, AttributeHost {
     this.interp = new Interpreter(this, ctx.budget);
     this.sa = new SqlAlchemyHost({
       dialect: ctx.dialect,
-      execute: (sql, line) => this.record('execute', new Call('op.execute', [sql], new Map(), line), line),
+      execute: (sql, line) => this.record('execute', new Call('op.execute', [this.checked(sql)], new Map(), line), line),
       call: (fn, args, line) => this.callValue(fn, args, new Map(), line),
       inspect: (target, line) => this.inspect(target, line),
       session: (args, kwargs, line, what) => makeSession(this.ormHost(line), args, kwargs, line, what),
@@ -85,6 +85,11 @@ export class World implements OperatorHost, AttributeHost {
     return name === 'execute' ? this.executes++ : -1;
   }
 
+  /** A catalog-checked statement as this run writes it: the check runs online; `--sql` writes what Alembic does (no check). */
+  private checked<T>(stmt: T): T | TextClause {
+    return stmt instanceof CheckedStatement ? new TextClause(this.ctx.offline ? stmt.offlineSql : stmt.sql) : stmt;
+  }
+
   /** `op.execute(x)` / `conn.execute(x, params)`: a statement, run where it is in the migration. */
   execute(stmt: Value, params: Value | undefined, line: number, what: string): Value {
     if (stmt instanceof Opaque) stmt.fail(line);
@@ -97,7 +102,7 @@ export class World implements OperatorHost, AttributeHost {
         if (p !== undefined) throw new Unsupported(line, `${what}(stmt, params)`, 'parameters given apart from a Core statement are not evaluated');
         sql = new TextClause(stmt.compile(this.ctx.dialect).replace(/:/g, '\\:'));
       } else if (stmt instanceof CheckedStatement) {
-        sql = new TextClause(this.ctx.offline ? stmt.offlineSql : stmt.sql);
+        sql = this.checked(stmt);
       } else if (stmt instanceof TextClause || typeof stmt === 'string') {
         const text0 = stmt instanceof TextClause ? stmt : new TextClause(stmt);
         sql = p === undefined ? (typeof stmt === 'string' ? stmt : text0) : this.sa.constructAttr(text0, 'bindparams', line) instanceof Builtin
