@@ -3,7 +3,9 @@
  * process per command, as users run it). Never skips: a missing Alembic fails the test run.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+import { rulesOf, type SqlalchemyVersion } from '../../src/engine/config/sqlalchemyVersion';
 
 export const REPO = path.resolve(__dirname, '../../..');
 const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -22,6 +24,31 @@ export function runAlembic(jobs: Job[]): Result[] {
   } catch (e) {
     throw new Error(`The reference Alembic did not run (${PYTHON} -m alembic). Install it: apt-get install python3-alembic python3-psycopg2 python3-typing-extensions\n${(e as Error).message}`, { cause: e });
   }
+}
+
+let oracleSqlalchemy: SqlalchemyVersion | undefined;
+
+/** The SQLAlchemy rules of the reference Alembic's Python (Debian's: 1.4), asked once. */
+export function referenceSqlalchemy(): SqlalchemyVersion {
+  if (oracleSqlalchemy) return oracleSqlalchemy;
+  const env = { ...process.env, ...(process.env.ORACLE_PYTHONPATH ? { PYTHONPATH: process.env.ORACLE_PYTHONPATH } : {}) };
+  const v = execFileSync(PYTHON, ['-c', 'import sqlalchemy; print(sqlalchemy.__version__)'], { encoding: 'utf8', env }).trim();
+  const rules = rulesOf(v);
+  if (!rules) throw new Error(`The reference Python's SQLAlchemy ${v} is neither 1.x nor 2.x`);
+  return (oracleSqlalchemy = rules);
+}
+
+/**
+ * Makes a project copy declare the reference's SQLAlchemy (`[tool.alembic-migrations] sqlalchemy`
+ * in its pyproject.toml), so that our CLI renders by the same rules as the Alembic it is compared with.
+ */
+export function declareReferenceSqlalchemy(root: string): void {
+  const file = path.join(root, 'pyproject.toml');
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const line = `sqlalchemy = "${referenceSqlalchemy()}"`;
+  fs.writeFileSync(file, /^\[tool\.alembic-migrations\]$/m.test(text)
+    ? text.replace(/^\[tool\.alembic-migrations\]$/m, `$&\n${line}`)
+    : `${text}${text && !text.endsWith('\n') ? '\n' : ''}\n[tool.alembic-migrations]\n${line}\n`);
 }
 
 function runOne(job: Job): Promise<Result> {

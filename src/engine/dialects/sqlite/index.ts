@@ -36,7 +36,11 @@ export const SQLITE: Dialect = {
   },
   booleanLiteral: (v) => (v ? '1' : '0'),
   functionSql: (lc) => (lc === 'now' ? 'CURRENT_TIMESTAMP' : undefined),
-  defaultExpression: (sql) => `(${sql})`,
+  // SQLAlchemy 2.0's get_column_specification: `DEFAULT 0`, `DEFAULT 'x'`, `DEFAULT (lower('x'))`.
+  defaultExpression: (sql) => sql,
+  columnDefault: (sql) => (!/^\s*['"(]/.test(sql) && /\W/.test(sql) ? `(${sql})` : sql),
+  sqlalchemy: '2.0',
+  forSqlalchemy: (v) => (v === '1.4' ? SQLITE_SA14 : SQLITE),
   renderType: sqliteType,
   onConflict: true,
   computedColumn: (c) => `GENERATED ALWAYS AS (${c.sql})${c.persisted === true ? ' STORED' : c.persisted === false ? ' VIRTUAL' : ''}`,
@@ -58,3 +62,6 @@ export const SQLITE: Dialect = {
   introspect: introspectSqlite,
   inspector: SQLITE_INSPECTOR,
 };
+
+/** SQLAlchemy 1.4's rule: only expression defaults (functions, `sa.true()`) in parentheses, text as written. */
+const SQLITE_SA14: Dialect = { ...SQLITE, sqlalchemy: '1.4', defaultExpression: (sql) => `(${sql})`, columnDefault: undefined };

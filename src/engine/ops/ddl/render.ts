@@ -13,6 +13,9 @@ export function renderDefault(d: DefaultSpec, dialect: Dialect): string {
   return dialect.defaultExpression(renderExpression(d.call, dialect));
 }
 
+/** A rendered default as the dialect's column specification writes it. */
+export const columnDefault = (sql: string, dialect: Dialect): string => dialect.columnDefault?.(sql) ?? sql;
+
 /** SQL functions SQLAlchemy renders as bare keywords. */
 const ANSI_FUNCTIONS = new Set(['current_timestamp', 'current_date', 'current_time', 'localtime', 'localtimestamp', 'current_user', 'session_user', 'user']);
 
@@ -90,7 +93,7 @@ export function renderColumnSpec(col: ColumnSpec, dialect: Dialect, table?: Tabl
     s += ' ' + dialect.serialType(col.type);
   } else {
     s += ' ' + renderType(col.type, dialect);
-    if (col.serverDefault) s += ' DEFAULT ' + renderDefault(col.serverDefault, dialect);
+    if (col.serverDefault) s += ' DEFAULT ' + columnDefault(renderDefault(col.serverDefault, dialect), dialect);
   }
   const generated = col.computed ? ` ${dialect.computedColumn(col.computed, col.line)}` : '';
   if (!dialect.computedAfterNotNull) s += generated;
