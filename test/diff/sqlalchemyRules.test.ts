@@ -14,7 +14,7 @@ const REFERENCE = process.env.SURVEY_ALEMBIC_PATH ?? '/work/survey-projects/.ref
 
 const DEFAULTS = [
   "'x'", "'0'", "sa.text('0')", "sa.text('1.5')", "sa.text('-1')", "sa.text(\"'abc'\")", "sa.text('CURRENT_TIMESTAMP')",
-  "sa.text(\"(datetime('now'))\")", 'sa.func.now()', "sa.func.lower('X')", 'sa.true()', 'sa.false()', "sa.literal_column('0')",
+  "sa.text(\"(datetime('now'))\")", 'sa.func.now()', 'sa.func.localtimestamp()', "sa.func.lower('X')", 'sa.true()', 'sa.false()', "sa.literal_column('0')",
 ];
 
 const REVISION = `from alembic import op

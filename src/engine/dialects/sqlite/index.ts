@@ -16,6 +16,10 @@ import { sqliteType } from './types';
 const quote = makeQuote(SQLITE_RESERVED);
 const DATE_TYPES = new Set(['DateTime', 'Date', 'Time', 'DATETIME', 'DATE', 'TIME']);
 
+/** SQLAlchemy's SQLite compiler: `visit_now_func`, `visit_localtimestamp_func` (1.4 double-quoted 'localtime'). */
+const SQLITE_FUNCTIONS = new Map([['now', 'CURRENT_TIMESTAMP'], ['localtimestamp', "DATETIME(CURRENT_TIMESTAMP, 'localtime')"]]);
+const SQLITE_FUNCTIONS_SA14 = new Map([...SQLITE_FUNCTIONS, ['localtimestamp', 'DATETIME(CURRENT_TIMESTAMP, "localtime")']]);
+
 export const SQLITE: Dialect = {
   name: 'sqlite',
   displayName: 'SQLite',
@@ -35,7 +39,7 @@ export const SQLITE: Dialect = {
     return v;
   },
   booleanLiteral: (v) => (v ? '1' : '0'),
-  functionSql: (lc) => (lc === 'now' ? 'CURRENT_TIMESTAMP' : undefined),
+  functionSql: (lc) => SQLITE_FUNCTIONS.get(lc),
   // SQLAlchemy 2.0's get_column_specification: `DEFAULT 0`, `DEFAULT 'x'`, `DEFAULT (lower('x'))`.
   defaultExpression: (sql) => sql,
   columnDefault: (sql) => (!/^\s*['"(]/.test(sql) && /\W/.test(sql) ? `(${sql})` : sql),
@@ -63,5 +67,7 @@ export const SQLITE: Dialect = {
   inspector: SQLITE_INSPECTOR,
 };
 
-/** SQLAlchemy 1.4's rule: only expression defaults (functions, `sa.true()`) in parentheses, text as written. */
-const SQLITE_SA14: Dialect = { ...SQLITE, sqlalchemy: '1.4', defaultExpression: (sql) => `(${sql})`, columnDefault: undefined };
+/** SQLAlchemy 1.4's rules: only expression defaults (functions, `sa.true()`) in parentheses, text as written. */
+const SQLITE_SA14: Dialect = {
+  ...SQLITE, sqlalchemy: '1.4', defaultExpression: (sql) => `(${sql})`, columnDefault: undefined, functionSql: (lc) => SQLITE_FUNCTIONS_SA14.get(lc),
+};
