@@ -108,6 +108,11 @@ export interface Dialect {
   readonly renameColumn: 'RENAME' | 'RENAME COLUMN';
   /** CREATE INDEX puts the schema on the table (PostgreSQL) rather than on the index name. */
   readonly indexSchemaOnTable: boolean;
+  /**
+   * A foreign key references a table of its own table's schema only (SQLite's DDL compiler): one
+   * to another schema is left out of CREATE TABLE, and the referenced table is named without schema.
+   */
+  readonly foreignKeysWithinSchema?: boolean;
   /** `MATCH` on foreign keys is rendered. */
   readonly foreignKeyMatch: boolean;
   /** COMMENT ON TABLE / COLUMN exists (else comments are left out, as SQLAlchemy does). */

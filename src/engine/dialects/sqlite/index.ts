@@ -52,6 +52,7 @@ export const SQLITE: Dialect = {
   identityColumns: false,
   renameColumn: 'RENAME COLUMN',
   indexSchemaOnTable: false,
+  foreignKeysWithinSchema: true,
   foreignKeyMatch: true, // SQLAlchemy writes MATCH on SQLite too (which parses and ignores it)
   comments: false,
   cannotAlterInPlace: 'No support for ALTER of constraints in SQLite (Alembic raises this too, online and with --sql); use `with op.batch_alter_table(...) as batch_op:`, which rebuilds the table',
