@@ -5,7 +5,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { rulesOf, type SqlalchemyVersion } from '../../src/engine/config/sqlalchemyVersion';
+import { referenceSqlalchemy } from '../unit/pythonOracle';
+
+export { referenceSqlalchemy };
 
 export const REPO = path.resolve(__dirname, '../../..');
 const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -24,18 +26,6 @@ export function runAlembic(jobs: Job[]): Result[] {
   } catch (e) {
     throw new Error(`The reference Alembic did not run (${PYTHON} -m alembic). Install it: apt-get install python3-alembic python3-psycopg2 python3-typing-extensions\n${(e as Error).message}`, { cause: e });
   }
-}
-
-let oracleSqlalchemy: SqlalchemyVersion | undefined;
-
-/** The SQLAlchemy rules of the reference Alembic's Python (Debian's: 1.4), asked once. */
-export function referenceSqlalchemy(): SqlalchemyVersion {
-  if (oracleSqlalchemy) return oracleSqlalchemy;
-  const env = { ...process.env, ...(process.env.ORACLE_PYTHONPATH ? { PYTHONPATH: process.env.ORACLE_PYTHONPATH } : {}) };
-  const v = execFileSync(PYTHON, ['-c', 'import sqlalchemy; print(sqlalchemy.__version__)'], { encoding: 'utf8', env }).trim();
-  const rules = rulesOf(v);
-  if (!rules) throw new Error(`The reference Python's SQLAlchemy ${v} is neither 1.x nor 2.x`);
-  return (oracleSqlalchemy = rules);
 }
 
 /**
