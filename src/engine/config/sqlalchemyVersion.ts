@@ -17,14 +17,20 @@ export interface SqlalchemyRules { version: SqlalchemyVersion; source: string }
 /** "SQLAlchemy 2.0 rules (from poetry.lock: 2.0.30)", as a run logs it. */
 export const describeSqlalchemy = (r: SqlalchemyRules) => `SQLAlchemy ${r.version} rules (${r.source})`;
 
-/** A version or specifier ("1.4.52", ">=1.3,<2", "^2.0", "~=1.4") to the rules it means; undefined if unreadable. */
+/**
+ * A version or specifier ("1.4.52", ">=1.3,<2", "^2.0", "~=1.4") to the rules of the release it
+ * resolves to: a pin or a compatible range (`==`, `~=`, `^`, `~`, a bare version) names its major; an
+ * upper bound below 2 means 1.x; lower bounds alone let the installer take the newest (2.x).
+ * Undefined when it names no version.
+ */
 export function rulesOf(spec: string): SqlalchemyVersion | undefined {
-  const s = spec.replace(/\s+/g, '');
-  // An upper bound `<2` (or `<2.0`) says 1.x whatever the lower bound.
-  if (/(^|,)<2(\.0+)*($|,)/.test(s) || /(^|,)<=?1\./.test(s)) return '1.4';
-  const m = /(?:^|,)(?:===?|>=?|~=|\^|~)?v?(\d+)(?:\.\d+|\.\*)*(?=$|,)/.exec(s) ?? /(\d+)\.\d+/.exec(s);
-  if (!m) return undefined;
-  return Number(m[1]) >= 2 ? '2.0' : Number(m[1]) === 1 ? '1.4' : undefined;
+  const clauses = spec.replace(/\s+/g, '').split(',').map((c) => /^(===?|~=|\^|~|<=?|>=?|!=)?v?(\d+)((?:\.(?:\d+|\*))*)/.exec(c)).filter((m) => m !== null);
+  if (!clauses.length) return undefined;
+  const major = (n: number) => (n >= 2 ? '2.0' : n === 1 ? '1.4' : undefined);
+  const pinned = clauses.find(([, op]) => !op || op.startsWith('=') || op === '~=' || op === '^' || op === '~');
+  if (pinned) return major(Number(pinned[2]));
+  const below2 = clauses.some(([, op, n, rest]) => (op === '<' && (Number(n) < 2 || (Number(n) === 2 && /^(\.0)*$/.test(rest)))) || (op === '<=' && Number(n) < 2));
+  return below2 ? '1.4' : '2.0';
 }
 
 type Finder = (dir: string) => { file: string; spec: string } | undefined;
@@ -61,9 +67,12 @@ const pipfileLock: Finder = (dir) => {
 /** `SQLAlchemy==1.4.52`, `sqlalchemy[asyncio]>=2.0` in a requirements file (requirements*.txt). */
 const DEPENDENCY = /^\s*sqlalchemy(?:\[[^\]]*\])?\s*((?:[<>=!~^]=?=?\s*[\w.*]+\s*,?\s*)+)/im;
 
+/** requirements.txt before requirements-dev.txt and the others. */
+const byMainFirst = (a: string, b: string) => Number(b.toLowerCase() === 'requirements.txt') - Number(a.toLowerCase() === 'requirements.txt') || a.localeCompare(b);
+
 const requirements: Finder = (dir) => {
   let names: string[];
-  try { names = fs.readdirSync(dir).filter((n) => /^requirements.*\.txt$/i.test(n)).sort(); } catch { return undefined; }
+  try { names = fs.readdirSync(dir).filter((n) => /^requirements.*\.txt$/i.test(n)).sort(byMainFirst); } catch { return undefined; }
   for (const n of names) {
     const file = path.join(dir, n);
     const m = DEPENDENCY.exec(read(file) ?? '');

@@ -16,7 +16,9 @@ const rulesFor = (files: Record<string, string>) => {
 test('versions and specifiers as projects write them map to 1.4 or 2.0 rules', () => {
   const cases: [string, string | undefined][] = [
     ['2.0.30', '2.0'], ['1.4.52', '1.4'], ['1.3.24', '1.4'], ['>=2', '2.0'], ['>=1.4,<2', '1.4'], ['<2.0', '1.4'],
-    ['^1.4', '1.4'], ['~=2.0.0', '2.0'], ['==1.4.*', '1.4'], ['>=1.3', '1.4'], ['>= 2.0.0, < 3', '2.0'], ['latest', undefined],
+    ['^1.4', '1.4'], ['~=2.0.0', '2.0'], ['==1.4.*', '1.4'], ['>= 2.0.0, < 3', '2.0'], ['latest', undefined],
+    // Lower bounds alone: the installer takes the newest release.
+    ['>=1.3', '2.0'], ['>1.4,!=1.4.3', '2.0'], ['<=1.4.99', '1.4'], ['<2.1', '2.0'],
   ];
   for (const [spec, want] of cases) assert.equal(rulesOf(spec), want, spec);
 });
@@ -33,11 +35,12 @@ test('each declaration a project makes is read, the most trusted first', () => {
     { version: '1.4', source: 'from poetry.lock: 1.4.52' });
   assert.equal(rulesFor({ 'uv.lock': '[[package]]\nname = "sqlalchemy"\nversion = "2.0.36"\nsource = { registry = "https://pypi.org/simple" }\n' }).version, '2.0');
   assert.equal(rulesFor({ 'Pipfile.lock': '{"default": {"sqlalchemy": {"hashes": ["sha256:00"], "version": "==1.4.41"}}}' }).source, 'from Pipfile.lock: ==1.4.41');
-  assert.equal(rulesFor({ 'requirements.txt': 'flask==2.2\nSQLAlchemy[asyncio]==1.4.46 # via flask-sqlalchemy\n' }).source, 'from requirements.txt: ==1.4.46');
+  assert.equal(rulesFor({ 'requirements.txt': 'flask==2.2\nSQLAlchemy[asyncio]==1.4.46 # via flask-sqlalchemy\n', 'requirements-dev.txt': 'sqlalchemy==2.0.1\n' }).source,
+    'from requirements.txt: ==1.4.46');
   assert.equal(rulesFor({ 'pyproject.toml': '[project]\ndependencies = ["alembic>=1.7", "sqlalchemy>=1.3,<2"]\n' }).version, '1.4');
   assert.equal(rulesFor({ 'pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.10"\nSQLAlchemy = {version = "^2.0.1", extras = ["asyncio"]}\n' }).version, '2.0');
   // A lock file outranks the range pyproject.toml allows.
-  assert.equal(rulesFor({ 'pyproject.toml': '[project]\ndependencies = ["sqlalchemy>=1.4"]\n', 'uv.lock': '[[package]]\nname = "sqlalchemy"\nversion = "2.0.36"\n' }).version, '2.0');
+  assert.equal(rulesFor({ 'pyproject.toml': '[project]\ndependencies = ["sqlalchemy>=1.3"]\n', 'uv.lock': '[[package]]\nname = "sqlalchemy"\nversion = "1.4.36"\n' }).version, '1.4');
 });
 
 test('[tool.alembic-migrations] sqlalchemy overrides what the project declares', () => {
