@@ -27,6 +27,7 @@ import { readMigrationFunctions } from '../../src/engine/ops/python/reader';
 import { recreateStatements } from '../../src/engine/ops/sqliteBatch';
 import { Unsupported } from '../../src/engine/ops/values';
 import { diffSnapshots } from '../../src/engine/schema/diff';
+import { referenceSqlalchemy } from '../unit/pythonOracle';
 
 const REPO = path.resolve(__dirname, '../../..');
 const PYTHON = process.env.ORACLE_PYTHON ?? '/usr/bin/python3';
@@ -128,7 +129,7 @@ const queryable = (db: Database) => ({
 /** The engine's side: the body read, planned and run on the database; the refusal's words if it refuses. */
 async function runEngine(db: Database, body: string): Promise<string | undefined> {
   const source = `from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n${body.split('\n').map((l) => `    ${l}`).join('\n')}\n\n\ndef downgrade():\n    pass\n`;
-  const d = dialectFor('sqlite');
+  const d = dialectFor('sqlite', referenceSqlalchemy());
   try {
     const fn = readMigrationFunctions(source, { dialect: 'sqlite', offline: false }).find((f) => f.name === 'upgrade')!;
     if (fn.unsupported) throw fn.unsupported;

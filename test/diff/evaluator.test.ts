@@ -13,6 +13,7 @@ import path from 'node:path';
 import { readMigrationFunctions } from '../../src/engine/ops/python/reader';
 import { planOps } from '../../src/engine/ops/plan';
 import { dialectFor, DialectName } from '../../src/engine/ops/ddl/dialect';
+import { referenceSqlalchemy } from '../unit/pythonOracle';
 
 const REPO = path.resolve(__dirname, '../../..');
 const PROJECT = path.join(REPO, 'test/fixtures/evaluator/project');
@@ -32,7 +33,7 @@ function ours(file: string, dialect: DialectName, fn: 'upgrade' | 'downgrade'): 
   const f = readMigrationFunctions(fs.readFileSync(file, 'utf8'), { dialect, offline: true, file, importRoots: [PROJECT] }).filter((x) => x.name === fn).pop()!;
   if (f.unsupported) return { refused: f.unsupported.message };
   const out: string[] = [];
-  for (const step of planOps(f.ops!, dialectFor(dialect))) {
+  for (const step of planOps(f.ops!, dialectFor(dialect, referenceSqlalchemy()))) {
     if (step.kind !== 'sql') return { refused: `a ${step.kind} step (needs a live database)` };
     out.push(...step.statements.map((s) => s.sql.replace(/\t/g, '    ').replace(/\\:/g, ':')));
   }

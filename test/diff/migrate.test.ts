@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { generateGraph, GenRevision, rng, writeProject } from './generate';
-import { failedLine, OracleServer, REPO, Result, runOurs } from './oracle';
+import { declareReferenceSqlalchemy, failedLine, OracleServer, REPO, Result, runOurs } from './oracle';
 
 const PGURL = process.env.PGURL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const SHOP = path.join(REPO, 'test/fixtures/migrate/shop');
@@ -41,6 +41,7 @@ async function pgDatabase(name: string): Promise<string> {
 function copyProject(src: string): string {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'migrate-diff-')));
   fs.cpSync(src, root, { recursive: true });
+  declareReferenceSqlalchemy(root);
   return root;
 }
 

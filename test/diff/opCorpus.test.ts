@@ -22,6 +22,7 @@ import { planOps } from '../../src/engine/ops/plan';
 import { readMigrationFunctions } from '../../src/engine/ops/python/reader';
 import { recreateStatements } from '../../src/engine/ops/sqliteBatch';
 import { Unsupported } from '../../src/engine/ops/values';
+import { referenceSqlalchemy } from './oracle';
 
 const REPO = path.resolve(__dirname, '../../..');
 const CORPUS = path.join(REPO, 'test/fixtures/opcorpus');
@@ -157,7 +158,7 @@ type OurResult = { statements: string[]; runError?: string } | { refused: string
  * `convention` is the naming convention of target_metadata (null: none given, SQLAlchemy's default applies).
  */
 async function compileWithEngine(source: string, dialect: DialectName, o: { convention?: Record<string, string> | null; db?: LiveDb }): Promise<OurResult> {
-  const d = dialectFor(dialect);
+  const d = dialectFor(dialect, referenceSqlalchemy());
   const out: string[] = [];
   try {
     const fn = readMigrationFunctions(source, { dialect, offline: !o.db }).filter((f) => f.name === 'upgrade').pop();

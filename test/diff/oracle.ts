@@ -3,7 +3,11 @@
  * process per command, as users run it). Never skips: a missing Alembic fails the test run.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+import { referenceSqlalchemy } from '../unit/pythonOracle';
+
+export { referenceSqlalchemy };
 
 export const REPO = path.resolve(__dirname, '../../..');
 const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -22,6 +26,19 @@ export function runAlembic(jobs: Job[]): Result[] {
   } catch (e) {
     throw new Error(`The reference Alembic did not run (${PYTHON} -m alembic). Install it: apt-get install python3-alembic python3-psycopg2 python3-typing-extensions\n${(e as Error).message}`, { cause: e });
   }
+}
+
+/**
+ * Makes a project copy declare the reference's SQLAlchemy (`[tool.alembic-migrations] sqlalchemy`
+ * in its pyproject.toml), so that our CLI renders by the same rules as the Alembic it is compared with.
+ */
+export function declareReferenceSqlalchemy(root: string): void {
+  const file = path.join(root, 'pyproject.toml');
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const line = `sqlalchemy = "${referenceSqlalchemy()}"`;
+  fs.writeFileSync(file, /^\[tool\.alembic-migrations\]$/m.test(text)
+    ? text.replace(/^\[tool\.alembic-migrations\]$/m, `$&\n${line}`)
+    : `${text}${text && !text.endsWith('\n') ? '\n' : ''}\n[tool.alembic-migrations]\n${line}\n`);
 }
 
 function runOne(job: Job): Promise<Result> {

@@ -8,13 +8,15 @@ import path from 'node:path';
 import { NeedsDatabase, readMigrationFunctions } from '../../src/engine/ops/python/reader';
 import { planOps, PlannedStep } from '../../src/engine/ops/plan';
 import { dialectFor, DialectName } from '../../src/engine/ops/ddl/dialect';
+import type { SqlalchemyVersion } from '../../src/engine/config/sqlalchemyVersion';
 import { Unsupported } from '../../src/engine/ops/values';
 import { findNamingConvention } from '../../src/engine/naming/targetMetadata';
 import type { ProjectConvention } from '../../src/engine/naming/opNames';
 import { offlineScript } from '../../src/engine/runner/offline';
 import { PlannedRevisionStep } from '../../src/engine/runner/migrationSource';
 
-export interface RevisionInput { file: string; text: string; dialect: DialectName; projectRoot: string }
+/** `sqlalchemy`: the rules to render by (the reference's; default 2.0's). */
+export interface RevisionInput { file: string; text: string; dialect: DialectName; projectRoot: string; sqlalchemy?: SqlalchemyVersion }
 export type FunctionName = 'upgrade' | 'downgrade';
 /** A function's plan, or undefined when the file does not define it. Throws Unsupported when it cannot run. */
 export type RevisionPlan = Record<FunctionName, PlannedStep[] | undefined>;
@@ -36,7 +38,7 @@ export function planRevision(input: RevisionInput): RevisionPlan {
     // Reading rows back runs online (in the run's transaction): embedded, though --sql cannot write it.
     if (f.unsupported instanceof NeedsDatabase) { out[name] = [{ kind: 'online', line: f.line, evaluate: () => ({ ops: [] }) }]; continue; }
     if (f.unsupported) throw new Refusal('read', f.unsupported);
-    try { out[name] = planOps(f.ops!, dialectFor(input.dialect), { convention: () => conventionOf(input.file, input.projectRoot, importRoots) }); } catch (e) {
+    try { out[name] = planOps(f.ops!, dialectFor(input.dialect, input.sqlalchemy), { convention: () => conventionOf(input.file, input.projectRoot, importRoots) }); } catch (e) {
       if (e instanceof Unsupported) throw new Refusal('compile', e);
       throw e;
     }
@@ -72,7 +74,7 @@ const MARK = 'survey_version_marker';
  * live table). Uses the runner's own offline writer, minus its envelope (BEGIN/COMMIT, the step
  * comment, the version row).
  */
-export async function offlineStatements(planned: PlannedStep[], file: string, dialect: DialectName):
+export async function offlineStatements(planned: PlannedStep[], file: string, dialect: DialectName, sqlalchemy?: SqlalchemyVersion):
   Promise<{ statements: string[]; lines: number[]; raised?: string } | { error: string }> {
   // Up to the first `raise`: the writer stops there, Alembic's run too.
   let raised: string | undefined;
@@ -93,7 +95,7 @@ export async function offlineStatements(planned: PlannedStep[], file: string, di
   } as unknown as PlannedRevisionStep['step'];
   let text: string;
   try {
-    text = await offlineScript([{ step, planned: upTo }], [MARK], dialectFor(dialect), { table: 'alembic_version' });
+    text = await offlineScript([{ step, planned: upTo }], [MARK], dialectFor(dialect, sqlalchemy), { table: 'alembic_version' });
   } catch (e) {
     return { error: (e as Error).message };
   }

@@ -19,6 +19,7 @@ import { Unsupported } from '../../src/engine/ops/values';
 import { firstDifference } from './compare';
 import { Project, readProject } from './projects';
 import { FileResult, Reference, runReference } from './reference';
+import { rulesOf } from '../../src/engine/config/sqlalchemyVersion';
 
 type Kind = 'python' | 'compiler' | 'dialect' | 'env.py';
 type Verdict = { ok: true } | { ok: false; kind: Kind; reason: string; line: number; detail: string };
@@ -77,13 +78,15 @@ async function surveyRevision(project: Project, file: string, dialects: DialectN
   const text = fs.readFileSync(file, 'utf8');
   const row: Row = { project, file, customEnv: false, outcomes: {} };
   const r = ref?.results[file];
+  // The engine renders by the reference's SQLAlchemy rules (1.4 and 2.0 differ), whatever the project declares.
+  const sqlalchemy = ref ? rulesOf(ref.sqlalchemy) : undefined;
   for (const d of dialects) {
     const o: Outcome = { embedded: { ok: true }, alembic: alembicOutcome(r, d) };
     row.outcomes[d] = o;
     const x = r?.[d];
     if (x && [x.upgrade, x.downgrade].some((f) => !f.ok && f.custom_env)) row.customEnv = true;
     let plan;
-    try { plan = planRevision({ file, text, dialect: d, projectRoot: project.root }); } catch (e) {
+    try { plan = planRevision({ file, text, dialect: d, projectRoot: project.root, sqlalchemy }); } catch (e) {
       const v = verdictOf(e);
       o.embedded = v;
       if (!v.ok && v.reason === CUSTOM_ENV) row.customEnv = true;
@@ -91,7 +94,7 @@ async function surveyRevision(project: Project, file: string, dialects: DialectN
     }
     if (!o.alembic?.ok || !x) continue;
     for (const fn of ['upgrade', 'downgrade'] as const) {
-      const mine = await offlineStatements(plan[fn] ?? [], file, d);
+      const mine = await offlineStatements(plan[fn] ?? [], file, d, sqlalchemy);
       const theirs = x[fn];
       if ('error' in mine) {
         o.same = false;

@@ -10,6 +10,7 @@ import { CommandError } from '../errors';
 import { catchRevisionErrors } from '../graph';
 import { iterateRevisions } from '../graph/iterate';
 import { dialectFor } from '../dialects';
+import { describeSqlalchemy } from '../config/sqlalchemyVersion';
 import { describeConvention, ProjectConvention } from '../naming/opNames';
 import { ScriptDirectory } from '../scripts/scriptDirectory';
 import { Connection, connect, inTransaction } from '../runner/connection';
@@ -64,7 +65,8 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
   const db = dir.config.database;
   if (!db) throw new CommandError('No database URL is configured', undefined, 'Set DATABASE_URL in the environment or a .env file, or sqlalchemy.url in alembic.ini.');
   const url = parseDatabaseUrl(db.url, db.source);
-  const dialect = dialectFor(url.dialect);
+  const rules = dir.config.sqlalchemy();
+  const dialect = dialectFor(url.dialect, rules.version);
   let target = revision;
   let start: string | undefined;
   if (revision.includes(':')) {
@@ -76,6 +78,7 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
   o.onLog?.(`Context impl ${dialect.implName}.`);
   if (o.sql) o.onLog?.('Generating static SQL');
   o.onLog?.(`Will assume ${dialect.transactionalDdl ? '' : 'non-'}transactional DDL.`);
+  if (dialect.sqlalchemy) o.onLog?.(describeSqlalchemy(rules));
 
   if (o.sql) {
     const heads = start === undefined || start === 'base' ? [] : start.split(',').filter((s) => s && s !== 'base')

@@ -4,6 +4,7 @@
  */
 import { parseDatabaseUrl } from '../config/url';
 import { CommandError } from '../errors';
+import { describeSqlalchemy } from '../config/sqlalchemyVersion';
 import { DEFAULT_DIALECT, dialectFor, DialectName } from '../dialects';
 import { planRevisionSteps } from '../runner/migrationSource';
 import { assertOfflinePlannable, offlineScript } from '../runner/offline';
@@ -15,11 +16,12 @@ export async function revisionSql(dir: ScriptDirectory, id: string, direction: '
   if (!script) throw new CommandError(`Can't locate revision identified by '${id}'`);
   const db = dir.config.database;
   const name = dialectName ?? (db ? parseDatabaseUrl(db.url, db.source).dialect : undefined);
-  const dialect = name ? dialectFor(name) : DEFAULT_DIALECT;
+  const rules = dir.config.sqlalchemy();
+  const dialect = dialectFor(name ?? DEFAULT_DIALECT.name, rules.version);
   const step = new RevisionStep(dir.map, script, direction === 'upgrade');
   assertOfflinePlannable([step]);
   const planned = planRevisionSteps([step], dialect, dir.config.cwd, undefined, { offline: true, importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: () => dir.config.namingConvention() });
   const from = direction === 'upgrade' ? [...script.normalizedDownRevisions] : [script.revision];
-  const header = `-- ${step.describe()}\n-- ${dialect.displayName}, offline mode: what \`alembic ${direction} --sql\` writes for this revision\n\n`;
+  const header = `-- ${step.describe()}\n-- ${dialect.displayName}, offline mode: what \`alembic ${direction} --sql\` writes for this revision${dialect.sqlalchemy ? `, ${describeSqlalchemy(rules)}` : ''}\n\n`;
   return header + await offlineScript(planned, from, dialect, { table: dir.config.versionTable, schema: dir.config.versionTableSchema });
 }

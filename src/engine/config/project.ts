@@ -11,7 +11,8 @@ import { CommandError } from '../errors';
 import { IniFile, iniGet, iniHas, parseIni } from './ini';
 import { resolveDatabaseUrl, ResolvedUrl } from './databaseUrl';
 import type { ProjectConvention } from '../naming/opNames';
-import { lookupProjectConvention } from '../naming/projectConvention';
+import { lookupProjectConvention, workspaceRootFor } from '../naming/projectConvention';
+import { detectSqlalchemy, SqlalchemyRules } from './sqlalchemyVersion';
 
 export const DEFAULT_FILE_TEMPLATE = '%(rev)s_%(slug)s';
 
@@ -52,6 +53,8 @@ export interface ProjectConfig {
    * Looked up at the first call (it can read hundreds of modules), then kept.
    */
   namingConvention(): ProjectConvention;
+  /** Which SQLAlchemy's rendering rules the project's SQL follows, and what said so (read at the first call). */
+  sqlalchemy(): SqlalchemyRules;
 }
 
 export interface LoadOptions {
@@ -166,6 +169,8 @@ export function loadProjectConfig(options: LoadOptions = {}): ProjectConfig {
   const namingConvention = () => (convention ??= lookupProjectConvention({
     envPy: path.join(scriptLocation, 'env.py'), here, cwd, importRoots, pyprojects: [tomlPath, path.join(here, 'pyproject.toml')],
   }));
+  let sqlalchemyRules: SqlalchemyRules | undefined;
+  const sqlalchemy = () => (sqlalchemyRules ??= detectSqlalchemy(here, cwd, workspaceRootFor(here, cwd)));
 
   return {
     iniFile: ini ? iniPath : undefined,
@@ -187,5 +192,6 @@ export function loadProjectConfig(options: LoadOptions = {}): ProjectConfig {
     mainOptions: Object.fromEntries([...(ini?.sections.get(section)?.keys() ?? [])].map((k) => [k, iniGet(ini!, section, k) ?? ''])),
     warnings,
     namingConvention,
+    sqlalchemy,
   };
 }

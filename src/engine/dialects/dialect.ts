@@ -15,6 +15,7 @@ import type { IntrospectOptions, Queryable } from '../schema/introspection';
 import type { InspectorQueries } from './inspector';
 import type { SchemaSnapshot } from '../schema/snapshot';
 import { Unsupported, type PyValue } from '../ops/values';
+import type { SqlalchemyVersion } from '../config/sqlalchemyVersion';
 
 /** The dialects the engine knows (the names SQLAlchemy gives them). */
 export type DialectName = 'sqlite' | 'postgresql';
@@ -72,8 +73,14 @@ export interface Dialect {
   booleanLiteral(v: boolean): string;
   /** A function SQLAlchemy renders another way on this dialect (SQLite: `now()` is CURRENT_TIMESTAMP). */
   functionSql(lowerName: string): string | undefined;
-  /** A server default that is an SQL expression (SQLite wants it in parentheses). */
+  /** A server default that is an SQL expression (SQLite under SQLAlchemy 1.4 wants it in parentheses). */
   defaultExpression(sql: string): string;
+  /** A rendered server default as a column specification writes it (SQLite under SQLAlchemy 2.0: in parentheses unless a plain word or quoted). */
+  columnDefault?(sql: string): string;
+  /** The SQLAlchemy whose rules it follows, where they differ between versions. */
+  readonly sqlalchemy?: SqlalchemyVersion;
+  /** This dialect under another SQLAlchemy's rules (the dialect itself follows 2.0's). */
+  forSqlalchemy?(version: SqlalchemyVersion): Dialect;
   /** The type an auto-increment integer primary key gets instead of its own (PostgreSQL: SERIAL). */
   serialType?(t: TypeSpec): string;
   /** A type rendered differently from the generic rendering, or undefined for the generic one. */
@@ -105,6 +112,11 @@ export interface Dialect {
   readonly renameColumn: 'RENAME' | 'RENAME COLUMN';
   /** CREATE INDEX puts the schema on the table (PostgreSQL) rather than on the index name. */
   readonly indexSchemaOnTable: boolean;
+  /**
+   * A foreign key references a table of its own table's schema only (SQLite's DDL compiler): one
+   * to another schema is left out of CREATE TABLE, and the referenced table is named without schema.
+   */
+  readonly foreignKeysWithinSchema?: boolean;
   /** `MATCH` on foreign keys is rendered. */
   readonly foreignKeyMatch: boolean;
   /** COMMENT ON TABLE / COLUMN exists (else comments are left out, as SQLAlchemy does). */

@@ -5,6 +5,7 @@
 import type { Dialect, DialectName } from './dialect';
 import { POSTGRESQL } from './postgresql';
 import { SQLITE } from './sqlite';
+import type { SqlalchemyVersion } from '../config/sqlalchemyVersion';
 
 export type { Dialect, DialectName, TableName } from './dialect';
 export { NotPossibleOnDialect, assertAlterInPlace } from './dialect';
@@ -16,8 +17,9 @@ export const DIALECTS: readonly Dialect[] = [SQLITE, POSTGRESQL];
 /** The dialect a project without a database URL is shown in (Show SQL). */
 export const DEFAULT_DIALECT: Dialect = SQLITE;
 
-export function dialectFor(name: DialectName): Dialect {
+/** The dialect, following the given SQLAlchemy's rules (default 2.0's). */
+export function dialectFor(name: DialectName, sqlalchemy?: SqlalchemyVersion): Dialect {
   const d = DIALECTS.find((x) => x.name === name);
   if (!d) throw new Error(`no dialect named ${name}`);
-  return d;
+  return sqlalchemy && d.forSqlalchemy ? d.forSqlalchemy(sqlalchemy) : d;
 }

@@ -13,6 +13,7 @@ import { opSpec } from './registry';
 import type { BatchColumn as Col, RecreateTable } from './registry/types';
 import { reflectTable, type Query } from './sqliteReflect';
 import { Unsupported } from './values';
+import { columnDefault } from './ddl/render';
 
 export { reflectedType, type Query } from './sqliteReflect';
 
@@ -41,7 +42,7 @@ export async function recreateStatements(db: Query, d: Dialect, table: string, o
   const { newIndexes, existingOrdering, addColOrdering, pkConstraintName } = t;
   if (addColOrdering.length) reorder(cols, existingOrdering, addColOrdering);
   const names = new Set(cols.map((c) => c.name));
-  const lines = cols.map((c) => `${d.quote(c.name)} ${c.type}${c.dflt !== undefined ? ` DEFAULT ${c.dflt}` : ''}${c.nullable ? '' : ' NOT NULL'}${c.extra ?? ''}`);
+  const lines = cols.map((c) => `${d.quote(c.name)} ${c.type}${c.dflt !== undefined ? ` DEFAULT ${columnDefault(c.dflt, d)}` : ''}${c.nullable ? '' : ' NOT NULL'}${c.extra ?? ''}`);
   const pk = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
   if (pk.length) lines.push(`${pkConstraintName ? `CONSTRAINT ${d.quote(pkConstraintName)} ` : ''}PRIMARY KEY (${pk.map((c) => d.quote(c.name)).join(', ')})`);
   const named = cons.filter((k) => k.name);

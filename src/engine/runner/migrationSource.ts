@@ -94,7 +94,7 @@ function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Di
   }
   // The plan of `--sql` may differ (context.is_offline_mode(), catalog checks): cached apart. A
   // plan that took names from the naming convention is cached under it (it changes when env.py's does).
-  const mode = `${d.name}${po.offline ? '+offline' : ''}`;
+  const mode = `${d.name}${d.sqlalchemy ? `@${d.sqlalchemy}` : ''}${po.offline ? '+offline' : ''}`;
   const lookup = conventionOnce(po.convention);
   const hit = cache && (cache.get(file, text, fn, mode) ?? cache.get(file, text, fn, `${mode}+${conventionKey(lookup())}`));
   if (hit) return hit.map((statements) => ({ kind: 'sql', statements }));

@@ -16,6 +16,10 @@ import { sqliteType } from './types';
 const quote = makeQuote(SQLITE_RESERVED);
 const DATE_TYPES = new Set(['DateTime', 'Date', 'Time', 'DATETIME', 'DATE', 'TIME']);
 
+/** SQLAlchemy's SQLite compiler: `visit_now_func`, `visit_localtimestamp_func` (1.4 double-quoted 'localtime'). */
+const SQLITE_FUNCTIONS = new Map([['now', 'CURRENT_TIMESTAMP'], ['localtimestamp', "DATETIME(CURRENT_TIMESTAMP, 'localtime')"]]);
+const SQLITE_FUNCTIONS_SA14 = new Map([...SQLITE_FUNCTIONS, ['localtimestamp', 'DATETIME(CURRENT_TIMESTAMP, "localtime")']]);
+
 export const SQLITE: Dialect = {
   name: 'sqlite',
   displayName: 'SQLite',
@@ -35,8 +39,12 @@ export const SQLITE: Dialect = {
     return v;
   },
   booleanLiteral: (v) => (v ? '1' : '0'),
-  functionSql: (lc) => (lc === 'now' ? 'CURRENT_TIMESTAMP' : undefined),
-  defaultExpression: (sql) => `(${sql})`,
+  functionSql: (lc) => SQLITE_FUNCTIONS.get(lc),
+  // SQLAlchemy 2.0's get_column_specification: `DEFAULT 0`, `DEFAULT 'x'`, `DEFAULT (lower('x'))`.
+  defaultExpression: (sql) => sql,
+  columnDefault: (sql) => (!/^\s*['"(]/.test(sql) && /\W/.test(sql) ? `(${sql})` : sql),
+  sqlalchemy: '2.0',
+  forSqlalchemy: (v) => (v === '1.4' ? SQLITE_SA14 : SQLITE),
   renderType: sqliteType,
   onConflict: true,
   computedColumn: (c) => `GENERATED ALWAYS AS (${c.sql})${c.persisted === true ? ' STORED' : c.persisted === false ? ' VIRTUAL' : ''}`,
@@ -44,6 +52,7 @@ export const SQLITE: Dialect = {
   identityColumns: false,
   renameColumn: 'RENAME COLUMN',
   indexSchemaOnTable: false,
+  foreignKeysWithinSchema: true,
   foreignKeyMatch: true, // SQLAlchemy writes MATCH on SQLite too (which parses and ignores it)
   comments: false,
   cannotAlterInPlace: 'No support for ALTER of constraints in SQLite (Alembic raises this too, online and with --sql); use `with op.batch_alter_table(...) as batch_op:`, which rebuilds the table',
@@ -57,4 +66,9 @@ export const SQLITE: Dialect = {
   readVersions: (url, cwd, t, onWarning) => readSqliteVersions(SQLITE, url, cwd, t, onWarning),
   introspect: introspectSqlite,
   inspector: SQLITE_INSPECTOR,
+};
+
+/** SQLAlchemy 1.4's rules: only expression defaults (functions, `sa.true()`) in parentheses, text as written. */
+const SQLITE_SA14: Dialect = {
+  ...SQLITE, sqlalchemy: '1.4', defaultExpression: (sql) => `(${sql})`, columnDefault: undefined, functionSql: (lc) => SQLITE_FUNCTIONS_SA14.get(lc),
 };

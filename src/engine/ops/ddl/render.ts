@@ -13,6 +13,9 @@ export function renderDefault(d: DefaultSpec, dialect: Dialect): string {
   return dialect.defaultExpression(renderExpression(d.call, dialect));
 }
 
+/** A rendered default as the dialect's column specification writes it. */
+export const columnDefault = (sql: string, dialect: Dialect): string => dialect.columnDefault?.(sql) ?? sql;
+
 /** SQL functions SQLAlchemy renders as bare keywords. */
 const ANSI_FUNCTIONS = new Set(['current_timestamp', 'current_date', 'current_time', 'localtime', 'localtimestamp', 'current_user', 'session_user', 'user']);
 
@@ -92,7 +95,7 @@ export function renderColumnSpec(col: ColumnSpec, dialect: Dialect, table?: Tabl
     s += ' ' + dialect.serialType(col.type);
   } else {
     s += ' ' + renderType(col.type, dialect);
-    if (col.serverDefault) s += ' DEFAULT ' + renderDefault(col.serverDefault, dialect);
+    if (col.serverDefault) s += ' DEFAULT ' + columnDefault(renderDefault(col.serverDefault, dialect), dialect);
   }
   const generated = col.computed ? ` ${dialect.computedColumn(col.computed, col.line)}` : '';
   if (!dialect.computedAfterNotNull) s += generated;
@@ -128,7 +131,8 @@ export function renderIdentityOptions(o: Record<string, number | boolean>): stri
 const names = (cols: string[], d: Dialect) => cols.map((c) => d.quote(c)).join(', ');
 
 export function renderForeignKey(fk: ForeignKeySpec, d: Dialect): string {
-  let s = `FOREIGN KEY(${names(fk.columns, d)}) REFERENCES ${d.qualified(fk.refTable, fk.refSchema)} (${names(fk.refColumns, d)})`;
+  const refSchema = d.foreignKeysWithinSchema ? undefined : fk.refSchema;
+  let s = `FOREIGN KEY(${names(fk.columns, d)}) REFERENCES ${d.qualified(fk.refTable, refSchema)} (${names(fk.refColumns, d)})`;
   if (fk.onDelete) s += ` ON DELETE ${fk.onDelete}`;
   if (fk.onUpdate) s += ` ON UPDATE ${fk.onUpdate}`;
   s += renderDeferrability(fk);
@@ -153,7 +157,11 @@ export function renderConstraint(c: ConstraintSpec, d: Dialect): string {
 
 export function renderCreateTable(t: TableSpec, d: Dialect): string {
   const parts = t.columns.map((c) => renderColumn(c, d, t));
-  for (const c of t.constraints) if (c.kind !== 'primary' || c.columns.length) parts.push(renderConstraint(c, d));
+  for (const c of t.constraints) {
+    if (c.kind === 'primary' && !c.columns.length) continue;
+    if (c.kind === 'foreign' && d.foreignKeysWithinSchema && (c.refSchema ?? undefined) !== (t.schema ?? undefined)) continue;
+    parts.push(renderConstraint(c, d));
+  }
   return `CREATE TABLE ${t.ifNotExists ? 'IF NOT EXISTS ' : ''}${d.qualified(t.name, t.schema)} (\n\t${parts.join(', \n\t')}\n)`;
 }
 

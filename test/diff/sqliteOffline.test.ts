@@ -1,0 +1,96 @@
+/**
+ * SQLite DDL as the real Alembic writes it offline, compared with each real SQLAlchemy (Debian's 1.4,
+ * the survey reference's 2.0) on the same revision: column defaults, which 1.4 and 2.0 write
+ * differently (`DEFAULT (1)` / `DEFAULT 1`; `upgrade --sql` follows the SQLAlchemy the project
+ * declares), and foreign keys to tables of other schemas.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Result, runAlembic, runOurs } from './oracle';
+import { writeTree } from '../unit/tmpProject';
+
+const REFERENCE = process.env.SURVEY_ALEMBIC_PATH ?? '/work/survey-projects/.reference';
+
+const DEFAULTS = [
+  "'x'", "'0'", "sa.text('0')", "sa.text('1.5')", "sa.text('-1')", "sa.text(\"'abc'\")", "sa.text('CURRENT_TIMESTAMP')",
+  "sa.text(\"(datetime('now'))\")", 'sa.func.now()', 'sa.func.localtimestamp()', "sa.func.lower('X')", 'sa.true()', 'sa.false()', "sa.literal_column('0')",
+];
+
+const DEFAULTS_UPGRADE = `    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True),
+${DEFAULTS.map((d, i) => `        sa.Column('c${i}', sa.String(), server_default=${d}, nullable=False),`).join('\n')}
+    )
+${DEFAULTS.map((d, i) => `    op.add_column('t', sa.Column('a${i}', sa.String(), server_default=${d}))`).join('\n')}`;
+
+const revision = (body: string) => `from alembic import op
+import sqlalchemy as sa
+
+revision = 'a1'
+down_revision = None
+
+
+def upgrade():
+${body}
+
+
+def downgrade():
+    pass
+`;
+
+const ENV = `from alembic import context
+context.configure(url=context.config.get_main_option("sqlalchemy.url"), literal_binds=True)
+with context.begin_transaction():
+    context.run_migrations()
+`;
+
+function project(sqlalchemy: string, body = DEFAULTS_UPGRADE): string {
+  return writeTree({
+    'alembic.ini': '[alembic]\nscript_location = migrations\nsqlalchemy.url = sqlite:///x.db\n',
+    'pyproject.toml': `[project]\nname = "app"\ndependencies = ["sqlalchemy${sqlalchemy === '2.0' ? '>=2' : '>=1.4,<2'}"]\n`,
+    'migrations/env.py': ENV, 'migrations/script.py.mako': '', 'migrations/versions/a1_defaults.py': revision(body),
+  });
+}
+
+const defaults = (sql: string) => sql.split('\n').filter((l) => /DEFAULT/.test(l)).map((l) => l.trim().replace(/,$/, ''));
+
+/** `upgrade head --sql` by the real Alembic on the given SQLAlchemy, then by our CLI; both must succeed. */
+async function bothTools(dir: string, version: '1.4' | '2.0'): Promise<[Result, Result]> {
+  const saved = process.env.PYTHONPATH;
+  if (version === '2.0') {
+    assert.ok(fs.existsSync(path.join(REFERENCE, 'sqlalchemy')), `${REFERENCE}: run test/survey/fetch-reference.sh`);
+    process.env.PYTHONPATH = REFERENCE;
+  }
+  let a;
+  try { [a] = runAlembic([{ cwd: dir, argv: ['upgrade', 'head', '--sql'] }]); } finally {
+    if (saved === undefined) delete process.env.PYTHONPATH; else process.env.PYTHONPATH = saved;
+  }
+  const [b] = await runOurs([{ cwd: dir, argv: ['upgrade', 'head', '--sql'] }]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr + b.stdout);
+  return [a, b];
+}
+
+for (const version of ['1.4', '2.0'] as const) {
+  test(`SQLite column defaults under SQLAlchemy ${version}: the project's declared version decides, as its Alembic writes them`, async () => {
+    const [a, b] = await bothTools(project(version), version);
+    assert.equal(defaults(a.stdout).length, DEFAULTS.length * 2);
+    assert.deepEqual(defaults(b.stdout), defaults(a.stdout));
+    assert.match(b.stderr + b.stdout, new RegExp(`SQLAlchemy ${version.replace('.', '\\.')} rules \\(from pyproject\\.toml: `));
+  });
+}
+
+const FOREIGN_KEYS = `    op.create_table('a', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('uid', sa.Integer()),
+        sa.ForeignKeyConstraint(['uid'], ['core.users.id'], name='fk_same_schema'), schema='core')
+    op.create_table('b', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('uid', sa.Integer(), sa.ForeignKey('other.users.id')),
+        sa.Column('vid', sa.Integer(), sa.ForeignKey('a.id')))
+    op.create_table('c', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('uid', sa.Integer(), sa.ForeignKey('users.id')),
+        sa.Column('wid', sa.Integer(), sa.ForeignKey('core.a.id', ondelete='CASCADE')), schema='core')`;
+
+test('SQLite foreign keys: one to another schema\'s table is left out, one within the schema names the table without it, as Alembic writes them', async () => {
+  const [a, b] = await bothTools(project('1.4', FOREIGN_KEYS), '1.4');
+  const creates = (sql: string) => sql.split(/;\s*\n/).filter((s) => s.includes('CREATE TABLE')).map((s) => s.trim());
+  assert.equal(creates(a.stdout).length, 4); // alembic_version's, then the three
+  assert.deepEqual(creates(b.stdout), creates(a.stdout));
+  assert.match(b.stdout, /FOREIGN KEY\(wid\) REFERENCES a \(id\) ON DELETE CASCADE/);
+});
