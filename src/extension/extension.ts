@@ -40,7 +40,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   // With a snapshot to show, the first scan waits for the view's first request (at most 400 ms:
   // the view may be closed), so that the rows are not queued behind the scan's first slice.
   const startAfter = snapshot ? Promise.race([asked, new Promise((resolve) => setTimeout(resolve, 400))]) : Promise.resolve();
-  const store = new ProjectStore(log, (root) => context.secrets.get(`alembicMigrations.databaseUrl:${root}`), context.globalStorageUri.fsPath, startAfter);
+  const secrets = rememberingSecrets(context.secrets);
+  const store = new ProjectStore(log, (root) => secrets.get(`alembicMigrations.databaseUrl:${root}`), context.globalStorageUri.fsPath, startAfter);
   const tree = new MigrationsTree(store, snapshot, (rows, source) => {
     firstAsked();
     log.info(`View rows: ${rows} given to VS Code ${(performance.now() - activateAt).toFixed(1)} ms after activation (from ${source === 'snapshot' ? "the last session's snapshot" : 'the revision files'})`);
@@ -70,7 +71,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       new RevisionCodeLens(store)),
     vscode.commands.registerCommand('alembicMigrations.stamp', (node?: { project?: ProjectState; script?: { revision: string } }) =>
       runStamp(store, log, node?.project, node?.script?.revision)),
-    ...registerProjectCommands(store, context.secrets, log),
+    ...registerProjectCommands(store, secrets, log),
     ...registerRunCommands(store, log),
     ...registerInitCommands(store, log),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file', language: 'python' }, new DowngradeQuickFix(),
@@ -96,6 +97,22 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     log.info(`First view data: ${rows} rows for ${revisions} revisions ready ${(performance.now() - activateAt).toFixed(1)} ms after activation (rows built in ${(performance.now() - t).toFixed(1)} ms)`);
   });
   return { store, tree, statusBar, diagnostics, verify, drift: drift.checks, graph, snapshotFile };
+}
+
+/**
+ * Secret storage that remembers what this session wrote: the refresh right after "Set Database
+ * URL" must see the new URL, and a remote secret store (code-server's) may answer a read before the
+ * write has reached it.
+ */
+function rememberingSecrets(s: vscode.SecretStorage): vscode.SecretStorage {
+  const written = new Map<string, string | undefined>();
+  return {
+    get: async (key) => (written.has(key) ? written.get(key) : s.get(key)),
+    keys: () => s.keys(),
+    store: async (key, value) => { written.set(key, value); await s.store(key, value); },
+    delete: async (key) => { written.set(key, undefined); await s.delete(key); },
+    onDidChange: s.onDidChange,
+  };
 }
 
 export function deactivate(): void { /* disposables are released by VS Code */ }
