@@ -147,6 +147,35 @@ export async function openPalette(page, title) {
 }
 
 /**
+ * code-server on `workspace` with the extension installed as users have it (no "Extension Development
+ * Host" window): the repository linked into the extensions folder, without packaging (ui.test.mjs
+ * tests the VSIX; a second package build would rewrite dist/ while other suites run from it). A
+ * Chromium window on it (call provision() first), not yet navigated. Returns { server, context, page }.
+ */
+export async function openInstalledWindow({ run, workspace, repo, viewport = { width: 1400, height: 900 } }) {
+  const { name, publisher, version } = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
+  fs.symlinkSync(repo, path.join(run, 'extensions', `${publisher}.${name}-${version}`));
+  const server = await startCodeServer({ run, workspace });
+  const context = await chromium.launchPersistentContext(path.join(run, 'chromium'), {
+    executablePath: paths.chromium, headless: !process.env.HEADED, viewport, args: CHROMIUM_ARGS,
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  return { server, context, page };
+}
+
+/** Numbered screenshots of `page` into `dir` (emptied first): `shot(label)` returns the file. */
+export function screenshots(page, dir) {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  let step = 0;
+  return async (label) => {
+    const file = path.join(dir, `${String(++step).padStart(2, '0')}-${label}.png`);
+    await page.screenshot({ path: file });
+    return file;
+  };
+}
+
+/**
  * code-server on `workspace` with the extension loaded from `repo` (the development path), and a
  * headless Chromium page on it (call provision() first). Returns { server, browser, page }; close the browser, stop the server.
  */

@@ -11,9 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { provision } from '../../scripts/vscode/provision.mjs';
-import { CHROMIUM_ARGS, closeScenario, makeRunDir, openPalette, reportFailure, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
+import { closeScenario, makeRunDir, openInstalledWindow, openPalette, reportFailure, screenshots } from '../../scripts/vscode/codeServer.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(repo, 'test-results', 'e2e', 'drift');
@@ -39,25 +38,11 @@ async function driftedWorkspace() {
 }
 
 test('drift in the Migrations view: check, the differences and the status bar, a revision written from them and stamped', { timeout: 240_000 }, async () => {
-  const paths = provision();
+  provision();
   const run = makeRunDir('e2e-drift');
   const workspace = await driftedWorkspace();
-  fs.rmSync(shots, { recursive: true, force: true });
-  fs.mkdirSync(shots, { recursive: true });
-  // Installed as users have it: the repository linked into the extensions folder (see verify.test.mjs).
-  const { name, publisher, version } = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
-  fs.symlinkSync(repo, path.join(run, 'extensions', `${publisher}.${name}-${version}`));
-  const server = await startCodeServer({ run, workspace });
-  const context = await chromium.launchPersistentContext(path.join(run, 'chromium'), {
-    executablePath: paths.chromium, headless: !process.env.HEADED, viewport: { width: 1400, height: 900 }, args: CHROMIUM_ARGS,
-  });
-  const page = context.pages()[0] ?? await context.newPage();
-  let step = 0;
-  const shot = async (label) => {
-    const file = path.join(shots, `${String(++step).padStart(2, '0')}-${label}.png`);
-    await page.screenshot({ path: file });
-    return file;
-  };
+  const { server, context, page } = await openInstalledWindow({ run, workspace, repo });
+  const shot = screenshots(page, shots);
   const palette = async (title) => { await openPalette(page, title); await page.keyboard.press('Enter'); };
   try {
     await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
