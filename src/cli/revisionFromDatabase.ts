@@ -21,15 +21,6 @@ export async function revisionFromDatabase(dir: ScriptDirectory, opts: Record<st
   /* eslint-enable @typescript-eslint/no-require-imports */
   const report = await drift(dir, { url, cwd: dir.config.cwd, ignore: opts.ignore as string[] | undefined, onLog: log,
     postgres: pgUrl ? { mode: 'server', url: pgUrl } : { mode: 'pglite' } });
-  const heads = dir.map.heads;
-  if (heads.length !== 1 || report.heads.length !== 1 || report.heads[0] !== heads[0]) {
-    throw new CommandError(`The database is at ${report.heads.join(', ') || 'base'}, not at the head (${heads.join(', ')})`, undefined,
-      'Upgrade it first (or merge the heads): the new revision goes on the head, and its contents are what the database has beyond it.');
-  }
-  if (!report.differences.length) {
-    msg('No drift: the database matches what the migrations build; no revision written.');
-    return;
-  }
   const written = revisionFromDrift(dir, report, (opts.message as string | undefined) ?? 'match database drift');
   msg(written.message);
   if (!written.path) return;
