@@ -102,6 +102,10 @@ export interface Dialect {
   computedColumn(c: ComputedSpec, line: number): string;
   /** The computed clause comes after NOT NULL (SQLite's column specification order). */
   readonly computedAfterNotNull: boolean;
+  /** BOOLEAN is a native type: `Boolean(create_constraint=True)` brings no CHECK (SQLAlchemy's `supports_native_boolean`). */
+  readonly nativeBoolean: boolean;
+  /** ENUM is a native type: `Enum(create_constraint=True)` brings a CHECK only with `native_enum=False`. */
+  readonly nativeEnum: boolean;
   /** `sa.Identity()` columns are rendered; elsewhere Identity only makes the column NOT NULL. */
   readonly identityColumns: boolean;
   /** The tail of `ALTER TABLE t ALTER COLUMN c ` adding, dropping or changing an identity, where it can be done. */

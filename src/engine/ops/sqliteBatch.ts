@@ -10,15 +10,23 @@
 import type { Dialect } from '../dialects';
 import { OpCall } from './python/reader';
 import { opSpec } from './registry';
-import type { BatchColumn as Col, RecreateTable } from './registry/types';
+import type { BatchColumn as Col, BatchConstraint as Cons, BatchIndex as Ix, RecreateTable } from './registry/types';
 import { reflectTable, type Query } from './sqliteReflect';
 import { Unsupported } from './values';
 import { columnDefault } from './ddl/render';
 
 export { reflectedType, type Query } from './sqliteReflect';
 
+/** The table a rebuild starts from: reflected (the live table) or given (`copy_from=`). */
+export interface TableCopy { cols: Col[]; cons: Cons[]; indexes: Ix[]; pkName?: string }
+
 export async function recreateStatements(db: Query, d: Dialect, table: string, ops: OpCall[]): Promise<{ sql: string; line: number }[]> {
-  const { cols, cons, indexes, pkName } = await reflectTable(db, d, table);
+  return applyBatch(d, table, await reflectTable(db, d, table), ops);
+}
+
+/** The rebuild's statements: `copy` changed by each op, then created, filled, swapped in. */
+export function applyBatch(d: Dialect, table: string, copy: TableCopy, ops: OpCall[]): { sql: string; line: number }[] {
+  const { cols, cons, indexes, pkName } = copy;
   const line = ops[0]?.line ?? 0;
   const t: RecreateTable = {
     table, d, cols, cons, indexes, newIndexes: [], pkConstraintName: pkName,
@@ -45,11 +53,13 @@ export async function recreateStatements(db: Query, d: Dialect, table: string, o
   const lines = cols.map((c) => `${d.quote(c.name)} ${c.type}${c.dflt !== undefined ? ` DEFAULT ${columnDefault(c.dflt, d)}` : ''}${c.nullable ? '' : ' NOT NULL'}${c.extra ?? ''}`);
   const pk = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
   if (pk.length) lines.push(`${pkConstraintName ? `CONSTRAINT ${d.quote(pkConstraintName)} ` : ''}PRIMARY KEY (${pk.map((c) => d.quote(c.name)).join(', ')})`);
+  // The CHECKs the columns' types bring come next: SQLAlchemy makes them as the new Table is built, before the constraints are copied in.
+  for (const c of cols) if (c.typeCheck) lines.push(`${c.typeCheck.name ? `CONSTRAINT ${d.quote(c.typeCheck.name)} ` : ''}CHECK (${c.typeCheck.render(c.name)})`);
   const named = cons.filter((k) => k.name);
   const unnamed = cons.filter((k) => !k.name);
   for (const k of [...named, ...unnamed]) {
     if (!k.columns.every((x) => names.has(x))) continue;
-    lines.push(`${k.name ? `CONSTRAINT ${d.quote(k.name)} ` : ''}${k.body}`);
+    lines.push(`${k.name ? `CONSTRAINT ${d.quote(k.name)} ` : ''}${k.render ? k.render(k.columns) : k.body}`);
   }
   const tmp = `_alembic_tmp_${table}`;
   const copied = cols.filter((c) => c.from !== undefined);

@@ -108,6 +108,8 @@ export function parenthesizeDefault(expr: string): string {
   return `(${expr})`;
 }
 
+export const uniqueBody = (columns: string[], d: Dialect): string => `UNIQUE (${columns.map((c) => d.quote(c)).join(', ')})`;
+
 function unquoteList(s: string): string[] {
   return s.split(',').map((x) => x.trim().replace(/^["`[]|["`\]]$/g, ''));
 }
@@ -121,11 +123,11 @@ export async function reflectTable(db: Query, d: Dialect, table: string): Promis
   const cons: Cons[] = [];
   const cols: Col[] = info.map((r) => {
     const { type, check } = resolveType(r.type, table, r.name);
-    // Boolean(create_constraint=...) brings its CHECK back with the type, without a name.
-    if (check) cons.push({ kind: 'check', columns: [r.name], body: `CHECK (${d.quote(r.name)} IN (0, 1))` });
     return {
       key: r.name, name: r.name, type, nullable: !r.notnull,
       dflt: r.dflt_value === null ? undefined : parenthesizeDefault(r.dflt_value), pk: r.pk, from: r.name,
+      // Boolean(create_constraint=...) brings its CHECK back with the type, without a name.
+      ...(check ? { typeCheck: { render: (col: string) => `${d.quote(col)} IN (0, 1)` } } : {}),
     };
   });
   const pkName = PK_PATTERN.exec(sql)?.[1];
@@ -149,9 +151,10 @@ export async function reflectTable(db: Query, d: Dialect, table: string): Promis
     }
     const deferrable = found?.[7] ? !/NOT/i.test(found[7]) : undefined;
     const refColumns = fk.to.every((t) => t !== null) ? fk.to as string[] : (found ? unquoteList(found[5]) : []);
+    const spec = { columns: fk.from, refTable: fk.table, refColumns, onDelete, onUpdate, deferrable, initially: found?.[8] };
     cons.push({
       name: found?.[1], kind: 'foreign', columns: fk.from,
-      body: renderForeignKey({ columns: fk.from, refTable: fk.table, refColumns, onDelete, onUpdate, deferrable, initially: found?.[8] }, d),
+      body: renderForeignKey(spec, d), render: (columns) => renderForeignKey({ ...spec, columns }, d),
     });
   }
 
@@ -170,7 +173,7 @@ export async function reflectTable(db: Query, d: Dialect, table: string): Promis
     indexes.push({ name: ix.name, unique: !!ix.unique, columns: cols.map((c) => c.name!), ...(where !== undefined ? { where } : {}) });
   }
   for (const u of uniqueConstraints(sql, autoIndexSigs)) {
-    cons.push({ name: u.name, kind: 'unique', columns: u.columns, body: `UNIQUE (${u.columns.map((c) => d.quote(c)).join(', ')})` });
+    cons.push({ name: u.name, kind: 'unique', columns: u.columns, body: uniqueBody(u.columns, d), render: (columns) => uniqueBody(columns, d) });
   }
   for (const m of sql.matchAll(CHECK_PATTERN)) {
     const name = m[1]?.replace(/^"|"$/g, '');

@@ -46,6 +46,8 @@ export const POSTGRESQL: Dialect = {
   uniqueNulls: (notDistinct) => (notDistinct === true ? 'NULLS NOT DISTINCT ' : notDistinct === false ? 'NULLS DISTINCT ' : ''),
   computedColumn: postgresqlComputed,
   computedAfterNotNull: false,
+  nativeBoolean: true,
+  nativeEnum: true,
   identityColumns: true,
   alterIdentity: postgresqlAlterIdentity,
   constraintValidity: (kw) => (kw.get('postgresql_not_valid') === true ? ' NOT VALID' : ''),

@@ -23,6 +23,8 @@ export interface TypeSpec {
   createType?: boolean;
   item?: TypeSpec;
   dimensions?: number;
+  /** Boolean / Enum (SQLAlchemy's SchemaType): its name, and `create_constraint=True` (a CHECK where the database has no native form). */
+  constraint?: { create: boolean; name?: string };
   line: number;
 }
 
@@ -67,13 +69,20 @@ export function readType(v: PyValue | undefined, line: number): TypeSpec {
       t.native = v.kw('native_enum') !== false;
       t.createType = v.kw('create_type') !== false;
       t.length = num(v.kw('length'), 'length');
+      t.constraint = { create: v.kw('create_constraint') === true, name: t.enumName };
       break;
     }
     case 'ARRAY':
       t.item = readType(v.args[0] ?? v.kw('item_type'), v.line);
       t.dimensions = num(v.kw('dimensions'), 'dimensions');
       break;
-    case 'Boolean': case 'BOOLEAN': case 'Integer': case 'INTEGER': case 'INT': case 'BigInteger': case 'BIGINT':
+    case 'Boolean': case 'BOOLEAN': {
+      // Boolean(create_constraint=False, name=None)
+      const n = v.args[1] ?? v.kw('name');
+      t.constraint = { create: (v.args[0] ?? v.kw('create_constraint')) === true, name: typeof n === 'string' ? n : isCall(n, 'op.f', 'sa.conv') && typeof n.args[0] === 'string' ? n.args[0] : undefined };
+      break;
+    }
+    case 'Integer': case 'INTEGER': case 'INT': case 'BigInteger': case 'BIGINT':
     case 'SmallInteger': case 'SMALLINT': case 'Date': case 'DATE': case 'JSON': case 'JSONB': case 'LargeBinary': case 'BLOB':
     case 'BYTEA': case 'Uuid': case 'UUID': case 'Interval': case 'INTERVAL': case 'INET': case 'CIDR': case 'MACADDR':
     case 'CITEXT': case 'TSVECTOR': case 'MONEY': case 'HSTORE': case 'OID': case 'BIT': case 'BINARY': case 'VARBINARY':
@@ -140,6 +149,23 @@ function genericType(t: TypeSpec, len: (base: string) => string): string | undef
     }
   }
   return undefined;
+}
+
+/**
+ * The CHECK constraint a Boolean or Enum with `create_constraint=True` adds to the table its column
+ * joins, where the database has no native type for it (SQLAlchemy's `_should_create_constraint`).
+ */
+export function typeBoundCheck(t: TypeSpec, d: Dialect, column: string): { name?: string; sql: string } | undefined {
+  if (!t.constraint?.create) return undefined;
+  const col = d.quote(column);
+  if ((t.name === 'Boolean' || t.name === 'BOOLEAN') && !d.nativeBoolean) return { name: t.constraint.name, sql: `${col} IN (0, 1)` };
+  if ((t.name === 'Enum' || t.name === 'ENUM') && (t.native === false || !d.nativeEnum)) return { name: t.constraint.name, sql: `${col} IN (${(t.values ?? []).map((x) => d.literal(x)).join(', ')})` };
+  return undefined;
+}
+
+/** An `existing_type=` read only when it is a Boolean or an Enum (the only existing types batch mode acts on). */
+export function schemaType(v: PyValue | undefined, line: number): TypeSpec | undefined {
+  return isCall(v) && /^(sa|pg|sqlite)\.(Boolean|BOOLEAN|Enum|ENUM)$/.test(v.fn) ? readType(v, line) : undefined;
 }
 
 /** PostgreSQL: the named ENUM types a column list needs created first. */

@@ -4,9 +4,9 @@ import type { Dialect } from '../../dialects';
 import { bind, type Bound } from '../args';
 import { commentOn, renderDefault } from '../ddl/render';
 import { readDefault, readIdentity } from '../ddl/schema';
-import { readType, renderType, typeAffinity } from '../ddl/types';
+import { readType, renderType, schemaType, typeAffinity, typeBoundCheck } from '../ddl/types';
 import { asString, Call, isCall, optString, TextClause, Unsupported, type PyValue } from '../values';
-import type { OpSpec, Out } from './types';
+import type { OpSpec, Out, RecreateTable } from './types';
 
 /** A server default (new or existing) that is an Identity or a Computed construct. */
 const generatedDefault = (a: Bound) => [a.server_default, a.existing_server_default].some((x) => isCall(x, 'sa.Identity', 'sa.Computed'));
@@ -71,19 +71,42 @@ export const alterColumn: OpSpec = {
         const dflt = readDefault(a.server_default, c.line);
         col.dflt = dflt ? renderDefault(dflt, t.d) : undefined;
       }
-      if (a.type_ !== undefined && a.type_ !== null) {
+      // A named Boolean / Enum existing type: Alembic drops the constraint of that name on a rename, and
+      // on a type change where the type made a CHECK (toimpl's drop_constraint, a no-op when absent).
+      const existing = schemaType(a.existing_type, c.line);
+      const newType = a.type_ !== undefined && a.type_ !== null;
+      const renamed = a.new_column_name !== undefined && a.new_column_name !== null;
+      if (renamed && existing?.constraint?.name !== undefined) dropNamed(t, existing.constraint.name);
+      const existingCheck = newType && existing ? typeBoundCheck(existing, t.d, col.name) : undefined;
+      if (existingCheck?.name !== undefined) dropNamed(t, existingCheck.name);
+      if (renamed) {
+        const old = col.name;
+        col.name = asString(a.new_column_name, c.line, 'new column name');
+        // SQLAlchemy's constraints refer to the Column object: they follow the rename (a CHECK's text does not).
+        for (const k of t.cons) k.columns = k.columns.map((x) => (x === old ? col.name : x));
+        for (const ix of t.indexes) ix.columns = ix.columns.map((x) => (x === old ? col.name : x));
+      }
+      if (newType) {
         const spec = readType(a.type_, c.line);
         const type = renderType(spec, t.d);
         // SQLite's batch copies with a CAST only across SQLAlchemy type affinities (never to JSON).
         if (typeAffinity(col.type) !== typeAffinity(spec.name) && typeAffinity(spec.name) !== 'JSON') col.cast = true;
         col.type = type;
-      }
-      if (a.new_column_name !== undefined && a.new_column_name !== null) {
-        const old = col.name;
-        col.name = asString(a.new_column_name, c.line, 'new column name');
-        for (const k of t.cons) k.columns = k.columns.map((x) => (x === old ? col.name : x));
-        for (const ix of t.indexes) ix.columns = ix.columns.map((x) => (x === old ? col.name : x));
+        // The old type's CHECK goes; the new type's is added as a constraint of the table (Alembic's add_constraint).
+        col.typeCheck = undefined;
+        const check = typeBoundCheck(spec, t.d, col.name);
+        if (check) {
+          const render = (cols: string[]) => `CHECK (${typeBoundCheck(spec, t.d, cols[0])!.sql})`;
+          const k = { name: check.name, kind: 'check' as const, columns: [col.name], body: render([col.name]), render };
+          if (k.name !== undefined) t.addNamed(k); else t.cons.push(k);
+        }
       }
     },
   },
 };
+
+/** Alembic's batch drop of a named constraint that may not be there (a type-bound CHECK is not in the table's constraints). */
+export function dropNamed(t: RecreateTable, name: string): void {
+  const i = t.cons.findIndex((k) => k.name === name);
+  if (i >= 0) t.cons.splice(i, 1);
+}

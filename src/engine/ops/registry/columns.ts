@@ -3,10 +3,12 @@ import { assertAlterInPlace } from '../../dialects/dialect';
 import { bind } from '../args';
 import { commentOn, renderColumnConstraints, renderColumnSpec, renderConstraint, renderCreateIndex, renderDefault, renderForeignKey, renderInlineReferences } from '../ddl/render';
 import { readColumn, type TableSpec } from '../ddl/schema';
-import { renderType } from '../ddl/types';
+import { readType, renderType, schemaType, typeBoundCheck } from '../ddl/types';
+import { dropNamed } from './alterColumn';
 import { asString, Call, isCall, optString, TextClause, Unsupported } from '../values';
 import type { BatchColumn, OpSpec, Out, RecreateTable } from './types';
 import { target } from './util';
+import { uniqueBody } from '../sqliteReflect';
 
 export const addColumn: OpSpec = {
   name: 'add_column',
@@ -57,6 +59,9 @@ export const addColumn: OpSpec = {
       // A stored computed column too (SQLite cannot ADD COLUMN one).
       const computed = isCall(col) ? [...col.args, dflt].find((x) => isCall(x, 'sa.Computed')) : undefined;
       if (isCall(computed) && (computed.args[1] ?? computed.kw('persisted')) === true) return false;
+      // A Boolean / Enum making a CHECK: Alembic's add_column adds it as a constraint, which needs the rebuild.
+      const type = isCall(col) ? col.args[1] ?? col.kw('type_') : undefined;
+      if (schemaType(type, c.line)?.constraint?.create) return false;
       return !((isCall(dflt) && !isCall(dflt, 'sa.Identity', 'sa.Computed')) || dflt instanceof TextClause);
     },
     check(c) { readColumn(bind(c, 'add_column', ['column'], [], true).column!, c.line); },
@@ -88,9 +93,16 @@ function recreateAddColumn(t: RecreateTable, c: Call): void {
   if (before) t.addColOrdering = [...t.addColOrdering, [spec.name, before]];
   if (after) t.addColOrdering = [...t.addColOrdering, [after, spec.name]];
   if (!before && !after && existingOrdering.length) t.addColOrdering = [...t.addColOrdering, [existingOrdering[existingOrdering.length - 1], spec.name]];
-  t.cols.push({ ...col, key: spec.name });
-  if (spec.unique && !spec.index) t.cons.push({ kind: 'unique', columns: [spec.name], body: `UNIQUE (${d.quote(spec.name)})` });
-  for (const fk of spec.foreignKeys) t.cons.push({ name: fk.name, kind: 'foreign', columns: [spec.name], body: renderForeignKey(fk, d) });
+  // Its type's CHECK comes twice, as in Alembic: with the column, and as the constraint add_column adds.
+  const check = typeBoundCheck(spec.type, d, spec.name);
+  const render = (cols: string[]) => typeBoundCheck(spec.type, d, cols[0])!.sql;
+  t.cols.push({ ...col, key: spec.name, nullableUnset: !spec.nullableGiven, ...(check ? { typeCheck: { name: check.name, render: (n: string) => render([n]) } } : {}) });
+  if (check) {
+    const k = { name: check.name, kind: 'check' as const, columns: [spec.name], body: `CHECK (${check.sql})`, render: (cols: string[]) => `CHECK (${render(cols)})` };
+    if (k.name !== undefined) t.addNamed(k); else t.cons.push(k);
+  }
+  if (spec.unique && !spec.index) t.cons.push({ kind: 'unique', columns: [spec.name], body: uniqueBody([spec.name], d), render: (cols) => uniqueBody(cols, d) });
+  for (const fk of spec.foreignKeys) t.cons.push({ name: fk.name, kind: 'foreign', columns: [spec.name], body: renderForeignKey(fk, d), render: (columns) => renderForeignKey({ ...fk, columns }, d) });
   if (spec.index) t.newIndexes.push({ name: `ix_${t.table}_${spec.name}`, unique: spec.unique, columns: [spec.name] });
 }
 
@@ -104,10 +116,14 @@ export const dropColumn: OpSpec = {
   },
   batch: {
     recreate(t, c) {
-      const name = asString(bind(c, 'batch_op.drop_column', ['column_name'], [], true).column_name, c.line, 'column name');
+      const a = bind(c, 'batch_op.drop_column', ['column_name'], [], true);
+      const name = asString(a.column_name, c.line, 'column name');
       const col = t.findByKey(name, c.line);
       t.cols.splice(t.cols.indexOf(col), 1);
       t.existingOrdering.splice(t.existingOrdering.indexOf(col.key), 1);
+      // existing_type= a named Boolean / Enum: Alembic drops the constraint of that name too.
+      const existing = schemaType(a.existing_type, c.line);
+      if (existing?.constraint?.name !== undefined) dropNamed(t, existing.constraint.name);
     },
   },
 };

@@ -8,6 +8,7 @@ import { givenName } from '../../naming/opNames';
 import { asString, asStringList, Call, optString, Unsupported } from '../values';
 import type { OpSpec } from './types';
 import { name } from './util';
+import { uniqueBody } from '../sqliteReflect';
 
 /** `op.drop_constraint(name, table, type_=...)`: the inverse of an op creating a constraint. */
 const dropConstraint = (type: string): NonNullable<OpSpec['inverse']> =>
@@ -44,7 +45,7 @@ export const createForeignKey: OpSpec = {
       const a = bind(c, 'batch_op.create_foreign_key', ['constraint_name', 'referent_table', 'local_cols', 'remote_cols'], [], true);
       const columns = asStringList(a.local_cols, c.line, 'local columns');
       const fk = { columns, refTable: asString(a.referent_table, c.line, 'referent table'), refSchema: optString(a.referent_schema, c.line, 'referent_schema'), refColumns: asStringList(a.remote_cols, c.line, 'remote columns'), ...fkOptions(c) };
-      t.addNamed({ name: optString(a.constraint_name, c.line, 'constraint name'), kind: 'foreign', columns, body: renderForeignKey(fk, t.d) });
+      t.addNamed({ name: optString(a.constraint_name, c.line, 'constraint name'), kind: 'foreign', columns, body: renderForeignKey(fk, t.d), render: (cols) => renderForeignKey({ ...fk, columns: cols }, t.d) });
     },
   },
   inverse: (c, h) => (c.args[2] ? dropConstraint('foreignkey')(c, h) : undefined),
@@ -79,7 +80,7 @@ export const createUniqueConstraint = addConstraint('create_unique_constraint', 
   recreate(t, c) {
     const a = bind(c, 'batch_op.create_unique_constraint', ['constraint_name', 'columns'], [], true);
     const columns = asStringList(a.columns, c.line, 'columns');
-    t.addNamed({ name: optString(a.constraint_name, c.line, 'constraint name'), kind: 'unique', columns, body: `UNIQUE (${columns.map((x) => t.d.quote(x)).join(', ')})` });
+    t.addNamed({ name: optString(a.constraint_name, c.line, 'constraint name'), kind: 'unique', columns, body: uniqueBody(columns, t.d), render: (cols) => uniqueBody(cols, t.d) });
   },
 });
 
@@ -95,7 +96,11 @@ export const createPrimaryKey = addConstraint('create_primary_key', 'primary', {
   recreate(t, c) {
     const a = bind(c, 'batch_op.create_primary_key', ['constraint_name', 'columns'], [], true);
     const names = asStringList(a.columns, c.line, 'columns');
-    for (const col of t.cols) col.pk = names.includes(col.name) ? names.indexOf(col.name) + 1 : 0;
+    for (const col of t.cols) {
+      col.pk = names.includes(col.name) ? names.indexOf(col.name) + 1 : 0;
+      // SQLAlchemy's PrimaryKeyConstraint makes its columns NOT NULL unless nullable= was given.
+      if (col.pk && col.nullableUnset) col.nullable = false;
+    }
     t.pkConstraintName = optString(a.constraint_name, c.line, 'constraint name');
   },
 });

@@ -47,8 +47,16 @@ export interface BatchColumn {
   key: string; name: string; type: string; nullable: boolean; dflt?: string; pk: number; from?: string; cast?: boolean;
   /** Written after NOT NULL: a computed column's GENERATED clause, the column's own CHECKs. */
   extra?: string;
+  /** `nullable=` was not given (a primary key constraint then makes the column NOT NULL, as SQLAlchemy does). */
+  nullableUnset?: boolean;
+  /** The CHECK its type brings (Boolean / Enum `create_constraint=True`), rendered with the column's current name. */
+  typeCheck?: { name?: string; render(column: string): string };
 }
-export interface BatchConstraint { name?: string; kind: 'unique' | 'foreign' | 'check' | 'primary'; body: string; columns: string[] }
+export interface BatchConstraint {
+  name?: string; kind: 'unique' | 'foreign' | 'check' | 'primary'; body: string; columns: string[];
+  /** The body for other column names (a column renamed in the batch: SQLAlchemy's constraint follows its Column). */
+  render?(columns: string[]): string;
+}
 export interface BatchIndex {
   name: string; unique: boolean; columns: string[];
   /** A reflected partial index's predicate, as SQLAlchemy reads it from the CREATE INDEX text. */
