@@ -10,7 +10,9 @@ import { bind } from './args';
 import { readColumn } from './ddl/schema';
 import { BatchBlock, OpCall, OpStatement } from './python/reader';
 import { bindOp, dialectOnly, opSpec, Out, TableTarget } from './registry';
-import { asString, Call, optString, PyValue, Unsupported } from './values';
+import { asString, Call, isCall, optString, PyValue, Unsupported } from './values';
+import { tableCopyFrom } from './copyFrom';
+import { applyBatch } from './sqliteBatch';
 
 export interface Statement {
   sql: string;
@@ -143,7 +145,7 @@ function planBatch(b: BatchBlock, d: Dialect, names: OpNamer): PlannedStep[] {
   const a = bind(b.call, 'op.batch_alter_table', ['table_name', 'schema', 'recreate', 'partial_reordering', 'copy_from', 'table_args', 'table_kwargs', 'reflect_args', 'reflect_kwargs', 'naming_convention']);
   const tname = asString(a.table_name, b.line, 'table name');
   const schema = optString(a.schema, b.line, 'schema');
-  for (const k of ['copy_from', 'table_args', 'table_kwargs', 'reflect_args', 'reflect_kwargs', 'naming_convention', 'partial_reordering'] as const) {
+  for (const k of ['table_args', 'table_kwargs', 'reflect_args', 'reflect_kwargs', 'naming_convention', 'partial_reordering'] as const) {
     if (a[k] !== undefined && a[k] !== null) throw new Unsupported(b.line, `op.batch_alter_table(..., ${k}=...)`, 'a batch option the embedded engine does not apply yet');
   }
   const recreate = a.recreate === undefined ? 'auto' : a.recreate;
@@ -170,6 +172,8 @@ function planBatch(b: BatchBlock, d: Dialect, names: OpNamer): PlannedStep[] {
     }
     ops.push(call === op.call ? op : { ...op, call });
   }
+  // copy_from=: the table is known now, so are the statements (no reflection: offline too).
+  if (isCall(a.copy_from)) return [{ kind: 'sql', statements: applyBatch(d, tname, tableCopyFrom(a.copy_from, d), ops) }];
   return [{ kind: 'recreate', table: tname, schema, ops, line: b.line }];
 }
 

@@ -67,9 +67,20 @@ export class ColumnObj extends ClauseElement {
 
 export class TableObj extends RtObject {
   readonly typeName = 'TableClause';
-  constructor(readonly name: string, readonly schema: string | undefined, readonly columns: ColumnObj[], readonly source: Call) {
+  /** `sa.Index(name, t.c.x, ...)` calls made on this table after it was built (as they read in the Table's arguments). */
+  readonly indexes: Call[] = [];
+  /**
+   * @param definition an `sa.Table(name, MetaData(), sa.Column(...), ...)` as written (what `copy_from=` needs);
+   *   undefined for `sa.table()` and a table of `sa.column()`s.
+   */
+  constructor(readonly name: string, readonly schema: string | undefined, readonly columns: ColumnObj[], readonly source: Call, readonly definition?: Call) {
     super();
     for (const c of columns) c.table = this;
+  }
+  /** The full `sa.Table(...)` call with its later indexes, for batch mode's `copy_from=`. */
+  fullDefinition(): Call | undefined {
+    const d = this.definition;
+    return d && new Call(d.fn, [...d.args, ...this.indexes], d.kwargs, d.line, d.skipped);
   }
   qualifiedName(d: Dialect): string { return d.qualified(this.name, this.schema); }
   column(name: string, line: number): ColumnObj {

@@ -3,12 +3,12 @@
  * its arguments as data, into the function's statements (or the batch block's); `op.f`,
  * `op.get_bind`, `op.get_context`, `op.execute` and `op.batch_alter_table` answer directly.
  */
-import { Call, ExpressionText, TableRef, TextClause, Unsupported } from '../../values';
+import { Call, ExpressionText, PyValue, TableRef, TextClause, Unsupported } from '../../values';
 import { withColumnDefaults } from './libraries/postgresqlEnum';
 import { isBatchOp, opSpec } from '../../registry';
 import type { OpStatement } from '../reader';
 import { data } from './sqlalchemy';
-import { FuncClause } from './core';
+import { FuncClause, TableObj } from './core';
 import { Builtin, Kwargs, RtObject, Value } from './runtime';
 import type { World } from './world';
 
@@ -42,7 +42,7 @@ export class OpMethod extends RtObject {
   override call(args: Value[], kwargs: Kwargs, line: number, skipped?: Set<string>): Value {
     const prefix = this.batch ? 'batch' : 'op';
     let plainArgs = args.map((a) => data(a, line, `an argument of ${prefix}.${this.name}()`));
-    const plainKwargs = new Map([...kwargs].map(([k, v]) => [k, data(v, line, `${k}=`)]));
+    const plainKwargs = new Map([...kwargs].map(([k, v]) => [k, this.name === 'batch_alter_table' && k === 'copy_from' ? copyFrom(v, line) : data(v, line, `${k}=`)]));
     if (this.name === 'create_index') {
       // A function as an index element (`sa.func.lower(sa.column('email'))`): an SQL expression, as SQLAlchemy renders it.
       const at = this.batch ? 1 : 2;
@@ -62,6 +62,14 @@ export class OpMethod extends RtObject {
     this.world.record(this.name, call, line, this.into ?? this.world.sink);
     return this.name === 'create_table' ? new TableRef(call) : null;
   }
+}
+
+/** `copy_from=`: the Table as written, its columns, constraints and indexes (not the plain `sa.table()` DML sees). */
+function copyFrom(v: Value, line: number): PyValue {
+  if (v === null) return null;
+  const def = v instanceof TableObj ? v.fullDefinition() : undefined;
+  if (!def) throw new Unsupported(line, 'op.batch_alter_table(..., copy_from=...)', 'expected an sa.Table(name, sa.MetaData(), sa.Column(...), ...) written in the migration');
+  return def;
 }
 
 export class BatchContext extends RtObject {

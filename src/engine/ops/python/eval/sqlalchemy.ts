@@ -69,7 +69,18 @@ export class SqlAlchemyHost implements NamespaceHost {
         }
         const schema = kwargs.get('schema');
         const source = new Call('sa.table', dataArgs, new Map(typeof schema === 'string' ? [['schema', schema]] : []), line);
-        return new TableObj(name, typeof schema === 'string' ? schema : undefined, cols, source);
+        // sa.Table(...) of sa.Column(...)s and constraints: kept whole for batch mode's copy_from=.
+        const full = fn === 'sa.Table' && rest.every((a) => a instanceof MetaDataObj || (a instanceof Call && !(a instanceof ColumnObj)));
+        const definition = full ? new Call(fn, [name, ...rest.filter((a) => !(a instanceof MetaDataObj)).map((a) => data(a, line, `an argument of ${fn}()`))], new Map([...kwargs].map(([k, v]) => [k, data(v, line, `${k}=`)])), line) : undefined;
+        return new TableObj(name, typeof schema === 'string' ? schema : undefined, cols, source, definition);
+      }
+      case 'sa.Index': {
+        // An index on a Table's columns (`sa.Index('ix', t.c.x)`) joins that Table, as in SQLAlchemy.
+        const table = args.find((a): a is ColumnObj => a instanceof ColumnObj && a.table !== undefined)?.table;
+        if (!table) break;
+        const ix = new Call(fn, args.map((a) => (a instanceof ColumnObj ? a.name : data(a, line, 'an argument of sa.Index()'))), new Map([...kwargs].map(([k, v]) => [k, data(v, line, `${k}=`)])), line);
+        table.indexes.push(ix);
+        return ix;
       }
       case 'sa.column': {
         const [name, type] = args;
