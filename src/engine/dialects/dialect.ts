@@ -110,6 +110,8 @@ export interface Dialect {
   readonly identityColumns: boolean;
   /** The tail of `ALTER TABLE t ALTER COLUMN c ` adding, dropping or changing an identity, where it can be done. */
   alterIdentity?(to: IdentitySpec | undefined, from: IdentitySpec | undefined): string;
+  /** SQLite's `sqlite_autoincrement=True` table option is rendered (`PRIMARY KEY AUTOINCREMENT` on the column). */
+  readonly inlineAutoincrement?: boolean;
   /** SQLite's `ON CONFLICT` clauses (`sqlite_on_conflict_*=`) are rendered. */
   readonly onConflict?: boolean;
   /** How ALTER TABLE renames a column: `RENAME` (Alembic's generic form) or `RENAME COLUMN`. */

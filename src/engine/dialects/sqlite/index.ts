@@ -49,6 +49,7 @@ export const SQLITE: Dialect = {
   onConflict: true,
   computedColumn: (c) => `GENERATED ALWAYS AS (${c.sql})${c.persisted === true ? ' STORED' : c.persisted === false ? ' VIRTUAL' : ''}`,
   computedAfterNotNull: true,
+  inlineAutoincrement: true,
   nativeBoolean: false,
   nativeEnum: false,
   identityColumns: false,

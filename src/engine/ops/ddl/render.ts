@@ -5,7 +5,7 @@
 import { Call, ExpressionText, PyValue, TextClause, Unsupported } from '../values';
 import type { Dialect } from '../../dialects';
 import { ColumnSpec, ConstraintSpec, DefaultSpec, ForeignKeySpec, IdentitySpec, IndexSpec, TableSpec } from './schema';
-import { isNumericType, renderType } from './types';
+import { isIntegerType, isNumericType, renderType } from './types';
 
 export function renderDefault(d: DefaultSpec, dialect: Dialect): string {
   if (d.kind === 'literal') return dialect.literal(d.value);
@@ -102,6 +102,7 @@ export function renderColumnSpec(col: ColumnSpec, dialect: Dialect, table?: Tabl
   if (identity) s += ` ${renderIdentity(identity)}`;
   if (!col.nullable && !identity) s += ' NOT NULL' + (col.onConflictNotNull && dialect.onConflict ? ` ON CONFLICT ${col.onConflictNotNull}` : '');
   else if (col.nullable && identity) s += ' NULL';
+  if (table && inlineAutoincrement(table, dialect) === col) s += ' PRIMARY KEY AUTOINCREMENT';
   if (dialect.computedAfterNotNull) s += generated;
   return s;
 }
@@ -155,10 +156,24 @@ export function renderConstraint(c: ConstraintSpec, d: Dialect): string {
   }
 }
 
+/**
+ * SQLite's `sqlite_autoincrement=True`: the one integer primary key column without a foreign key
+ * carries PRIMARY KEY AUTOINCREMENT, and the table-level PRIMARY KEY is left out (SQLAlchemy's SQLite compiler).
+ */
+function inlineAutoincrement(t: TableSpec, d: Dialect): ColumnSpec | undefined {
+  if (!t.sqliteAutoincrement || !d.inlineAutoincrement) return undefined;
+  const pk = t.constraints.find((k) => k.kind === 'primary');
+  const col = pk?.columns.length === 1 ? t.columns.find((c) => c.name === pk.columns[0]) : undefined;
+  if (!col || !isIntegerType(col.type)) return undefined;
+  const hasFk = col.foreignKeys.length > 0 || t.constraints.some((k) => k.kind === 'foreign' && k.columns.includes(col.name));
+  return hasFk ? undefined : col;
+}
+
 export function renderCreateTable(t: TableSpec, d: Dialect): string {
   const parts = t.columns.map((c) => renderColumn(c, d, t));
+  const inlinePk = inlineAutoincrement(t, d) !== undefined;
   for (const c of t.constraints) {
-    if (c.kind === 'primary' && !c.columns.length) continue;
+    if (c.kind === 'primary' && (!c.columns.length || inlinePk)) continue;
     if (c.kind === 'foreign' && d.foreignKeysWithinSchema && (c.refSchema ?? undefined) !== (t.schema ?? undefined)) continue;
     parts.push(renderConstraint(c, d));
   }

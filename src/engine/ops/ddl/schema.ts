@@ -117,6 +117,8 @@ export interface TableSpec {
   comment?: string;
   /** `CREATE TABLE IF NOT EXISTS` (Alembic 1.13+). */
   ifNotExists?: boolean;
+  /** `sqlite_autoincrement=True`: SQLite's integer primary key written inline, `PRIMARY KEY AUTOINCREMENT`. */
+  sqliteAutoincrement?: boolean;
   line: number;
 }
 
@@ -304,8 +306,8 @@ export function readTable(call: Call, names: OpNamer): TableSpec {
       throw new Unsupported(call.line, `op.create_table(..., ${k}=...)`, 'a table option the embedded engine does not know or apply');
     }
   }
-  if (call.kw('prefixes') !== undefined || call.kw('sqlite_autoincrement') === true) {
-    throw new Unsupported(call.line, 'op.create_table(..., prefixes/sqlite_autoincrement=...)', 'a table option the embedded engine does not apply yet');
+  if (call.kw('prefixes') !== undefined) {
+    throw new Unsupported(call.line, 'op.create_table(..., prefixes=...)', 'a table option the embedded engine does not apply yet');
   }
   // SQLAlchemy's order: the primary key, then the constraints given to the table, then those the
   // columns bring when attached (per column: UNIQUE, then its FOREIGN KEYs).
@@ -342,6 +344,11 @@ export function readTable(call: Call, names: OpNamer): TableSpec {
       : {};
     k.name = nameOf({ kind: KINDS[k.kind], name: k.name, conv: k.conv, columns: k.kind === 'check' ? [] : k.columns, ...fk }, call.line);
   }
+  // A column's own CHECKs join the table too (named by the convention, rendered with the column).
+  for (const col of columns) for (const k of col.checks) k.name = nameOf({ kind: 'ck', name: k.name, conv: k.conv, columns: [] }, call.line);
   const comment = call.kw('comment');
-  return { name, schema, columns, constraints, indexes, comment: typeof comment === 'string' ? comment : undefined, ifNotExists: call.kw('if_not_exists') === true, line: call.line };
+  return {
+    name, schema, columns, constraints, indexes, comment: typeof comment === 'string' ? comment : undefined, ifNotExists: call.kw('if_not_exists') === true,
+    sqliteAutoincrement: call.kw('sqlite_autoincrement') === true, line: call.line,
+  };
 }
