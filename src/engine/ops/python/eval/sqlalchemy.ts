@@ -4,7 +4,8 @@
  * behaviour (`sa.text`, `sa.table`, `insert()`...); methods migrations call on constructs are
  * answered here (`.with_variant()`, `.copy()`, `Enum(...).create(bind)`, `text().bindparams()`).
  */
-import { Call, PyDict, PyValue, TableRef, TextClause, Unsupported } from '../../values';
+import { Call, ExpressionText, PyDict, PyValue, TableRef, TextClause, Unsupported } from '../../values';
+import { renderExpression } from '../../ddl/render';
 import { normalize } from '../names';
 import { dialectFor } from '../../ddl/dialect';
 import { readType } from '../../ddl/types';
@@ -159,6 +160,8 @@ export class SqlAlchemyHost implements NamespaceHost {
           const col = c.args[0];
           return new Builtin(name, () => new TextClause(`${dialectFor(this.sink.dialect ?? 'sqlite').quote(col)} ${name.toUpperCase()}`));
         }
+        // An SQL function ordered (`sa.func.coalesce(a, b).desc()` as an index element): an expression, not a column.
+        if (c.fn.startsWith('sa.func.')) return new Builtin(name, () => new ExpressionText(`${renderExpression(c, dialectFor(this.sink.dialect ?? 'sqlite'))} ${name.toUpperCase()}`));
         break;
       }
     }
