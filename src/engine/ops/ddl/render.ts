@@ -177,7 +177,7 @@ export function renderCreateTable(t: TableSpec, d: Dialect): string {
     if (c.kind === 'foreign' && d.foreignKeysWithinSchema && (c.refSchema ?? undefined) !== (t.schema ?? undefined)) continue;
     parts.push(renderConstraint(c, d));
   }
-  return `CREATE TABLE ${t.ifNotExists ? 'IF NOT EXISTS ' : ''}${d.qualified(t.name, t.schema)} (\n\t${parts.join(', \n\t')}\n)`;
+  return `CREATE TABLE ${t.ifNotExists ? 'IF NOT EXISTS ' : ''}${d.qualified(t.name, t.schema)} (\n${parts.length ? `\t${parts.join(', \n\t')}\n` : ''})`;
 }
 
 /** A name in quotes whatever it is (`quote=True`, SQLAlchemy's `quoted_name(..., True)`). */

@@ -41,7 +41,7 @@ export class OpMethod extends RtObject {
   constructor(private readonly world: World, readonly name: string, private readonly into: OpStatement[] | undefined, private readonly batch = false) { super(); }
   override call(args: Value[], kwargs: Kwargs, line: number, skipped?: Set<string>): Value {
     const prefix = this.batch ? 'batch' : 'op';
-    let plainArgs = args.map((a) => data(a, line, `an argument of ${prefix}.${this.name}()`));
+    let plainArgs = args.map((a, i) => (i === 0 && !this.batch && a instanceof TableObj && (this.name === 'create_table' || this.name === 'drop_table') ? tableAsName(a, line) : data(a, line, `an argument of ${prefix}.${this.name}()`)));
     const plainKwargs = new Map([...kwargs].map(([k, v]) => [k, this.name === 'batch_alter_table' && k === 'copy_from' ? copyFrom(v, line) : data(v, line, `${k}=`)]));
     if (this.name === 'create_index') {
       // A function as an index element (`sa.func.lower(sa.column('email'))`): an SQL expression, as SQLAlchemy renders it.
@@ -62,6 +62,15 @@ export class OpMethod extends RtObject {
     this.world.record(this.name, call, line, this.into ?? this.world.sink);
     return this.name === 'create_table' ? new TableRef(call) : null;
   }
+}
+
+/**
+ * A Table given where the table name goes (`op.create_table(t)`, `op.drop_table(t)`): Alembic takes
+ * its str(), the name, and builds a new Table of that name (without the given one's columns).
+ */
+function tableAsName(t: TableObj, line: number): PyValue {
+  if (t.schema !== undefined) throw new Unsupported(line, `a Table with schema= as the table name`, 'Alembic would take "schema.name" as the name of a table: not followed by the embedded engine');
+  return t.name;
 }
 
 /** `copy_from=`: the Table as written, its columns, constraints and indexes (not the plain `sa.table()` DML sees). */
