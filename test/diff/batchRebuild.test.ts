@@ -135,7 +135,7 @@ async function runEngine(db: Database, body: string): Promise<string | undefined
     if (fn.unsupported) throw fn.unsupported;
     for (const step of planOps(fn.ops!, d, { convention: DEFAULT_CONVENTION })) {
       if (step.kind === 'recreate') {
-        for (const s of await recreateStatements(queryable(db), d, step.table, step.ops)) db.run(s.sql);
+        for (const s of await recreateStatements(queryable(db), d, step.table, step.ops, step.reflect)) db.run(s.sql);
       } else if (step.kind === 'sql') {
         for (const s of step.statements) db.run(s.sql);
       } else throw new Error(`unexpected ${step.kind} step`);

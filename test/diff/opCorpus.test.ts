@@ -169,7 +169,7 @@ async function compileWithEngine(source: string, dialect: DialectName, o: { conv
       let statements: { sql: string; rows?: unknown[][]; fail?: string }[];
       if (step.kind === 'recreate') {
         if (!o.db) return { refused: `batch move-and-copy of "${step.table}" needs a live database (--sql)` };
-        statements = await recreateStatements(o.db, d, step.table, step.ops);
+        statements = await recreateStatements(o.db, d, step.table, step.ops, step.reflect);
       } else statements = step.statements;
       for (const s of statements) {
         if (s.fail !== undefined) return { refused: `raises: ${s.fail}` };

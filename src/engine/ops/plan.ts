@@ -13,6 +13,7 @@ import { bindOp, dialectOnly, opSpec, Out, TableTarget } from './registry';
 import { asString, Call, isCall, optString, PyValue, Unsupported } from './values';
 import { tableCopyFrom } from './copyFrom';
 import { applyBatch } from './sqliteBatch';
+import { readReflectOptions, type ReflectOptions } from './reflectOptions';
 
 export interface Statement {
   sql: string;
@@ -28,7 +29,11 @@ export interface Statement {
 }
 
 /** A batch block whose statements depend on the table as it is when the run reaches it (SQLite). */
-export interface RecreatePlan { kind: 'recreate'; table: string; schema?: string; ops: OpCall[]; line: number }
+export interface RecreatePlan {
+  kind: 'recreate'; table: string; schema?: string; ops: OpCall[]; line: number;
+  /** `naming_convention=` / `reflect_args=`: how the live table is reflected. */
+  reflect?: ReflectOptions;
+}
 /** A TypeScript/JavaScript migration: its function, called with knex on the run's transaction. */
 export interface JsPlan { kind: 'js'; fn: (knex: unknown) => unknown; line: number }
 /**
@@ -145,7 +150,7 @@ function planBatch(b: BatchBlock, d: Dialect, names: OpNamer): PlannedStep[] {
   const a = bind(b.call, 'op.batch_alter_table', ['table_name', 'schema', 'recreate', 'partial_reordering', 'copy_from', 'table_args', 'table_kwargs', 'reflect_args', 'reflect_kwargs', 'naming_convention']);
   const tname = asString(a.table_name, b.line, 'table name');
   const schema = optString(a.schema, b.line, 'schema');
-  for (const k of ['table_args', 'table_kwargs', 'reflect_args', 'reflect_kwargs', 'naming_convention', 'partial_reordering'] as const) {
+  for (const k of ['table_args', 'table_kwargs', 'reflect_kwargs', 'partial_reordering'] as const) {
     if (a[k] !== undefined && a[k] !== null) throw new Unsupported(b.line, `op.batch_alter_table(..., ${k}=...)`, 'a batch option the embedded engine does not apply yet');
   }
   const recreate = a.recreate === undefined ? 'auto' : a.recreate;
@@ -174,7 +179,8 @@ function planBatch(b: BatchBlock, d: Dialect, names: OpNamer): PlannedStep[] {
   }
   // copy_from=: the table is known now, so are the statements (no reflection: offline too).
   if (isCall(a.copy_from)) return [{ kind: 'sql', statements: applyBatch(d, tname, tableCopyFrom(a.copy_from, d), ops) }];
-  return [{ kind: 'recreate', table: tname, schema, ops, line: b.line }];
+  const reflect = readReflectOptions(a.naming_convention, a.reflect_args, b.line);
+  return [{ kind: 'recreate', table: tname, schema, ops, line: b.line, ...(reflect.convention || reflect.columns ? { reflect } : {}) }];
 }
 
 /**

@@ -14,14 +14,17 @@ import type { BatchColumn as Col, BatchConstraint as Cons, BatchIndex as Ix, Rec
 import { reflectTable, type Query } from './sqliteReflect';
 import { Unsupported } from './values';
 import { columnDefault } from './ddl/render';
+import { applyReflectOptions, type ReflectOptions } from './reflectOptions';
 
 export { reflectedType, type Query } from './sqliteReflect';
 
 /** The table a rebuild starts from: reflected (the live table) or given (`copy_from=`). */
 export interface TableCopy { cols: Col[]; cons: Cons[]; indexes: Ix[]; pkName?: string }
 
-export async function recreateStatements(db: Query, d: Dialect, table: string, ops: OpCall[]): Promise<{ sql: string; line: number }[]> {
-  return applyBatch(d, table, await reflectTable(db, d, table), ops);
+export async function recreateStatements(db: Query, d: Dialect, table: string, ops: OpCall[], reflect: ReflectOptions = {}): Promise<{ sql: string; line: number }[]> {
+  const copy = await reflectTable(db, d, table);
+  applyReflectOptions(copy, table, reflect, d);
+  return applyBatch(d, table, copy, ops);
 }
 
 /** The rebuild's statements: `copy` changed by each op, then created, filled, swapped in. */

@@ -153,7 +153,7 @@ export async function reflectTable(db: Query, d: Dialect, table: string): Promis
     const refColumns = fk.to.every((t) => t !== null) ? fk.to as string[] : (found ? unquoteList(found[5]) : []);
     const spec = { columns: fk.from, refTable: fk.table, refColumns, onDelete, onUpdate, deferrable, initially: found?.[8] };
     cons.push({
-      name: found?.[1], kind: 'foreign', columns: fk.from,
+      name: found?.[1], kind: 'foreign', columns: fk.from, ref: { table: fk.table, columns: refColumns },
       body: renderForeignKey(spec, d), render: (columns) => renderForeignKey({ ...spec, columns }, d),
     });
   }

@@ -54,6 +54,8 @@ export interface BatchColumn {
 }
 export interface BatchConstraint {
   name?: string; kind: 'unique' | 'foreign' | 'check' | 'primary'; body: string; columns: string[];
+  /** A foreign key's referred table and columns (for a naming convention's tokens). */
+  ref?: { table: string; columns: string[] };
   /** The body for other column names (a column renamed in the batch: SQLAlchemy's constraint follows its Column). */
   render?(columns: string[]): string;
 }
