@@ -68,7 +68,7 @@ export function applyBatch(d: Dialect, table: string, copy: TableCopy, ops: OpCa
   const copied = cols.filter((c) => c.from !== undefined);
   const out = [
     `CREATE TABLE ${d.quote(tmp)} (\n\t${lines.join(', \n\t')}\n)`,
-    `INSERT INTO ${d.quote(tmp)} (${copied.map((c) => d.quote(c.name)).join(', ')}) SELECT ${copied.map((c) => (c.cast ? `CAST(${d.quote(table)}.${d.quote(c.from!)} AS ${c.type}) AS ${d.quote(c.name)}` : `${d.quote(table)}.${d.quote(c.from!)}`)).join(', ')} \nFROM ${d.quote(table)}`,
+    `INSERT INTO ${d.quote(tmp)} (${copied.map((c) => d.quote(c.name)).join(', ')}) SELECT ${copied.map((c) => (c.cast ? `CAST(${d.quote(table)}.${d.quote(c.from!)} AS ${c.type}) AS ${d.quote(c.from!)}` : `${d.quote(table)}.${d.quote(c.from!)}`)).join(', ')} \nFROM ${d.quote(table)}`,
     `DROP TABLE ${d.quote(table)}`,
     `ALTER TABLE ${d.quote(tmp)} RENAME TO ${d.quote(table)}`,
   ];
