@@ -164,7 +164,7 @@ async function compileWithEngine(source: string, dialect: DialectName, o: { conv
     const fn = readMigrationFunctions(source, { dialect, offline: !o.db }).filter((f) => f.name === 'upgrade').pop();
     if (!fn) return { refused: 'no upgrade()' };
     if (fn.unsupported) throw fn.unsupported;
-    for (const step of planOps(fn.ops!, d, { convention: o.convention ? conventionFromRecord(o.convention) : DEFAULT_CONVENTION })) {
+    for (const step of planOps(fn.ops!, d, { convention: o.convention ? conventionFromRecord(o.convention) : DEFAULT_CONVENTION, offline: !o.db })) {
       if (step.kind === 'js' || step.kind === 'online') return { refused: `a ${step.kind} step` };
       let statements: { sql: string; rows?: unknown[][]; fail?: string }[];
       if (step.kind === 'recreate') {

@@ -94,3 +94,27 @@ test('SQLite foreign keys: one to another schema\'s table is left out, one withi
   assert.deepEqual(creates(b.stdout), creates(a.stdout));
   assert.match(b.stdout, /FOREIGN KEY\(wid\) REFERENCES a \(id\) ON DELETE CASCADE/);
 });
+
+// What Alembic's offline mode writes where SQLite cannot ALTER: the generic ALTER COLUMN statements
+// (SQLite would reject them) and a batch rebuild from copy_from= (no table to reflect).
+const NO_LIVE_TABLE = `    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('c', sa.String(10)), sa.Column('f', sa.Boolean()))
+    op.alter_column('t', 'c', type_=sa.String(20), nullable=False, server_default=sa.func.lower('X'))
+    op.alter_column('t', 'f', server_default=None, existing_type=sa.Boolean(create_constraint=True, name='ck_f'), type_=sa.Integer())
+    t = sa.Table('t', sa.MetaData(), sa.Column('id', sa.Integer(), primary_key=True), sa.Column('c', sa.String(20), nullable=False),
+        sa.Column('f', sa.Integer()), sa.CheckConstraint('f > 0', name='ck_pos'), sa.UniqueConstraint('c'))
+    sa.Index('ix_t_f', t.c.f)
+    with op.batch_alter_table('t', copy_from=t) as batch_op:
+        batch_op.alter_column('f', new_column_name='g', type_=sa.Boolean(create_constraint=True, name='ck_g'))
+        batch_op.drop_column('id')`;
+
+test('SQLite --sql without a live table: alter_column outside batch as Alembic\'s generic ALTER, batch with copy_from= rebuilt from that Table; online, the ALTER is refused before the run', async () => {
+  const dir = project('1.4', NO_LIVE_TABLE);
+  const [a, b] = await bothTools(dir, '1.4');
+  const statements = (sql: string) => sql.split(/;\s*\n/).map((s) => s.trim()).filter((s) => s && !s.startsWith('--'));
+  assert.match(a.stdout, /ALTER TABLE t ALTER COLUMN c SET NOT NULL/);
+  assert.match(a.stdout, /CREATE TABLE _alembic_tmp_t/);
+  assert.deepEqual(statements(b.stdout), statements(a.stdout));
+  const [online] = await runOurs([{ cwd: dir, argv: ['upgrade', 'head'] }]);
+  assert.notEqual(online.code, 0);
+  assert.match(online.stderr + online.stdout, /SQLite has no ALTER COLUMN/);
+});

@@ -10,6 +10,7 @@ import { bind } from './args';
 import { readColumn } from './ddl/schema';
 import { BatchBlock, OpCall, OpStatement } from './python/reader';
 import { bindOp, dialectOnly, opSpec, Out, TableTarget } from './registry';
+import type { CompileOptions } from './registry/types';
 import { asString, Call, isCall, optString, PyValue, Unsupported } from './values';
 import { tableCopyFrom } from './copyFrom';
 import { applyBatch } from './sqliteBatch';
@@ -56,10 +57,16 @@ export interface PlanOpsOptions {
    * name needs it). Default: SQLAlchemy's (`ix_%(column_0_label)s`), what a MetaData without one has.
    */
   convention?: ConventionInput;
+  /**
+   * `--sql`: a column ALTER SQLite cannot run is written as Alembic's offline mode writes it (its
+   * generic ALTER COLUMN); online it stays refused before the run (SQLite rejects it).
+   */
+  offline?: boolean;
 }
 
 export function planOps(ops: OpStatement[], d: Dialect, o: PlanOpsOptions = {}): PlannedStep[] {
   const names = new OpNamer(o.convention, d.name);
+  const co: CompileOptions = { offline: o.offline === true };
   const out: PlannedStep[] = [];
   // SQLAlchemy creates a named ENUM type the first time a table needs it (its DDL runner's memo).
   const seen = new Set<string>();
@@ -70,8 +77,8 @@ export function planOps(ops: OpStatement[], d: Dialect, o: PlanOpsOptions = {}):
     return true;
   };
   for (const s of ops) {
-    if (s.kind === 'batch') out.push(...planBatch(s, d, names));
-    else out.push({ kind: 'sql', statements: planOp(s, d, names).filter(firstTime).map((x) => statement(x, s.line)) });
+    if (s.kind === 'batch') out.push(...planBatch(s, d, names, co));
+    else out.push({ kind: 'sql', statements: planOp(s, d, names, co).filter(firstTime).map((x) => statement(x, s.line)) });
   }
   return out;
 }
@@ -122,7 +129,7 @@ function nameParam(opName: string, c: Call, table?: TableTarget): PyValue | unde
   return a[spec.naming!(a, table).param];
 }
 
-function planOp(s: OpCall, d: Dialect, names: OpNamer, table?: TableTarget): Out[] {
+function planOp(s: OpCall, d: Dialect, names: OpNamer, co: CompileOptions, table?: TableTarget): Out[] {
   const c = s.call;
   // Not ops: what the reader keeps of `raise` (the step fails there) and `print` (nothing to run).
   if (s.name === 'raise') return [{ sql: '', fail: String(c.args[0] ?? 'the migration raised an exception') }];
@@ -137,7 +144,7 @@ function planOp(s: OpCall, d: Dialect, names: OpNamer, table?: TableTarget): Out
     names.checkTable(table?.name ?? asString(a[spec.params.tableParam], c.line, 'table name'), table?.schema ?? optString(a.schema, c.line, 'schema'), c.line, `op.${s.name}()`);
   }
   const call = named(s, names, table);
-  return spec.compile(call, d, bindOp(spec, call, table), table, names);
+  return spec.compile(call, d, bindOp(spec, call, table), table, names, co);
 }
 
 /**
@@ -146,7 +153,7 @@ function planOp(s: OpCall, d: Dialect, names: OpNamer, table?: TableTarget): Out
  * declaration says: add_column without an SQL-expression default, create/drop index), else the
  * table is rebuilt ("move and copy").
  */
-function planBatch(b: BatchBlock, d: Dialect, names: OpNamer): PlannedStep[] {
+function planBatch(b: BatchBlock, d: Dialect, names: OpNamer, co: CompileOptions): PlannedStep[] {
   const a = bind(b.call, 'op.batch_alter_table', ['table_name', 'schema', 'recreate', 'partial_reordering', 'copy_from', 'table_args', 'table_kwargs', 'reflect_args', 'reflect_kwargs', 'naming_convention']);
   const tname = asString(a.table_name, b.line, 'table name');
   const schema = optString(a.schema, b.line, 'schema');
@@ -160,7 +167,7 @@ function planBatch(b: BatchBlock, d: Dialect, names: OpNamer): PlannedStep[] {
   const inPlace = alters ? recreate !== 'always' : recreate === 'never' || (recreate === 'auto' && b.ops.every((op) => opSpec(op.name)?.batch?.inPlace?.(op.call) === true));
   if (alters && recreate === 'always') throw new Unsupported(b.line, "recreate='always'", `rebuilding a ${d.displayName} table is not supported by the embedded engine yet`);
   const target = { name: tname, schema };
-  if (inPlace) return b.ops.map((op) => ({ kind: 'sql' as const, statements: planOp(op, d, names, target).map((x) => ({ ...x, line: x.line ?? op.line })) }));
+  if (inPlace) return b.ops.map((op) => ({ kind: 'sql' as const, statements: planOp(op, d, names, co, target).map((x) => ({ ...x, line: x.line ?? op.line })) }));
   // Validate every op now, so the run stops before its first statement; names are decided now too
   // (Alembic names the op's constraint with target_metadata's convention before the batch sees it).
   const ops: OpCall[] = [];

@@ -119,7 +119,7 @@ function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Di
   }
   if (found.unsupported) throw found.unsupported;
   let asked = false;
-  const planned = planOps(found.ops!, d, { convention: () => { asked = true; return lookup(); } });
+  const planned = planOps(found.ops!, d, { convention: () => { asked = true; return lookup(); }, offline: po.offline });
   // A plan that followed project modules (or read alembic.ini) is not cached: their edits would not show.
   if (cache && !found.dependsOn && planned.every((p) => p.kind === 'sql')) cache.set(file, text, fn, asked ? `${mode}+${conventionKey(lookup())}` : mode, planned.map((p) => (p as { statements: Statement[] }).statements));
   return planned;

@@ -2,7 +2,7 @@
 import { assertAlterInPlace } from '../../dialects/dialect';
 import type { Dialect } from '../../dialects';
 import { bind, type Bound } from '../args';
-import { commentOn, renderDefault } from '../ddl/render';
+import { commentOn, renderDefault, renderExpression } from '../ddl/render';
 import { readDefault, readIdentity } from '../ddl/schema';
 import { readType, renderType, schemaType, typeAffinity, typeBoundCheck } from '../ddl/types';
 import { asString, Call, isCall, optString, TextClause, Unsupported, type PyValue } from '../values';
@@ -32,13 +32,14 @@ export const alterColumn: OpSpec = {
     // Alembic passes them on to an in-place ALTER, which ignores them (only a rebuild reorders).
     batchKeywords: ['insert_before', 'insert_after'],
   },
-  compile(c, d, a, table) {
+  compile(c, d, a, table, _names, o) {
     const tname = table?.name ?? asString(a.table_name, c.line, 'table name');
     const t = d.qualified(tname, table?.schema ?? optString(a.schema, c.line, 'schema'));
     const col = d.quote(asString(a.column_name, c.line, 'column name'));
     const out: Out[] = [];
     const using = c.kw('postgresql_using');
     const typeSql = a.type_ !== undefined && a.type_ !== null ? renderType(readType(a.type_, c.line), d) : undefined;
+    if (o?.offline && d.cannotAlterColumn !== undefined && (a.comment === undefined || a.comment === false) && !generatedDefault(a)) return genericAlter(c, d, a, t, col, typeSql);
     if (a.nullable !== undefined || c.kwargs.has('server_default') || typeSql || a.comment !== undefined) assertAlterInPlace(d, c.line, 'op.alter_column()', 'column');
     if (typeSql) out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} TYPE ${typeSql}${using instanceof TextClause || typeof using === 'string' ? ` USING ${using instanceof TextClause ? using.sql : using}` : ''}` });
     if (a.nullable !== undefined && a.nullable !== null) out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} ${a.nullable ? 'DROP NOT NULL' : 'SET NOT NULL'}` });
@@ -104,6 +105,27 @@ export const alterColumn: OpSpec = {
     },
   },
 };
+
+/**
+ * Alembic's offline mode on a database without ALTER COLUMN (SQLite): its generic ALTERs, in its
+ * DefaultImpl order (nullability, default, type without USING, then the rename), which the database
+ * would reject (the online run refuses them before it starts).
+ */
+function genericAlter(c: Call, d: Dialect, a: Bound, t: string, col: string, typeSql: string | undefined): Out[] {
+  const out: Out[] = [];
+  if (a.nullable !== undefined && a.nullable !== null) out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} ${a.nullable ? 'DROP NOT NULL' : 'SET NOT NULL'}` });
+  if (c.kwargs.has('server_default') && a.server_default !== false) {
+    const dflt = readDefault(a.server_default, c.line);
+    // The default as SQLAlchemy compiles it alone: an expression without the parentheses of a column specification.
+    const sql = dflt === undefined ? undefined : dflt.kind === 'expr' ? renderExpression(dflt.call, d) : renderDefault(dflt, d);
+    out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} ${sql !== undefined ? `SET DEFAULT ${sql}` : 'DROP DEFAULT'}` });
+  }
+  if (typeSql) out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} TYPE ${typeSql}` });
+  if (a.new_column_name !== undefined && a.new_column_name !== null) {
+    out.push({ sql: `ALTER TABLE ${t} ${d.renameColumn} ${col} TO ${d.quote(asString(a.new_column_name, c.line, 'new column name'))}` });
+  }
+  return out;
+}
 
 /** Alembic's batch drop of a named constraint that may not be there (a type-bound CHECK is not in the table's constraints). */
 export function dropNamed(t: RecreateTable, name: string): void {

@@ -8,6 +8,9 @@ import type { NameRequest } from '../../naming/convention';
 import type { OpNamer } from '../../naming/opNames';
 import type { Call } from '../values';
 
+/** How the plan is made: `offline` for `--sql` (the script Alembic's offline mode writes). */
+export interface CompileOptions { offline?: boolean }
+
 /** The table a batch block applies its ops to. */
 export interface TableTarget { name: string; schema?: string }
 
@@ -116,7 +119,7 @@ export interface OpSpec {
   /** The Alembic extension package whose import registers the op (`op.sync_enum_values`); Alembic alone has no such op. */
   readonly extension?: string;
   /** The statements for the dialect; `table` is the batch block's table inside one. */
-  compile(call: Call, d: Dialect, a: Bound, table: TableTarget | undefined, names: OpNamer): Out[];
+  compile(call: Call, d: Dialect, a: Bound, table: TableTarget | undefined, names: OpNamer, o?: CompileOptions): Out[];
   /** The call that undoes this one, written from its source, when it is certain. */
   inverse?(c: SourceCall, h: InverseHelpers): string | undefined;
 }
