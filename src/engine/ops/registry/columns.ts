@@ -3,7 +3,7 @@ import { assertAlterInPlace } from '../../dialects/dialect';
 import { bind } from '../args';
 import { commentOn, renderColumnConstraints, renderColumnSpec, renderConstraint, renderCreateIndex, renderDefault, renderForeignKey, renderInlineReferences } from '../ddl/render';
 import { readColumn, type TableSpec } from '../ddl/schema';
-import { readType, renderType, schemaType, typeBoundCheck } from '../ddl/types';
+import { renderType, schemaType, typeBoundCheck } from '../ddl/types';
 import { dropNamed } from './alterColumn';
 import { asString, Call, isCall, optString, TextClause, Unsupported } from '../values';
 import type { BatchColumn, OpSpec, Out, RecreateTable } from './types';
