@@ -5,7 +5,7 @@
 import { Call, ExpressionText, PyValue, TextClause, Unsupported } from '../values';
 import type { Dialect } from '../../dialects';
 import { ColumnSpec, ConstraintSpec, DefaultSpec, ForeignKeySpec, IdentitySpec, IndexSpec, TableSpec } from './schema';
-import { isIntegerType, isNumericType, renderType } from './types';
+import { isIntegerType, isNumericType, renderType, typeBoundCheck } from './types';
 
 export function renderDefault(d: DefaultSpec, dialect: Dialect): string {
   if (d.kind === 'literal') return dialect.literal(d.value);
@@ -175,6 +175,11 @@ export function renderCreateTable(t: TableSpec, d: Dialect): string {
   for (const c of t.constraints) {
     if (c.kind === 'primary' && (!c.columns.length || inlinePk)) continue;
     if (c.kind === 'foreign' && d.foreignKeysWithinSchema && (c.refSchema ?? undefined) !== (t.schema ?? undefined)) continue;
+    if (c.kind === 'check' && c.type) {
+      const k = typeBoundCheck(c.type.spec, d, c.type.column);
+      if (k) parts.push(renderConstraint({ ...c, sql: k.sql }, d));
+      continue;
+    }
     parts.push(renderConstraint(c, d));
   }
   return `CREATE TABLE ${t.ifNotExists ? 'IF NOT EXISTS ' : ''}${d.qualified(t.name, t.schema)} (\n${parts.length ? `\t${parts.join(', \n\t')}\n` : ''})`;

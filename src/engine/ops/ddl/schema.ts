@@ -34,7 +34,8 @@ export interface ForeignKeySpec {
 export type ConstraintSpec =
   | { kind: 'primary'; name?: string; conv?: boolean; columns: string[] }
   | { kind: 'unique'; name?: string; conv?: boolean; columns: string[]; nullsNotDistinct?: boolean }
-  | { kind: 'check'; name?: string; conv?: boolean; sql: string }
+  /** `type`: the CHECK a column's Boolean / Enum `create_constraint=True` brings (rendered only where the database needs it). */
+  | { kind: 'check'; name?: string; conv?: boolean; sql: string; type?: { column: string; spec: TypeSpec } }
   | ({ kind: 'foreign' } & ForeignKeySpec);
 
 /** `sa.Identity(...)`: GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY, with its sequence options. */
@@ -310,7 +311,7 @@ export function readTable(call: Call, names: OpNamer): TableSpec {
     throw new Unsupported(call.line, 'op.create_table(..., prefixes=...)', 'a table option the embedded engine does not apply yet');
   }
   // SQLAlchemy's order: the primary key, then the constraints given to the table, then those the
-  // columns bring when attached (per column: UNIQUE, then its FOREIGN KEYs).
+  // columns bring when attached (per column: UNIQUE, its type's CHECK, then its FOREIGN KEYs).
   const constraints: ConstraintSpec[] = [];
   const explicitPk = explicit.find((c): c is ConstraintSpec & { kind: 'primary' } => c.kind === 'primary');
   const flagged = columns.filter((c) => c.primaryKey).map((c) => c.name);
@@ -332,6 +333,7 @@ export function readTable(call: Call, names: OpNamer): TableSpec {
   constraints.push(...explicit.filter((c) => c !== explicitPk));
   for (const col of columns) {
     if (col.unique && !col.index) constraints.push({ kind: 'unique', columns: [col.name] });
+    if (col.type.constraint?.create) constraints.push({ kind: 'check', name: col.type.constraint.name, sql: '', type: { column: col.name, spec: col.type } });
     for (const fk of col.foreignKeys) constraints.push({ kind: 'foreign', ...fk });
     if (col.index) indexes.push({ name: indexName(nameOf({ kind: 'ix', columns: [col.name] }, col.line), col.line), table: name, schema, columns: [col.name], unique: col.unique, kw: new Map(), line: col.line });
   }
@@ -342,7 +344,7 @@ export function readTable(call: Call, names: OpNamer): TableSpec {
     const fk = k.kind === 'foreign'
       ? { referredTable: k.refTable, referredSchema: k.refSchema, referredColumns: k.refColumns, referredTableKnown: k.refTable === name && (k.refSchema ?? undefined) === (schema ?? undefined) }
       : {};
-    k.name = nameOf({ kind: KINDS[k.kind], name: k.name, conv: k.conv, columns: k.kind === 'check' ? [] : k.columns, ...fk }, call.line);
+    k.name = nameOf({ kind: KINDS[k.kind], name: k.name, conv: k.conv, columns: k.kind === 'check' ? (k.type ? [k.type.column] : []) : k.columns, ...fk }, call.line);
   }
   // A column's own CHECKs join the table too (named by the convention, rendered with the column).
   for (const col of columns) for (const k of col.checks) k.name = nameOf({ kind: 'ck', name: k.name, conv: k.conv, columns: [] }, call.line);
