@@ -37,12 +37,15 @@ export class GraphSurface implements vscode.Disposable {
   constructor(readonly webview: vscode.Webview, private readonly host: GraphHost, readonly kind: 'view' | 'panel', private readonly visible: () => boolean, root?: string) {
     this.root = root;
     webview.options = { enableScripts: true, localResourceRoots: host.resourceRoots };
-    const initial = visible() ? graphData(host.store.all, this.project(), vscode.workspace.isTrusted, FIRST_SCREEN) : undefined;
-    webview.html = host.html(webview, initial);
     this.disposables.push(webview.onDidReceiveMessage((m) => { void this.receive(m); }));
-    // The whole graph is laid out while VS Code makes the page (another process): ready when it asks.
-    const early = setImmediate(() => { if (this.visible()) this.prepare(); });
-    this.disposables.push({ dispose: () => clearImmediate(early) });
+    // The extension host sends its messages to the window on a timer: each step waits for the one
+    // before to leave, so that VS Code starts making the webview, then gets the page, while the
+    // whole graph is laid out here (ready when the page asks).
+    let timer = setTimeout(() => {
+      webview.html = host.html(webview, visible() ? graphData(host.store.all, this.project(), vscode.workspace.isTrusted, FIRST_SCREEN) : undefined);
+      timer = setTimeout(() => { if (this.visible()) this.prepare(); }, 0);
+    }, 0);
+    this.disposables.push({ dispose: () => clearTimeout(timer) });
   }
 
   private prepared: { key: unknown[]; data: GraphData; text: string; ms: number } | undefined;
