@@ -11,7 +11,7 @@ import { measureMigrations, migrateTable } from './migrate.mjs';
 import { measureVerify, verifyTable } from './verify.mjs';
 import { driftTable, measureDrift } from './drift.mjs';
 import { graphTable, measureGraph } from './graph.mjs';
-import { graphPaintTable, measureGraphPaint } from './graphPaint.mjs';
+import { graphPaintTable, measureGraphPaintRuns } from './graphPaint.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -98,7 +98,7 @@ const driftResult = parts.has('drift')
 // The revision graph: its layout in Node (against dagre, when installed), its webview in VS Code.
 const graphRows = parts.has('graph') ? await measureGraph({ sizes, runs }) : [];
 const graphPaintRows = [];
-for (const n of parts.has('graph') ? [10, ...sizes] : []) graphPaintRows.push(await measureGraphPaint(n));
+for (const n of parts.has('graph') ? [10, ...sizes] : []) graphPaintRows.push(await measureGraphPaintRuns(n));
 
 const doc = path.join(repo, 'docs', 'PERFORMANCE.md');
 const replaceSection = (text, name, body) => text.replace(new RegExp(`<!-- bench:${name}:start -->[\\s\\S]*?<!-- bench:${name}:end -->`), `<!-- bench:${name}:start -->\n${body}\n<!-- bench:${name}:end -->`);

@@ -50,8 +50,26 @@ describe('The revision graph', () => {
     assert.deepEqual(data.rows.find((r) => r.id === '91d0e4b2c6aa')!.labels, ['auth']);
   });
 
+  it('makes the page with its first screen inside, as data no revision message can break out of', () => {
+    const first = graphData(a.store.all, project(), true, 2);
+    assert.equal(first.rows.length, 2);
+    assert.equal(first.total, 6, 'the page knows how many rows are coming');
+    assert.ok(first.edges.every((n, k) => k % 3 === 2 || n <= 2), 'only the edges of the rows it has');
+    first.rows[0] = { ...first.rows[0], doc: '</script><script>alert(1)</script>' };
+    const html = a.graph.html(graph.webview, first);
+    assert.equal(html.match(/<script/g)?.length, 2, 'the data block and the page script, nothing else');
+    assert.ok(html.includes('\\u003c/script>\\u003cscript>alert(1)\\u003c/script>'), 'the message is escaped inside the JSON');
+    assert.deepEqual(JSON.parse(/<script type="application\/json" id="initial">(.*?)<\/script>/s.exec(html)![1]).rows[0].doc, first.rows[0].doc, 'and reads back as it was');
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1];
+    const nonce = /script-src 'nonce-([^']+)';/.exec(csp)![1];
+    assert.match(csp, /^default-src 'none';/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.ok(html.includes(`<script nonce="${nonce}">`), 'the page script carries the nonce');
+  });
+
   it('acts on valid messages: ready, open, hover', async () => {
     assert.equal(await graph.receive({ type: 'ready' }), 'posted');
+    assert.equal(await graph.receive({ type: 'ready', at: Date.now() }), 'posted', 'with when its script ran');
     assert.equal(await graph.receive({ type: 'open', revision: '91d0e4b2c6aa' }), 'opened');
     assert.match(vscode.window.activeTextEditor?.document.uri.fsPath ?? '', /91d0e4b2c6aa_api_keys\.py$/, 'the file is open');
     assert.equal(await graph.receive({ type: 'hover', revision: 'c5e8f7a1b302' }), 'tooltip');
@@ -67,6 +85,7 @@ describe('The revision graph', () => {
       { type: 'merge', revisions: [HEAD] }, { type: 'merge', revisions: HEAD }, { type: 'merge', revisions: [HEAD, HEAD] },
       { type: 'merge', revisions: [HEAD, 'abc123def456'] }, { type: 'merge', revisions: [HEAD, 'nope'] },
       { type: 'fixParent', revision: HEAD }, { type: 'selectProject', root: '/etc' }, { type: 'painted', rows: 'many', ms: 1 },
+      { type: 'ready', at: 'now' }, { type: 'ready', at: Infinity },
     ];
     for (const m of bad) {
       const r = await graph.receive(m);

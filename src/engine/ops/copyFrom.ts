@@ -35,7 +35,7 @@ export function tableCopyFrom(def: Call, d: Dialect): TableCopy {
     else if (k.kind === 'foreign') cons.push({ name: k.name, kind: 'foreign', columns: k.columns, body: renderForeignKey(k, d), render: (x) => renderForeignKey({ ...k, columns: x }, d) });
     // A CHECK's text names no Column object: Alembic keeps it whatever happens to the columns.
     // A type's CHECK comes with its column (typeCheck), not as a table constraint (Alembic's _is_type_bound).
-    else if (k.kind === 'check' && !k.type) cons.push({ name: k.name, kind: 'check', columns: [], body: `CHECK (${k.sql})` });
+    else if (k.kind === 'check' && !k.type) cons.push({ name: k.name, kind: 'check', columns: k.columns ?? [], body: `CHECK (${k.sql})` });
   }
   // The Table's own indexes (the sa.Index arguments, read first); a column's index=True ones are dropped, as Alembic does.
   const explicit = def.args.filter((a) => isCall(a, 'sa.Index')).length;

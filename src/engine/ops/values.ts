@@ -24,6 +24,19 @@ export class Call {
   has(name: string): boolean { return this.kwargs.has(name) || this.skipped.has(name); }
 }
 
+/** A constraint a column's type attaches to the table the column joins (a project's event listener). */
+export interface AttachedConstraint { constraint: Call; columns: string[]; where: string }
+
+/** `sa.Column(...)` whose type's event listeners attach constraints to its table (eval/events.ts). */
+export class ColumnCall extends Call {
+  constructor(c: Call, readonly attached: readonly AttachedConstraint[]) { super(c.fn, c.args, c.kwargs, c.line, c.skipped); }
+}
+
+/** A project type with such listeners: ops that take a bare type refuse it where Alembic would add constraints. */
+export class ListenedType extends Call {
+  constructor(c: Call, readonly where: string) { super(c.fn, c.args, c.kwargs, c.line, c.skipped); }
+}
+
 /** `sa.text("...")` (and plain strings given to `op.execute`). */
 export class TextClause {
   constructor(readonly sql: string) {}

@@ -4,13 +4,14 @@
  * messages.ts and acted on here. Strict CSP with a nonce; scripts and styles only from dist/webview.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { ProjectState, ProjectStore } from '../projectStore';
 import { mergeHeads } from '../revisionCommands';
 import { fixParent } from './fixParent';
 import { parseRequest } from './messages';
-import { firstScreen, GraphData, graphData, GraphRow, parentsOf, revisionsOf, Revisions } from './model';
+import { GraphData, graphData, GraphRow, parentsOf, revisionsOf, Revisions } from './model';
 import { revisionTooltip } from './tooltip';
 
 export const GRAPH_VIEW = 'alembicMigrations.graph';
@@ -28,14 +29,23 @@ export class GraphSurface implements vscode.Disposable {
   private readonly created = performance.now();
   private readied = false;
 
-  /** `visible`: a hidden surface is sent the graph when it shows again, not on every change. */
-  constructor(readonly webview: vscode.Webview, private readonly host: GraphHost, readonly kind: 'view' | 'panel', private readonly visible: () => boolean) {
+  /**
+   * `visible`: a hidden surface is sent the graph when it shows again, not on every change. The
+   * page is made with the graph's first screen in it: it paints as soon as its script runs, without
+   * waiting for a message; the whole graph follows once it asks.
+   */
+  constructor(readonly webview: vscode.Webview, private readonly host: GraphHost, readonly kind: 'view' | 'panel', private readonly visible: () => boolean, root?: string) {
+    this.root = root;
     webview.options = { enableScripts: true, localResourceRoots: host.resourceRoots };
-    webview.html = host.html(webview);
     this.disposables.push(webview.onDidReceiveMessage((m) => { void this.receive(m); }));
-    // Laid out while VS Code makes the page (another process): ready to send when it asks.
-    const early = setImmediate(() => { if (this.visible()) this.prepare(); });
-    this.disposables.push({ dispose: () => clearImmediate(early) });
+    // The extension host sends its messages to the window on a timer: each step waits for the one
+    // before to leave, so that VS Code starts making the webview, then gets the page, while the
+    // whole graph is laid out here (ready when the page asks).
+    let timer = setTimeout(() => {
+      webview.html = host.html(webview, visible() ? graphData(host.store.all, this.project(), vscode.workspace.isTrusted, FIRST_SCREEN) : undefined);
+      timer = setTimeout(() => { if (this.visible()) this.prepare(); }, 0);
+    }, 0);
+    this.disposables.push({ dispose: () => clearTimeout(timer) });
   }
 
   private prepared: { key: unknown[]; data: GraphData; text: string; ms: number } | undefined;
@@ -60,8 +70,6 @@ export class GraphSurface implements vscode.Disposable {
     if (!this.visible() || !this.readied) return; // the page asks when it has loaded
     const { data, text, ms } = this.prepare();
     if (!force && text === this.lastPosted) return;
-    // A new page of a big graph gets its first screen at once (a few KB), then the whole (a MB for 10,000).
-    if (!this.lastPosted && data.rows.length > FIRST_SCREEN) void this.webview.postMessage(firstScreen(data, FIRST_SCREEN));
     this.lastPosted = text;
     this.host.log.info(`Graph: ${data.rows.length} revisions laid out in ${ms.toFixed(0)} ms (${(text.length / 1024).toFixed(0)} KB, ${data.lanes} lanes), sent to the ${this.kind}`);
     this.rows = new Map(data.rows.map((r) => [r.id, r]));
@@ -80,7 +88,11 @@ export class GraphSurface implements vscode.Disposable {
     if ('ignored' in request) return ignore(request.ignored);
     switch (request.type) {
       case 'ready':
-        if (!this.readied) this.host.log.info(`Graph: page ready ${(performance.now() - this.created).toFixed(0)} ms after the ${this.kind} was made (VS Code's webview set-up)`);
+        if (!this.readied) {
+          const made = performance.timeOrigin + this.created;
+          const ran = request.at === undefined ? '' : `, its script ran after ${(request.at - made).toFixed(0)} ms`;
+          this.host.log.info(`Graph: page ready ${(performance.now() - this.created).toFixed(0)} ms after the ${this.kind} was made (VS Code's webview set-up${ran})`);
+        }
         this.readied = true;
         this.post(true);
         return 'posted';
@@ -165,35 +177,50 @@ export class GraphHost implements vscode.WebviewViewProvider, vscode.Disposable 
     }
     const panel = this.panel = vscode.window.createWebviewPanel(GRAPH_PANEL, 'Revision Graph', vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: this.resourceRoots });
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'migrations.svg');
-    const surface = this.add(panel.webview, 'panel', () => panel.visible);
-    surface.root = root;
+    const surface = this.add(panel.webview, 'panel', () => panel.visible, root);
     panel.onDidChangeViewState(() => surface.post());
     panel.onDidDispose(() => { this.panel = undefined; this.remove(surface); });
     return surface;
   }
 
-  private add(webview: vscode.Webview, kind: 'view' | 'panel', visible: () => boolean): GraphSurface {
-    const s = new GraphSurface(webview, this, kind, visible);
+  private add(webview: vscode.Webview, kind: 'view' | 'panel', visible: () => boolean, root?: string): GraphSurface {
+    const s = new GraphSurface(webview, this, kind, visible, root);
     this.surfaces.add(s);
     return s;
   }
 
   private remove(s: GraphSurface): void { s.dispose(); this.surfaces.delete(s); }
 
-  html(webview: vscode.Webview): string {
+  /**
+   * The page, its script and style inline (each file fetched through VS Code's webview resource
+   * loader costs a round trip before the first paint) under a CSP that runs only what carries this
+   * page's nonce. `initial`: graph data in a JSON block (data, never run; `<` escaped so that no
+   * revision message can close the block).
+   */
+  html(webview: vscode.Webview, initial?: GraphData): string {
     const nonce = crypto.randomBytes(18).toString('base64');
-    const asset = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', f));
-    const csp = `default-src 'none'; style-src ${webview.cspSource}; script-src 'nonce-${nonce}'; img-src ${webview.cspSource}; font-src ${webview.cspSource};`;
+    const { js, css } = this.assets();
+    const csp = `default-src 'none'; style-src ${webview.cspSource} 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src ${webview.cspSource}; font-src ${webview.cspSource};`;
+    const data = initial ? `\n<script type="application/json" id="initial">${JSON.stringify(initial).replace(/</g, '\\u003c')}</script>` : '';
     return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('graph.css')}">
+<style nonce="${nonce}">${css}</style>
 <title>Revision Graph</title></head>
 <body data-vscode-context='{"preventDefaultContextMenuItems": true}'>
-<div id="app" data-nonce="${nonce}"></div>
-<script nonce="${nonce}" src="${asset('graph.js')}"></script>
+<div id="app" data-nonce="${nonce}"></div>${data}
+<script nonce="${nonce}">${js}</script>
 </body></html>`;
+  }
+
+  private assetText: { js: string; css: string } | undefined;
+
+  /** The page's bundle (dist/webview), read once; what could end its element is escaped. */
+  private assets(): { js: string; css: string } {
+    if (this.assetText) return this.assetText;
+    const read = (f: string) => fs.readFileSync(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', f).fsPath, 'utf8').replace(/\n\/[/*][#@] sourceMappingURL=.*$/m, '');
+    return this.assetText = { js: read('graph.js').replace(/<\/(script)/gi, '<\\/$1'), css: read('graph.css').replace(/<\/(style)/gi, '<\\/$1') };
   }
 
   dispose(): void {

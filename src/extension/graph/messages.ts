@@ -6,7 +6,8 @@
 
 /** What the webview may ask. */
 export type GraphRequest =
-  | { type: 'ready' }
+  /** `at`: when the page's script started (epoch ms), to tell VS Code's page set-up from message delay. */
+  | { type: 'ready'; at?: number }
   | { type: 'open'; revision: string }
   | { type: 'hover'; revision: string }
   | { type: 'merge'; revisions: string[]; message?: string }
@@ -17,7 +18,7 @@ export type GraphRequest =
 export interface Known { revision(id: string): boolean; root(root: string): boolean }
 
 const FIELDS: Record<GraphRequest['type'], readonly string[]> = {
-  ready: [], open: ['revision'], hover: ['revision'], merge: ['revisions', 'message'], fixParent: ['revision'],
+  ready: ['at'], open: ['revision'], hover: ['revision'], merge: ['revisions', 'message'], fixParent: ['revision'],
   selectProject: ['root'], painted: ['rows', 'ms'],
 };
 const MAX_TEXT = 500;
@@ -37,7 +38,9 @@ export function parseRequest(raw: unknown, known: Known): GraphRequest | { ignor
     return known.revision(v) ? v : { ignored: `${type}: no revision ${v.slice(0, 40)} in the project shown` };
   };
   switch (type) {
-    case 'ready': return { type };
+    case 'ready':
+      if (m.at === undefined) return { type };
+      return Number.isFinite(m.at) ? { type, at: m.at as number } : { ignored: 'ready: at is not a number' };
     case 'open': case 'hover': case 'fixParent': {
       const r = revision(m.revision);
       return typeof r === 'string' ? { type, revision: r } : r;

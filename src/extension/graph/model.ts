@@ -42,12 +42,12 @@ export interface GraphData {
 }
 
 /** The first `rows` rows of a graph and the edges among them: painted while the rest is on its way. */
-export function firstScreen(data: GraphData, rows: number): GraphData {
+export function firstScreen(data: GraphData, rows: number, total = data.rows.length): GraphData {
   const edges: number[] = [];
   for (let k = 0; k < data.edges.length; k += 3) if (data.edges[k] < rows) edges.push(data.edges[k], Math.min(data.edges[k + 1], rows), data.edges[k + 2]);
   const depends: number[] = [];
   for (let k = 0; k < data.depends.length; k += 2) if (data.depends[k] < rows && data.depends[k + 1] < rows) depends.push(data.depends[k], data.depends[k + 1]);
-  return { ...data, rows: data.rows.slice(0, rows), edges, depends, total: data.rows.length };
+  return { ...data, rows: data.rows.slice(0, rows), edges, depends, total };
 }
 
 export type Revisions = (RevisionFileInfo & { revision: string })[];
@@ -71,7 +71,8 @@ export function databaseLine(project: ProjectState | undefined, trusted: boolean
   return `Database: ${db.message}`;
 }
 
-export function graphData(projects: readonly ProjectState[], project: ProjectState | undefined, trusted: boolean): GraphData {
+/** `limit`: only the first rows are built (the first screen of a big graph; `total` says how many there are). */
+export function graphData(projects: readonly ProjectState[], project: ProjectState | undefined, trusted: boolean, limit = Infinity): GraphData {
   const base: GraphData = {
     type: 'graph', root: project?.found.root, label: project?.label, trusted,
     projects: projects.map((p) => ({ root: p.found.root, label: p.label })),
@@ -84,7 +85,8 @@ export function graphData(projects: readonly ProjectState[], project: ProjectSta
   const children = new Map<string, number>();
   for (const f of files) for (const p of parentsOf(f)) children.set(p, (children.get(p) ?? 0) + 1);
   const states = trusted && project.db?.status === 'ok' ? project.db.states : undefined;
-  const rows = layout.order.map((i, row): GraphRow => {
+  const shown = limit < layout.order.length ? layout.order.slice(0, limit) : layout.order;
+  const rows = shown.map((i, row): GraphRow => {
     const f = files[i];
     const kids = children.get(f.revision) ?? 0;
     const parents = parentsOf(f);
@@ -95,5 +97,6 @@ export function graphData(projects: readonly ProjectState[], project: ProjectSta
       ...(layout.missing.has(row) ? { missing: layout.missing.get(row) } : {}), ...(layout.cyclic.has(row) ? { cyclic: true } : {}),
     };
   });
-  return { ...base, rows, edges: layout.edges.flatMap((e) => [e.from, e.to, e.lane]), depends: layout.depends.flat(), lanes: layout.lanes };
+  const data = { ...base, rows, edges: layout.edges.flatMap((e) => [e.from, e.to, e.lane]), depends: layout.depends.flat(), lanes: layout.lanes };
+  return shown === layout.order ? data : firstScreen(data, rows.length, layout.order.length);
 }

@@ -30,6 +30,8 @@ export class VerifyTree implements vscode.Disposable {
   /** `def downgrade` lines by header object (null: none found), filled off the critical path. */
   private readonly downgradeLines = new WeakMap<RevisionFileInfo, number | null>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** What each project item was last built from. */
+  private readonly synced = new WeakMap<vscode.TestItem, unknown[]>();
   private linesTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly controller: vscode.TestController, private readonly store: ProjectStore) {
@@ -71,6 +73,16 @@ export class VerifyTree implements vscode.Disposable {
       item = this.controller.createTestItem(root, p.label, uri);
       this.meta.set(item, { kind: 'project', root });
     }
+    // The store also changes when only the database's state does: a project whose files and
+    // settings are as at the last sync keeps its items untouched (10,000 revisions are 30,000 items,
+    // seconds of the extension host's and the window's time to rebuild).
+    const databases = verifyDatabases(p);
+    const pg = databases.includes('postgresql') ? postgresScratch(p) : undefined;
+    const pgWhere = pg && ('error' in pg ? 'not set up' : pg.where);
+    const key = [p.dir, p.label, p.error?.message, p.error?.hint, p.graphError, databases.join(','), pgWhere];
+    const last = this.synced.get(item);
+    if (last?.every((k, i) => k === key[i])) return item;
+    this.synced.set(item, key);
     item.label = p.label;
     item.error = p.error ? `${p.error.message}${p.error.hint ? ` ${p.error.hint}` : ''}`
       : p.graphError ? `${p.graphError}. Fix the revision files first (see Problems); nothing can be verified until then.` : undefined;
@@ -80,9 +92,6 @@ export class VerifyTree implements vscode.Disposable {
     }
     let ordered: Script[];
     try { ordered = [...walkRevisions(p.dir.map)].reverse(); } catch { ordered = [...p.dir.scripts]; }
-    const databases = verifyDatabases(p);
-    const pg = databases.includes('postgresql') ? postgresScratch(p) : undefined;
-    const pgWhere = pg && ('error' in pg ? 'not set up' : pg.where);
     const changed: Script[] = [];
     const parent = item;
     const children = ordered.map((s, i) => {

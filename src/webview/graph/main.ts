@@ -60,7 +60,11 @@ function render(): void {
   const kind = data.total ? 'first screen' : 'whole';
   if (!painted.has(kind)) {
     painted.add(kind);
-    requestAnimationFrame(() => vscode.postMessage({ type: 'painted', rows: rows.length, ms: performance.now() - received }));
+    requestAnimationFrame(() => {
+      // When (epoch ms) the frame was drawn: what the benchmark reads, free of its polling delay.
+      scroller.dataset[kind === 'whole' ? 'paintedWhole' : 'paintedFirst'] = String(Date.now());
+      vscode.postMessage({ type: 'painted', rows: rows.length, ms: performance.now() - received });
+    });
   }
 }
 
@@ -214,4 +218,7 @@ window.addEventListener('message', (ev: MessageEvent) => {
   if (m?.type === 'graph') { received = performance.now(); update(m as GraphData); }
   else if (m?.type === 'tooltip') showTooltip(m as unknown as RevisionTooltip);
 });
-vscode.postMessage({ type: 'ready' });
+// The first screen came with the page: painted now, before asking for the whole graph.
+const initial = document.getElementById('initial')?.textContent;
+if (initial) { received = performance.now(); update(JSON.parse(initial) as GraphData); }
+vscode.postMessage({ type: 'ready', at: Date.now() });

@@ -6,7 +6,7 @@
  */
 import type { NameRequest } from '../../naming/convention';
 import { givenName, OpNamer } from '../../naming/opNames';
-import { asString, asStringList, Call, isCall, optString, PyValue, TextClause, Unsupported } from '../values';
+import { asString, asStringList, Call, ColumnCall, isCall, optString, PyValue, TextClause, Unsupported } from '../values';
 import { readType, TypeSpec } from './types';
 import { isOtherDialectKeyword } from '../args';
 
@@ -34,8 +34,11 @@ export interface ForeignKeySpec {
 export type ConstraintSpec =
   | { kind: 'primary'; name?: string; conv?: boolean; columns: string[] }
   | { kind: 'unique'; name?: string; conv?: boolean; columns: string[]; nullsNotDistinct?: boolean }
-  /** `type`: the CHECK a column's Boolean / Enum `create_constraint=True` brings (rendered only where the database needs it). */
-  | { kind: 'check'; name?: string; conv?: boolean; sql: string; type?: { column: string; spec: TypeSpec } }
+  /**
+   * columns: those its expression refers to (a constraint a column's type attaches; else none known);
+   * type: the CHECK a column's Boolean / Enum `create_constraint=True` brings (rendered only where the database needs it).
+   */
+  | { kind: 'check'; name?: string; conv?: boolean; sql: string; columns?: string[]; type?: { column: string; spec: TypeSpec } }
   | ({ kind: 'foreign' } & ForeignKeySpec);
 
 /** `sa.Identity(...)`: GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY, with its sequence options. */
@@ -92,6 +95,9 @@ export interface ColumnSpec {
   computed?: ComputedSpec;
   /** CHECK constraints given to the column itself (`sa.Column('x', sa.Integer, sa.CheckConstraint('x > 0'))`). */
   checks: (ConstraintSpec & { kind: 'check' })[];
+  /** CHECK constraints the column's type attaches to its table (a project's event listener), and where that listener is. */
+  attached: (ConstraintSpec & { kind: 'check' })[];
+  attachedBy?: string;
   /** SQLite: `NOT NULL ON CONFLICT <this>`. */
   onConflictNotNull?: string;
   line: number;
@@ -214,6 +220,8 @@ export function readColumn(v: PyValue, line: number): ColumnSpec {
     pythonDefault: v.has('default'),
     comment: typeof comment === 'string' ? comment : undefined,
     checks,
+    attached: v instanceof ColumnCall ? v.attached.map((k) => ({ ...(readConstraint(k.constraint, '') as ConstraintSpec & { kind: 'check' }), columns: k.columns })) : [],
+    attachedBy: v instanceof ColumnCall ? v.attached[0]?.where : undefined,
     onConflictNotNull: optString(v.kw('sqlite_on_conflict_not_null'), v.line, 'sqlite_on_conflict_not_null='),
     line: v.line,
   };
@@ -226,7 +234,8 @@ export function nullsNotDistinct(kw: ReadonlyMap<string, PyValue>): boolean | un
 }
 
 export function readConstraint(c: Call, table: string): ConstraintSpec {
-  const { name, conv } = givenName(c.kw('name'), c.line, 'name=');
+  // CheckConstraint(sqltext, name, ...) takes its name by position too.
+  const { name, conv } = givenName(c.kw('name') ?? (c.fn === 'sa.CheckConstraint' ? c.args[1] : undefined), c.line, 'name=');
   switch (c.fn) {
     case 'sa.PrimaryKeyConstraint': return { kind: 'primary', name, conv, columns: c.args.map((a) => asString(a, c.line, 'a column name')) };
     case 'sa.UniqueConstraint': return { kind: 'unique', name, conv, columns: c.args.map((a) => asString(a, c.line, 'a column name')), nullsNotDistinct: nullsNotDistinct(c.kwargs) };
@@ -311,7 +320,8 @@ export function readTable(call: Call, names: OpNamer): TableSpec {
     throw new Unsupported(call.line, 'op.create_table(..., prefixes=...)', 'a table option the embedded engine does not apply yet');
   }
   // SQLAlchemy's order: the primary key, then the constraints given to the table, then those the
-  // columns bring when attached (per column: UNIQUE, its type's CHECK, then its FOREIGN KEYs).
+  // columns bring when attached (per column: UNIQUE, its Boolean / Enum type's CHECK, those its type's
+  // listeners attach, then its FOREIGN KEYs, whose listeners the column registers after its type's).
   const constraints: ConstraintSpec[] = [];
   const explicitPk = explicit.find((c): c is ConstraintSpec & { kind: 'primary' } => c.kind === 'primary');
   const flagged = columns.filter((c) => c.primaryKey).map((c) => c.name);
@@ -334,6 +344,7 @@ export function readTable(call: Call, names: OpNamer): TableSpec {
   for (const col of columns) {
     if (col.unique && !col.index) constraints.push({ kind: 'unique', columns: [col.name] });
     if (col.type.constraint?.create) constraints.push({ kind: 'check', name: col.type.constraint.name, sql: '', type: { column: col.name, spec: col.type } });
+    constraints.push(...col.attached);
     for (const fk of col.foreignKeys) constraints.push({ kind: 'foreign', ...fk });
     if (col.index) indexes.push({ name: indexName(nameOf({ kind: 'ix', columns: [col.name] }, col.line), col.line), table: name, schema, columns: [col.name], unique: col.unique, kw: new Map(), line: col.line });
   }
@@ -344,7 +355,7 @@ export function readTable(call: Call, names: OpNamer): TableSpec {
     const fk = k.kind === 'foreign'
       ? { referredTable: k.refTable, referredSchema: k.refSchema, referredColumns: k.refColumns, referredTableKnown: k.refTable === name && (k.refSchema ?? undefined) === (schema ?? undefined) }
       : {};
-    k.name = nameOf({ kind: KINDS[k.kind], name: k.name, conv: k.conv, columns: k.kind === 'check' ? (k.type ? [k.type.column] : []) : k.columns, ...fk }, call.line);
+    k.name = nameOf({ kind: KINDS[k.kind], name: k.name, conv: k.conv, columns: k.kind === 'check' ? (k.type ? [k.type.column] : k.columns ?? []) : k.columns, ...fk }, call.line);
   }
   // A column's own CHECKs join the table too (named by the convention, rendered with the column).
   for (const col of columns) for (const k of col.checks) k.name = nameOf({ kind: 'ck', name: k.name, conv: k.conv, columns: [] }, call.line);

@@ -18,6 +18,7 @@ const MODULES: Record<string, string> = {
   'sqlalchemy.engine': 'sa.engine',
   'sqlalchemy.engine.reflection': 'sa.engine.reflection',
   'sqlalchemy.inspection': 'sa',
+  'sqlalchemy.event': 'sa.event',
   'sqlalchemy.dialects': 'sa.dialects',
   'sqlalchemy.dialects.postgresql': 'pg',
   'sqlalchemy.dialects.sqlite': 'sqlite',

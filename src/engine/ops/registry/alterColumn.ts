@@ -5,7 +5,7 @@ import { bind, type Bound } from '../args';
 import { commentOn, renderDefault, renderExpression } from '../ddl/render';
 import { readDefault, readIdentity } from '../ddl/schema';
 import { readType, renderType, schemaType, typeAffinity, typeBoundCheck } from '../ddl/types';
-import { asString, Call, isCall, optString, TextClause, Unsupported, type PyValue } from '../values';
+import { asString, Call, isCall, ListenedType, optString, TextClause, Unsupported, type PyValue } from '../values';
 import type { OpSpec, Out, RecreateTable } from './types';
 
 /** A server default (new or existing) that is an Identity or a Computed construct. */
@@ -24,6 +24,16 @@ function alterGenerated(c: Call, d: Dialect, a: Bound): string {
   return d.alterIdentity(identity(a.server_default), identity(a.existing_server_default));
 }
 
+/**
+ * A project type whose event listeners attach constraints (ListenedType): Alembic drops the
+ * existing type's and adds the new type's around the ALTER, which is not modelled.
+ */
+function refuseListened(c: Call, a: Bound): void {
+  const given = a.type_ !== undefined && a.type_ !== null;
+  const t = [given ? a.type_ : undefined, given ? a.existing_type : undefined].find((x): x is ListenedType => x instanceof ListenedType);
+  if (t) throw new Unsupported(c.line, 'alter_column(..., type_=...)', `the type's event listener (${t.where}) attaches constraints to the column's table, which Alembic drops and adds around the ALTER; the embedded engine does not model that yet`);
+}
+
 export const alterColumn: OpSpec = {
   name: 'alter_column',
   params: {
@@ -36,6 +46,7 @@ export const alterColumn: OpSpec = {
     const tname = table?.name ?? asString(a.table_name, c.line, 'table name');
     const t = d.qualified(tname, table?.schema ?? optString(a.schema, c.line, 'schema'));
     const col = d.quote(asString(a.column_name, c.line, 'column name'));
+    refuseListened(c, a);
     const out: Out[] = [];
     const using = c.kw('postgresql_using');
     const typeSql = a.type_ !== undefined && a.type_ !== null ? renderType(readType(a.type_, c.line), d) : undefined;
@@ -60,6 +71,7 @@ export const alterColumn: OpSpec = {
   batch: {
     check(c) {
       const a = bind(c, 'alter_column', ['column_name'], [], true);
+      refuseListened(c, a);
       if (a.type_ !== undefined && a.type_ !== null) readType(a.type_, c.line);
       if (c.kwargs.has('server_default') && generatedDefault(a)) throw new Unsupported(c.line, 'batch_op.alter_column(..., server_default=Identity/Computed)', 'not supported in a table rebuild by the embedded engine');
       if (c.kwargs.has('server_default')) readDefault(a.server_default === false ? null : a.server_default, c.line);

@@ -37,10 +37,12 @@ export const addColumn: OpSpec = {
     // Constraints the column brings are added separately (SQLite cannot: Alembic stops).
     const adds = [
       ...(col.unique && !col.index ? [{ kind: 'unique' as const, columns: [col.name], name: names.name({ kind: 'uq', ...ownName }, c.line, construct) }] : []),
+      // Those its type's event listeners attach (Alembic adds them from the column's Table too).
+      ...col.attached.map((k) => ({ ...k, name: names.name({ kind: 'ck', ...ownName, columns: k.columns ?? [], name: k.name, conv: k.conv }, c.line, construct) })),
       ...col.foreignKeys.filter((fk) => fk !== inlineFk).map((fk) => ({ kind: 'foreign' as const, ...fk, name: names.name({ kind: 'fk', ...ownName, name: fk.name, conv: fk.conv, referredTable: fk.refTable, referredSchema: fk.refSchema, referredColumns: fk.refColumns, referredTableKnown: fk.refTable === tname && fk.refSchema === schema }, c.line, construct) })),
     ];
     for (const k of adds) {
-      assertAlterInPlace(d, c.line, `add_column(... ${k.kind === 'foreign' ? 'ForeignKey' : 'unique=True'} ...)`);
+      assertAlterInPlace(d, c.line, `add_column(... ${k.kind === 'foreign' ? 'ForeignKey' : k.kind === 'check' ? `a type whose event listener (${col.attachedBy}) adds a CHECK` : 'unique=True'} ...)`);
       out.push({ sql: `ALTER TABLE ${d.qualified(tname, schema)} ADD ${renderConstraint(k, d)}` });
     }
     if (col.index) {
@@ -78,6 +80,7 @@ function recreateAddColumn(t: RecreateTable, c: Call): void {
   const { d, existingOrdering } = t;
   const a = bind(c, 'batch_op.add_column', ['column'], [], true);
   const spec = readColumn(a.column!, c.line);
+  if (spec.attached.length) throw new Unsupported(c.line, `batch_op.add_column(sa.Column(${JSON.stringify(spec.name)}, ...))`, `its type's event listener (${spec.attachedBy}) attaches a CHECK constraint; a table rebuild with it is not modelled by the embedded engine`);
   const col: Omit<BatchColumn, 'key'> = { name: spec.name, type: renderType(spec.type, d), nullable: spec.nullable, dflt: spec.serverDefault ? renderDefault(spec.serverDefault, d) : undefined, pk: spec.primaryKey ? 1 : 0, extra: ((spec.computed ? ` ${d.computedColumn(spec.computed, c.line)}` : '') + renderColumnConstraints(spec, d)) || undefined };
   let before = optString(a.insert_before, c.line, 'insert_before');
   let after = optString(a.insert_after, c.line, 'insert_after');

@@ -5,7 +5,7 @@
  * has its own attributes; methods are bound to it. A TypeDecorator instance becomes, for the DDL,
  * the type SQLAlchemy would render: `load_dialect_impl(dialect)` when defined, else its `impl`.
  */
-import { Call, PyValue, Unsupported } from '../../values';
+import { Call, ListenedType, PyValue, Unsupported } from '../../values';
 import { DialectProxy } from './context';
 import { PythonError } from './errors';
 import { Builtin, Kwargs, Namespace, PyFunction, RtObject, tuple, Value } from './runtime';
@@ -20,9 +20,16 @@ export interface ClassHooks {
   call(cls: PyClass, args: Value[], kwargs: Kwargs, line: number): Value | undefined;
 }
 
+/** A function registered by `event.listens_for(target, identifier)`, and where it is defined (file:line). */
+export interface Listener { fn: Value; where: string }
+
 export class PyClass extends RtObject {
   readonly typeName = 'type';
   readonly attrs = new Map<string, Value>();
+  /** SQLAlchemy event listeners on this class (events.ts), by identifier. */
+  readonly listeners = new Map<string, Listener[]>();
+  /** A listener registered on it that the engine does not model: its columns are refused. */
+  listenerRefusal?: Unsupported;
   constructor(readonly name: string, readonly bases: Value[], private readonly dialect: () => DialectProxy, private readonly hooks?: ClassHooks) { super(); }
 
   /** The attribute, looked up through the bases (depth first, as Python's MRO for simple trees). */
@@ -38,6 +45,22 @@ export class PyClass extends RtObject {
   }
 
   get isTypeDecorator(): boolean { return this.derives(TYPE_DECORATORS); }
+
+  /** Listeners for `identifier` on this class and its bases (SQLAlchemy propagates class events to instances). */
+  listenersFor(identifier: string): Listener[] {
+    const own = this.listeners.get(identifier) ?? [];
+    return [...own, ...this.bases.flatMap((b) => (b instanceof PyClass ? b.listenersFor(identifier) : []))];
+  }
+
+  /** The first refused listener on the class or a base. */
+  refusedListener(): Unsupported | undefined {
+    return this.listenerRefusal ?? this.bases.map((b) => (b instanceof PyClass ? b.refusedListener() : undefined)).find((x) => x);
+  }
+
+  /** Where its first parent-attach listener is (file:line), when it has one: its columns attach constraints. */
+  attachListener(): string | undefined {
+    return [...this.listenersFor('before_parent_attach'), ...this.listenersFor('after_parent_attach')][0]?.where;
+  }
   get isEnum(): boolean { return this.derives(ENUM_BASES); }
 
   /** An Enum class's members, in definition order: `(name, value)`. */
@@ -114,6 +137,14 @@ export class PyInstance extends RtObject {
   /** For the DDL: the type SQLAlchemy renders for this TypeDecorator on the run's database. */
   override toData(): PyValue | undefined {
     if (!this.cls.isTypeDecorator) return undefined;
+    const refused = this.cls.refusedListener();
+    if (refused) throw new Unsupported(0, refused.construct, refused.why);
+    const t = this.renderedType();
+    const where = this.cls.attachListener();
+    return where && t instanceof Call ? new ListenedType(t, where) : t;
+  }
+
+  private renderedType(): PyValue | undefined {
     const load = this.cls.lookup('load_dialect_impl');
     if (load instanceof PyFunction) {
       const t = load.call([this, this.cls.dialectProxy()], new Map(), 0);

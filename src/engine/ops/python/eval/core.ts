@@ -65,6 +65,17 @@ export class ColumnObj extends ClauseElement {
   }
 }
 
+/** The columns an expression refers to, in order (SQLAlchemy's traversal, for a constraint's columns). */
+export function columnsIn(e: Value): ColumnObj[] {
+  if (e instanceof ColumnObj) return [e];
+  if (e instanceof Binary) return [...columnsIn(e.left), ...columnsIn(e.right)];
+  if (e instanceof InClause) return [...columnsIn(e.col), ...(Array.isArray(e.values) ? e.values.flatMap(columnsIn) : [])];
+  if (e instanceof BoolClause) return e.items.flatMap(columnsIn);
+  if (e instanceof NotClause) return columnsIn(e.inner);
+  if (e instanceof Suffix || e instanceof Label) return columnsIn(e.inner);
+  return [];
+}
+
 export class TableObj extends RtObject {
   readonly typeName = 'TableClause';
   /** `sa.Index(name, t.c.x, ...)` calls made on this table after it was built (as they read in the Table's arguments). */

@@ -17,12 +17,14 @@ import { BreakSignal, BudgetExceeded, ContinueSignal, PythonError, ReturnSignal 
 import { pyStr } from './format';
 import { binaryOp, compare, containsOp, unaryOp, iterate, subscript, sliceOf, dictKey, setItem, equals } from './operators';
 import { attribute } from './attributes';
-import { Builtin, Kwargs, Namespace, Param, PyFunction, RtObject, Scope, tuple, truthy, typeName, Unit, Value } from './runtime';
+import { AppliedDecorator, Builtin, DecoratorRefusal, Kwargs, Namespace, Param, PyFunction, RtObject, Scope, tuple, truthy, typeName, Unit, Value } from './runtime';
 import type { World } from './world';
 
 /** Steps (expressions and statements evaluated) one evaluation may take before it is stopped. */
 export const DEFAULT_BUDGET = 2_000_000;
 const DECORATORS = new Set(['staticmethod', 'classmethod', 'property', 'overload', 'wraps', 'cached_property', 'abstractmethod']);
+/** Decorators evaluated and applied: their value must be an AppliedDecorator (events.ts). */
+const APPLIED = new Set(['listens_for']);
 const MAX_DEPTH = 60;
 
 export class Interpreter {
@@ -254,18 +256,51 @@ export class Interpreter {
    */
   private decorated(s: SyntaxNode, unit: Unit, scopes: Scope[]): void {
     const names: string[] = [];
-    for (let d = s.firstChild; d && d.name === 'Decorator'; d = d.nextSibling) names.push(text(unit, d).replace(/^@\s*/, '').replace(/\(.*$/s, '').trim());
+    // Others the evaluator applies (`@event.listens_for(...)`), evaluated top to bottom as Python does.
+    const applied: AppliedDecorator[] = [];
+    const refused = () => new Unsupported(line(unit, s), snippet(unit, s), 'a decorator is Python code the engine does not evaluate');
+    for (let d = s.firstChild; d && d.name === 'Decorator'; d = d.nextSibling) {
+      const name = text(unit, d).replace(/^@\s*/, '').replace(/\(.*$/s, '').trim();
+      names.push(name);
+      if (DECORATORS.has(name.split('.').pop()!)) continue;
+      if (!APPLIED.has(name.split('.').pop()!)) throw refused();
+      let v: Value;
+      try { v = this.decorator(d, unit, scopes); } catch (e) {
+        if (e instanceof DecoratorRefusal || e instanceof BudgetExceeded) throw e;
+        throw refused();
+      }
+      if (!(v instanceof AppliedDecorator)) throw refused();
+      applied.push(v);
+    }
     const def = s.getChild('FunctionDefinition') ?? s.getChild('ClassDefinition');
-    const known = names.every((n) => DECORATORS.has(n.split('.').pop()!));
-    if (!def || !known) throw new Unsupported(line(unit, s), snippet(unit, s), 'a decorator is Python code the engine does not evaluate');
+    if (!def) throw refused();
     if (names.some((n) => n.endsWith('overload'))) return; // a typing stub: the real definition follows
     this.stmt(def, unit, scopes);
-    const f = scopes[0].vars.get(text(unit, def.getChild('VariableName')!));
+    const fname = text(unit, def.getChild('VariableName')!);
+    if (applied.length) {
+      let v: Value = scopes[0].vars.get(fname) ?? null;
+      for (const dec of applied.reverse()) v = dec.call([v], new Map(), line(unit, s));
+      scopes[0].vars.set(fname, v);
+      return;
+    }
+    const f = scopes[0].vars.get(fname);
     if (f instanceof PyFunction) {
       if (names.includes('staticmethod')) f.kind = 'static';
       else if (names.includes('classmethod')) f.kind = 'class';
       else if (names.includes('property')) f.kind = 'property';
     }
+  }
+
+  /** A decorator's value: a dotted name, called when it has arguments (the grammar's form). */
+  private decorator(d: SyntaxNode, unit: Unit, scopes: Scope[]): Value {
+    const at = line(unit, d);
+    let v: Value | undefined;
+    for (let c = d.firstChild; c; c = c.nextSibling) {
+      if (c.name === 'VariableName') v = v === undefined ? this.lookup(text(unit, c), unit, scopes, at) : attribute(v, text(unit, c), at, this.world);
+      else if (c.name === 'ArgList') return this.call(d, unit, scopes, v ?? null);
+      else if (c.name !== 'At' && c.name !== '.' && c.name !== 'Comment') throw new Unsupported(at, snippet(unit, d), 'a decorator is Python code the engine does not evaluate');
+    }
+    return v ?? null;
   }
 
   private defineClass(s: SyntaxNode, unit: Unit, scopes: Scope[]): void {
@@ -522,8 +557,7 @@ export class Interpreter {
     return subscript(obj, key, line(unit, n), this.world);
   }
 
-  private call(n: SyntaxNode, unit: Unit, scopes: Scope[]): Value {
-    const callee = this.expr(n.firstChild!, unit, scopes);
+  private call(n: SyntaxNode, unit: Unit, scopes: Scope[], callee: Value = this.expr(n.firstChild!, unit, scopes)): Value {
     const at = line(unit, n);
     const pythonSide = this.world.pythonSideKeywords(callee);
     const args: Value[] = [];

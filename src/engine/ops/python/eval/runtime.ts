@@ -96,6 +96,12 @@ export class Builtin extends RtObject {
   override describe(): string { return `${this.name}()`; }
 }
 
+/** A decorator the evaluator applies (`@event.listens_for(...)`): called with the function, its result binds the name. */
+export class AppliedDecorator extends Builtin {}
+
+/** Raised by a decorator the evaluator knows, for a use it does not model: its own reason stands. */
+export class DecoratorRefusal extends Unsupported {}
+
 /** A source file being evaluated: its text (for lines and snippets) and its module scope. */
 export interface Unit {
   readonly file: string;

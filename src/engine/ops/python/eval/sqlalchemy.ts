@@ -9,8 +9,9 @@ import { renderExpression } from '../../ddl/render';
 import { normalize } from '../names';
 import { dialectFor } from '../../ddl/dialect';
 import { readType } from '../../ddl/types';
-import { enumLabels, PyClass } from './classes';
-import { BoolClause, ColumnObj, NotClause, sqlLiteral, Statement, TableObj } from './core';
+import { enumLabels, PyClass, PyInstance } from './classes';
+import { attachCheck, attachColumn, listen, listensFor, refuseAttachingItem } from './events';
+import { BoolClause, ClauseElement, ColumnObj, NotClause, sqlLiteral, Statement, TableObj } from './core';
 import type { DialectName } from './context';
 import { PythonError } from './errors';
 import { MetaDataObj, tableOnMetadata } from './reflect';
@@ -76,6 +77,7 @@ export class SqlAlchemyHost implements NamespaceHost {
         return new TableObj(name, typeof schema === 'string' ? schema : undefined, cols, source, definition);
       }
       case 'sa.Index': {
+        refuseAttachingItem(fn, args, kwargs, line);
         // An index on a Table's columns (`sa.Index('ix', t.c.x)`) joins that Table, as in SQLAlchemy.
         const table = args.find((a): a is ColumnObj => a instanceof ColumnObj && a.table !== undefined)?.table;
         if (!table) break;
@@ -107,6 +109,39 @@ export class SqlAlchemyHost implements NamespaceHost {
       case 'sa.or_': return new BoolClause('OR', args);
       case 'sa.not_': return new NotClause(args[0] ?? null);
       case 'sa.literal': return args[0] ?? null;
+      case 'sa.event.listens_for': return listensFor(args, kwargs, line);
+      case 'sa.event.listen': return listen(args, kwargs, line);
+      case 'sa.type_coerce': {
+        // No CAST in SQL: the expression, with the type SQLAlchemy binds its values by.
+        const [expr, type] = args;
+        if (expr instanceof ColumnObj) {
+          const c = new ColumnObj(expr.name, type === undefined ? expr.type : data(type, line, 'a column type'), expr.source);
+          c.table = expr.table;
+          return c;
+        }
+        if (expr instanceof ClauseElement) return expr;
+        throw new Unsupported(line, 'sa.type_coerce(...)', 'expected a column expression');
+      }
+      case 'sa.Column': {
+        // A type whose class has parent-attach listeners (events.ts): SQLAlchemy runs them now.
+        const at = [0, 1].find((i) => listened(args[i])) ?? (listened(kwargs.get('type_')) ? 'type_' : undefined);
+        if (at === undefined) break;
+        const given = at === 'type_' ? kwargs.get('type_')! : args[at];
+        const inst = given instanceof PyClass ? given.call([], new Map(), line) as PyInstance : given as PyInstance;
+        const refused = inst.cls.refusedListener();
+        if (refused) throw new Unsupported(line, refused.construct, refused.why);
+        const a = at === 'type_' ? args : args.map((x, i) => (i === at ? inst : x));
+        const k = at === 'type_' ? new Map([...kwargs, ['type_', inst]]) : kwargs;
+        const plain = new Call(fn, a.map((x) => data(x, line, `an argument of ${fn}()`)), new Map([...k].map(([n, v]) => [n, data(v, line, `${n}=`)])), line, skipped);
+        return attachColumn(inst, plain, line);
+      }
+      case 'sa.CheckConstraint': {
+        const plain = this.plainCall(fn, args, kwargs, line, skipped);
+        return attachCheck(plain, args[0] ?? kwargs.get('sqltext') ?? null, line) ?? plain;
+      }
+      case 'sa.UniqueConstraint': case 'sa.PrimaryKeyConstraint': case 'sa.ForeignKeyConstraint': case 'sa.ForeignKey':
+        refuseAttachingItem(fn, args, kwargs, line);
+        break;
       case 'sa.Enum': case 'sa.ENUM': case 'pg.ENUM':
         if (args[0] instanceof PyClass && args[0].isEnum) {
           // A Python enum class: its member names are the labels; the type is named after the class.
@@ -119,6 +154,10 @@ export class SqlAlchemyHost implements NamespaceHost {
         }
         break;
     }
+    return this.plainCall(fn, args, kwargs, line, skipped);
+  }
+
+  private plainCall(fn: string, args: Value[], kwargs: Kwargs, line: number, skipped?: Set<string>): Call {
     return new Call(fn, args.map((a) => data(a, line, `an argument of ${fn}()`)), new Map([...kwargs].map(([k, v]) => [k, data(v, line, `${k}=`)])), line, skipped);
   }
 
@@ -221,4 +260,10 @@ export function data(v: Value, line: number, what: string): PyValue {
   if (v instanceof Namespace) return new Call(v.name, [], new Map(), line); // a type given as a class: `sa.Integer`
   if (v instanceof RtObject && 'fail' in v && typeof (v as { fail: unknown }).fail === 'function') (v as unknown as { fail(l: number): never }).fail(line);
   throw new Unsupported(line, v.describe(), `${what}: not a value the embedded engine can pass to SQLAlchemy`);
+}
+
+/** A column type whose class has parent-attach listeners, or a refused one (events.ts). */
+function listened(v: Value | undefined): boolean {
+  const cls = v instanceof PyInstance ? v.cls : v instanceof PyClass && v.isTypeDecorator ? v : undefined;
+  return !!cls && (cls.attachListener() !== undefined || cls.refusedListener() !== undefined);
 }
