@@ -198,8 +198,10 @@ function report(rows: Row[], projects: Project[], ref: Reference | undefined, se
   out.push(...census(counted, (o) => (o.embedded.ok ? undefined : { cause: o.embedded.reason, kind: o.embedded.kind, example: `:${o.embedded.line}: ${o.embedded.detail}` })));
   if (withRef) {
     out.push('');
-    out.push('Where the engine\'s SQL is not Alembic\'s (first differing statement per revision and dialect):\n\n| cause | PostgreSQL | SQLite | example (engine / Alembic) |\n| --- | ---: | ---: | --- |');
-    out.push(...census(counted, (o) => (o.same === false && o.diff ? { cause: o.diff.cause, example: `${o.diff.line ? `:${o.diff.line}` : ''}: ${o.diff.ours ?? '(nothing)'} / ${o.diff.alembic ?? '(nothing)'}` } : undefined)));
+    const differing = census(counted, (o) => (o.same === false && o.diff ? { cause: o.diff.cause, example: `${o.diff.line ? `:${o.diff.line}` : ''}: ${o.diff.ours ?? '(nothing)'} / ${o.diff.alembic ?? '(nothing)'}` } : undefined));
+    out.push(differing.length
+      ? `Where the engine's SQL is not Alembic's (first differing statement per revision and dialect):\n\n| cause | PostgreSQL | SQLite | example (engine / Alembic) |\n| --- | ---: | ---: | --- |\n${differing.join('\n')}`
+      : 'Where the engine\'s SQL is not Alembic\'s: nowhere; every revision both run gives the same SQL, statement by statement.');
     out.push('');
     out.push('Where Alembic itself writes no SQL offline (first error; these revisions are outside the SQL comparison):\n\n| Alembic error | PostgreSQL | SQLite | example |\n| --- | ---: | ---: | --- |');
     out.push(...census(counted, (o) => (o.alembic && !o.alembic.ok ? { cause: alembicCause(o.alembic.error), example: `${o.alembic.line ? `:${o.alembic.line}` : ''}: ${o.alembic.error}` } : undefined)).slice(0, 15));
