@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ProjectConvention } from './opNames';
-import { findNamingConvention, readConventionSetting } from './targetMetadata';
+import { readConventionSetting } from './conventionSetting';
+import { findNamingConvention } from './targetMetadata';
 
 export interface ProjectConventionOptions {
   /** `<script_location>/env.py` */

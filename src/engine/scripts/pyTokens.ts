@@ -189,3 +189,14 @@ export function unescape(raw: string, bytes: boolean): string {
     return all; // \N{...} names and unknown escapes are kept verbatim
   });
 }
+
+/** A string literal's value from its source text (prefix, quotes, escapes; not an f-string); undefined for bytes. */
+export function stringLiteralValue(raw: string): string | undefined {
+  const p = stringPrefixLength(raw, 0);
+  const prefix = raw.slice(0, p).toLowerCase();
+  const body = raw.slice(p);
+  const q = body.startsWith('"""') || body.startsWith("'''") ? 3 : 1;
+  const inner = body.slice(q, body.length - q);
+  if (prefix.includes('b')) return undefined;
+  return prefix.includes('r') ? inner : unescape(inner, false);
+}

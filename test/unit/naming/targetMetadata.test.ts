@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_CONVENTION, nameFor } from '../../../src/engine/naming/convention';
-import { ConventionLookup, findNamingConvention, readConventionSetting } from '../../../src/engine/naming/targetMetadata';
+import { readConventionSetting } from '../../../src/engine/naming/conventionSetting';
+import { ConventionLookup, findNamingConvention } from '../../../src/engine/naming/targetMetadata';
 import { runPython } from '../pythonOracle';
 import { writeTree } from '../tmpProject';
 

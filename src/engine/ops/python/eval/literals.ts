@@ -1,6 +1,6 @@
 /** Python literals as the evaluator reads them: strings (prefixes, escapes), f-strings, numbers. */
 import type { SyntaxNode } from '@lezer/common';
-import { stringPrefixLength, unescape } from '../../../scripts/pyTokens';
+import { stringLiteralValue, stringPrefixLength, unescape } from '../../../scripts/pyTokens';
 import { Unsupported } from '../../values';
 import { formatSpec, pyRepr, pyStr } from './format';
 import { line, snippet, text } from './tree';
@@ -8,13 +8,9 @@ import { Unit, Value } from './runtime';
 
 export function stringLiteral(n: SyntaxNode, unit: Unit): string {
   const raw = text(unit, n);
-  const p = stringPrefixLength(raw, 0);
-  const prefix = raw.slice(0, p).toLowerCase();
-  const body = raw.slice(p);
-  const q = body.startsWith('"""') || body.startsWith("'''") ? 3 : 1;
-  const innerText = body.slice(q, body.length - q);
-  if (prefix.includes('b')) throw new Unsupported(line(unit, n), raw.slice(0, 40), 'a bytes literal is not evaluated');
-  return prefix.includes('r') ? innerText : unescape(innerText, false);
+  const value = stringLiteralValue(raw);
+  if (value === undefined) throw new Unsupported(line(unit, n), raw.slice(0, 40), 'a bytes literal is not evaluated');
+  return value;
 }
 
 /** An f-string (or a plain string): replacements evaluated by `evaluate`. */
