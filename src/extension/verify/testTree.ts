@@ -13,12 +13,12 @@ import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { findMigrationFunctions } from '../../engine/analysis/migrationFunctions';
-import { walkRevisions } from '../../engine/graph/iterate';
 import { RevisionFileInfo } from '../../engine/scripts/revisionFile';
 import { Script } from '../../engine/scripts/script';
 import type { ScriptDirectory } from '../../engine/scripts/scriptDirectory';
 import type { VerifyDatabase } from '../../engine/verify/types';
 import { ProjectState, ProjectStore } from '../projectStore';
+import { pause, RevisionOrder } from './revisionOrder';
 import { DATABASE_LABEL, postgresScratch, verifyDatabases } from './settings';
 
 export type ItemMeta =
@@ -31,22 +31,6 @@ interface Context { p: ProjectState; dir: ScriptDirectory; databases: VerifyData
 
 /** Revisions made at a time when VS Code asks for a project's (about 50 ms of the extension host's time). */
 const SLICE = 500;
-
-interface Order { list: Script[]; index: Map<string, number> }
-const orderOf = (list: Script[]): Order => ({ list, index: new Map(list.map((s, i) => [s.revision, i])) });
-/** The previous order for the files read again, if none came, went, moved or changed its place in the graph (a saved edit of a body). */
-function carriedOrder(previous: Order, dir: ScriptDirectory): Order | undefined {
-  if (dir.scripts.length !== previous.list.length) return undefined;
-  const list: Script[] = [];
-  for (const old of previous.list) {
-    const s = dir.map.map.get(old.revision);
-    if (s?.revision !== old.revision || s.path !== old.path || String(s.info.downRevision) !== String(old.info.downRevision)
-      || s.info.dependsOn.join() !== old.info.dependsOn.join()) return undefined;
-    list.push(s);
-  }
-  return orderOf(list);
-}
-const pause = () => new Promise((resolve) => setImmediate(resolve));
 
 const lineRange = (line: number) => new vscode.Range(line - 1, 0, line - 1, 0);
 
@@ -70,7 +54,7 @@ export class VerifyTree implements vscode.Disposable {
   private readonly pending = new Map<string, Set<string>>();
   /** What a revision item's databases were last made from. */
   private readonly databasesKey = new WeakMap<vscode.TestItem, string>();
-  private readonly order = new WeakMap<ScriptDirectory, Order>();
+  private readonly order = new RevisionOrder();
   private linesTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly controller: vscode.TestController, private readonly store: ProjectStore) {
@@ -102,7 +86,7 @@ export class VerifyTree implements vscode.Disposable {
     const made: vscode.TestItem[] = [];
     if (meta.kind === 'project' && this.controller.items.get(meta.root) === item) {
       this.resolved.add(item);
-      item.children.replace(this.ordered(ctx.dir).list.map((s, i) => this.revisionChild(item, ctx, s, made, i)));
+      item.children.replace(this.order.of(ctx.dir).list.map((s, i) => this.revisionChild(item, ctx, s, made, i)));
       this.pending.delete(meta.root);
     } else if (meta.kind === 'revision') {
       const s = this.scriptOf(ctx, meta.revision);
@@ -121,7 +105,7 @@ export class VerifyTree implements vscode.Disposable {
     if (meta?.kind !== 'project') return this.resolve(item);
     const current = (ctx?: Context) => !!ctx && ctx === this.contexts.get(meta.root) && !this.resolved.has(item) && this.controller.items.get(meta.root) === item;
     for (let ctx = this.contexts.get(meta.root); current(ctx); ctx = this.contexts.get(meta.root)) {
-      const { list } = await this.orderedCooperatively(ctx!.dir);
+      const { list } = await this.order.ofCooperatively(ctx!.dir);
       for (let i = 0; i < list.length && current(ctx); i += SLICE) {
         if (i) await pause();
         if (!current(ctx)) break;
@@ -168,12 +152,16 @@ export class VerifyTree implements vscode.Disposable {
     const databases = verifyDatabases(p);
     const pg = databases.includes('postgresql') ? postgresScratch(p) : undefined;
     const pgWhere = pg && ('error' in pg ? 'not set up' : pg.where);
-    const ctx = p.dir && !p.graphError ? { p, dir: p.dir, databases, pgWhere } : undefined;
-    if (ctx) contexts.set(root, ctx);
     const previous = this.contexts.get(root);
-    if (ctx && previous && previous.dir !== ctx.dir && !this.order.has(ctx.dir)) {
-      const carried = this.order.has(previous.dir) ? carriedOrder(this.order.get(previous.dir)!, ctx.dir) : undefined;
-      if (carried) this.order.set(ctx.dir, carried);
+    let ctx: Context | undefined;
+    if (p.dir && !p.graphError) {
+      // The same object while nothing it holds changed: a resolve in slices goes on across a database state change.
+      if (previous?.dir === p.dir && previous.databases.join() === databases.join() && previous.pgWhere === pgWhere) (ctx = previous).p = p;
+      else {
+        ctx = { p, dir: p.dir, databases, pgWhere };
+        if (previous) this.order.carry(previous.dir, p.dir);
+      }
+      contexts.set(root, ctx);
     }
     // The store also changes when only the database's state does: a project whose files and
     // settings are as at the last sync keeps its items untouched.
@@ -192,7 +180,7 @@ export class VerifyTree implements vscode.Disposable {
     const after = this.changedSinceSeen(ctx);
     const parent = item;
     if (this.resolved.has(item)) {
-      item.children.replace(this.ordered(ctx.dir).list.map((s, i) => this.revisionChild(parent, ctx, s, outdated, i)));
+      item.children.replace(this.order.of(ctx.dir).list.map((s, i) => this.revisionChild(parent, ctx, s, outdated, i)));
     } else {
       // Only the revisions made so far (open files, runs), following their files.
       const kept: vscode.TestItem[] = [];
@@ -231,7 +219,7 @@ export class VerifyTree implements vscode.Disposable {
    * existed. `index`: its place in upgrade order, when known (the walk takes 0.2 s at 10,000
    * revisions: not done for the one revision of an open file).
    */
-  private revisionChild(parent: vscode.TestItem, ctx: Context, s: Script, made: vscode.TestItem[], index = this.order.get(ctx.dir)?.index.get(s.revision)): vscode.TestItem {
+  private revisionChild(parent: vscode.TestItem, ctx: Context, s: Script, made: vscode.TestItem[], index = this.order.known(ctx.dir)?.index.get(s.revision)): vscode.TestItem {
     const root = ctx.p.found.root;
     const id = `${root}::${s.revision}`;
     let item = parent.children.get(id);
@@ -283,34 +271,6 @@ export class VerifyTree implements vscode.Disposable {
       const revision = p?.dir?.files.find((f) => f.path === file)?.revision;
       if (p && revision) this.revisionItem(p.found.root, revision);
     }
-  }
-
-  /** Revisions in upgrade order (oldest first), computed once per read of the files. */
-  private ordered(dir: ScriptDirectory): Order {
-    let o = this.order.get(dir);
-    if (!o) {
-      let list: Script[];
-      try { list = [...walkRevisions(dir.map)].reverse(); } catch { list = [...dir.scripts]; }
-      this.order.set(dir, o = orderOf(list));
-    }
-    return o;
-  }
-
-  /** The same, pausing every 30 ms (the walk takes 0.2 s at 10,000 revisions). */
-  private async orderedCooperatively(dir: ScriptDirectory): Promise<Order> {
-    let list: Script[] = [];
-    if (!this.order.has(dir)) {
-      try {
-        let since = performance.now();
-        for (const s of walkRevisions(dir.map)) {
-          list.push(s);
-          if (performance.now() - since > 30) { await pause(); since = performance.now(); }
-        }
-        list.reverse();
-      } catch { list = [...dir.scripts]; }
-    }
-    if (!this.order.has(dir)) this.order.set(dir, orderOf(list));
-    return this.order.get(dir)!;
   }
 
   private scriptOf(ctx: Context, revision: string): Script | undefined {
