@@ -31,6 +31,7 @@ describe('Verify in the Test Explorer', function () {
   const projectItem = () => a.verify.controller.items.get(project())!;
   const revisionItem = (id: string) => a.verify.tree.revisionItem(project(), id)!;
   const leafId = (id: string, db: string) => `${project()}::${id}::${db}`;
+  const revisionId = (id: string) => `${project()}::${id}`;
   const children = (item: vscode.TestItem) => { const out: vscode.TestItem[] = []; item.children.forEach((c) => { out.push(c); }); return out.sort((x, y) => (x.sortText ?? '').localeCompare(y.sortText ?? '')); };
   const verifySettings = () => vscode.workspace.getConfiguration('alembicMigrations.verify');
 
@@ -64,6 +65,26 @@ describe('Verify in the Test Explorer', function () {
     await vscode.commands.executeCommand('alembicMigrations.refresh');
   });
 
+  it('makes the items when asked: an open revision file\'s at once (its gutter), the others when VS Code resolves the project', async () => {
+    const p = projectItem();
+    assert.equal(p.canResolveChildren, true, 'the Testing view shows it expandable');
+    assert.equal(p.children.size, 0, 'no revision item before VS Code asks');
+    // A file changed before its item exists: its results (and those after it) are outdated once made.
+    fs.appendFileSync(fileOf(GOOD), '\n# touched\n');
+    await vscode.commands.executeCommand('alembicMigrations.refresh');
+    assert.equal(projectItem().children.size, 0);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(fileOf(INDEX)));
+    for (let i = 0; i < 50 && !p.children.size; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(children(p).map((r) => r.id), [revisionId(INDEX)], 'the open file\'s revision only');
+    assert.deepEqual(children(p.children.get(revisionId(INDEX))!).map((c) => c.label), ['SQLite', 'PostgreSQL'], 'with its databases, for the gutter');
+    assert.deepEqual(a.verify.tree.lastInvalidated, [revisionId(INDEX)], 'outdated (it comes after the changed file)');
+    await a.verify.controller.resolveHandler!(p);
+    assert.deepEqual(children(p).map((r) => r.id), [GOOD, INDEX, ENUM].map(revisionId), 'all, oldest first');
+    assert.deepEqual([...a.verify.tree.lastInvalidated].sort(), [revisionId(GOOD), revisionId(ENUM)].sort(), 'the others outdated as they are made');
+    assert.equal(p.children.get(revisionId(GOOD))!.children.size, 0, 'a revision\'s databases wait for it to be resolved');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('lists each project, its revisions oldest first at their downgrade line, and one item per database', async () => {
     const roots: string[] = [];
     a.verify.controller.items.forEach((i) => { roots.push(i.label); });
@@ -75,6 +96,8 @@ describe('Verify in the Test Explorer', function () {
     for (let i = 0; i < 50 && revisions[2].range?.start.line !== downgradeLine(ENUM) - 1; i++) await new Promise((r) => setTimeout(r, 20));
     for (const r of revisions) {
       const id = r.label.split(' ')[0];
+      assert.equal(r.canResolveChildren, true);
+      await a.verify.controller.resolveHandler!(r);
       assert.equal(r.uri?.fsPath, fileOf(id));
       assert.equal(r.range?.start.line, downgradeLine(id) - 1, `${id} sits at its def downgrade`);
       assert.deepEqual(children(r).map((c) => c.label), ['SQLite', 'PostgreSQL']);

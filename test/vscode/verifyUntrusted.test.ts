@@ -14,11 +14,13 @@ describe('Verify in an untrusted workspace', () => {
     const root = a.store.all[0].found.root;
     const project = a.verify.controller.items.get(root);
     assert.ok(project, 'the project is listed');
-    assert.equal(project.children.size, 6, 'with its six revisions');
+    assert.equal(project.canResolveChildren, true, 'its revisions are made when asked');
+    assert.equal(project.children.size, 0, 'not yet');
     const ended = new Promise<RunRecord>((resolve) => { const d = a.verify.runner.onDidEndRun((r) => { d.dispose(); resolve(r); }); });
     const cts = new vscode.CancellationTokenSource();
     await a.verify.profile.runHandler(new vscode.TestRunRequest([project], undefined, a.verify.profile), cts.token);
     const r = await ended;
+    assert.equal(project.children.size, 6, 'the run made its six revisions');
     assert.equal(r.untrusted, true);
     assert.equal(r.engineCalls, 0, 'the engine was not called');
     assert.match(r.output.join('\n'), /this workspace is not trusted.*Trust the workspace/, 'the run says why');

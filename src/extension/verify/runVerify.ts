@@ -94,6 +94,7 @@ export class VerifyRunner implements vscode.Disposable {
       if (excluded.has(item.id)) return;
       const meta = this.tree.meta.get(item);
       if (meta?.kind === 'database') { out.set(item.id, { item, meta }); return; }
+      this.tree.resolve(item); // its children may not be made yet (they are when VS Code asks)
       const children: vscode.TestItem[] = [];
       item.children.forEach((c) => { children.push(c); });
       children.sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label));
