@@ -1,4 +1,4 @@
-/* global document, requestAnimationFrame, performance, KeyboardEvent */
+/* global document, requestAnimationFrame, performance, KeyboardEvent, window, PerformanceObserver */
 // The revision graph's webview on a generated project of N revisions in a real VS Code
 // (code-server + Chromium): "Migrations: Open Graph" to the first row on screen, then scrolling
 // and zooming through it. Part of `npm run bench` (BENCH_PARTS=graph).
@@ -28,6 +28,7 @@ export async function measureGraphPaint(count) {
     }
     await new Promise((r) => setTimeout(r, 3000));
     await openPalette(page, 'Migrations: Open Graph');
+    if (process.env.GRAPH_DEBUG) await page.evaluate(() => { window.__lt = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__lt.push([Math.round(performance.timeOrigin + e.startTime), Math.round(e.duration), e.attribution?.[0]?.containerSrc?.slice(0, 60) ?? '', e.name]); }).observe({ type: 'longtask' }); });
     const load = os.loadavg()[0];
     const t = Date.now();
     await page.keyboard.press('Enter');
@@ -71,6 +72,7 @@ export async function measureGraphPaint(count) {
       }
       return { times, toEnd, last: Number(last), zooms };
     });
+    if (process.env.GRAPH_DEBUG) console.log('long tasks (ms after Enter, duration):', JSON.stringify((await page.evaluate(() => window.__lt)).map(([at, d, src, n]) => [at - t, d, src, n])));
     // GRAPH_DEBUG=1: the extension's log tail, to see where a slow launch spent its time.
     if (process.env.GRAPH_DEBUG) console.log(findLog(run).split('\n').filter((l) => l.length < 300).slice(-25).join('\n'), '\nEnter at', new Date(t).toISOString());
     if (steps.last !== count - 1) throw new Error(`scrolled to the end, the last row drawn is ${steps.last}, not ${count - 1}`);
