@@ -71,3 +71,14 @@ test('a sequence times a number: either order, and a float is a TypeError as in 
   const bad = upgrade(`${HEAD}def upgrade():\n    op.execute(str([1] * 2.5))\n`);
   assert.match(bad.unsupported!.message, /TypeError: can't multiply sequence by non-int of type 'float'/);
 });
+
+test('event listeners: a missing argument is a TypeError, an identifier that is no string is named by its type (it was JSON.stringify: undefined, or a crash on a cyclic object)', () => {
+  const prelude = `${HEAD}from sqlalchemy import event\n\nclass MyType(sa.types.TypeDecorator):\n    impl = sa.Integer\n\ndef _l(type_, column):\n    pass\n\n`;
+  const missing = upgrade(`${prelude}def upgrade():\n    event.listens_for(MyType)(_l)\n`);
+  assert.match(missing.unsupported!.message, /line 12: TypeError: listens_for\(\) missing 1 required positional argument: 'identifier'/);
+  const listen = upgrade(`${prelude}def upgrade():\n    event.listen(MyType)\n`);
+  assert.match(listen.unsupported!.message, /listen\(\) missing 2 required positional arguments: 'identifier' and 'fn'/);
+  const cyclic = upgrade(`${prelude}def upgrade():\n    event.listen(MyType, op, _l)\n`);
+  assert.match(cyclic.unsupported!.message, /^line 12: event\.listens_for\(class MyType, Operations\) at <revision>:8: only the before_parent_attach/);
+  assert.doesNotMatch(cyclic.unsupported!.message, /undefined|\[object/);
+});
