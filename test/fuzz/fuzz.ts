@@ -27,6 +27,8 @@ import { loadSeeds, mutate, mutations, runOnline, Seed } from './mutants';
 
 /** Time one reading or one evaluation may take. */
 const LIMIT_MS = 200;
+/** Evaluation steps per evaluation: a step costs about a microsecond, so a slower evaluation spent its time inside single steps. */
+const BUDGET = 50_000;
 class Hang extends Error {}
 
 const ours = (e: unknown) => e instanceof CommandError || e instanceof RevisionError || e instanceof Unsupported;
@@ -71,18 +73,23 @@ function checkRefusals(src: string, read: ReadFunction[]): void {
 
 /** Each evaluation must end within the time budget (an input makes several: one per database and mode, one per online round). */
 const timedRead: typeof readMigrationFunctions = (src, ctx) => {
-  const t = performance.now();
-  const out = readMigrationFunctions(src, ctx);
-  const ms = performance.now() - t;
+  // The machine is shared and the collector pauses: a slow evaluation counts once it is slow three times.
+  let ms = Infinity;
+  let out: ReadFunction[] = [];
+  for (let i = 0; i < 3 && ms > LIMIT_MS; i++) {
+    const t = performance.now();
+    out = readMigrationFunctions(src, ctx);
+    ms = Math.min(ms, performance.now() - t);
+  }
   slowest = Math.max(slowest, ms);
-  if (ms > LIMIT_MS) throw new Hang(`an evaluation took ${ms.toFixed(0)} ms`);
+  if (ms > LIMIT_MS) throw new Hang(`an evaluation took ${ms.toFixed(0)} ms (three times)`);
   return out;
 };
 
 function evaluate(s: string, ctx: Parameters<typeof readMigrationFunctions>[1] = {}): void {
   for (const dialect of ['sqlite', 'postgresql'] as const) {
     for (const offline of [false, true]) {
-      const read = timedRead(s, { ...ctx, dialect, offline, budget: 100_000 });
+      const read = timedRead(s, { ...ctx, dialect, offline, budget: BUDGET });
       checkRefusals(s, read);
       for (const f of read) if (f.ops) planOps(f.ops, dialect === 'sqlite' ? SQLITE : POSTGRESQL);
     }
@@ -98,7 +105,7 @@ function mutant(seed: Seed, text: string): void {
   evaluate(text, ctx);
   const db = new SQL.Database(seed.db);
   try {
-    for (const fn of ['upgrade', 'downgrade'] as const) runOnline(db, text, { ...ctx, budget: 100_000 }, fn, 8, timedRead);
+    for (const fn of ['upgrade', 'downgrade'] as const) runOnline(db, text, { ...ctx, budget: BUDGET }, fn, 8, timedRead);
   } finally { db.close(); }
 }
 
@@ -108,7 +115,7 @@ const targets: [string, (s: string) => unknown][] = [
   ['sql header', (s) => readRevisionFile('/p/x.sql', s, 'sql')],
   ['python body', (s) => { for (const f of readMigrationFunctions(s)) if (f.ops) { planOps(f.ops, SQLITE); planOps(f.ops, POSTGRESQL); } }],
   ['evaluator', (s) => evaluate(s)],
-  ['evaluator programs', (s) => { evaluate(s); const db = new SQL.Database(); try { runOnline(db, s, { budget: 100_000 }, 'upgrade', 8, timedRead); } finally { db.close(); } }],
+  ['evaluator programs', (s) => { evaluate(s); const db = new SQL.Database(); try { runOnline(db, s, { budget: BUDGET }, 'upgrade', 8, timedRead); } finally { db.close(); } }],
   ['evaluator mutants', (s) => { const [i, text] = JSON.parse(s) as [number, string]; mutant(seeds[i], text); }],
   ['alembic.ini', (s) => parseIni(s, 'alembic.ini', { here: '/p' })],
   ['targets', (s) => { const [a, b] = s.split(' '); parseUpgradeTarget(graph, a ?? null, b ?? 'head', true); parseDowngradeTarget(graph, a ?? null, b ?? 'base', true); }],
@@ -132,6 +139,7 @@ let peakRss = startRss;
 const failures: string[] = [];
 const failed = new Set<string>();
 let lastError: unknown;
+let lastInput = '';
 const perTarget = new Map<string, number>();
 
 async function main(): Promise<void> {
@@ -144,6 +152,7 @@ outer: for (let round = 0; ; round++) {
     try {
       fc.assert(fc.property(arb, (s) => {
         if (trace) fs.writeFileSync(trace, `${name}\n${s}`);
+        lastInput = s;
         const t = performance.now();
         try { fn(s); } catch (e) { if (!ours(e)) { lastError = e; throw e; } }
         const ms = performance.now() - t;
@@ -157,6 +166,7 @@ outer: for (let round = 0; ; round++) {
     } catch (e) {
       // One failure per target is reported (shrunk); the other targets go on.
       failed.add(name);
+      if (trace && !shrink) fs.writeFileSync(`${trace}.${name.replace(/\W/g, '_')}`, `${name}\n${lastInput}`);
       const why = lastError instanceof Error ? (lastError.stack ?? String(lastError)).split('\n').slice(0, 8).join('\n    ')
         : typeof lastError === 'object' && lastError ? `thrown: ${lastError.constructor.name} ${JSON.stringify(lastError).slice(0, 200)}` : String(lastError);
       failures.push(`${name}: ${why}\n  ${(e as Error).message.split('\n').slice(0, 4).join('\n  ')}`);
