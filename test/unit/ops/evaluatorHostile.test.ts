@@ -82,3 +82,18 @@ test('event listeners: a missing argument is a TypeError, an identifier that is 
   assert.match(cyclic.unsupported!.message, /^line 12: event\.listens_for\(class MyType, Operations\) at <revision>:8: only the before_parent_attach/);
   assert.doesNotMatch(cyclic.unsupported!.message, /undefined|\[object/);
 });
+
+test('errors raised and caught, and classes defined, in an endless loop: stopped by the budget within seconds (7 s and 3 s before)', () => {
+  for (const body of ['while True:\n        try:\n            {}["x"]\n        except KeyError:\n            pass', 'while True:\n        class K(object):\n            x = nope']) {
+    const t = Date.now();
+    const f = upgrade(`${HEAD}def upgrade():\n    ${body}\n`);
+    assert.match(f.unsupported!.message, /an error raised and caught: the code runs too long to be evaluated \(more than 2,000,000 steps\)/);
+    assert.ok(Date.now() - t < 4000, `${Date.now() - t} ms`);
+  }
+});
+
+test('a raise in a class body inside a function fails the step there, as a raise does (only a module\'s top level stops loading)', () => {
+  const f = upgrade(`${HEAD}def upgrade():\n    op.execute("one")\n    class A:\n        raise ValueError("in a class body")\n`);
+  assert.equal(f.unsupported, undefined, f.unsupported?.message);
+  assert.deepEqual(f.ops!.map((o) => (o as { name: string }).name), ['execute', 'raise']);
+});

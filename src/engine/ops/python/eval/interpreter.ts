@@ -28,6 +28,10 @@ const APPLIED = new Set(['listens_for']);
 const MAX_DEPTH = 60;
 /** Items an operator or a built-in may copy or compare for one step of the budget (runtime.ts `work`). */
 const ITEMS_PER_STEP = 10;
+/** Steps a class definition costs (measured: 20-50 µs, where a step is about 1 µs). */
+const CLASS_STEPS = 20;
+/** Steps an error raised and caught costs (a JavaScript Error and its stack: measured 30-40 µs, where a step is about 1 µs). */
+const ERROR_STEPS = 50;
 
 /** A module's top level ended by a `raise`, `return`, `break` or `continue` (errors.ts ModuleLoadError). */
 function moduleExit(e: unknown, at: number): ModuleLoadError | undefined {
@@ -56,19 +60,21 @@ export class Interpreter {
    * Returns the first such statement's reason, if any.
    */
   runModule(unit: Unit, top: SyntaxNode): string | undefined {
-    return this.runBody(top, unit, [unit.scope]);
+    return this.runBody(top, unit, [unit.scope], true);
   }
 
-  private runBody(top: SyntaxNode, unit: Unit, scopes: Scope[]): string | undefined {
+  /** `topLevel`: a module's top level or a class body in it (where a `raise` stops the module loading). */
+  private runBody(top: SyntaxNode, unit: Unit, scopes: Scope[], topLevel: boolean): string | undefined {
     let first: string | undefined;
     for (let s = top.firstChild; s; s = s.nextSibling) {
       try {
         this.stmt(s, unit, scopes);
       } catch (e) {
         if (e instanceof BudgetExceeded) throw e;
-        const stop = moduleExit(e, line(unit, s));
+        const stop = topLevel ? moduleExit(e, line(unit, s)) : undefined;
         if (stop) throw stop;
         if (!(e instanceof Unsupported)) throw e;
+        this.chargeError(e.line);
         first ??= `line ${e.line}: ${e.construct}`;
         for (const name of assignedNames(s, unit)) {
           scopes[0].vars.set(name, this.world.opaque(`${name} (${e.construct}: ${e.why})`, 'it is computed at module level by code the embedded engine does not evaluate'));
@@ -84,6 +90,17 @@ export class Interpreter {
 
   private tick(n: SyntaxNode, unit: Unit): void {
     if (++this.steps > this.budget) this.overBudget(line(unit, n), snippet(unit, n));
+  }
+
+  /** An error raised and caught (an `except`, a module statement not evaluated): building it costs far more than a step. */
+  chargeError(at: number): void {
+    this.steps += ERROR_STEPS;
+    if (this.steps > this.budget) this.overBudget(at, 'an error raised and caught');
+  }
+
+  private spend(steps: number, n: SyntaxNode, unit: Unit): void {
+    this.steps += steps;
+    if (this.steps > this.budget) this.overBudget(line(unit, n), snippet(unit, n));
   }
 
   private overBudget(at: number, construct: string): never {
@@ -332,10 +349,12 @@ export class Interpreter {
       if (c.name === 'VariableName' && c.nextSibling?.name === 'AssignOp') { c = c.nextSibling.nextSibling!; continue; } // metaclass=...
       bases.push(this.expr(c, unit, scopes));
     }
+    // Making a class (a declarative model maps its columns) costs far more than a step.
+    this.spend(CLASS_STEPS, s, unit);
     const cls = this.world.makeClass(name, bases);
     const body = new Scope('function');
     // As a module's top level: a member we cannot evaluate (a custom decorator...) fails only when used.
-    this.runBody(s.getChild('Body')!, unit, [body, ...scopes]);
+    this.runBody(s.getChild('Body')!, unit, [body, ...scopes], scopes.length === 1);
     for (const [k, v] of body.vars) {
       if (v instanceof PyFunction) v.owner = cls;
       cls.attrs.set(k, v);
