@@ -67,7 +67,7 @@ function checkRefusals(src: string, read: ReadFunction[]): void {
     const u = f.unsupported;
     if (!u) continue;
     if (!(u.line >= 1 && u.line <= lines)) throw new Error(`a refusal at line ${u.line} of ${lines}: ${u.message}`);
-    if (/\[object |\bundefined\b|\bNaN\b|\bfunction \(/.test(u.message) && !/\bundefined\b|\bNaN\b/.test(src)) throw new Error(`a refusal with a JavaScript artefact: ${u.message}`);
+    if (/\[object |\bundefined\b|\bNaN\b|\bfunction\s*\w*\([^)]*\)\s*\{/.test(u.message) && !/\bundefined\b|\bNaN\b|\{/.test(src)) throw new Error(`a refusal with a JavaScript artefact: ${u.message}`);
   }
 }
 
