@@ -3,7 +3,7 @@ import { PyDict, Unsupported } from '../../values';
 import { PythonError } from './errors';
 import { pyRepr, pyStr } from './format';
 import { dictKey, equals, iterate, sortKey } from './operators';
-import { Builtin, isTuple, Kwargs, RtObject, truthy, tuple, typeName, Value } from './runtime';
+import { Builtin, isTuple, Kwargs, RtObject, truthy, tuple, typeName, Value, work } from './runtime';
 
 type Caller = (fn: Value, args: Value[], kwargs: Kwargs, line: number) => Value;
 
@@ -61,6 +61,7 @@ export function makeBuiltins(call: Caller, makeSet: (items: Value[]) => Value[])
     const [start, stop, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
     if (step === 0) throw new PythonError(line, 'ValueError', 'range() arg 3 must not be zero');
     if (Math.abs((stop - start) / step) > 1_000_000) throw new PythonError(line, 'MemoryError', 'range too large to evaluate');
+    work.charge(Math.max(0, Math.ceil((stop - start) / step)), line);
     const out: number[] = [];
     for (let i = start; step > 0 ? i < stop : i > stop; i += step) out.push(i);
     return out;

@@ -16,6 +16,16 @@ export class PythonError extends Unsupported {
 export class BudgetExceeded extends Unsupported {}
 
 /** Control flow inside the interpreter (not errors). */
-export class BreakSignal { }
-export class ContinueSignal { }
+export class BreakSignal { constructor(readonly line = 0) {} }
+export class ContinueSignal { constructor(readonly line = 0) {} }
 export class ReturnSignal { constructor(readonly value: unknown) {} }
+
+/** Raised by `raise` inside the migration (world.ts): the rest of the function does not run. */
+export class StopEvaluation { constructor(readonly line = 0, readonly message = '') {} }
+
+/**
+ * What stops a module's top level for good, as Python would stop loading it: a `raise` outside any
+ * function (the import fails), `return` / `break` / `continue` outside a function or a loop (a
+ * SyntaxError: the file does not load).
+ */
+export class ModuleLoadError extends Unsupported {}

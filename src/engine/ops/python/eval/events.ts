@@ -27,20 +27,31 @@ const columnListeners = new WeakMap<ColumnObj, Map<string, Listener[]>>();
 
 /** `event.listens_for(target, identifier)`: a decorator registering the function it is given. */
 export function listensFor(args: Value[], kwargs: Kwargs, line: number): Value {
+  required('listens_for', ['target', 'identifier'], args, line);
   const [target, identifier] = args;
   return new AppliedDecorator('listens_for', ([fn]) => { register(target, identifier, fn, kwargs, line); return fn; });
 }
 
 /** `event.listen(target, identifier, fn)`. */
 export function listen(args: Value[], kwargs: Kwargs, line: number): Value {
+  required('listen', ['target', 'identifier', 'fn'], args, line);
   const [target, identifier, fn] = args;
   register(target, identifier, fn, kwargs, line);
   return null;
 }
 
+/** Python's TypeError for missing positional arguments. */
+function required(fn: string, names: string[], args: Value[], line: number): void {
+  const missing = names.slice(args.length).map((n) => `'${n}'`);
+  if (missing.length) {
+    throw new PythonError(line, 'TypeError', `${fn}() missing ${missing.length} required positional argument${missing.length > 1 ? 's' : ''}: ${missing.length > 1 ? `${missing.slice(0, -1).join(', ')} and ${missing[missing.length - 1]}` : missing[0]}`);
+  }
+}
+
 function register(target: Value, identifier: Value, fn: Value, kwargs: Kwargs, line: number): void {
   const where = whereOf(fn);
-  const construct = `event.listens_for(${target instanceof RtObject ? target.describe() : typeName(target)}, ${JSON.stringify(identifier)}) at ${where}`;
+  const ident = typeof identifier === 'string' ? JSON.stringify(identifier) : typeName(identifier);
+  const construct = `event.listens_for(${target instanceof RtObject ? target.describe() : typeName(target)}, ${ident})${where ? ` at ${where}` : ''}`;
   const refuse = (why: string): never => {
     const e = new DecoratorRefusal(line, construct, why);
     // A type class keeps the refusal: its columns fail where they are used.
@@ -64,7 +75,7 @@ function register(target: Value, identifier: Value, fn: Value, kwargs: Kwargs, l
 
 /** file:line of a function's `def` (a project module by its path under the import root). */
 function whereOf(fn: Value): string {
-  if (!(fn instanceof PyFunction)) return '?';
+  if (!(fn instanceof PyFunction)) return '';
   const u = fn.unit as Unit & { moduleName?: string; isPackage?: boolean };
   const file = u.moduleName ? `${u.moduleName.replace(/\./g, '/')}${u.isPackage ? '/__init__' : ''}.py` : path.basename(u.file);
   return `${file}:${lineOf(fn.unit, fn.body)}`;

@@ -6,7 +6,7 @@
  */
 import { Unsupported } from '../../values';
 import { canonicalModule, normalize } from '../names';
-import { PythonError } from './errors';
+import { ModuleLoadError, PythonError } from './errors';
 import { LibraryModule, MODELLED_PACKAGES } from './libraries/library';
 import { CollectionsModule, DatetimeModule } from './stdlib';
 import { JsonModule } from './jsonModule';
@@ -149,7 +149,11 @@ export class Importer {
     m.unit = unit;
     const saved = this.w.sink;
     this.w.sink = [];
-    try { m.partial = this.w.interp.runModule(unit, source.tree.topNode); } finally { this.w.sink = saved; m.state = 'done'; }
+    try { m.partial = this.w.interp.runModule(unit, source.tree.topNode); } catch (e) {
+      // Python's import fails: the module's names are not there, and its line is in its own file.
+      if (!(e instanceof ModuleLoadError)) throw e;
+      m.failure = `${m.name} cannot be imported: line ${e.line} of its file: ${e.construct}: ${e.why}`;
+    } finally { this.w.sink = saved; m.state = 'done'; }
   }
 
   moduleAttr(m: ModuleObj, name: string, line: number): Value {

@@ -3,7 +3,7 @@ import { Call, PyDict, TextClause, Unsupported } from '../../values';
 import { PythonError } from './errors';
 import { DefaultDict } from './stdlib';
 import { percentFormat, pyRepr } from './format';
-import { isTuple, RtObject, truthy, tuple, typeName, Value } from './runtime';
+import { isTuple, RtObject, truthy, tuple, typeName, Value, work } from './runtime';
 
 /** Objects that give operators a meaning of their own (SQLAlchemy column expressions). */
 export interface OperatorHost {
@@ -31,7 +31,15 @@ const MAX_SIZE = 10_000_000;
 
 function sized(n: number, line: number): number {
   if (n > MAX_SIZE) throw new PythonError(line, 'MemoryError', `a value of ${n.toLocaleString('en')} items or characters is too large to evaluate`);
+  work.charge(n, line);
   return n;
+}
+
+/** `list * n`: the items repeated (a loop: `Array.from(...).flat()` is slow on large values). */
+function repeated(l: Value[], times: number): Value[] {
+  const out: Value[] = [];
+  for (let i = 0; i < times; i++) for (const x of l) out.push(x);
+  return out;
 }
 
 function arith(op: string, l: Value, r: Value, line: number, _inPlace: boolean, host?: OperatorHost): Value {
@@ -50,9 +58,12 @@ function arith(op: string, l: Value, r: Value, line: number, _inPlace: boolean, 
     case '-': return num(l) && num(r) ? n(l) - n(r) : bad();
     case '*':
       if (num(l) && num(r)) return n(l) * n(r);
+      if ((typeof l === 'string' || Array.isArray(l)) && typeof r === 'number' && !Number.isInteger(r)) throw new PythonError(line, 'TypeError', "can't multiply sequence by non-int of type 'float'");
+      if ((typeof r === 'string' || Array.isArray(r)) && typeof l === 'number' && !Number.isInteger(l)) throw new PythonError(line, 'TypeError', "can't multiply sequence by non-int of type 'float'");
       if (typeof l === 'string' && typeof r === 'number') return l.repeat(sized(Math.max(0, r) * l.length, line) && Math.max(0, r));
       if (typeof r === 'string' && typeof l === 'number') return r.repeat(sized(Math.max(0, l) * r.length, line) && Math.max(0, l));
-      if (Array.isArray(l) && typeof r === 'number') { sized(Math.max(0, r) * l.length, line); const out = Array.from({ length: Math.max(0, r) }, () => l).flat(); return isTuple(l) ? tuple(out) : out; }
+      if (Array.isArray(l) && typeof r === 'number') { sized(Math.max(0, r) * l.length, line); const out = repeated(l, r); return isTuple(l) ? tuple(out) : out; }
+      if (Array.isArray(r) && typeof l === 'number') return arith(op, r, l, line, _inPlace, host);
       return bad();
     case '/':
       if (!(num(l) && num(r))) return bad();
@@ -139,12 +150,14 @@ export function containsOp(container: Value, item: Value, line: number): boolean
     if (typeof item !== 'string') throw new PythonError(line, 'TypeError', `'in <string>' requires string as left operand, not ${typeName(item)}`);
     return container.includes(item);
   }
-  if (Array.isArray(container)) return container.some((x) => equals(x, item));
+  if (Array.isArray(container)) { work.charge(container.length, line); return container.some((x) => equals(x, item)); }
   if (container instanceof PyDict) return typeof item === 'string' || typeof item === 'number' ? container.entries.has(item) : false;
   throw new PythonError(line, 'TypeError', `argument of type '${typeName(container)}' is not iterable`);
 }
 
 export function* iterate(v: Value, line: number): Generator<Value> {
+  if (typeof v === 'string' || Array.isArray(v)) work.charge(v.length, line);
+  else if (v instanceof PyDict) work.charge(v.entries.size, line);
   if (typeof v === 'string') { yield* [...v]; return; }
   if (Array.isArray(v)) { yield* [...v]; return; }
   if (v instanceof PyDict) { yield* [...v.entries.keys()]; return; }

@@ -10,6 +10,13 @@ import { PythonError } from './errors';
 
 export type Value = PyValue | RtObject | Value[];
 
+/**
+ * Work done inside one step (items an operator or a built-in copies, compares or iterates): charged
+ * to the running evaluation's step budget (interpreter.ts), so that a few steps over huge values
+ * cannot run for minutes or fill memory. Evaluations are synchronous: one meter at a time.
+ */
+export const work = { charge(_items: number, _line: number): void { /* no evaluation running */ } };
+
 /** Keyword arguments as Python passes them: ordered. */
 export type Kwargs = Map<string, Value>;
 

@@ -81,7 +81,7 @@ export function tryStatement(s: SyntaxNode, unit: Unit, scopes: Scope[], interp:
     try { interp.block(node, unit, scopes); } catch (e) {
       // Not a Python event (a construct not evaluated, a read to serve first): no handler, no finally.
       if (e instanceof Unsupported && !(e instanceof PythonError)) throw e;
-      if (e instanceof PythonError) return e;
+      if (e instanceof PythonError) { interp.chargeError(e.line || at); return e; }
       outcome = e;
     }
     return undefined;

@@ -18,7 +18,7 @@ import { makeSession, SessionObj } from './session';
 import { PyClass, PyInstance, SuperProxy } from './classes';
 import { Importer } from './imports';
 import { ColumnObj, columnOperator, FuncClause, setEvaluationDialect, Statement } from './core';
-import { PythonError } from './errors';
+import { PythonError, StopEvaluation } from './errors';
 import { pyStr } from './format';
 import { Interpreter } from './interpreter';
 import { line as lineOf, snippet, text } from './tree';
@@ -31,8 +31,7 @@ import { Builtin, Kwargs, Namespace, Opaque, RtObject, Scope, typeName, Unit, Va
 const PYTHON_SIDE = new Set(['default', 'onupdate', 'info', 'doc']);
 const FK_CALLS = new Set(['sa.ForeignKey', 'sa.ForeignKeyConstraint']);
 
-/** Raised by `raise` inside the migration: the rest of the function does not run. */
-export class StopEvaluation { }
+export { StopEvaluation };
 
 /** The migration's own `raise` inside a `try`: an error its handlers may catch. */
 class RaisedInTry extends PythonError {}
@@ -298,7 +297,7 @@ export class World implements OperatorHost, AttributeHost {
   /** The step fails with this message when it runs, as in Python; nothing after it runs. */
   private failStep(at: number, message: string): never {
     this.record('raise', new Call('raise', [message], new Map(), at), at);
-    throw new StopEvaluation();
+    throw new StopEvaluation(at, message);
   }
 
   tryStatement(s: SyntaxNode, unit: Unit, scopes: Scope[], interp: Interpreter): void {
