@@ -9,39 +9,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readMigrationFunctions } from '../../src/engine/ops/python/reader';
-import { planOps } from '../../src/engine/ops/plan';
-import { dialectFor, DialectName } from '../../src/engine/ops/ddl/dialect';
-import { referenceSqlalchemy } from '../unit/pythonOracle';
+import type { DialectName } from '../../src/engine/ops/ddl/dialect';
+import { alembicOffline, engineOffline } from './offlineOracle';
 
 const REPO = path.resolve(__dirname, '../../..');
 const PROJECT = path.join(REPO, 'test/fixtures/attach/project');
-const PYTHON = process.env.ORACLE_PYTHON ?? '/usr/bin/python3';
 const files = (dir: string) => fs.readdirSync(path.join(PROJECT, dir)).filter((f) => f.endsWith('.py')).sort().map((f) => path.join(PROJECT, dir, f));
 
-interface Expected { file: string; dialect: DialectName; fn: 'upgrade' | 'downgrade'; statements?: string[]; error?: string }
+const alembic = (list: string[]) => alembicOffline(list, [PROJECT]);
 
-function alembic(list: string[]): Expected[] {
-  const out = execFileSync(PYTHON, [path.join(REPO, 'test/diff/revision_offline.py')], {
-    input: JSON.stringify({ files: list, roots: [PROJECT], dialects: ['sqlite', 'postgresql'] }), encoding: 'utf8', maxBuffer: 64 << 20,
-  });
-  return JSON.parse(out) as Expected[];
-}
-
+/** A planning error is this test's refusal too (the listener's message is what is checked). */
 function ours(file: string, dialect: DialectName, fn: 'upgrade' | 'downgrade'): string[] | { refused: string } {
-  const f = readMigrationFunctions(fs.readFileSync(file, 'utf8'), { dialect, offline: true, file, importRoots: [PROJECT] }).filter((x) => x.name === fn).pop()!;
-  if (f.unsupported) return { refused: f.unsupported.message };
-  const out: string[] = [];
-  try {
-    for (const step of planOps(f.ops!, dialectFor(dialect, referenceSqlalchemy()))) {
-      if (step.kind !== 'sql') return { refused: `a ${step.kind} step (needs a live database)` };
-      out.push(...step.statements.map((s) => s.sql.replace(/\t/g, '    ').replace(/\\:/g, ':')));
-    }
-  } catch (e) { return { refused: (e as Error).message }; }
-  return out;
+  try { return engineOffline(file, dialect, fn, [PROJECT]); } catch (e) { return { refused: (e as Error).message }; }
 }
 
 test('types whose listeners attach a CHECK: the same statements as Alembic --sql, per function and database', () => {
