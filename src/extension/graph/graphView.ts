@@ -11,7 +11,7 @@ import type { ProjectState, ProjectStore } from '../projectStore';
 import { mergeHeads } from '../revisionCommands';
 import { fixParent } from './fixParent';
 import { parseRequest } from './messages';
-import { GraphData, graphData, GraphRow, parentsOf, revisionsOf, Revisions } from './model';
+import { graphBasis, GraphData, graphData, GraphRow, parentsOf, Revisions } from './model';
 import { revisionTooltip } from './tooltip';
 
 export const GRAPH_VIEW = 'alembicMigrations.graph';
@@ -135,7 +135,6 @@ export class GraphHost implements vscode.WebviewViewProvider, vscode.Disposable 
   readonly surfaces = new Set<GraphSurface>();
   readonly resourceRoots: vscode.Uri[];
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly files = new WeakMap<object, Map<string, Revisions[number]>>();
   private panel: vscode.WebviewPanel | undefined;
 
   constructor(readonly store: ProjectStore, readonly log: vscode.LogOutputChannel, private readonly extensionUri: vscode.Uri) {
@@ -150,16 +149,12 @@ export class GraphHost implements vscode.WebviewViewProvider, vscode.Disposable 
 
   /** A project's revisions by id, computed once per scan. */
   filesOf(project: ProjectState): Map<string, Revisions[number]> {
-    const key = project.dir ?? project;
-    let map = this.files.get(key);
-    if (!map) this.files.set(key, map = new Map(revisionsOf(project).map((f) => [f.revision, f])));
-    return map;
+    return graphBasis(project).byId;
   }
 
   headsOf(project: ProjectState): string[] {
-    const files = [...this.filesOf(project).values()];
-    const parents = new Set(files.flatMap(parentsOf));
-    return files.filter((f) => !parents.has(f.revision)).map((f) => f.revision);
+    const { files, children } = graphBasis(project);
+    return files.filter((f) => !children.has(f.revision)).map((f) => f.revision);
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {

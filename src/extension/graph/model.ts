@@ -72,6 +72,24 @@ export function databaseLine(project: ProjectState | undefined, trusted: boolean
 }
 
 /** `limit`: only the first rows are built (the first screen of a big graph; `total` says how many there are). */
+/** What the graph of one scan is drawn from: its revisions (also by id), their layout, children counts. */
+export interface GraphBasis { files: Revisions; byId: Map<string, Revisions[number]>; layout: ReturnType<typeof layoutGraph>; children: Map<string, number> }
+
+const bases = new WeakMap<object, GraphBasis>();
+
+/** Computed once per scan (a new scan is a new `dir`): the first screen, the whole graph and the page's requests share it. */
+export function graphBasis(project: ProjectState): GraphBasis {
+  const key = project.dir ?? project;
+  let basis = bases.get(key);
+  if (basis) return basis;
+  const files = revisionsOf(project);
+  const layout = layoutGraph(files.map((f) => ({ id: f.revision, parents: parentsOf(f), depends: f.dependsOn, branchLabels: f.branchLabels })));
+  const children = new Map<string, number>();
+  for (const f of files) for (const p of parentsOf(f)) children.set(p, (children.get(p) ?? 0) + 1);
+  bases.set(key, basis = { files, byId: new Map(files.map((f) => [f.revision, f])), layout, children });
+  return basis;
+}
+
 export function graphData(projects: readonly ProjectState[], project: ProjectState | undefined, trusted: boolean, limit = Infinity): GraphData {
   const base: GraphData = {
     type: 'graph', root: project?.found.root, label: project?.label, trusted,
@@ -80,10 +98,7 @@ export function graphData(projects: readonly ProjectState[], project: ProjectSta
   };
   if (!project) return { ...base, error: 'No Alembic project in this workspace.' };
   if (project.error) return { ...base, error: `${project.error.message}${project.error.hint ? ` ${project.error.hint}` : ''}` };
-  const files = revisionsOf(project);
-  const layout = layoutGraph(files.map((f) => ({ id: f.revision, parents: parentsOf(f), depends: f.dependsOn, branchLabels: f.branchLabels })));
-  const children = new Map<string, number>();
-  for (const f of files) for (const p of parentsOf(f)) children.set(p, (children.get(p) ?? 0) + 1);
+  const { files, layout, children } = graphBasis(project);
   const states = trusted && project.db?.status === 'ok' ? project.db.states : undefined;
   const shown = limit < layout.order.length ? layout.order.slice(0, limit) : layout.order;
   const rows = shown.map((i, row): GraphRow => {
