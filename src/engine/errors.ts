@@ -24,3 +24,8 @@ export interface Problem {
   /** 1-based line, when known. */
   line?: number;
 }
+
+/** SQLite: a string given to one execute() holds several statements (pysqlite's own message). */
+export class MultipleStatements extends Error {
+  constructor() { super('You can only execute one statement at a time.'); }
+}

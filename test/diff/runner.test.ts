@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { REPO } from './oracle';
+import { REPO, runAlembic, runOurs } from './oracle';
 import { longProject } from '../support/longProject';
 import { loadProjectConfig } from '../../src/engine/config/project';
 import { HeaderCache } from '../../src/engine/scripts/headerCache';
@@ -238,4 +238,26 @@ test('postgresql: the connection terminated by the server mid-run (pg_terminate_
   execFileSync(process.execPath, [cli, 'upgrade', 'head'], { cwd: root, env, stdio: 'ignore' });
   assert.equal(execFileSync(process.execPath, [cli, 'current'], { cwd: root, env, encoding: 'utf8' }).trim(), 'k00000000399 (head)');
   fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('sqlite: a string holding two statements given to one op.execute fails as under Alembic (pysqlite), naming it, the file unchanged; one statement with a comment after it runs', async () => {
+  const roots = [project(), project()];
+  const extra = (body: string) => `\n\ndef upgrade():\n${body}\n`;
+  const file = 'alembic/versions/708192a3b4c5_users_constraints.py';
+  for (const r of roots) fs.appendFileSync(path.join(r, file), extra("    op.execute('CREATE TABLE a (x INTEGER); CREATE TABLE b (y INTEGER)')"));
+  const urls = roots.map((r) => `sqlite:///${r}/app.db`);
+  const [theirs] = runAlembic([{ cwd: roots[0], argv: ['upgrade', 'heads'], env: { DATABASE_URL: urls[0] } }]);
+  const [ours] = await runOurs([{ cwd: roots[1], argv: ['upgrade', 'heads'], env: { DATABASE_URL: urls[1] } }]);
+  assert.notEqual(theirs.code, 0);
+  assert.match(theirs.stderr, /You can only execute one statement at a time/);
+  assert.notEqual(ours.code, 0);
+  assert.match(ours.stderr + ours.stdout, /You can only execute one statement at a time\.[\s\S]*708192a3b4c5_users_constraints\.py:\d+/);
+  assert.ok(!fs.existsSync(`${roots[1]}/app.db`) || !/CREATE TABLE a /.test(fs.readFileSync(`${roots[1]}/app.db`, 'latin1')), 'nothing of the run is kept');
+  // One statement followed by a comment is one statement for pysqlite too.
+  for (const r of roots) fs.appendFileSync(path.join(r, file), extra("    op.execute('CREATE TABLE a (x INTEGER); -- done')"));
+  const [theirs2] = runAlembic([{ cwd: roots[0], argv: ['upgrade', 'heads'], env: { DATABASE_URL: urls[0] } }]);
+  const [ours2] = await runOurs([{ cwd: roots[1], argv: ['upgrade', 'heads'], env: { DATABASE_URL: urls[1] } }]);
+  assert.equal(theirs2.code, 0, theirs2.stderr);
+  assert.equal(ours2.code, 0, ours2.stderr + ours2.stdout);
+  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
 });

@@ -26,6 +26,8 @@ export interface Connection {
   close(): Promise<void>;
   /** SQLite: how many statements a string holds (1, or 2 for "more than one"). */
   statementCount?(sql: string): number;
+  /** SQLite: runs a string that must hold one statement, as pysqlite's execute(); throws errors.ts MultipleStatements otherwise. */
+  runOne?(sql: string): Promise<number>;
 }
 
 /** Rows as arrays in column order; `rowCount`: rows changed (DML) or returned. */

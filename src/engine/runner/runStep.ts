@@ -95,8 +95,9 @@ async function runPart(conn: Connection, d: Dialect, p: PlannedRevisionStep, par
     try {
       if (s.rows) for (const row of s.rows) await conn.run(s.sql, row);
       else {
-        if (part.kind === 'sql' && !p.step.revision.path.endsWith('.sql')) assertSingleStatement(conn, s.sql, file, s.line);
-        await conn.run(s.sql);
+        // A .py revision's strings go one per execute(), as under pysqlite; a .sql file is a script.
+        const single = part.kind === 'sql' && !p.step.revision.path.endsWith('.sql');
+        await (single && conn.runOne ? conn.runOne(s.sql) : conn.run(s.sql));
       }
     } catch (e) {
       if (e instanceof StatementError) throw e;

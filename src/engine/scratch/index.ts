@@ -68,6 +68,7 @@ function guarded(s: ScratchDatabase): ScratchDatabase {
     async rollback() { if (!gone) await c.rollback(); },
     async close() { /* dispose() ends it */ },
     ...(c.statementCount ? { statementCount: (sql: string) => { check(); return c.statementCount!(sql); } } : {}),
+    ...(c.runOne ? { runOne: (sql: string) => { check(); return c.runOne!(sql); } } : {}),
   };
   return { connection, label: s.label, dispose() { gone = true; return s.dispose(); } };
 }

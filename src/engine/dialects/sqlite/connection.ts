@@ -3,7 +3,7 @@
  * (atomically, refusing if it changed meanwhile) only after COMMIT.
  */
 import { DatabaseUrl, renderUrl, sqliteFile } from '../../config/url';
-import { CommandError } from '../../errors';
+import { CommandError, MultipleStatements } from '../../errors';
 import { makeBackup } from '../../db/backups';
 import { SqliteFile } from '../../db/sqliteFile';
 import type { Connection, ConnectOptions } from '../../runner/connection';
@@ -53,11 +53,26 @@ export function sqliteConnection(d: Dialect, db: Database, store: { save(): void
     async close() { store.close(); },
     statementCount(sql) {
       const it = db.iterateStatements(sql);
-      const first = it.next();
-      if (first.done) return 0;
-      first.value.free();
-      const rest = it.getRemainingSQL().replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '').trim();
-      return rest ? 2 : 1;
+      try {
+        if (it.next().done) return 0;
+        return hasMore(it.getRemainingSQL()) ? 2 : 1;
+      } finally { it[Symbol.iterator]().return?.(); } // frees the SQL copy in WASM memory
+    },
+    // Prepared once: checking the count with statementCount() and then run() prepared every statement twice.
+    async runOne(sql) {
+      const it = db.iterateStatements(sql);
+      try {
+        const first = it.next();
+        if (first.done) return 0;
+        if (hasMore(it.getRemainingSQL())) throw new MultipleStatements();
+        first.value.run();
+        return db.getRowsModified();
+      } finally { it[Symbol.iterator]().return?.(); } // frees the SQL copy in WASM memory
     },
   };
+}
+
+/** What follows the first statement holds another one (not only comments and blanks). */
+function hasMore(rest: string): boolean {
+  return rest.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, '').trim() !== '';
 }

@@ -167,8 +167,8 @@ export function attachCheck(call: Call, expr: Value, line: number): AttachedChec
 
 /** Other schema items over an attaching column (UniqueConstraint, Index...): refused (they would attach too). */
 export function refuseAttachingItem(fn: string, args: Value[], kwargs: Kwargs, line: number): void {
-  const all = [...args, ...kwargs.values()].flatMap((a) => (Array.isArray(a) ? a : [a]));
-  if (all.some((a) => a instanceof ClauseElement && columnsIn(a).some((c) => c.table instanceof AttachTable))) {
+  const attaching = (a: Value): boolean => (Array.isArray(a) ? a.some(attaching) : a instanceof ClauseElement && columnsIn(a).some((c) => c.table instanceof AttachTable));
+  if (args.some(attaching) || [...kwargs.values()].some(attaching)) {
     throw new Unsupported(line, `${fn}(...)`, 'a schema item built over a column while it attaches to its table is not modelled (only CheckConstraint)');
   }
 }

@@ -22,15 +22,23 @@ const STDLIB = new Set(['os', 'sys', 'json', 're', 'datetime', 'uuid', 'enum', '
 const HARMLESS = new Set(['typing', 'typing_extensions', '__future__', 'collections.abc']);
 const MAX_MODULES = 64;
 
-const flattened = new Map<string, string>();
-/** An import statement on one line, comments and brackets out (memoized: the same few imports recur in every revision). */
-function flatImport(text: string): string {
-  let f = flattened.get(text);
-  if (f === undefined) {
-    f = text.replace(/#[^\n]*/g, '').replace(/[()\\\n]/g, ' ').replace(/\s+/g, ' ').trim();
-    if (flattened.size < 10_000) flattened.set(text, f);
-  }
-  return f;
+/** One import statement, read: `from mod import a as b, c` or `import a.b as c, d`. */
+type ImportForm = { from: string; names: { name: string; alias?: string }[] } | { modules: { name: string; alias?: string }[] } | undefined;
+
+const readForms = new Map<string, ImportForm>();
+/** Reads an import statement's text (memoized: the same few imports recur in every revision). */
+function importForm(text: string): ImportForm {
+  if (readForms.has(text)) return readForms.get(text);
+  const flat = text.replace(/#[^\n]*/g, '').replace(/[()\\\n]/g, ' ').replace(/\s+/g, ' ').trim();
+  const items = (list: string) => list.split(',').map((x) => x.trim()).filter(Boolean).map((x) => {
+    const [name, alias] = x.split(/ as /).map((y) => y.trim());
+    return alias === undefined ? { name } : { name, alias };
+  });
+  const from = /^from (\S+) import (.+)$/.exec(flat);
+  const imp = from ? undefined : /^import (.+)$/.exec(flat);
+  const form: ImportForm = from ? { from: from[1], names: items(from[2]) } : imp ? { modules: items(imp[1]) } : undefined;
+  if (readForms.size < 10_000) readForms.set(text, form);
+  return form;
 }
 
 export class Importer {
@@ -41,23 +49,19 @@ export class Importer {
   constructor(private readonly w: World) {}
 
   importInto(stmtText: string, unit: Unit, scope: Scope, line: number): void {
-    const flat = flatImport(stmtText);
-    const from = /^from (\S+) import (.+)$/.exec(flat);
-    const here = moduleNameOf(unit);
-    if (from) {
-      const [, rawMod, names] = from;
+    const form = importForm(stmtText);
+    if (!form) throw new Unsupported(line, stmtText.slice(0, 60), 'this import is not understood');
+    if ('from' in form) {
+      const rawMod = form.from;
+      const here = moduleNameOf(unit);
       const mod = rawMod.startsWith('.') ? resolveRelative(rawMod, here.name, here.isPackage) : rawMod;
-      for (const part of names.split(',').map((s) => s.trim()).filter(Boolean)) {
-        const [name, alias] = part.split(/ as /).map((s) => s.trim());
+      for (const { name, alias } of form.names) {
         if (name === '*') { this.importStar(mod, rawMod, scope, line); continue; }
         scope.vars.set(alias ?? name, mod ? this.importName(mod, name, line) : new Opaque(`${rawMod}.${name}`, 'a relative import outside a package'));
       }
       return;
     }
-    const imp = /^import (.+)$/.exec(flat);
-    if (!imp) throw new Unsupported(line, stmtText.slice(0, 60), 'this import is not understood');
-    for (const part of imp[1].split(',').map((s) => s.trim()).filter(Boolean)) {
-      const [name, alias] = part.split(/ as /).map((s) => s.trim());
+    for (const { name, alias } of form.modules) {
       if (alias) scope.vars.set(alias, this.importModule(name, line));
       else {
         // `import a.b.c` binds `a` (and loads a.b.c).

@@ -41,8 +41,10 @@ export class OpMethod extends RtObject {
   constructor(private readonly world: World, readonly name: string, private readonly into: OpStatement[] | undefined, private readonly batch = false) { super(); }
   override call(args: Value[], kwargs: Kwargs, line: number, skipped?: Set<string>): Value {
     const prefix = this.batch ? 'batch' : 'op';
-    let plainArgs = args.map((a, i) => (i === 0 && !this.batch && a instanceof TableObj && (this.name === 'create_table' || this.name === 'drop_table') ? tableAsName(a, line) : data(a, line, `an argument of ${prefix}.${this.name}()`)));
-    const plainKwargs = new Map([...kwargs].map(([k, v]) => [k, this.name === 'batch_alter_table' && k === 'copy_from' ? copyFrom(v, line) : data(v, line, `${k}=`)]));
+    const what = `an argument of ${prefix}.${this.name}()`;
+    let plainArgs = args.map((a, i) => (i === 0 && !this.batch && a instanceof TableObj && (this.name === 'create_table' || this.name === 'drop_table') ? tableAsName(a, line) : data(a, line, what)));
+    const plainKwargs = new Map<string, PyValue>();
+    for (const [k, v] of kwargs) plainKwargs.set(k, this.name === 'batch_alter_table' && k === 'copy_from' ? copyFrom(v, line) : data(v, line, `${k}=`));
     if (this.name === 'create_index') {
       // A function as an index element (`sa.func.lower(sa.column('email'))`): an SQL expression, as SQLAlchemy renders it.
       const at = this.batch ? 1 : 2;

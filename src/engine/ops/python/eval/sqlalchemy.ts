@@ -158,7 +158,8 @@ export class SqlAlchemyHost implements NamespaceHost {
   }
 
   private plainCall(fn: string, args: Value[], kwargs: Kwargs, line: number, skipped?: Set<string>): Call {
-    return new Call(fn, args.map((a) => data(a, line, `an argument of ${fn}()`)), new Map([...kwargs].map(([k, v]) => [k, data(v, line, `${k}=`)])), line, skipped);
+    const what = `an argument of ${fn}()`;
+    return new Call(fn, args.map((a) => data(a, line, what)), dataKwargs(kwargs, line), line, skipped);
   }
 
   /** Methods and attributes of constructs kept as data. */
@@ -260,6 +261,13 @@ export function data(v: Value, line: number, what: string): PyValue {
   if (v instanceof Namespace) return new Call(v.name, [], new Map(), line); // a type given as a class: `sa.Integer`
   if (v instanceof RtObject && 'fail' in v && typeof (v as { fail: unknown }).fail === 'function') (v as unknown as { fail(l: number): never }).fail(line);
   throw new Unsupported(line, v.describe(), `${what}: not a value the embedded engine can pass to SQLAlchemy`);
+}
+
+/** Keyword arguments as data (most calls have none or few: no copy through arrays). */
+export function dataKwargs(kwargs: Kwargs, line: number): Map<string, PyValue> {
+  const out = new Map<string, PyValue>();
+  for (const [k, v] of kwargs) out.set(k, data(v, line, `${k}=`));
+  return out;
 }
 
 /** A column type whose class has parent-attach listeners, or a refused one (events.ts). */
