@@ -51,18 +51,23 @@ export function measureMigrations({ work, cli, python, pgUrl, n = 1000, runs = 3
       ...(baseline ? { baselineNoCache: (verb, target) => timed(process.execPath, [baseline, '-c', ini, verb, target], { DATABASE_URL: url, MIGRATIONS_NO_CACHE: '1' }) } : {}),
     };
     const result = { kind, n };
-    for (const [name, run] of Object.entries(tools)) {
-      const up = [];
-      const down = [];
-      reset(); // a warm-up pair, not counted: OS file cache, __pycache__, our caches
+    const times = Object.fromEntries(Object.keys(tools).map((name) => [name, { up: [], down: [] }]));
+    for (const run of Object.values(tools)) {
+      reset(); // a warm-up pair each, not counted: OS file cache, __pycache__, our caches
       run('upgrade', 'head');
       run('downgrade', 'base');
-      for (let i = 0; i < runs; i++) {
+    }
+    // The tools take turns, run by run: a drift of the machine's speed during the bench (other
+    // work, CPU frequency) then touches each alike instead of whichever ran in that stretch.
+    for (let i = 0; i < runs; i++) {
+      for (const [name, run] of Object.entries(tools)) {
         reset();
-        up.push(run('upgrade', 'head'));
-        down.push(run('downgrade', 'base'));
+        times[name].up.push(run('upgrade', 'head'));
+        times[name].down.push(run('downgrade', 'base'));
       }
-      result[name] = { up: median(up), down: median(down) };
+    }
+    for (const name of Object.keys(tools)) {
+      result[name] = { up: median(times[name].up), down: median(times[name].down) };
       console.log(`migrate ${kind} ${n}: ${name} upgrade head ${result[name].up.toFixed(0)} ms, downgrade base ${result[name].down.toFixed(0)} ms`);
     }
     rows.push(result);
@@ -83,7 +88,7 @@ export function migrateTable(rows, runs, alembicVersion, baselineLabel = process
     ...rows.flatMap((r) => ['up', 'down'].map((k) => `| ${r.kind === 'sqlite' ? 'SQLite file' : 'PostgreSQL'} | ${k === 'up' ? 'upgrade head' : 'downgrade base'} | ${f(r.oursNoCache[k])} | ${f(r.baselineNoCache[k])} | ${((r.oursNoCache[k] / r.baselineNoCache[k] - 1) * 100).toFixed(0)}% |`)),
   ] : [];
   return [
-    `Measured ${new Date().toISOString().slice(0, 10)}, same machine and tools as above (${alembicVersion}; PostgreSQL on 127.0.0.1). ${rows[0]?.n.toLocaleString('en')} revisions, each a table and an index, with a branch and a merge every 50. After one warm-up pair, median of ${runs} runs of each command from a fresh database; whole process. Each tool runs its own way: Alembic with its default for the dialect (one transaction on PostgreSQL, none on SQLite) and its \`__pycache__\`, ours in one transaction on both, saving the SQLite file once at the end, with its header and plan caches ("ours") and without them (\`MIGRATIONS_NO_CACHE=1\`).`,
+    `Measured ${new Date().toISOString().slice(0, 10)}, same machine and tools as above (${alembicVersion}; PostgreSQL on 127.0.0.1). ${rows[0]?.n.toLocaleString('en')} revisions, each a table and an index, with a branch and a merge every 50. After one warm-up pair per tool, median of ${runs} runs of each command from a fresh database, the tools taking turns run by run; whole process. Each tool runs its own way: Alembic with its default for the dialect (one transaction on PostgreSQL, none on SQLite) and its \`__pycache__\`, ours in one transaction on both, saving the SQLite file once at the end, with its header and plan caches ("ours") and without them (\`MIGRATIONS_NO_CACHE=1\`).`,
     '',
     '| database | command | alembic | ours | speed-up | ours, no caches | speed-up |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
