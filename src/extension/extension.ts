@@ -12,6 +12,7 @@ import { showStatusActions } from './statusActions';
 import { runStamp } from './stampCommand';
 import { registerProjectCommands } from './projectCommands';
 import { registerRunCommands } from './registerRunCommands';
+import { registerShownDocuments } from './shownDocuments';
 import { registerInitCommands } from './initCommands';
 import { loadSnapshot, snapshotPath, SnapshotWriter } from './viewSnapshot';
 import { registerVerify, VerifyApi } from './verify';
@@ -71,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       new RevisionCodeLens(store)),
     vscode.commands.registerCommand('alembicMigrations.stamp', (node?: { project?: ProjectState; script?: { revision: string } }) =>
       runStamp(store, log, node?.project, node?.script?.revision)),
+    registerShownDocuments(),
     ...registerProjectCommands(store, secrets, log),
     ...registerRunCommands(store, log),
     ...registerInitCommands(store, log),

@@ -8,6 +8,7 @@ import { maskUrlText, parseDatabaseUrl } from '../engine/config/url';
 import { CommandError } from '../engine/errors';
 import { pickProject } from './projectPick';
 import { ProjectState, ProjectStore } from './projectStore';
+import { showText } from './shownDocuments';
 
 type Node = { project?: ProjectState; script?: { revision: string } } | undefined;
 
@@ -30,8 +31,7 @@ export function registerProjectCommands(store: ProjectStore, secrets: vscode.Sec
         void vscode.window.showErrorMessage(`Migrations: ${e instanceof Error ? e.message : String(e)}`);
         return;
       }
-      const doc = await vscode.workspace.openTextDocument({ content: lines.join(''), language: 'plaintext' });
-      await vscode.window.showTextDocument(doc, { preview: true });
+      await showText(`${p.label.replace(/[\\/]/g, '-')} history.txt`, lines.join(''), 'plaintext');
     }),
     vscode.commands.registerCommand('alembicMigrations.showCurrent', async (node: Node) => {
       const p = await project(node);

@@ -1,6 +1,6 @@
 /**
  * New Revision, Merge Heads and Show SQL: files written by the engine (the project's template,
- * the right down_revision) and opened; SQL shown in an untitled SQL editor, nothing run.
+ * the right down_revision) and opened; SQL shown in a read-only SQL editor, nothing run.
  */
 import * as vscode from 'vscode';
 import { merge, revision } from '../engine/commands/revision';
@@ -10,6 +10,7 @@ import { CommandError } from '../engine/errors';
 import { NotRunnableError } from '../engine/runner/migrationSource';
 import { ProjectState, ProjectStore } from './projectStore';
 import { Direction } from './runCommands';
+import { showText } from './shownDocuments';
 
 function fail(what: string, e: unknown): void {
   const message = maskUrlText(e instanceof Error ? e.message : String(e));
@@ -87,9 +88,7 @@ export async function showSql(project: ProjectState, id: string, direction?: Dir
     const file = dir.map.map.get(id)?.path;
     const unsaved = vscode.workspace.textDocuments.some((d) => d.isDirty && d.uri.scheme === 'file' && d.uri.fsPath === file);
     const content = (unsaved ? '-- From the file as saved: its unsaved changes are not in this SQL (a run saves them first).\n' : '') + await revisionSql(dir, id, direction);
-    const doc = await vscode.workspace.openTextDocument({ language: 'sql', content });
-    await vscode.window.showTextDocument(doc, { preview: true });
-    return doc;
+    return await showText(`${id} ${direction}.sql`, content, 'sql');
   } catch (e) {
     fail(`SQL of ${id}`, e);
     return undefined;

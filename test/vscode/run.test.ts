@@ -131,6 +131,10 @@ describe('Running migrations from the editor', () => {
     const before = crypto.createHash('sha256').update(fs.readFileSync(dbFile())).digest('hex');
     const doc = await vscode.commands.executeCommand<vscode.TextDocument>('alembicMigrations.showSql', { root: root(), revision: '0d4e6f8a2b19', direction: 'upgrade' });
     assert.equal(doc.languageId, 'sql');
+    // Read-only, titled after the revision, nothing to save when it is closed.
+    assert.equal(doc.uri.scheme, 'alembic-migrations-shown');
+    assert.equal(path.posix.basename(doc.uri.path), '0d4e6f8a2b19 upgrade.sql');
+    assert.equal(doc.isDirty, false);
     assert.match(doc.getText(), /CREATE TABLE onboarding_sessions \(\n {4}id INTEGER NOT NULL, /);
     assert.match(doc.getText(), /UPDATE alembic_version SET version_num='0d4e6f8a2b19' WHERE alembic_version\.version_num = 'c5e8f7a1b302';/);
     assert.equal(crypto.createHash('sha256').update(fs.readFileSync(dbFile())).digest('hex'), before, 'nothing ran');
@@ -138,6 +142,7 @@ describe('Running migrations from the editor', () => {
     // From the palette, with a revision file open: that revision's SQL.
     await vscode.window.showTextDocument(vscode.Uri.file(path.join(versions(), '3f2a9c1d7e80_add_terms.py')));
     const down = await vscode.commands.executeCommand<vscode.TextDocument>('alembicMigrations.showSql', { direction: 'downgrade' });
+    assert.equal(path.posix.basename(down.uri.path), '3f2a9c1d7e80 downgrade.sql');
     assert.match(down.getText(), /DROP TABLE terms;/);
     assert.match(down.getText(), /-- Running downgrade 3f2a9c1d7e80 -> abc123def456/);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
