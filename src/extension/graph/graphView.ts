@@ -48,6 +48,14 @@ export class GraphSurface implements vscode.Disposable {
     this.disposables.push({ dispose: () => clearTimeout(timer) });
   }
 
+  /**
+   * What "Open Graph" returns to its caller: tests in the extension host get the surface itself,
+   * but VS Code serializes a command's result back to the window when the palette ran it, and the
+   * surface reaches the whole store (10,000 revisions: 130 ms of JSON here, and a large message the
+   * window must read before it makes the page).
+   */
+  toJSON(): { kind: string; root?: string } { return { kind: this.kind, root: this.root }; }
+
   private prepared: { key: unknown[]; data: GraphData; text: string; ms: number } | undefined;
 
   /** The graph as the store, the project's database and trust are now; computed once for each. */
