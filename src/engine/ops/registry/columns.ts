@@ -45,6 +45,13 @@ export const addColumn: OpSpec = {
       assertAlterInPlace(d, c.line, `add_column(... ${k.kind === 'foreign' ? 'ForeignKey' : k.kind === 'check' ? `a type whose event listener (${col.attachedBy}) adds a CHECK` : 'unique=True'} ...)`);
       out.push({ sql: `ALTER TABLE ${d.qualified(tname, schema)} ADD ${renderConstraint(k, d)}` });
     }
+    // The CHECK of a Boolean / non-native Enum with create_constraint=True: added where the database
+    // needs it; SQLite cannot ALTER one in, and Alembic skips it there with a warning (batch mode rebuilds).
+    const typeCheck = d.cannotAlterInPlace ? undefined : typeBoundCheck(col.type, d, col.name);
+    if (typeCheck) {
+      const name = names.name({ kind: 'ck', ...ownName, columns: [col.name], name: typeCheck.name }, c.line, construct);
+      out.push({ sql: `ALTER TABLE ${d.qualified(tname, schema)} ADD ${renderConstraint({ kind: 'check', name, sql: typeCheck.sql }, d)}` });
+    }
     if (col.index) {
       const ixName = names.name({ kind: 'ix', ...ownName }, c.line, construct);
       if (ixName === undefined) throw new Unsupported(c.line, construct, 'index=True: the naming convention gives the index no name (no "ix" template); SQLAlchemy cannot compile it');
