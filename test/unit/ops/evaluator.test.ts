@@ -199,7 +199,10 @@ test('a loop that does not end is stopped by the step budget, quickly', () => {
   assert.match(f.unsupported!.why, /runs too long to be evaluated/);
   assert.ok(Date.now() - t0 < 5000);
   const big = upgrade('x = list(range(10 ** 9))', { dialect: 'sqlite' });
-  assert.match(big.unsupported!.why, /range too large/);
+  assert.match(big.unsupported!.why, /a range of 1,000,000,000 numbers is more than the embedded engine evaluates/);
+  assert.ok(!(big.unsupported instanceof PythonError), 'Python itself runs it: not reported as a Python error');
+  const long = upgrade("x = 'ab' * (10 ** 8)", { dialect: 'sqlite' });
+  assert.match(long.unsupported!.why, /200,000,000 items or characters are more than the embedded engine evaluates/);
 });
 
 test('project modules: followed under the import roots only, never outside them (symlinks included)', () => {

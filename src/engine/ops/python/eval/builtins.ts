@@ -1,6 +1,6 @@
 /** Python's built-in functions that migration code uses, on the evaluator's values. */
 import { PyDict, Unsupported } from '../../values';
-import { PythonError } from './errors';
+import { BudgetExceeded, PythonError } from './errors';
 import { pyRepr, pyStr } from './format';
 import { dictKey, equals, iterate, sortKey } from './operators';
 import { Builtin, isTuple, Kwargs, RtObject, truthy, tuple, typeName, Value, work } from './runtime';
@@ -60,8 +60,10 @@ export function makeBuiltins(call: Caller, makeSet: (items: Value[]) => Value[])
     const nums = args.map((a) => { if (typeof a !== 'number' || !Number.isInteger(a)) throw new PythonError(line, 'TypeError', `'${typeName(a)}' object cannot be interpreted as an integer`); return a; });
     const [start, stop, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
     if (step === 0) throw new PythonError(line, 'ValueError', 'range() arg 3 must not be zero');
-    if (Math.abs((stop - start) / step) > 1_000_000) throw new PythonError(line, 'MemoryError', 'range too large to evaluate');
-    work.charge(Math.max(0, Math.ceil((stop - start) / step)), line);
+    const count = Math.max(0, Math.ceil((stop - start) / step));
+    // Python makes such a range lazily and would run the loop: the engine does not, and says so (not a Python error).
+    if (count > 1_000_000) throw new BudgetExceeded(line, 'range(...)', `a range of ${count.toLocaleString('en')} numbers is more than the embedded engine evaluates (1,000,000 at most): run this migration with Python (alembic)`);
+    work.charge(count, line);
     const out: number[] = [];
     for (let i = start; step > 0 ? i < stop : i > stop; i += step) out.push(i);
     return out;

@@ -1,6 +1,6 @@
 /** Python's operators, iteration and indexing on the values the evaluator knows. */
 import { Call, PyDict, TextClause, Unsupported } from '../../values';
-import { PythonError } from './errors';
+import { BudgetExceeded, PythonError } from './errors';
 import { DefaultDict } from './stdlib';
 import { percentFormat, pyRepr } from './format';
 import { isTuple, RtObject, truthy, tuple, typeName, Value, work } from './runtime';
@@ -30,7 +30,7 @@ export function binaryOp(op: string, l: Value, r: Value, line: number, inPlace =
 const MAX_SIZE = 10_000_000;
 
 function sized(n: number, line: number): number {
-  if (n > MAX_SIZE) throw new PythonError(line, 'MemoryError', `a value of ${n.toLocaleString('en')} items or characters is too large to evaluate`);
+  if (n > MAX_SIZE) throw new BudgetExceeded(line, 'a value', `${n.toLocaleString('en')} items or characters are more than the embedded engine evaluates (${MAX_SIZE.toLocaleString('en')} at most): run this migration with Python (alembic)`);
   work.charge(n, line);
   return n;
 }
