@@ -155,6 +155,10 @@ const REFUSED: [string, number, RegExp][] = [
   ['import datetime\ndatetime.datetime.now().strftime("%Q")', 2, /strftime\("%Q"\): this format code is not evaluated/],
   ['s = sa.orm.Session(bind=op.get_bind())\ns.merge(None)', 2, /session\.merge: this part of the ORM Session is not run/],
   ['op.get_bind().execute(sa.text("SELECT 1")).first()', 1, /conn\.execute\(\.\.\.\)\.first: it reads from the database while the migration runs/],
+  // What Python has but the engine does not model is the engine's limit, never "Python raises here too".
+  ['op.execute("abc".casefold())', 1, /str\.casefold\(\): a method the embedded engine does not evaluate: run this migration with alembic/],
+  ['import datetime\ndatetime.datetime.now().astimezone()', 2, /datetime\.astimezone: an attribute the embedded engine does not model/],
+  ['import datetime\nhasattr(datetime.datetime.now(), "astimezone")', 2, /datetime\.astimezone: an attribute the embedded engine does not model/],
   // Control flow Python itself rejects (found by the fuzzer: it escaped as a JavaScript exception).
   ['x = 1\nbreak', 2, /'break' outside loop: a SyntaxError: Python cannot load this file/],
   ['def f():\n    continue\nf()', 2, /'continue' not properly in loop: a SyntaxError/],
@@ -192,6 +196,13 @@ for (const [body, type, detail] of ERRORS) {
     assert.match(f.unsupported!.why, /fix the migration/);
   });
 }
+
+test('hasattr() answers as Python where the engine knows the attributes', () => {
+  const f = upgrade('class A:\n    x = 1\nfor v in [hasattr("x", "upper"), hasattr("x", "nope"), hasattr([], "append"), hasattr({}, "items"), hasattr(A(), "x"), hasattr(A(), "nope")]:\n    op.execute(str(v))');
+  assert.deepEqual(executed(f), ['True', 'False', 'True', 'True', 'True', 'False']);
+  // A part of a library the engine models only in part: refused rather than guessed.
+  assert.match(upgrade('hasattr(op.get_context(), "nope")').unsupported!.why, /not known to the embedded engine/);
+});
 
 test('a loop that does not end is stopped by the step budget, quickly', () => {
   const t0 = Date.now();

@@ -1,5 +1,5 @@
 /** Attribute access: the methods of str, list, tuple and dict, and objects' own attributes. */
-import { Call, PyDict, TableRef, TextClause } from '../../values';
+import { Call, PyDict, TableRef, TextClause, Unsupported } from '../../values';
 import { PythonError } from './errors';
 import { pyRepr, pyStr, strFormat } from './format';
 import { dictKey, equals, iterate, sortKey, subscript } from './operators';
@@ -20,8 +20,25 @@ export function attribute(obj: Value, name: string, line: number, host: Attribut
       : obj instanceof PyDict ? dictMethod(obj, name)
         : undefined;
   if (m) return new Builtin(`${typeName(obj)}.${name}`, m);
+  // A method Python has but the engine lacks is the engine's limit, not the migration's error.
+  if (PYTHON_METHODS[typeName(obj)]?.has(name)) throw new Unsupported(line, `${typeName(obj)}.${name}()`, 'a method the embedded engine does not evaluate: run this migration with alembic');
   throw new PythonError(line, 'AttributeError', `'${typeName(obj)}' object has no attribute '${name}'`);
 }
+
+/** Python's public methods of a str, list, tuple or dict (undefined for other values). */
+export function pythonMethods(v: Value): Set<string> | undefined {
+  return typeof v === 'string' || Array.isArray(v) || v instanceof PyDict ? PYTHON_METHODS[typeName(v)] : undefined;
+}
+
+/** The public methods of these types in Python 3.11 (`dir()`). */
+const PYTHON_METHODS: Record<string, Set<string> | undefined> = {
+  str: new Set(('capitalize casefold center count encode endswith expandtabs find format format_map index isalnum isalpha isascii isdecimal isdigit '
+    + 'isidentifier islower isnumeric isprintable isspace istitle isupper join ljust lower lstrip maketrans partition removeprefix removesuffix '
+    + 'replace rfind rindex rjust rpartition rsplit rstrip split splitlines startswith strip swapcase title translate upper zfill').split(' ')),
+  list: new Set('append clear copy count extend index insert pop remove reverse sort'.split(' ')),
+  tuple: new Set(['count', 'index']),
+  dict: new Set('clear copy fromkeys get items keys pop popitem setdefault update values'.split(' ')),
+};
 
 type Fn = (args: Value[], kwargs: Kwargs, line: number) => Value;
 

@@ -3,6 +3,7 @@ import { PyDict, Unsupported } from '../../values';
 import { BudgetExceeded, PythonError } from './errors';
 import { pyRepr, pyStr } from './format';
 import { dictKey, equals, iterate, sortKey } from './operators';
+import { pythonMethods } from './attributes';
 import { Builtin, isTuple, Kwargs, RtObject, truthy, tuple, typeName, Value, work } from './runtime';
 
 type Caller = (fn: Value, args: Value[], kwargs: Kwargs, line: number) => Value;
@@ -120,8 +121,17 @@ export function makeBuiltins(call: Caller, makeSet: (items: Value[]) => Value[])
   });
   def('print', () => null); // output only
   def('hasattr', ([v, name], _k, line) => {
-    if (v instanceof RtObject) throw new PythonError(line, 'TypeError', 'hasattr() on this object is not evaluated');
-    return typeof name === 'string' && v instanceof PyDict ? false : false;
+    if (typeof name !== 'string') throw new PythonError(line, 'TypeError', 'attribute name must be string');
+    if (v instanceof RtObject) {
+      // Python's answer where the engine knows it (AttributeError: False); a part it does not model is refused.
+      try { v.getAttr(name, line); return true; } catch (e) {
+        if (e instanceof PythonError && e.pyType === 'AttributeError') return false;
+        throw e;
+      }
+    }
+    const methods = pythonMethods(v);
+    if (!methods) throw new Unsupported(line, `hasattr(${typeName(v)}, ...)`, 'not evaluated by the embedded engine for this kind of value');
+    return methods.has(name);
   });
   b.set('None', null);
   b.set('True', true);

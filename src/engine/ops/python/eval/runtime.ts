@@ -23,8 +23,9 @@ export type Kwargs = Map<string, Value>;
 export abstract class RtObject {
   /** What Python's `type(x).__name__` would say, for messages. */
   abstract readonly typeName: string;
+  /** Objects of libraries the engine models in part: an attribute it lacks may well exist in Python. */
   getAttr(name: string, line: number): Value {
-    throw new PythonError(line, 'AttributeError', `'${this.typeName}' object has no attribute '${name}'`);
+    throw new Unsupported(line, `${this.typeName}.${name}`, 'an attribute the embedded engine does not model: run this migration with alembic');
   }
   call(_args: Value[], _kwargs: Kwargs, line: number, _skipped?: Set<string>): Value {
     throw new PythonError(line, 'TypeError', `'${this.typeName}' object is not callable`);
