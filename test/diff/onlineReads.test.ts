@@ -20,6 +20,15 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
   });
 }
 
+for (const kind of ['sqlite', 'postgresql'] as const) {
+  test(`a loop of 300 reads between writes, on ${kind}: each read sees the writes before it, the same rows as Alembic`, async () => {
+    const rows = JSON.parse(await upDownUpLikeAlembic(kind, 'onlineloop', pgUrl, 'tally')) as number[][];
+    assert.equal(rows.length, 150);
+    // Row i saw the i rows before it (seen = 2i) and the sum of their `seen`: 2 * (0 + 1 + ... + (i - 1)) = i(i - 1).
+    assert.deepEqual(rows.find((r) => r[0] === 149), [149, 298, 149 * 148]);
+  });
+}
+
 test('--sql refuses a migration that reads rows back, before writing anything', async () => {
   const dir = fixtureProject('online');
   const [r] = await runOurs([{ cwd: dir, argv: ['upgrade', 'a1:b2', '--sql'] }]);

@@ -43,7 +43,8 @@ export interface JsPlan { kind: 'js'; fn: (knex: unknown) => unknown; line: numb
  * it needs next (undefined once it has run to its end).
  */
 export interface OnlinePlan {
-  kind: 'online'; line: number; evaluate: (reads: ReadonlyMap<number, import('./python/reader').DbResult>) => { ops: OpStatement[]; needs?: number };
+  kind: 'online'; line: number;
+  evaluate: (reads: ReadonlyMap<number, import('./python/reader').DbResult>, readNow?: import('./python/reader').EvalContext['readNow']) => { ops: OpStatement[]; needs?: number };
   /** The naming convention its ops are planned with as the run goes. */
   convention?: ConventionInput;
 }

@@ -28,6 +28,11 @@ export interface Connection {
   statementCount?(sql: string): number;
   /** SQLite: runs a string that must hold one statement, as pysqlite's execute(); throws errors.ts MultipleStatements otherwise. */
   runOne?(sql: string): Promise<number>;
+  /**
+   * SQLite (sql.js answers at once): the same operations without a promise, so that a migration's
+   * read can be answered while it is being evaluated (runStep.ts runOnline).
+   */
+  readonly sync?: { run(sql: string, params?: unknown[]): number; runOne(sql: string): number; query(sql: string): QueryResult };
 }
 
 /** Rows as arrays in column order; `rowCount`: rows changed (DML) or returned. */

@@ -109,8 +109,8 @@ function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Di
     const line = found.line;
     return [{
       kind: 'online', line, convention: lookup,
-      evaluate: (reads) => {
-        const f = readMigrationFunctions(text, { ...ctx, reads }).filter((x) => x.name === fn).pop()!;
+      evaluate: (reads, readNow) => {
+        const f = readMigrationFunctions(text, { ...ctx, reads, readNow }).filter((x) => x.name === fn).pop()!;
         if (f.unsupported instanceof NeedsDatabase) return { ops: f.ops!, needs: f.unsupported.executeIndex };
         if (f.unsupported) throw f.unsupported;
         return { ops: f.ops! };

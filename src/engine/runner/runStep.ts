@@ -11,6 +11,7 @@ import { recreateStatements } from '../ops/sqliteBatch';
 import { Unsupported } from '../ops/values';
 import { Connection, QueryResult } from './connection';
 import type { PlannedRevisionStep } from './migrationSource';
+import type { OpStatement } from '../ops/python/reader';
 
 export interface StepOptions {
   /** Hears every statement before it runs. */
@@ -112,26 +113,58 @@ const MAX_READS = 100_000;
 /**
  * A Python migration that reads rows back, run in the run's transaction: each round evaluates it
  * from the start with the results read so far, runs the operations recorded since the last round
- * (keeping every execute()'s result), and stops once the evaluation reaches its end.
+ * (keeping every execute()'s result), and stops once the evaluation reaches its end. Where the
+ * database answers at once (SQLite), a read is served during the evaluation itself (`readNow`):
+ * the operations before it run then, in the same order, and the evaluation goes on, so that a loop
+ * of N reads costs one evaluation instead of N.
  */
 async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, part: OnlinePlan, o: StepOptions): Promise<void> {
   const file = p.step.revision.path;
   const reads = new Map<number, QueryResult>();
   let done = 0;
+  const sync = conn.sync;
+  const plan = (op: OpStatement): PlannedStep[] => {
+    try { return planOps([op], d, { convention: part.convention }); } catch (e) {
+      if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || op.line, '');
+      throw e;
+    }
+  };
+  /** Runs one recorded operation now, without waiting; false where it needs the asynchronous path (a rebuild, an autocommit block). */
+  const runNow = (op: OpStatement): boolean => {
+    if (!sync) return false;
+    const planned = plan(op);
+    const only = singleExecute(op, planned);
+    const statements = only ? [only] : planned.every((x) => x.kind === 'sql') ? planned.flatMap((x) => (x as { statements: Statement[] }).statements) : undefined;
+    if (!statements || statements.some((s) => s.autocommit || s.fail !== undefined)) return false;
+    if (o.signal?.aborted) throw new RunCancelled(o.transactionPerMigration);
+    for (const s of statements) {
+      o.onStatement?.(s.sql);
+      try {
+        if (only) reads.set(reads.size, sync.query(assertSingleStatement(conn, s.sql, file, s.line)));
+        else if (s.rows) for (const row of s.rows) sync.run(s.sql, row);
+        else sync.runOne(s.sql);
+      } catch (e) {
+        if (e instanceof StatementError) throw e;
+        throw new StatementError(`${(e as Error).message}`, file, s.line, s.sql);
+      }
+    }
+    done++;
+    return true;
+  };
+  const readNow = sync ? (ops: readonly OpStatement[], k: number) => {
+    for (let i = done; i < ops.length && !reads.has(k); i++) if (!runNow(ops[i])) return undefined;
+    return reads.get(k);
+  } : undefined;
   for (;;) {
     let r: ReturnType<OnlinePlan['evaluate']>;
-    try { r = part.evaluate(reads); } catch (e) {
+    try { r = part.evaluate(reads, readNow); } catch (e) {
       if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || part.line, '');
       throw e;
     }
     for (const op of r.ops.slice(done)) {
-      let planned: PlannedStep[];
-      try { planned = planOps([op], d, { convention: part.convention }); } catch (e) {
-        if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || op.line, '');
-        throw e;
-      }
-      const only = planned.length === 1 && planned[0].kind === 'sql' && planned[0].statements.length === 1 ? planned[0].statements[0] : undefined;
-      if (op.kind === 'op' && op.name === 'execute' && only && !only.rows && only.fail === undefined) {
+      const planned = plan(op);
+      const only = singleExecute(op, planned);
+      if (only) {
         await checkCancelled(o);
         o.onStatement?.(only.sql);
         assertSingleStatement(conn, only.sql, file, only.line);
@@ -158,9 +191,16 @@ async function statementsOf(part: Exclude<PlannedStep, { kind: 'js' } | OnlinePl
   }
 }
 
+/** An `execute()` whose result the migration may read: one statement, kept by its index. */
+function singleExecute(op: OpStatement, planned: PlannedStep[]): Statement | undefined {
+  const only = planned.length === 1 && planned[0].kind === 'sql' && planned[0].statements.length === 1 ? planned[0].statements[0] : undefined;
+  return op.kind === 'op' && op.name === 'execute' && only && !only.rows && only.fail === undefined ? only : undefined;
+}
+
 /** pysqlite runs one statement per execute (its connection counts them); a string holding several fails under Alembic too. */
-function assertSingleStatement(conn: Connection, sql: string, file: string, line: number): void {
+function assertSingleStatement(conn: Connection, sql: string, file: string, line: number): string {
   if (conn.statementCount && conn.statementCount(sql) > 1) {
     throw new StatementError('You can only execute one statement at a time.', file, line, sql);
   }
+  return sql;
 }

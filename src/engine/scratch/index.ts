@@ -69,6 +69,7 @@ function guarded(s: ScratchDatabase): ScratchDatabase {
     async close() { /* dispose() ends it */ },
     ...(c.statementCount ? { statementCount: (sql: string) => { check(); return c.statementCount!(sql); } } : {}),
     ...(c.runOne ? { runOne: (sql: string) => { check(); return c.runOne!(sql); } } : {}),
+    ...(c.sync ? { sync: { run: (sql: string, params?: unknown[]) => { check(); return c.sync!.run(sql, params); }, runOne: (sql: string) => { check(); return c.sync!.runOne(sql); }, query: (sql: string) => { check(); return c.sync!.query(sql); } } } : {}),
   };
   return { connection, label: s.label, dispose() { gone = true; return s.dispose(); } };
 }

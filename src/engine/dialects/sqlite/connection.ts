@@ -31,20 +31,36 @@ export function sqliteConnection(d: Dialect, db: Database, store: { save(): void
   // The copy in WASM memory is not the durable one (the file is replaced atomically at commit):
   // its rollback journal can live in memory too. Not persistent: the file's header is unchanged.
   db.exec('PRAGMA journal_mode = MEMORY; PRAGMA cache_size = -65536');
+  const sync = {
+    run(sql: string, params?: unknown[]) { db.run(sql, params as never); return db.getRowsModified(); },
+    query(sql: string) {
+      const stmt = db.prepare(sql);
+      const rows: unknown[][] = [];
+      try { while (stmt.step()) rows.push(stmt.get() as unknown[]); return { columns: stmt.getColumnNames(), rows, rowCount: rows.length || db.getRowsModified() }; } finally { stmt.free(); }
+    },
+    // Prepared once: checking the count with statementCount() and then run() prepared every statement twice.
+    runOne(sql: string) {
+      const it = db.iterateStatements(sql);
+      try {
+        const first = it.next();
+        if (first.done) return 0;
+        if (hasMore(it.getRemainingSQL())) throw new MultipleStatements();
+        first.value.run();
+        return db.getRowsModified();
+      } finally { it[Symbol.iterator]().return?.(); } // frees the SQL copy in WASM memory
+    },
+  };
   return {
     dialect: d,
-    async run(sql, params) { db.run(sql, params as never); return db.getRowsModified(); },
+    sync,
+    async run(sql, params) { return sync.run(sql, params); },
     async all<T>(sql: string, params?: unknown[]) {
       const stmt = db.prepare(sql, params as never);
       const rows: T[] = [];
       try { while (stmt.step()) rows.push(stmt.getAsObject() as T); } finally { stmt.free(); }
       return rows;
     },
-    async query(sql: string) {
-      const stmt = db.prepare(sql);
-      const rows: unknown[][] = [];
-      try { while (stmt.step()) rows.push(stmt.get() as unknown[]); return { columns: stmt.getColumnNames(), rows, rowCount: rows.length || db.getRowsModified() }; } finally { stmt.free(); }
-    },
+    async query(sql: string) { return sync.query(sql); },
     async begin() { db.run('BEGIN'); },
     async commit() { db.run('COMMIT'); store.save(); },
     async afterCommit() { store.save(); },
@@ -58,17 +74,7 @@ export function sqliteConnection(d: Dialect, db: Database, store: { save(): void
         return hasMore(it.getRemainingSQL()) ? 2 : 1;
       } finally { it[Symbol.iterator]().return?.(); } // frees the SQL copy in WASM memory
     },
-    // Prepared once: checking the count with statementCount() and then run() prepared every statement twice.
-    async runOne(sql) {
-      const it = db.iterateStatements(sql);
-      try {
-        const first = it.next();
-        if (first.done) return 0;
-        if (hasMore(it.getRemainingSQL())) throw new MultipleStatements();
-        first.value.run();
-        return db.getRowsModified();
-      } finally { it[Symbol.iterator]().return?.(); } // frees the SQL copy in WASM memory
-    },
+    async runOne(sql) { return sync.runOne(sql); },
   };
 }
 

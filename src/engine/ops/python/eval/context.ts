@@ -4,7 +4,8 @@
  * question only the live database can answer (rows, the server version) is refused.
  */
 import { Unsupported } from '../../values';
-import { NeedsDatabase, ReadResults } from './results';
+import { DbResult, NeedsDatabase, ReadResults } from './results';
+import type { OpStatement } from '../reader';
 import { Builtin, Kwargs, RtObject, Value } from './runtime';
 
 export type DialectName = 'sqlite' | 'postgresql';
@@ -20,6 +21,12 @@ export interface EvalContext {
   importRoots?: string[];
   /** The database's answers to the function's reads so far (online runs only). */
   reads?: ReadResults;
+  /**
+   * Online, where the database answers at once (SQLite): runs the operations recorded so far up to
+   * execute #k and returns its result, so that the evaluation goes on instead of starting again
+   * with it; undefined where it cannot (the runner then does, as before).
+   */
+  readNow?: (ops: readonly OpStatement[], k: number) => DbResult | undefined;
   /** alembic.ini's main section, for `context.config.get_main_option()`. */
   mainOptions?: Record<string, string>;
   /** Told when the result depends on something besides the revision file (the ini's options). */

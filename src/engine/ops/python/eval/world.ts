@@ -59,6 +59,10 @@ export class World implements OperatorHost, AttributeHost {
   private executes = 0;
 
   constructor(readonly ctx: EvalContext) {
+    const { reads, readNow } = ctx;
+    // A read not answered yet is answered now where the runner can (outside a batch block, an
+    // autocommit block or a try, whose statements it does not run early); else the evaluation stops.
+    if (readNow) this.ctx = { ...ctx, reads: { get: (k) => reads?.get(k) ?? (this.inBatch || this.inAutocommit || this.tryDepth ? undefined : readNow(this.sink, k)) } };
     setEvaluationDialect(ctx.dialect);
     this.interp = new Interpreter(this, ctx.budget);
     this.sa = new SqlAlchemyHost({
@@ -68,9 +72,9 @@ export class World implements OperatorHost, AttributeHost {
       inspect: (target, line) => this.inspect(target, line),
       session: (args, kwargs, line, what) => makeSession(this.ormHost(line), args, kwargs, line, what),
     });
-    this.bind = new BindProxy(ctx, (stmt, params, line) => this.execute(stmt, params, line, 'conn.execute'), (line) => this.commit(line));
-    this.context = new ContextProxy(ctx, this.bind);
-    this.environment = new EnvironmentProxy(ctx, this.context, this.bind);
+    this.bind = new BindProxy(this.ctx, (stmt, params, line) => this.execute(stmt, params, line, 'conn.execute'), (line) => this.commit(line));
+    this.context = new ContextProxy(this.ctx, this.bind);
+    this.environment = new EnvironmentProxy(this.ctx, this.context, this.bind);
     this.op = new OpProxy(this);
     this.imports = new Importer(this);
   }
