@@ -89,6 +89,7 @@ function evaluateIn(world: World, src: string, top: import('@lezer/common').Synt
       return { name, line, unsupported: new Unsupported(line, `${name}(${f.params.map((p) => p.name).join(', ')})`, 'parameters come from env.py (-x / context options)') };
     }
     const ops = world.sink = [];
+    world.inFunction = true; // reads are answered during the evaluation only here: `sink` holds the function's ops
     try { f.call([], new Map(), line); } catch (e) {
       // A read the database must answer first: what ran before it is kept, to run online.
       if (e instanceof NeedsDatabase) return { name, line, ops, unsupported: e };

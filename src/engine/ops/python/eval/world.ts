@@ -54,15 +54,17 @@ export class World implements OperatorHost, AttributeHost {
   private inAutocommit = false;
   /** Op calls recorded, and the errors `except` handlers are handling (tryStatement.ts). */
   recorded = 0;
+  /** The evaluated function runs (not the module's top level, whose ops go to a throwaway list). */
+  inFunction = false;
   readonly handling: PythonError[] = [];
   private tryDepth = 0;
   private executes = 0;
 
   constructor(readonly ctx: EvalContext) {
     const { reads, readNow } = ctx;
-    // A read not answered yet is answered now where the runner can (outside a batch block, an
-    // autocommit block or a try, whose statements it does not run early); else the evaluation stops.
-    if (readNow) this.ctx = { ...ctx, reads: { get: (k) => reads?.get(k) ?? (this.inBatch || this.inAutocommit || this.tryDepth ? undefined : readNow(this.sink, k)) } };
+    // A read not answered yet is answered now where the runner can (in the function, outside a batch
+    // block, an autocommit block or a try, whose statements it does not run early); else the evaluation stops.
+    if (readNow) this.ctx = { ...ctx, reads: { get: (k) => reads?.get(k) ?? (!this.inFunction || this.inBatch || this.inAutocommit || this.tryDepth ? undefined : readNow(this.sink, k)) } };
     setEvaluationDialect(ctx.dialect);
     this.interp = new Interpreter(this, ctx.budget);
     this.sa = new SqlAlchemyHost({
