@@ -158,9 +158,6 @@ function planBatch(b: BatchBlock, d: Dialect, names: OpNamer, co: CompileOptions
   const a = bind(b.call, 'op.batch_alter_table', ['table_name', 'schema', 'recreate', 'partial_reordering', 'copy_from', 'table_args', 'table_kwargs', 'reflect_args', 'reflect_kwargs', 'naming_convention']);
   const tname = asString(a.table_name, b.line, 'table name');
   const schema = optString(a.schema, b.line, 'schema');
-  for (const k of ['table_args', 'table_kwargs', 'reflect_kwargs', 'partial_reordering'] as const) {
-    if (a[k] !== undefined && a[k] !== null) throw new Unsupported(b.line, `op.batch_alter_table(..., ${k}=...)`, 'a batch option the embedded engine does not apply yet');
-  }
   const recreate = a.recreate === undefined ? 'auto' : a.recreate;
   if (recreate !== 'auto' && recreate !== 'always' && recreate !== 'never') throw new Unsupported(b.line, 'recreate=...', "expected 'auto', 'always' or 'never'");
   // A database that can ALTER in place never needs the rebuild (Alembic's `requires_recreate_in_batch`).
@@ -169,6 +166,10 @@ function planBatch(b: BatchBlock, d: Dialect, names: OpNamer, co: CompileOptions
   if (alters && recreate === 'always') throw new Unsupported(b.line, "recreate='always'", `rebuilding a ${d.displayName} table is not supported by the embedded engine yet`);
   const target = { name: tname, schema };
   if (inPlace) return b.ops.map((op) => ({ kind: 'sql' as const, statements: planOp(op, d, names, co, target).map((x) => ({ ...x, line: x.line ?? op.line })) }));
+  // Options of the rebuild only: Alembic does not look at them when the ops ALTER in place (above).
+  for (const k of ['table_args', 'table_kwargs', 'reflect_kwargs', 'partial_reordering'] as const) {
+    if (a[k] !== undefined && a[k] !== null) throw new Unsupported(b.line, `op.batch_alter_table(..., ${k}=...)`, 'a batch option of the table rebuild the embedded engine does not apply yet');
+  }
   // Validate every op now, so the run stops before its first statement; names are decided now too
   // (Alembic names the op's constraint with target_metadata's convention before the batch sees it).
   const ops: OpCall[] = [];

@@ -45,7 +45,8 @@ export abstract class RtObject {
 /** A module or class we know by its canonical name (`sa`, `sa.func`, `pg`, `sa.Integer`). */
 export class Namespace extends RtObject {
   readonly typeName = 'module';
-  constructor(readonly name: string, private readonly host: NamespaceHost) { super(); }
+  /** `path`: the dotted path as written (`sa.sql.expression`), for its attributes; `name` is it normalized (`sa`). */
+  constructor(readonly name: string, private readonly host: NamespaceHost, readonly path = name) { super(); }
   override getAttr(attr: string, line: number): Value { return this.host.attr(this, attr, line); }
   override call(args: Value[], kwargs: Kwargs, line: number, skipped?: Set<string>): Value { return this.host.call(this, args, kwargs, line, skipped); }
   override describe(): string { return this.name; }

@@ -33,7 +33,9 @@ export class SqlAlchemyHost implements NamespaceHost {
   constructor(private readonly sink: ConstructSink) {}
 
   attr(ns: Namespace, attr: string): Value {
-    return new Namespace(normalize(`${ns.name}.${attr}`), this);
+    // Normalized from the path as written: `sa.sql` alone is `sa`, but `sa.sql.expression.false` is `sa.false`.
+    const path = `${ns.path}.${attr}`;
+    return new Namespace(normalize(path), this, path);
   }
 
   call(ns: Namespace, args: Value[], kwargs: Kwargs, line: number, skipped?: Set<string>): Value {
