@@ -12,6 +12,7 @@ import { measureVerify, verifyTable } from './verify.mjs';
 import { driftTable, measureDrift } from './drift.mjs';
 import { graphTable, measureGraph } from './graph.mjs';
 import { graphPaintTable, measureGraphPaintRuns } from './graphPaint.mjs';
+import { measureReads, readsTable } from './reads.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -20,8 +21,8 @@ const cli = path.join(repo, 'dist', 'cli.js');
 const python = process.env.ORACLE_PYTHON ?? '/usr/bin/python3';
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 5);
-// Which parts to run (all by default): readonly, editor, migrate, verify, drift, graph.
-const parts = new Set((process.env.BENCH_PARTS ?? 'readonly,editor,migrate,verify,drift,graph').split(','));
+// Which parts to run (all by default): readonly, editor, migrate, reads, verify, drift, graph.
+const parts = new Set((process.env.BENCH_PARTS ?? 'readonly,editor,migrate,reads,verify,drift,graph').split(','));
 const pgUrl = process.env.PGURL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 function time(cmd, args, env = {}) {
@@ -85,6 +86,10 @@ const editorTable = [
 const migrateRuns = Number(process.env.BENCH_MIGRATE_RUNS ?? 3);
 const migrateRows = parts.has('migrate') ? measureMigrations({ work, cli, python, pgUrl, n: 1000, runs: migrateRuns }) : [];
 
+// A migration reading rows back in a loop (SQLite answers during the evaluation; PostgreSQL evaluates again per read).
+const readsRuns = Number(process.env.BENCH_READS_RUNS ?? 3);
+const readsRows = parts.has('reads') ? measureReads({ work, cli, python, pgUrl, runs: readsRuns, cases: [{ kind: 'sqlite', n: 2000 }, { kind: 'sqlite', n: 10000 }, { kind: 'postgresql', n: 300 }] }) : [];
+
 // verify: the stairway check of 100 revisions, ours against the real Alembic's stairway.
 const verifyResult = parts.has('verify')
   ? measureVerify({ work, cli, python, pgUrl, n: Number(process.env.BENCH_VERIFY_REVISIONS ?? 100), runs: Number(process.env.BENCH_VERIFY_RUNS ?? 3), alembicRuns: Number(process.env.BENCH_VERIFY_ALEMBIC_RUNS ?? 1) })
@@ -106,6 +111,7 @@ let text = fs.readFileSync(doc, 'utf8');
 if (rows.length) text = replaceSection(text, 'readonly', table);
 if (editorRows.length) text = replaceSection(text, 'editor', editorTable);
 if (migrateRows.length) text = replaceSection(text, 'migrate', migrateTable(migrateRows, migrateRuns, alembicVersion));
+if (readsRows.length) text = replaceSection(text, 'reads', readsTable(readsRows, readsRuns, alembicVersion));
 if (verifyResult) text = replaceSection(text, 'verify', verifyTable(verifyResult, alembicVersion));
 if (driftResult) text = replaceSection(text, 'drift', driftTable(driftResult, alembicVersion));
 if (graphRows.length) text = replaceSection(text, 'graph', graphTable(graphRows, runs));
