@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { generateProject } from './generate.mjs';
 
-const ENV_PY = `import os
+/** An env.py taking the URL from DATABASE_URL, one transaction (as the generated projects' own). */
+export const ENV_PY = `import os
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 config = context.config
@@ -18,14 +19,14 @@ with engine.connect() as connection:
         context.run_migrations()
 `;
 
-function timed(cmd, args, env) {
+export function timed(cmd, args, env) {
   const t = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 256 << 20 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${(r.stderr || r.stdout).slice(-2000)}`);
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export function measureMigrations({ work, cli, python, pgUrl, n = 1000, runs = 3, baseline = process.env.BENCH_BASELINE_CLI }) {
   const proj = generateProject(path.join(work, `m${n}`), n);

@@ -1,21 +1,10 @@
 // A migration that reads rows back in a loop: N single-row INSERTs, then N `SELECT ... .scalar()`
 // reads summed into one row, run by the real Alembic and by our CLI from a fresh database in the
 // same run (turns alternating). Both must leave the same sum. Part of `npm run bench` (BENCH_PARTS=reads).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-
-const ENV_PY = `import os
-from alembic import context
-from sqlalchemy import engine_from_config, pool
-config = context.config
-config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])
-engine = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool)
-with engine.connect() as connection:
-    context.configure(connection=connection, target_metadata=None)
-    with context.begin_transaction():
-        context.run_migrations()
-`;
+import { ENV_PY, median, timed } from './migrate.mjs';
 
 const revision = (n) => `"""reads in a loop
 
@@ -47,15 +36,6 @@ def upgrade():
 def downgrade():
     op.drop_table('t')
 `;
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-function timed(cmd, args, env) {
-  const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${(r.stderr || r.stdout).slice(-2000)}`);
-  return Number(process.hrtime.bigint() - t) / 1e6;
-}
 
 /** `cases`: [{ kind: 'sqlite' | 'postgresql', n }]. */
 export function measureReads({ work, cli, python, pgUrl, cases, runs = 3 }) {

@@ -13,7 +13,10 @@ export interface Connection {
   /** Runs a statement; returns the number of rows it changed. */
   run(sql: string, params?: unknown[]): Promise<number>;
   all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
-  /** Runs a statement a migration reads back (`conn.execute(...).fetchall()`): its rows and counts. */
+  /**
+   * Runs a statement a migration reads back (`conn.execute(...).fetchall()`): its rows and counts.
+   * SQLite: a string holding several statements throws errors.ts MultipleStatements, as pysqlite's execute().
+   */
   query(sql: string): Promise<QueryResult>;
   begin(): Promise<void>;
   /** Commits, and on SQLite writes the file back (atomically, refusing if it changed meanwhile). */
@@ -24,8 +27,6 @@ export interface Connection {
   readonly raw: RawHandle;
   rollback(): Promise<void>;
   close(): Promise<void>;
-  /** SQLite: how many statements a string holds (1, or 2 for "more than one"). */
-  statementCount?(sql: string): number;
   /** SQLite: runs a string that must hold one statement, as pysqlite's execute(); throws errors.ts MultipleStatements otherwise. */
   runOne?(sql: string): Promise<number>;
   /**

@@ -140,7 +140,7 @@ async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, p
     for (const s of statements) {
       o.onStatement?.(s.sql);
       try {
-        if (only) reads.set(reads.size, sync.query(assertSingleStatement(conn, s.sql, file, s.line)));
+        if (only) reads.set(reads.size, sync.query(s.sql));
         else if (s.rows) for (const row of s.rows) sync.run(s.sql, row);
         else sync.runOne(s.sql);
       } catch (e) {
@@ -167,7 +167,6 @@ async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, p
       if (only) {
         await checkCancelled(o);
         o.onStatement?.(only.sql);
-        assertSingleStatement(conn, only.sql, file, only.line);
         try { reads.set(reads.size, await conn.query(only.sql)); } catch (e) {
           throw new StatementError(`${(e as Error).message}`, file, only.line, only.sql);
         }
@@ -195,12 +194,4 @@ async function statementsOf(part: Exclude<PlannedStep, { kind: 'js' } | OnlinePl
 function singleExecute(op: OpStatement, planned: PlannedStep[]): Statement | undefined {
   const only = planned.length === 1 && planned[0].kind === 'sql' && planned[0].statements.length === 1 ? planned[0].statements[0] : undefined;
   return op.kind === 'op' && op.name === 'execute' && only && !only.rows && only.fail === undefined ? only : undefined;
-}
-
-/** pysqlite runs one statement per execute (its connection counts them); a string holding several fails under Alembic too. */
-function assertSingleStatement(conn: Connection, sql: string, file: string, line: number): string {
-  if (conn.statementCount && conn.statementCount(sql) > 1) {
-    throw new StatementError('You can only execute one statement at a time.', file, line, sql);
-  }
-  return sql;
 }

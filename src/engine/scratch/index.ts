@@ -67,7 +67,6 @@ function guarded(s: ScratchDatabase): ScratchDatabase {
     async afterCommit() { check(); return c.afterCommit(); },
     async rollback() { if (!gone) await c.rollback(); },
     async close() { /* dispose() ends it */ },
-    ...(c.statementCount ? { statementCount: (sql: string) => { check(); return c.statementCount!(sql); } } : {}),
     ...(c.runOne ? { runOne: (sql: string) => { check(); return c.runOne!(sql); } } : {}),
     ...(c.sync ? { sync: { run: (sql: string, params?: unknown[]) => { check(); return c.sync!.run(sql, params); }, runOne: (sql: string) => { check(); return c.sync!.runOne(sql); }, query: (sql: string) => { check(); return c.sync!.query(sql); } } } : {}),
   };

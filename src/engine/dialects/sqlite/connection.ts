@@ -7,7 +7,7 @@ import { CommandError, MultipleStatements } from '../../errors';
 import { makeBackup } from '../../db/backups';
 import { SqliteFile } from '../../db/sqliteFile';
 import type { Connection, ConnectOptions } from '../../runner/connection';
-import type { Database } from 'sql.js';
+import type { Database, Statement } from 'sql.js';
 import type { Dialect } from '../dialect';
 
 export async function connectSqlite(d: Dialect, url: DatabaseUrl, cwd: string, o: ConnectOptions): Promise<Connection> {
@@ -31,24 +31,27 @@ export function sqliteConnection(d: Dialect, db: Database, store: { save(): void
   // The copy in WASM memory is not the durable one (the file is replaced atomically at commit):
   // its rollback journal can live in memory too. Not persistent: the file's header is unchanged.
   db.exec('PRAGMA journal_mode = MEMORY; PRAGMA cache_size = -65536');
+  /**
+   * The one statement `sql` holds, prepared once (counting the statements first, then running the
+   * string, prepared each twice); several are pysqlite's error. `none`: what an empty string gives.
+   */
+  const single = <T>(sql: string, use: (stmt: Statement) => T, none: () => T): T => {
+    const it = db.iterateStatements(sql);
+    try {
+      const first = it.next();
+      if (first.done) return none();
+      if (hasMore(it.getRemainingSQL())) throw new MultipleStatements();
+      return use(first.value);
+    } finally { it[Symbol.iterator]().return?.(); } // frees the statement and the SQL copy in WASM memory
+  };
   const sync = {
     run(sql: string, params?: unknown[]) { db.run(sql, params as never); return db.getRowsModified(); },
-    query(sql: string) {
-      const stmt = db.prepare(sql);
+    query: (sql: string) => single(sql, (stmt) => {
       const rows: unknown[][] = [];
-      try { while (stmt.step()) rows.push(stmt.get() as unknown[]); return { columns: stmt.getColumnNames(), rows, rowCount: rows.length || db.getRowsModified() }; } finally { stmt.free(); }
-    },
-    // Prepared once: checking the count with statementCount() and then run() prepared every statement twice.
-    runOne(sql: string) {
-      const it = db.iterateStatements(sql);
-      try {
-        const first = it.next();
-        if (first.done) return 0;
-        if (hasMore(it.getRemainingSQL())) throw new MultipleStatements();
-        first.value.run();
-        return db.getRowsModified();
-      } finally { it[Symbol.iterator]().return?.(); } // frees the SQL copy in WASM memory
-    },
+      while (stmt.step()) rows.push(stmt.get() as unknown[]);
+      return { columns: stmt.getColumnNames(), rows, rowCount: rows.length || db.getRowsModified() };
+    }, () => { throw new Error('Nothing to prepare'); }),
+    runOne: (sql: string) => single(sql, (stmt) => { stmt.run(); return db.getRowsModified(); }, () => 0),
   };
   return {
     dialect: d,
@@ -67,13 +70,6 @@ export function sqliteConnection(d: Dialect, db: Database, store: { save(): void
     raw: { sqlite: db },
     async rollback() { try { db.run('ROLLBACK'); } catch { /* nothing was open */ } },
     async close() { store.close(); },
-    statementCount(sql) {
-      const it = db.iterateStatements(sql);
-      try {
-        if (it.next().done) return 0;
-        return hasMore(it.getRemainingSQL()) ? 2 : 1;
-      } finally { it[Symbol.iterator]().return?.(); } // frees the SQL copy in WASM memory
-    },
     async runOne(sql) { return sync.runOne(sql); },
   };
 }
