@@ -178,6 +178,8 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
       /^column users\.name changes type from (VARCHAR|character varying)\(50\) to (VARCHAR|character varying)\(20\)/,
       /^column users\.name becomes NOT NULL: this fails if a row holds NULL there/,
       /^column users\.code is added NOT NULL without a default: this fails if the table has rows/,
+      /^downgrade: unique constraint uq_users_email is added to users: this fails if rows hold the same values there/,
+      /^downgrade: check constraint ck_posts_title_len is added to posts: this fails if a row does not satisfy it/,
       ...(kind === 'postgresql' ? [/^enum type post_status is rebuilt \(labels 'published' removed\)/, /^downgrade: enum type post_status is rebuilt \(labels 'public' removed\)/] : []),
     ];
     assert.deepEqual(notes.filter((n) => !written.reviews.some((r) => n.test(r))), [], 'every risky change has its note');

@@ -74,17 +74,20 @@ function compareTable(ctx: Ctx, a: TableSnapshot, b: TableSnapshot): TableChange
 
   const ix = pairObjects(a.indexes, b.indexes, (i) => i.name);
   const ixChanged = ix.pairs.filter(([x, y]) => !sameIndex(x, y));
-  replace([...ixChanged.map(([x]) => x), ...ix.missing].map((x) => dropIndex(ctx, a, x)), [...ixChanged.map(([, y]) => y), ...ix.extra].map((y) => createIndex(ctx, b, y)));
+  // What is added to a table that exists may fail on the rows it holds: said, as for NOT NULL.
+  const onRows = (op: AutoOp, what: string): AutoOp => ({ ...op, review: ctx.note(`${what} is added to ${name}: this fails if ${what.startsWith('check') ? 'a row does not satisfy it' : 'rows hold the same values there'} (fix those rows first)`) });
+  replace([...ixChanged.map(([x]) => x), ...ix.missing].map((x) => dropIndex(ctx, a, x)), [...ixChanged.map(([, y]) => y), ...ix.extra]
+    .map((y) => (y.unique ? onRows(createIndex(ctx, b, y), `unique index ${y.name}`) : createIndex(ctx, b, y))));
 
   const uq = pairObjects(a.uniques, b.uniques, (u) => u.columns.join(','));
   const uqChanged = uq.pairs.filter(([x, y]) => x.columns.join(',') !== y.columns.join(','));
   replace([...uqChanged.map(([x]) => x), ...uq.missing].map((x) => dropConstraint(ctx, a, x.name, 'unique', `unique constraint (${x.columns.join(', ')})`)),
-    [...uqChanged.map(([, y]) => y), ...uq.extra].map((y) => createUnique(ctx, b, y)));
+    [...uqChanged.map(([, y]) => y), ...uq.extra].map((y) => onRows(createUnique(ctx, b, y), `unique constraint ${y.name ?? `(${y.columns.join(', ')})`}`)));
 
   const ck = pairObjects(a.checks, b.checks, (c) => canonicalSql(c.sql));
   const ckChanged = ck.pairs.filter(([x, y]) => !sameSql(x.sql, y.sql));
   replace([...ckChanged.map(([x]) => x), ...ck.missing].map((x) => dropConstraint(ctx, a, x.name, 'check', `check constraint (${x.sql})`)),
-    [...ckChanged.map(([, y]) => y), ...ck.extra].map((y) => createCheck(ctx, b, y)));
+    [...ckChanged.map(([, y]) => y), ...ck.extra].map((y) => onRows(createCheck(ctx, b, y), `check constraint ${y.name ?? `(${y.sql})`}`)));
 
   const pkA = a.primaryKey;
   const pkB = b.primaryKey;

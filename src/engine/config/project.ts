@@ -40,7 +40,8 @@ export interface ProjectConfig {
   /**
    * Folders the project's own Python modules are found in, for helpers a revision imports:
    * `prepend_sys_path` (as Alembic puts it on sys.path, relative to the working directory), then the
-   * config file's folder and the script location's parent.
+   * config file's folder and the script location's parent, last the project's root and its `src/`
+   * (where an installed-in-development package lives: `pip install -e .` puts it on sys.path).
    */
   importRoots: string[];
   /** The `[alembic]` section's options (interpolated), for `config.get_main_option()` in migrations. */
@@ -159,9 +160,11 @@ export function loadProjectConfig(options: LoadOptions = {}): ProjectConfig {
 
   const tsl = option('truncate_slug_length');
   const prepend = option('prepend_sys_path');
+  const projectRoot = workspaceRootFor(path.dirname(ini ? iniPath : tomlPath), cwd);
   const importRoots = [...new Set([
     ...(prepend ? prepend.split(/[\s,:]+/).filter(Boolean).map((p) => path.resolve(cwd, p)) : []),
     path.dirname(ini ? iniPath : tomlPath), path.dirname(scriptLocation),
+    ...[projectRoot, path.join(projectRoot, 'src')].filter((d) => fs.existsSync(d)),
   ])];
   const database = resolveDatabaseUrl({ sqlalchemyUrl: iniOpt('sqlalchemy.url'), env, folders: [path.dirname(ini ? iniPath : tomlPath), cwd] });
   const here = path.dirname(ini ? iniPath : tomlPath);

@@ -53,6 +53,8 @@ export interface Dialect {
   readonly implName: string;
   /** DDL runs inside a transaction (Alembic's `transactional_ddl`): offline scripts get BEGIN/COMMIT. */
   readonly transactionalDdl: boolean;
+  /** CREATE / DROP SEQUENCE exist (SQLAlchemy's `supports_sequences`). */
+  readonly supportsSequences: boolean;
 
   // Names and values
   /** A name as SQLAlchemy writes it: bare when legal, else double-quoted. */

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { loadProjectConfig } from '../../../src/engine/config/project';
 import { findProjects } from '../../../src/engine/config/discover';
 import { writeTree } from '../tmpProject';
+import { readMigrationFunctions } from '../../../src/engine/ops/python/reader';
 
 test('script_location, version_locations with path_separator and %(here)s', () => {
   const root = writeTree({
@@ -69,3 +70,24 @@ test('several projects in one workspace are found and kept apart; dependency fol
 function writeTreeInto(root: string, files: Record<string, string>) {
   for (const [rel, text] of Object.entries(files)) fs.writeFileSync(path.join(root, rel), text);
 }
+
+test('a revision\'s imports of the project\'s own package are found from the project root and its src/, as an editable install finds them', () => {
+  // ckan's layout: the ini and the revisions inside the package, the helper imported by its full name.
+  const root = writeTree({
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'app/__init__.py': '',
+    'app/migration/__init__.py': 'STATUS_LENGTH = 30\n',
+    'app/migration/alembic.ini': '[alembic]\nscript_location = %(here)s\n',
+    'app/migration/env.py': '',
+    'src/shared/__init__.py': '',
+    'src/shared/names.py': 'TABLE = "things"\n',
+  });
+  const c = loadProjectConfig({ cwd: path.join(root, 'app/migration'), env: {} });
+  assert.deepEqual(c.importRoots.slice(-2), [root, path.join(root, 'src')]);
+  const source = 'from alembic import op\nimport sqlalchemy as sa\nfrom app.migration import STATUS_LENGTH\nfrom shared.names import TABLE\n\n' +
+    'def upgrade():\n    op.add_column(TABLE, sa.Column("status", sa.String(STATUS_LENGTH)))\n';
+  const [f] = readMigrationFunctions(source, { dialect: 'postgresql', importRoots: c.importRoots });
+  assert.equal(f.unsupported, undefined, f.unsupported?.message);
+  assert.match(JSON.stringify(f.ops), /things/);
+  assert.match(JSON.stringify(f.ops), /30/);
+});

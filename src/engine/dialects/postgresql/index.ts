@@ -28,6 +28,9 @@ export const POSTGRESQL: Dialect = {
   displayName: 'PostgreSQL',
   implName: 'PostgresqlImpl',
   transactionalDdl: true,
+  supportsSequences: true,
+  sqlalchemy: '2.0',
+  forSqlalchemy: (v) => (v === '1.4' ? POSTGRESQL_SA14 : POSTGRESQL),
   quote,
   qualified: (n, schema) => (schema ? `${quote(schema)}.` : '') + quote(n),
   literal: sqlLiteral,
@@ -66,3 +69,6 @@ export const POSTGRESQL: Dialect = {
   dump: dumpDatabase,
   ops: [createExcludeConstraint],
 };
+
+/** Under SQLAlchemy 1.4's rules (what differs is read from `sqlalchemy` where it is used). */
+const POSTGRESQL_SA14: Dialect = { ...POSTGRESQL, sqlalchemy: '1.4' };

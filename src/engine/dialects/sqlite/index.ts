@@ -25,6 +25,7 @@ export const SQLITE: Dialect = {
   displayName: 'SQLite',
   implName: 'SQLiteImpl',
   transactionalDdl: false,
+  supportsSequences: false,
   quote,
   qualified: (n, schema) => (schema ? `${quote(schema)}.` : '') + quote(n),
   literal: sqlLiteral,

@@ -289,6 +289,9 @@ export function readIndex(c: Call): Omit<IndexSpec, 'name'> & { given: { name?: 
   };
 }
 
+/** Table keywords only reflection reads: CREATE TABLE is the same with or without them. */
+const TABLE_REFLECTION_ONLY = ['postgresql_ignore_search_path'];
+
 /**
  * `op.create_table(name, *columns_and_constraints, schema=..., comment=...)`, every constraint and
  * index named as SQLAlchemy names them when the Table is built (`names`: the naming convention).
@@ -312,7 +315,7 @@ export function readTable(call: Call, names: OpNamer): TableSpec {
     else throw new Unsupported(call.line, `op.create_table(${JSON.stringify(name)}, ...)`, 'an argument that is not a Column, a constraint or an Index');
   }
   for (const [k] of call.kwargs) {
-    if (!['schema', 'comment', 'info', 'prefixes', 'sqlite_autoincrement', 'keep_existing', 'extend_existing', 'if_not_exists'].includes(k) && !isOtherDialectKeyword(k)) {
+    if (!['schema', 'comment', 'info', 'prefixes', 'sqlite_autoincrement', 'keep_existing', 'extend_existing', 'if_not_exists', ...TABLE_REFLECTION_ONLY].includes(k) && !isOtherDialectKeyword(k)) {
       throw new Unsupported(call.line, `op.create_table(..., ${k}=...)`, 'a table option the embedded engine does not know or apply');
     }
   }
