@@ -139,7 +139,7 @@ function planOp(s: OpCall, d: Dialect, names: OpNamer, co: CompileOptions, table
   const spec = opSpec(s.name);
   if (!spec) throw new Unsupported(c.line, `op.${s.name}()`, 'not an operation the embedded engine runs');
   const owner = dialectOnly(spec);
-  if (owner && owner !== d) throw new NotPossibleOnDialect(c.line, `op.${s.name}()`, `an operation only ${owner.displayName} has`);
+  if (owner && owner.name !== d.name) throw new NotPossibleOnDialect(c.line, `op.${s.name}()`, `an operation only ${owner.displayName} has`);
   if (BUILDS_TABLE.has(s.name) && spec.params?.tableParam !== undefined) {
     const a = bindOp(spec, c, table);
     names.checkTable(table?.name ?? asString(a[spec.params.tableParam], c.line, 'table name'), table?.schema ?? optString(a.schema, c.line, 'schema'), c.line, `op.${s.name}()`);
