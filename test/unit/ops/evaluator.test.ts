@@ -237,3 +237,27 @@ test('project modules: followed under the import roots only, never outside them 
     fs.rmSync(outside, { recursive: true, force: true });
   }
 });
+
+test('a value the engine could not compute fails with its own reason wherever it is used, never as a TypeError Python would not raise', () => {
+  // From an installed package: Python has the value; the engine does not, and says which.
+  const prelude = 'from neutron_lib import constants\nNAMES = constants.PORT_NAMES\n\n';
+  for (const body of ['x = NAMES % {"a": 1}', 'for n in NAMES:\n    op.execute(n)', 'if NAMES:\n    op.execute("x")', 'x = "a" in NAMES', 'x = NAMES == "a"', 'x = -NAMES', 'x = f"{NAMES}"']) {
+    const f = upgrade(body, { dialect: 'postgresql', importRoots: [os.tmpdir()] }, prelude);
+    assert.ok(f.unsupported, body);
+    assert.doesNotMatch(f.unsupported.message, /TypeError|Python raises/, body);
+    assert.match(f.unsupported.message, /neutron_lib\.constants\.PORT_NAMES/, body);
+  }
+  // A type union in an annotation stays unknown until used, as a class's base subscript does.
+  const annotated = upgrade('def f(x: uuid.UUID | None) -> None:\n    pass\nop.execute("ok")', { dialect: 'postgresql' }, 'import uuid\n\n');
+  assert.deepEqual(executed(annotated), ['ok']);
+});
+
+test('MetaData(naming_convention=...).naming_convention, and IntEnum / ReprEnum members in f-strings, as Python gives them', () => {
+  const f = upgrade([
+    'meta = sa.MetaData(naming_convention={"fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s"})',
+    'op.execute(meta.naming_convention["fk"] % dict(table_name="t", column_0_name="c", referred_table_name="r"))',
+    'op.execute(sa.MetaData().naming_convention["ix"])',
+    'op.execute(f"{Kind.event} {Kind.event.value} {Plain.a} {Repr.b}")',
+  ].join('\n'), { dialect: 'postgresql' }, 'import enum\n\nclass Kind(enum.IntEnum):\n    event = 2\n\nclass Plain(enum.Enum):\n    a = 1\n\nclass Repr(int, enum.ReprEnum):\n    b = 3\n\n');
+  assert.deepEqual(executed(f), ['fk_t_c_r', 'ix_%(column_0_label)s', '2 2 Plain.a 3']);
+});

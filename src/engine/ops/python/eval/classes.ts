@@ -8,11 +8,13 @@
 import { Call, ListenedType, PyValue, Unsupported } from '../../values';
 import { DialectProxy } from './context';
 import { PythonError } from './errors';
+import { pyStr } from './format';
 import { Builtin, Kwargs, Namespace, PyFunction, RtObject, tuple, Value } from './runtime';
 
 /** The SQLAlchemy base of a user type, by its canonical name. */
 const TYPE_DECORATORS = new Set(['sa.TypeDecorator', 'sa.types.TypeDecorator']);
-const ENUM_BASES = new Set(['enum.Enum', 'enum.IntEnum', 'enum.StrEnum']);
+const ENUM_BASES = new Set(['enum.Enum', 'enum.IntEnum', 'enum.StrEnum', 'enum.ReprEnum']);
+const VALUE_STR_ENUMS = new Set(['enum.IntEnum', 'enum.StrEnum', 'enum.ReprEnum']);
 
 /** How classes of a modelled kind answer (the ORM's declarative models): undefined where they answer as plain classes. */
 export interface ClassHooks {
@@ -186,7 +188,8 @@ export class EnumMember extends RtObject {
     if (name === 'value') return this.value;
     return super.getAttr(name, line);
   }
-  override str(): string { return `${this.cls.name}.${this.name}`; }
+  // IntEnum, StrEnum and other ReprEnum members print as their value (Python 3.11; f-strings on every version).
+  override str(): string { return this.cls.derives(VALUE_STR_ENUMS) ? pyStr(this.value) : `${this.cls.name}.${this.name}`; }
   override eq(other: Value): boolean { return other instanceof EnumMember && other.cls === this.cls && other.name === this.name; }
 }
 

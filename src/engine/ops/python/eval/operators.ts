@@ -3,7 +3,7 @@ import { Call, PyDict, TextClause, Unsupported } from '../../values';
 import { BudgetExceeded, PythonError } from './errors';
 import { DefaultDict } from './stdlib';
 import { percentFormat, pyRepr } from './format';
-import { isTuple, RtObject, truthy, tuple, typeName, Value, work } from './runtime';
+import { isTuple, Opaque, refuseOpaque, RtObject, truthy, tuple, typeName, Value, work } from './runtime';
 
 /** Objects that give operators a meaning of their own (SQLAlchemy column expressions). */
 export interface OperatorHost {
@@ -43,6 +43,9 @@ function repeated(l: Value[], times: number): Value[] {
 }
 
 function arith(op: string, l: Value, r: Value, line: number, _inPlace: boolean, host?: OperatorHost): Value {
+  // `X | Y` of types in annotations (`str | None`) stays unknown until used; any other use fails.
+  if (op === '|' && (l instanceof Opaque || r instanceof Opaque)) return l instanceof Opaque ? l : r;
+  refuseOpaque(line, l, r);
   if (host && (special(l) || special(r))) {
     const v = host.operator(op, l, r, line);
     if (v !== undefined) return v;
@@ -89,6 +92,7 @@ function arith(op: string, l: Value, r: Value, line: number, _inPlace: boolean, 
 }
 
 export function unaryOp(op: string, v: Value, line: number, host?: OperatorHost): Value {
+  refuseOpaque(line, v);
   if (op === 'not') return !truthy(v);
   if (host && v instanceof RtObject) {
     const r = host.operator(`unary${op}`, v, null, line);
@@ -115,6 +119,7 @@ export function equals(a: Value, b: Value): boolean {
 }
 
 export function compare(op: string, l: Value, r: Value, line: number, host?: OperatorHost): Value {
+  refuseOpaque(line, l, r);
   if (host && (special(l) || special(r))) {
     const v = host.operator(op, l, r, line);
     if (v !== undefined) return v;
@@ -146,6 +151,7 @@ function order(l: Value, r: Value, line: number, op: string): number {
 export const sortKey = order;
 
 export function containsOp(container: Value, item: Value, line: number): boolean {
+  refuseOpaque(line, container, item);
   if (typeof container === 'string') {
     if (typeof item !== 'string') throw new PythonError(line, 'TypeError', `'in <string>' requires string as left operand, not ${typeName(item)}`);
     return container.includes(item);

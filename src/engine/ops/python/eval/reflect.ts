@@ -19,6 +19,8 @@ export interface ReflectHost {
 export class MetaDataObj extends RtObject {
   readonly typeName = 'MetaData';
   readonly tables = new Map<string, TableObj>();
+  /** `naming_convention=` as given (read by migrations that format names with it); SQLAlchemy's default otherwise. */
+  namingConvention?: PyDict;
   constructor(readonly source: Call, readonly schema: string | undefined, readonly host: ReflectHost) { super(); }
 
   key(name: string, schema: string | undefined): string { return schema ? `${schema}.${name}` : name; }
@@ -28,6 +30,7 @@ export class MetaDataObj extends RtObject {
       case 'tables': return new PyDict(new Map([...this.tables].map(([k, t]) => [k, t as unknown as PyValue])));
       case 'sorted_tables': throw new Unsupported(line, 'metadata.sorted_tables', 'the dependency order of tables is not computed by the embedded engine');
       case 'schema': return this.schema ?? null;
+      case 'naming_convention': return this.namingConvention ?? new PyDict(new Map([['ix', 'ix_%(column_0_label)s']]));
       case 'reflect': return new Builtin('MetaData.reflect', (args: Value[], kwargs: Kwargs, at: number) => { this.reflect(args, kwargs, at); return null; });
       case 'clear': return new Builtin('MetaData.clear', () => { this.tables.clear(); return null; });
     }

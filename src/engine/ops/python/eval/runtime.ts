@@ -67,6 +67,15 @@ export class Opaque extends RtObject {
   override getAttr(name: string): Value { return new Opaque(`${this.what.replace(/ \(imported\)$/, '')}.${name}`, this.why); }
   override call(_a: Value[], _k: Kwargs, line: number): Value { return this.fail(line); }
   override describe(): string { return this.what; }
+  // Used in any other way, it fails with its own reason: never a TypeError Python would not raise.
+  override iter(line: number): Iterable<Value> { return this.fail(line); }
+  override str(): string { return this.fail(0); }
+  override eq(): boolean { return this.fail(0); }
+}
+
+/** Any operand the engine could not compute stops the evaluation with its reason (see Opaque). */
+export function refuseOpaque(line: number, ...operands: Value[]): void {
+  for (const v of operands) if (v instanceof Opaque) v.fail(line);
 }
 
 export interface Param { name: string; kind: 'plain' | 'star' | 'kwstar' | 'kwonly'; default?: Value }
@@ -150,6 +159,7 @@ export function typeName(v: Value): string {
 
 /** Python truthiness. */
 export function truthy(v: Value): boolean {
+  if (v instanceof Opaque) v.fail(0);
   if (v === null || v === false || v === 0 || v === '') return false;
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof PyDict) return v.entries.size > 0;

@@ -47,7 +47,10 @@ export class SqlAlchemyHost implements NamespaceHost {
       }
       case 'sa.MetaData': {
         const schema = kwargs.get('schema') ?? args[0];
-        return new MetaDataObj(new Call(fn, [], new Map(), line), typeof schema === 'string' ? schema : undefined, this.sink);
+        const meta = new MetaDataObj(new Call(fn, [], new Map(), line), typeof schema === 'string' ? schema : undefined, this.sink);
+        const nc = kwargs.get('naming_convention');
+        if (nc instanceof PyDict && nc.entries.size) meta.namingConvention = nc; // an empty one: SQLAlchemy's default
+        return meta;
       }
       case 'sa.inspect': case 'sa.engine.reflection.Inspector.from_engine': case 'sa.engine.Inspector.from_engine': case 'sa.Inspector.from_engine':
         return this.sink.inspect(args[0] ?? kwargs.get('subject') ?? kwargs.get('bind') ?? null, line);
