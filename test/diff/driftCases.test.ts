@@ -151,3 +151,17 @@ test('CLI: exit 0 without drift, 1 with it (grouped by table, a summary line), -
   assert.equal(bad.code, 255);
   assert.match(bad.stdout, /FAILED: --postgres-url must name a PostgreSQL server/);
 });
+
+test('PostgreSQL: a revision with autocommit_block() (CREATE INDEX CONCURRENTLY, as pypi/warehouse writes it) is built on PGlite and on a server database: no drift', async () => {
+  const revision = '"""index concurrently\n\nRevision ID: d4d0c0ffee04\n"""\nfrom alembic import op\n\nrevision = \'d4d0c0ffee04\'\ndown_revision = \'d3c0c0ffee03\'\n\n\n'
+    + 'def upgrade():\n    with op.get_context().autocommit_block():\n        op.create_index(\'ix_users_email_lower\', \'users\', [op.f(\'email\')], postgresql_concurrently=True)\n\n\n'
+    + 'def downgrade():\n    op.drop_index(\'ix_users_email_lower\', table_name=\'users\')\n';
+  const url = await dbs.url('autocommit');
+  const dir = project(url, { 'alembic/versions/d4_concurrently.py': revision });
+  await upgradeOurs(dir);
+  for (const postgres of [undefined, { mode: 'server' as const, url: process.env.PGURL ?? 'postgresql://postgres@127.0.0.1:5432/postgres' }]) {
+    const r = await runDrift(dir, postgres ? { postgres } : {});
+    assert.deepEqual([r.heads, r.differences.map((d) => d.message)], [['d4d0c0ffee04'], []], r.scratch);
+    assert.ok(r.expected.tables.users.indexes.some((ix) => ix.name === 'ix_users_email_lower'), r.scratch);
+  }
+});

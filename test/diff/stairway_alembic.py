@@ -127,6 +127,7 @@ def _safe(fn, *a, **kw):
 
 
 SNAPSHOTS = True
+UPGRADE_ONLY = False
 
 
 def snapshot(conn):
@@ -400,6 +401,10 @@ def stairway(args, out):
                 res["seconds"] = round(time.time() - t0, 3)
                 out(res)
                 break
+            if UPGRADE_ONLY:
+                res["seconds"] = round(time.time() - t0, 3)
+                out(res)
+                continue
             heads_after = version_heads(engine)
             with engine.connect() as c:
                 after = snapshot(c)
@@ -506,9 +511,11 @@ def main():
     p.add_argument("--timeout", type=int, default=120, help="seconds per step")
     p.add_argument("--python", default=sys.executable)
     p.add_argument("--no-snapshots", action="store_true", help="steps only, as the classic stairway test (restored/reproduced: null)")
+    p.add_argument("--upgrade-only", action="store_true", help="each revision upgraded once, nothing undone (a database built as `upgrade heads` would)")
     args = p.parse_args()
-    global SNAPSHOTS
+    global SNAPSHOTS, UPGRADE_ONLY
     SNAPSHOTS = not args.no_snapshots
+    UPGRADE_ONLY = args.upgrade_only
     if bool(args.config) == bool(args.versions):
         p.error("give --config or --versions")
     if args.mode == "subprocess" and not args.config:

@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RevisionResult, VerifyDatabase, VerifyReport } from '../../src/engine/verify/types';
 import { readProject } from './projects';
+import { iniFor, revisionDirs } from './surveyIni';
 import { causes, COMPARED, differenceCause, Disagreement, disagreements, errorCause, reverses } from './stairwayCompare';
 import { PGURL, RefRevision, RefRun, runStairwayReference, scratchDatabase } from './stairwayReference';
 
@@ -68,25 +69,6 @@ export function cliHasVerify(cli: string): boolean {
   if (!fs.existsSync(cli)) return false;
   const r = spawnSync(process.execPath, [cli, 'verify', '--help'], { encoding: 'utf8' });
   return r.status === 0 && /verify/.test(r.stdout + r.stderr);
-}
-
-/** Folders under `folder` holding .py files: the version locations (Alembic 1.8 is not recursive). */
-function revisionDirs(folder: string): string[] {
-  const out: string[] = [];
-  const visit = (d: string) => {
-    const entries = fs.readdirSync(d, { withFileTypes: true });
-    if (entries.some((e) => e.isFile() && e.name.endsWith('.py'))) out.push(d);
-    for (const e of entries) if (e.isDirectory() && !['__pycache__', 'tests', 'test'].includes(e.name)) visit(path.join(d, e.name));
-  };
-  visit(folder);
-  return out;
-}
-
-/** An alembic.ini for one version folder, for our CLI: the folder's parent as script_location. */
-function iniFor(folder: string, locations: string[], dir: string): string {
-  const ini = path.join(dir, 'alembic.ini');
-  fs.writeFileSync(ini, `[alembic]\nscript_location = ${path.dirname(folder)}\nversion_locations = ${locations.join(':')}\npath_separator = os\n`);
-  return ini;
 }
 
 export function runOursVerify(cli: string, ini: string, database: VerifyDatabase, postgresUrl?: string, timeoutMs = 30 * 60_000, extra: string[] = []): Promise<VerifyReport | { error: string }> {

@@ -55,6 +55,8 @@ export interface RefOptions {
   /** PYTHONPATH put first: upstream Alembic/SQLAlchemy (the survey's .reference). */
   pythonPath?: string;
   timeout?: number;
+  /** Each revision upgraded once, nothing undone (`--upgrade-only`). */
+  upgradeOnly?: boolean;
 }
 
 export const STAIRWAY_PY = path.resolve(__dirname, '../../../test/diff/stairway_alembic.py');
@@ -65,6 +67,7 @@ export function runStairwayReference(o: RefOptions): Promise<RefRun> {
   if (o.versions) args.push('--versions', ...o.versions);
   if (o.paths?.length) args.push('--path', ...o.paths);
   if (o.root) args.push('--root', o.root);
+  if (o.upgradeOnly) args.push('--upgrade-only', '--no-snapshots');
   const python = o.python ?? '/usr/bin/python3';
   if (o.mode === 'subprocess') args.push('--python', python);
   const env = { ...process.env, PYTHONPATH: o.pythonPath ?? '', PYTHONDONTWRITEBYTECODE: '1' };

@@ -22,6 +22,8 @@ export async function buildExpected(dir: ScriptDirectory, dialect: DialectName, 
   const { connection: conn } = scratch;
   try {
     const ctx = await beginScratchRun(conn, dir, dialect, { ...o, rows: false });
+    // autocommit_block() (CREATE INDEX CONCURRENTLY) as Alembic runs it: the scratch build so far is committed first.
+    ctx.step.autocommit = (phase) => (phase === 'begin' ? conn.commit() : conn.begin());
     for (const script of walk) {
       if (o.signal?.aborted) throw new RunCancelled();
       const why = await applyRevision(ctx, script);

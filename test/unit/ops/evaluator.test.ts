@@ -105,14 +105,14 @@ const REFUSED: [string, number, RegExp][] = [
   ['import uuid\nop.execute(str(uuid.uuid4()))', 2, /Python's uuid module is not evaluated/],
   ['import os\nop.execute(os.environ["X"])', 2, /Python's os module/],
   ['import subprocess\nsubprocess.run(["ls"])', 2, /Python's subprocess module/],
-  ['open("/etc/passwd")', 1, /name 'open' is not defined/],
-  ['eval("1")', 1, /name 'eval' is not defined/],
-  ['exec("x = 1")', 1, /name 'exec' is not defined/],
-  ['__import__("os")', 1, /name '__import__' is not defined/],
-  ['getattr(op, "execute")("x")', 1, /name 'getattr' is not defined/],
+  ['open("/etc/passwd")', 1, /open\(\): a Python built-in the embedded engine never runs/],
+  ['eval("1")', 1, /eval\(\): a Python built-in the embedded engine never runs/],
+  ['exec("x = 1")', 1, /exec\(\): a Python built-in the embedded engine never runs/],
+  ['__import__("os")', 1, /__import__\(\): a Python built-in the embedded engine never runs/],
+  ['getattr(op, "execute")("x")', 1, /getattr\(\): a Python built-in the embedded engine never runs/],
   ['try:\n    op.execute("x")\nexcept Exception:\n    pass', 1, /whether the database raises here is known only when its statements run/],
   ['with op.batch_alter_table("t") as b:\n    with op.batch_alter_table("u") as c:\n        pass', 2, /a batch inside a batch/],
-  ['with open("f") as f:\n    pass', 1, /name 'open' is not defined/],
+  ['with open("f") as f:\n    pass', 1, /open\(\): a Python built-in the embedded engine never runs/],
   ['with op.get_context().autocommit_block():\n    with op.get_context().autocommit_block():\n        op.execute("x")', 2, /an autocommit block inside another/],
   ['with op.batch_alter_table("t") as b:\n    with op.get_context().autocommit_block():\n        pass', 2, /an autocommit block inside a batch block/],
   ['op.invoke(None)', 1, /runs a Python operation object/],
@@ -260,4 +260,14 @@ test('MetaData(naming_convention=...).naming_convention, and IntEnum / ReprEnum 
     'op.execute(f"{Kind.event} {Kind.event.value} {Plain.a} {Repr.b}")',
   ].join('\n'), { dialect: 'postgresql' }, 'import enum\n\nclass Kind(enum.IntEnum):\n    event = 2\n\nclass Plain(enum.Enum):\n    a = 1\n\nclass Repr(int, enum.ReprEnum):\n    b = 3\n\n');
   assert.deepEqual(executed(f), ['fk_t_c_r', 'ix_%(column_0_label)s', '2 2 Plain.a 3']);
+});
+
+test('iter() and next() as Python gives them; a Python built-in the engine lacks is refused as such, not as a NameError', () => {
+  assert.deepEqual(executed(upgrade('it = iter(["a", "b"])\nop.execute(next(it))\nop.execute(next(it, "z"))\nop.execute(next(it, "z"))', { dialect: 'sqlite' })), ['a', 'b', 'z']);
+  assert.match(upgrade('next(iter([]))', { dialect: 'sqlite' }).unsupported!.message, /StopIteration/);
+  assert.match(upgrade('next([1])', { dialect: 'sqlite' }).unsupported!.message, /TypeError: 'list' object is not an iterator/);
+  const missing = upgrade('x = divmod(7, 2)', { dialect: 'sqlite' }).unsupported!;
+  assert.match(missing.message, /divmod\(\): a Python built-in the embedded engine does not evaluate/);
+  assert.doesNotMatch(missing.message, /NameError/);
+  assert.match(upgrade('x = divmodd(7, 2)', { dialect: 'sqlite' }).unsupported!.message, /NameError: name 'divmodd' is not defined/);
 });

@@ -13,6 +13,25 @@ class BuiltinType extends Builtin {
   constructor(name: string, fn: (args: Value[], kwargs: Kwargs, line: number) => Value, readonly test: (v: Value) => boolean) { super(name, fn); }
 }
 
+/** What `iter(x)` returns: consumed by `next()` and by loops, as Python's iterators are. */
+class PyIterator extends RtObject {
+  readonly typeName = 'iterator';
+  private i = 0;
+  constructor(private readonly items: Value[]) { super(); }
+  next(): Value | undefined { return this.i < this.items.length ? this.items[this.i++] : undefined; }
+  override iter(): Iterable<Value> { const rest = this.items.slice(this.i); this.i = this.items.length; return rest; }
+}
+
+/** Python's built-ins (3.12): one the engine lacks is refused as such, never a NameError Python would not raise. */
+export const PYTHON_BUILTINS = new Set(('abs aiter all anext any ascii bin bool breakpoint bytearray bytes callable chr classmethod compile complex '
+  + 'delattr dict dir divmod enumerate eval exec exit filter float format frozenset getattr globals hasattr hash help hex id input int '
+  + 'isinstance issubclass iter len list locals map max memoryview min next object oct open ord pow print property quit range repr '
+  + 'reversed round set setattr slice sorted staticmethod str sum super tuple type vars zip __import__').split(' '));
+
+/** Those the engine refuses by design: they reach files, the terminal, or run code given as text. */
+export const UNSAFE_BUILTINS = new Set(['open', 'input', 'eval', 'exec', 'compile', '__import__', 'breakpoint', 'globals', 'locals', 'vars',
+  'getattr', 'setattr', 'delattr', 'exit', 'quit', 'help']);
+
 export function makeBuiltins(call: Caller, makeSet: (items: Value[]) => Value[]): Map<string, Value> {
   const b = new Map<string, Value>();
   const def = (name: string, fn: (args: Value[], kwargs: Kwargs, line: number) => Value) => b.set(name, new Builtin(name, fn));
@@ -120,6 +139,16 @@ export function makeBuiltins(call: Caller, makeSet: (items: Value[]) => Value[])
     });
   });
   def('print', () => null); // output only
+  def('iter', ([v], _k, line) => (v instanceof PyIterator ? v : new PyIterator(list(v, line))));
+  def('next', ([it, fallback], _k, line) => {
+    // A result (`next(iter(conn.execute(...)))` or the result itself, an iterator in SQLAlchemy) gives its next row.
+    const v = it instanceof PyIterator ? it.next()
+      : it instanceof RtObject && it.typeName === 'CursorResult' ? (call(it.getAttr('fetchone', line), [], new Map(), line) ?? undefined)
+        : (() => { throw new PythonError(line, 'TypeError', `'${typeName(it)}' object is not an iterator`); })();
+    if (v !== undefined) return v;
+    if (fallback !== undefined) return fallback;
+    throw new PythonError(line, 'StopIteration', '');
+  });
   def('hasattr', ([v, name], _k, line) => {
     if (typeof name !== 'string') throw new PythonError(line, 'TypeError', 'attribute name must be string');
     if (v instanceof RtObject) {

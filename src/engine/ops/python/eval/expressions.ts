@@ -11,6 +11,7 @@ import { children, inner, line, snippet, text } from './tree';
 import { BreakSignal, BudgetExceeded, ContinueSignal, ModuleLoadError, PythonError, ReturnSignal, StopEvaluation } from './errors';
 import { binaryOp, compare, containsOp, unaryOp, iterate, subscript, sliceOf, dictKey, setItem } from './operators';
 import { attribute } from './attributes';
+import { PYTHON_BUILTINS, UNSAFE_BUILTINS } from './builtins';
 import { Builtin, Kwargs, Namespace, Param, PyFunction, RtObject, Scope, tuple, truthy, typeName, Unit, Value } from './runtime';
 import type { World } from './world';
 import { Budgeted } from './budget';
@@ -179,6 +180,10 @@ export abstract class ExpressionEvaluator extends Budgeted {
     }
     const b = this.world.builtin(name);
     if (b !== undefined) return b;
+    if (PYTHON_BUILTINS.has(name)) {
+      throw new Unsupported(at, `${name}()`, UNSAFE_BUILTINS.has(name) ? 'a Python built-in the embedded engine never runs (files, input, code given as text, attributes by name)'
+        : 'a Python built-in the embedded engine does not evaluate: run this migration with alembic');
+    }
     throw new PythonError(at, 'NameError', `name '${name}' is not defined`);
   }
 
