@@ -55,6 +55,8 @@ export interface Dialect {
   readonly transactionalDdl: boolean;
   /** CREATE / DROP SEQUENCE exist (SQLAlchemy's `supports_sequences`). */
   readonly supportsSequences: boolean;
+  /** CREATE / DROP SCHEMA exist (SQLite attaches databases instead). */
+  readonly supportsSchemaDdl: boolean;
 
   // Names and values
   /** A name as SQLAlchemy writes it: bare when legal, else double-quoted. */

@@ -29,6 +29,7 @@ export const POSTGRESQL: Dialect = {
   implName: 'PostgresqlImpl',
   transactionalDdl: true,
   supportsSequences: true,
+  supportsSchemaDdl: true,
   sqlalchemy: '2.0',
   forSqlalchemy: (v) => (v === '1.4' ? POSTGRESQL_SA14 : POSTGRESQL),
   quote,

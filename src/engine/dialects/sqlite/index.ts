@@ -26,6 +26,7 @@ export const SQLITE: Dialect = {
   implName: 'SQLiteImpl',
   transactionalDdl: false,
   supportsSequences: false,
+  supportsSchemaDdl: false,
   quote,
   qualified: (n, schema) => (schema ? `${quote(schema)}.` : '') + quote(n),
   literal: sqlLiteral,

@@ -11,6 +11,7 @@ const MODULES: Record<string, string> = {
   'sqlalchemy.sql.sqltypes': 'sa',
   'sqlalchemy.sql.functions': 'sa.func',
   'sqlalchemy.schema': 'sa',
+  'sqlalchemy.sql.ddl': 'sa',
   'sqlalchemy.sql.schema': 'sa',
   'sqlalchemy.sql.type_api': 'sa',
   'sqlalchemy.sql.elements': 'sa',
@@ -32,7 +33,7 @@ const MODULES: Record<string, string> = {
 
 /** Attribute chains that lead from one canonical prefix to another (`sa.types.Integer`). */
 const SUBMODULES: Record<string, string> = {
-  'sa.types': 'sa', 'sa.sql': 'sa', 'sa.schema': 'sa', 'sa.sql.expression': 'sa', 'sa.sql.sqltypes': 'sa',
+  'sa.types': 'sa', 'sa.sql': 'sa', 'sa.schema': 'sa', 'sa.sql.ddl': 'sa', 'sa.sql.expression': 'sa', 'sa.sql.sqltypes': 'sa',
   'sa.sql.functions': 'sa.func', 'sa.dialects.postgresql': 'pg', 'sa.dialects.sqlite': 'sqlite',
   'sa.dialects.mysql': 'mysql', 'sa.dialects': 'sa.dialects', 'sa.inspection': 'sa',
   'sa.orm.session': 'sa.orm', 'sa.orm.decl_api': 'sa.orm', 'sa.ext.declarative': 'sa.orm',

@@ -10,6 +10,7 @@ import { ModuleLoadError, PythonError } from './errors';
 import { LibraryModule, MODELLED_PACKAGES } from './libraries/library';
 import { CollectionsModule, DatetimeModule } from './stdlib';
 import { JsonModule } from './jsonModule';
+import { TextwrapModule } from './textwrapModule';
 import { POSTGRESQL_ENUM, PostgresqlEnumModule } from './libraries/postgresqlEnum';
 import { findModule, findPackageDir, loadModule, resolveRelative } from './modules';
 import { Builtin, Namespace, Opaque, RtObject, Scope, Unit, Value } from './runtime';
@@ -44,7 +45,7 @@ function importForm(text: string): ImportForm {
 export class Importer {
   private readonly modules = new Map<string, ModuleObj | Opaque>();
   private evaluatedModules = 0;
-  private readonly stdlib: { datetime?: DatetimeModule; collections?: CollectionsModule; json?: JsonModule } = {};
+  private readonly stdlib: { datetime?: DatetimeModule; collections?: CollectionsModule; json?: JsonModule; textwrap?: TextwrapModule } = {};
 
   constructor(private readonly w: World) {}
 
@@ -106,6 +107,7 @@ export class Importer {
     if (dotted === 'enum') return new Namespace('enum', this.w.sa);
     if (dotted === 'datetime') return (this.stdlib.datetime ??= new DatetimeModule(this.w.ctx));
     if (dotted === 'json') return (this.stdlib.json ??= new JsonModule());
+    if (dotted === 'textwrap') return (this.stdlib.textwrap ??= new TextwrapModule());
     if (dotted === 'collections') return (this.stdlib.collections ??= new CollectionsModule((fn, args, at) => this.w.callValue(fn, args, new Map(), at), this.w.builtin('dict')!));
     if (MODELLED_PACKAGES.has(head)) {
       let m: Value = new LibraryModule('', this.w.ctx.dialect);

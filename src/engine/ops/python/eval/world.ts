@@ -25,7 +25,7 @@ import { line as lineOf, snippet, text } from './tree';
 import { OperatorHost } from './operators';
 import { tryStatement } from './tryStatement';
 import { CheckedStatement, data, SqlAlchemyHost } from './sqlalchemy';
-import { SEQUENCE_DDL } from '../../ddl/sequence';
+import { DDL_ELEMENTS } from '../../ddl/ddlElements';
 import { Builtin, Kwargs, Namespace, Opaque, RtObject, Scope, typeName, Unit, Value } from './runtime';
 
 /** Keyword arguments that only matter to Python at run time: evaluated when possible, never required. */
@@ -114,11 +114,11 @@ export class World implements OperatorHost, AttributeHost {
         sql = p === undefined ? (typeof stmt === 'string' ? stmt : text0) : this.sa.constructAttr(text0, 'bindparams', line) instanceof Builtin
           ? ((this.sa.constructAttr(text0, 'bindparams', line) as Builtin).call([], kwargsOf(p, line), line) as TextClause)
           : text0;
-      } else if (stmt instanceof Call && SEQUENCE_DDL.includes(stmt.fn)) {
+      } else if (stmt instanceof Call && DDL_ELEMENTS.includes(stmt.fn)) {
         if (p !== undefined) throw new Unsupported(line, `${what}(ddl, params)`, 'DDL takes no parameters');
         sql = stmt; // written by op.execute's compile, under the project's SQLAlchemy rules
       } else {
-        throw new Unsupported(line, `${what}(${typeName(stmt)})`, 'expected an SQL string, sa.text(...), a Core statement or CreateSequence / DropSequence');
+        throw new Unsupported(line, `${what}(${typeName(stmt)})`, 'expected an SQL string, sa.text(...), a Core statement or a DDL element (CreateSequence, CreateSchema...)');
       }
       k = this.record('execute', new Call('op.execute', [sql], new Map(), line), line);
     }

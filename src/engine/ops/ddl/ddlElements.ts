@@ -1,15 +1,31 @@
 /**
- * `sa.schema.CreateSequence(sa.Sequence(...))` / `DropSequence(...)` given to `op.execute()`: the
- * DDL SQLAlchemy's compiler writes (`visit_create_sequence`, `visit_drop_sequence`).
+ * SQLAlchemy's DDL elements given to `op.execute()`: `CreateSequence(sa.Sequence(...))` /
+ * `DropSequence(...)` and `CreateSchema(name)` / `DropSchema(name)`, as its compiler writes them
+ * (`visit_create_sequence`, `visit_drop_sequence`, `visit_create_schema`, `visit_drop_schema`).
  */
 import { Call, Unsupported } from '../values';
 import type { Dialect } from '../../dialects/dialect';
 import { renderIdentityOptions } from './render';
 import { checkKeywords, IDENTITY_OPTIONS } from './schema';
 
-export const SEQUENCE_DDL = ['sa.CreateSequence', 'sa.DropSequence'];
+export const DDL_ELEMENTS = ['sa.CreateSequence', 'sa.DropSequence', 'sa.CreateSchema', 'sa.DropSchema'];
 
-export function renderSequenceDdl(ddl: Call, d: Dialect): string {
+export function renderDdlElement(ddl: Call, d: Dialect): string {
+  return ddl.fn.endsWith('Schema') ? renderSchemaDdl(ddl, d) : renderSequenceDdl(ddl, d);
+}
+
+/** `CREATE SCHEMA [IF NOT EXISTS] s` / `DROP SCHEMA [IF EXISTS] s [CASCADE]` (the IF clauses from SQLAlchemy 2.0 on). */
+function renderSchemaDdl(ddl: Call, d: Dialect): string {
+  const create = ddl.fn === 'sa.CreateSchema';
+  if (!d.supportsSchemaDdl) throw new Unsupported(ddl.line, `${ddl.fn.slice(3)}(...)`, `${d.displayName} has no CREATE / DROP SCHEMA (the statement fails there under Alembic too)`);
+  checkKeywords(ddl, ['name', create ? 'if_not_exists' : 'if_exists', ...(create ? [] : ['cascade'])], ddl.fn);
+  const name = ddl.args[0] ?? ddl.kw('name');
+  if (typeof name !== 'string') throw new Unsupported(ddl.line, `${ddl.fn.slice(3)}(...)`, 'expected the schema name as a string');
+  const flag = d.sqlalchemy !== '1.4' && ddl.kw(create ? 'if_not_exists' : 'if_exists') === true ? (create ? 'IF NOT EXISTS ' : 'IF EXISTS ') : '';
+  return create ? `CREATE SCHEMA ${flag}${d.quote(name)}` : `DROP SCHEMA ${flag}${d.quote(name)}${ddl.kw('cascade') === true ? ' CASCADE' : ''}`;
+}
+
+function renderSequenceDdl(ddl: Call, d: Dialect): string {
   const what = `${ddl.fn.slice(3)}(...)`;
   if (!d.supportsSequences) throw new Unsupported(ddl.line, what, `${d.displayName} has no sequences (the statement fails there under Alembic too)`);
   const create = ddl.fn === 'sa.CreateSequence';
