@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { projectImportRoots } from '../../src/engine/config/project';
 import { NeedsDatabase, readMigrationFunctions } from '../../src/engine/ops/python/reader';
 import { planOps, PlannedStep } from '../../src/engine/ops/plan';
 import { dialectFor, DialectName } from '../../src/engine/ops/ddl/dialect';
@@ -28,8 +29,8 @@ export class Refusal extends Error {
 
 /** THE call to the engine: read the revision, compile both functions for the dialect. Throws Refusal. */
 export function planRevision(input: RevisionInput): RevisionPlan {
-  // Project imports resolve from the repository (and its src/ layout), as prepend_sys_path does.
-  const importRoots = [input.projectRoot, path.join(input.projectRoot, 'src')].filter((d) => fs.existsSync(d));
+  // Project imports resolve as the product resolves them: the repository, its src/ layout, the package holding the scripts.
+  const importRoots = projectImportRoots(input.projectRoot, scriptLocationOf(input.file, input.projectRoot) ?? input.projectRoot);
   const fns = readMigrationFunctions(input.text, { dialect: input.dialect, offline: true, file: input.file, importRoots, mainOptions: {} });
   const out: RevisionPlan = { upgrade: undefined, downgrade: undefined };
   for (const name of ['upgrade', 'downgrade'] as const) {
@@ -48,13 +49,19 @@ export function planRevision(input: RevisionInput): RevisionPlan {
 
 const conventions = new Map<string, ProjectConvention>();
 
-/** The naming convention of the env.py that runs a revision (the nearest one above its folder), read statically. */
-export function conventionOf(file: string, projectRoot: string, importRoots: string[]): ProjectConvention {
-  let envPy: string | undefined;
+/** The folder of the env.py that runs a revision: the nearest one above its folder. */
+function scriptLocationOf(file: string, projectRoot: string): string | undefined {
   for (let d = path.dirname(file); d.startsWith(projectRoot); d = path.dirname(d)) {
-    if (fs.existsSync(path.join(d, 'env.py'))) { envPy = path.join(d, 'env.py'); break; }
+    if (fs.existsSync(path.join(d, 'env.py'))) return d;
     if (d === projectRoot) break;
   }
+  return undefined;
+}
+
+/** The naming convention of the env.py that runs a revision (the nearest one above its folder), read statically. */
+export function conventionOf(file: string, projectRoot: string, importRoots: string[]): ProjectConvention {
+  const location = scriptLocationOf(file, projectRoot);
+  const envPy = location && path.join(location, 'env.py');
   if (!envPy) return { convention: undefined, reason: 'no env.py above the revision' };
   let c = conventions.get(envPy);
   if (!c) {

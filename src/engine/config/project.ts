@@ -40,8 +40,7 @@ export interface ProjectConfig {
   /**
    * Folders the project's own Python modules are found in, for helpers a revision imports:
    * `prepend_sys_path` (as Alembic puts it on sys.path, relative to the working directory), then the
-   * config file's folder and the script location's parent, last the project's root and its `src/`
-   * (where an installed-in-development package lives: `pip install -e .` puts it on sys.path).
+   * config file's folder and the script location's parent, last `projectImportRoots`.
    */
   importRoots: string[];
   /** The `[alembic]` section's options (interpolated), for `config.get_main_option()` in migrations. */
@@ -164,7 +163,7 @@ export function loadProjectConfig(options: LoadOptions = {}): ProjectConfig {
   const importRoots = [...new Set([
     ...(prepend ? prepend.split(/[\s,:]+/).filter(Boolean).map((p) => path.resolve(cwd, p)) : []),
     path.dirname(ini ? iniPath : tomlPath), path.dirname(scriptLocation),
-    ...[projectRoot, path.join(projectRoot, 'src')].filter((d) => fs.existsSync(d)),
+    ...projectImportRoots(projectRoot, scriptLocation),
   ])];
   const database = resolveDatabaseUrl({ sqlalchemyUrl: iniOpt('sqlalchemy.url'), env, folders: [path.dirname(ini ? iniPath : tomlPath), cwd] });
   const here = path.dirname(ini ? iniPath : tomlPath);
@@ -197,4 +196,16 @@ export function loadProjectConfig(options: LoadOptions = {}): ProjectConfig {
     namingConvention,
     sqlalchemy,
   };
+}
+
+/**
+ * Where the project's own package is imported from when it is installed for development (`pip
+ * install -e .` puts it on sys.path): the project's root, its `src/`, and the parent of the outermost
+ * package holding the scripts (buildbot's `master/` for `master/buildbot/db/migrations`), inside the root.
+ */
+export function projectImportRoots(projectRoot: string, scriptLocation: string): string[] {
+  let d = path.resolve(scriptLocation);
+  const inside = (x: string) => { const rel = path.relative(projectRoot, x); return !rel.startsWith('..') && !path.isAbsolute(rel); };
+  while (inside(path.dirname(d)) && d !== projectRoot && fs.existsSync(path.join(d, '__init__.py'))) d = path.dirname(d);
+  return [...new Set([projectRoot, path.join(projectRoot, 'src'), ...(d !== path.resolve(scriptLocation) ? [d] : [])])].filter((x) => fs.existsSync(x));
 }

@@ -91,3 +91,20 @@ test('a revision\'s imports of the project\'s own package are found from the pro
   assert.match(JSON.stringify(f.ops), /things/);
   assert.match(JSON.stringify(f.ops), /30/);
 });
+
+test('the package that holds the scripts is importable from its parent, as an editable install makes it (buildbot\'s master/)', () => {
+  const root = writeTree({
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'master/buildbot/__init__.py': '',
+    'master/buildbot/util/__init__.py': '',
+    'master/buildbot/util/sautils.py': 'CHARSET = "utf8"\n',
+    'master/buildbot/db/__init__.py': '',
+    'master/buildbot/db/migrations/__init__.py': '',
+    'master/buildbot/db/migrations/alembic.ini': '[alembic]\nscript_location = %(here)s\n',
+    'master/buildbot/db/migrations/env.py': '',
+  });
+  const c = loadProjectConfig({ iniPath: path.join(root, 'master/buildbot/db/migrations/alembic.ini'), cwd: root, env: {} });
+  assert.ok(c.importRoots.includes(path.join(root, 'master')), c.importRoots.join(', '));
+  const [f] = readMigrationFunctions('from alembic import op\nfrom buildbot.util import sautils\n\ndef upgrade():\n    op.execute(sautils.CHARSET)\n', { dialect: 'sqlite', importRoots: c.importRoots });
+  assert.equal(f.unsupported, undefined, f.unsupported?.message);
+});

@@ -271,3 +271,9 @@ test('iter() and next() as Python gives them; a Python built-in the engine lacks
   assert.doesNotMatch(missing.message, /NameError/);
   assert.match(upgrade('x = divmodd(7, 2)', { dialect: 'sqlite' }).unsupported!.message, /NameError: name 'divmodd' is not defined/);
 });
+
+test('Core values() keyed by the table\'s columns, as SQLAlchemy takes them (buildbot)', () => {
+  const f = upgrade('t = sa.Table("steps", sa.MetaData(), sa.Column("started_at", sa.Integer), sa.Column("locks_acquired_at", sa.Integer))\n'
+    + 'op.execute(t.update().values({t.c.locks_acquired_at: t.c.started_at}))\nop.execute(t.insert().values({t.c.started_at: 5}))', { dialect: 'postgresql' });
+  assert.deepEqual(executed(f), ['UPDATE steps SET locks_acquired_at=steps.started_at', 'INSERT INTO steps (started_at) VALUES (5)']);
+});

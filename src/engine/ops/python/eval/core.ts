@@ -270,7 +270,9 @@ export class Statement extends RtObject {
         if (kwargs.size) rows.push(new PyDict(new Map(kwargs) as Map<string, never>));
         for (const row of rows) {
           if (!(row instanceof PyDict)) throw new Unsupported(at, `${this.typeName.toLowerCase()}().values(...)`, 'values given by position are not evaluated; name the columns');
-          s.values.push({ cols: new Map([...row.entries].map(([k, v]) => [String(k), v as Value])) });
+          // Keys may be the table's columns (`{t.c.x: ...}`), as SQLAlchemy takes them.
+          const name = (k: string | number) => (typeof k === 'string' && k.startsWith('\u0001column:') ? this.table?.columns.find((c) => c.hashKey() === k)?.name ?? k.slice(8) : String(k));
+          s.values.push({ cols: new Map([...row.entries].map(([k, v]) => [name(k), v as Value])) });
         }
         return s;
       });
