@@ -277,3 +277,26 @@ test('Core values() keyed by the table\'s columns, as SQLAlchemy takes them (bui
     + 'op.execute(t.update().values({t.c.locks_acquired_at: t.c.started_at}))\nop.execute(t.insert().values({t.c.started_at: 5}))', { dialect: 'postgresql' });
   assert.deepEqual(executed(f), ['UPDATE steps SET locks_acquired_at=steps.started_at', 'INSERT INTO steps (started_at) VALUES (5)']);
 });
+
+test('Python 3.10 parenthesized context managers (`with (... as b):`) are read, and the lines after them keep their numbers', () => {
+  const src = 'from alembic import op\nimport sqlalchemy as sa\n\ndef upgrade():\n'
+    + '    with (op.batch_alter_table("server",  # a comment (with a paren\n'
+    + '                               table_kwargs={"sqlite_autoincrement": True})\n'
+    + '          as batch_op):\n'
+    + '        batch_op.add_column(sa.Column("is_adhoc", sa.Integer()))\n'
+    + '        x = undefined_name\n';
+  const [f] = readMigrationFunctions(src, { dialect: 'postgresql' });
+  assert.match(f.unsupported!.message, /^line 9: NameError: name 'undefined_name' is not defined/);
+  const [ok] = readMigrationFunctions(src.replace('        x = undefined_name\n', ''), { dialect: 'postgresql' });
+  assert.equal(ok.unsupported, undefined, ok.unsupported?.message);
+  assert.equal((ok.ops![0] as { kind: string }).kind, 'batch');
+  // A real syntax error is still one, on its own line.
+  assert.match(readMigrationFunctions('def upgrade():\n    with (op.batch_alter_table("t") as b):\n        x = (1 +\n', { dialect: 'sqlite' })[0].unsupported!.message, /^line \d: a syntax error/);
+});
+
+test('context.get_impl() and op.get_context().impl: their connection and dialect, known before the run (pgadmin)', () => {
+  for (const dialect of ['sqlite', 'postgresql'] as const) {
+    const f = upgrade('from alembic import context\nif context.get_impl().bind.dialect.name == "sqlite":\n    op.execute("a")\nop.execute(op.get_context().impl.dialect.name)', { dialect });
+    assert.deepEqual(executed(f), dialect === 'sqlite' ? ['a', 'sqlite'] : ['postgresql']);
+  }
+});

@@ -8,7 +8,7 @@ import { Call, Unsupported } from '../values';
 import { EvalContext } from './eval/context';
 import { ReturnSignal } from './eval/errors';
 import { Interpreter } from './eval/interpreter';
-import { parsePython, syntaxErrorAt } from './eval/parse';
+import { joinParenthesizedWith, parsePython, syntaxErrorAt } from './eval/parse';
 import { PyFunction, Scope, Unit } from './eval/runtime';
 import { lineStarts, StopEvaluation, World } from './eval/world';
 import { line as lineOf } from './eval/tree';
@@ -39,13 +39,20 @@ export type { EvalContext };
  * asks for it is refused.
  */
 export function readMigrationFunctions(source: string, ctx: EvalContext = {}): ReadFunction[] {
-  const src = source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source;
-  const tree = parsePython(src);
+  let src = source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source;
+  let tree = parsePython(src);
+  let errorAt = syntaxErrorAt(tree);
+  const errorLine = errorAt === undefined ? 0 : lineOf({ src, lineStarts: lineStarts(src) } as Unit, { from: errorAt });
+  const joined = errorAt === undefined ? undefined : joinParenthesizedWith(src);
+  if (joined !== undefined) {
+    // Python 3.10's `with (... as x):`, which the parser does not know: parsed in the form it has.
+    const again = parsePython(joined);
+    if (syntaxErrorAt(again) === undefined) { src = joined; tree = again; errorAt = undefined; }
+  }
   const starts = lineStarts(src);
   const lineAt = (pos: number) => lineOf({ src, lineStarts: starts } as Unit, { from: pos });
-  const errorAt = syntaxErrorAt(tree);
   if (errorAt !== undefined) {
-    const line = lineAt(errorAt);
+    const line = errorLine;
     const err = new Unsupported(line, 'a syntax error', 'Python cannot load this file; fix it first');
     return [{ name: 'upgrade', line, unsupported: err }, { name: 'downgrade', line, unsupported: err }];
   }

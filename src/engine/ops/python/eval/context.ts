@@ -142,8 +142,23 @@ export class ContextProxy extends RtObject {
       case 'as_sql': return this.ctx.offline === true;
       case 'config': return new ConfigProxy(this.ctx);
       case 'autocommit_block': return new Builtin('autocommit_block', () => new AutocommitBlock());
+      case 'impl': return new ImplProxy(this.ctx, this.bind);
     }
     throw new Unsupported(line, `op.get_context().${name}`, 'this part of the migration context is not known to the embedded engine');
+  }
+}
+
+/** `context.get_impl()` / `op.get_context().impl`: Alembic's dialect implementation, for its connection and dialect. */
+export class ImplProxy extends RtObject {
+  readonly typeName = 'DefaultImpl';
+  constructor(private readonly ctx: EvalContext, private readonly bind: BindProxy) { super(); }
+  override getAttr(name: string, line: number): Value {
+    switch (name) {
+      case 'bind': case 'connection': return this.bind;
+      case 'dialect': return this.bind.getAttr('dialect', line);
+      case 'as_sql': return this.ctx.offline === true;
+    }
+    throw new Unsupported(line, `context.get_impl().${name}`, 'this part of Alembic\'s implementation object is not known to the embedded engine');
   }
 }
 
@@ -161,6 +176,7 @@ export class EnvironmentProxy extends RtObject {
       case 'is_offline_mode': return new Builtin('context.is_offline_mode', () => this.ctx.offline === true);
       case 'get_context': return new Builtin('context.get_context', () => this.migration);
       case 'get_bind': return new Builtin('context.get_bind', () => this.bind);
+      case 'get_impl': return new Builtin('context.get_impl', () => new ImplProxy(this.ctx, this.bind));
       case 'config': return new ConfigProxy(this.ctx);
     }
     throw new Unsupported(line, `context.${name}`, 'this part of the migration environment (env.py, -x arguments) is not known to the embedded engine');

@@ -27,3 +27,50 @@ export function syntaxErrorAt(tree: Tree, offset = 0): number | undefined {
   }
   return undefined;
 }
+
+/**
+ * Python 3.10's parenthesized context managers (`with (op.batch_alter_table("t") as b):`, as code
+ * formatters write long `with` lines), which @lezer/python does not parse: written on one line without
+ * the parentheses, the line breaks they held moved after the colon, so that every line after the
+ * header keeps its number. Returns undefined when there is nothing of the kind.
+ */
+export function joinParenthesizedWith(src: string): string | undefined {
+  let out = '';
+  let last = 0;
+  for (const m of src.matchAll(/^[ \t]*(?:async[ \t]+)?with[ \t]*\(/gm)) {
+    const open = m.index! + m[0].length - 1;
+    const group = scanGroup(src, open);
+    if (!group) continue;
+    const after = /^[ \t]*:[ \t]*(#[^\n]*)?(?=\n|$)/.exec(src.slice(group.close + 1));
+    if (!after || !group.topLevelAs) continue;
+    const breaks = group.inner.split('\n').length - 1;
+    out += `${src.slice(last, open)} ${group.inner.replace(/\n/g, ' ')} ${after[0]}${'\n'.repeat(breaks)}`;
+    last = group.close + 1 + after[0].length;
+  }
+  return last ? out + src.slice(last) : undefined;
+}
+
+/** The bracketed group opening at `open`: its text (comments blanked), where it closes, and whether `as` appears at its top level. */
+function scanGroup(src: string, open: number): { inner: string; close: number; topLevelAs: boolean } | undefined {
+  let depth = 0;
+  let inner = '';
+  let topLevelAs = false;
+  for (let i = open; i < src.length; i++) {
+    const ch = src[i];
+    if (ch === '#') { const end = src.indexOf('\n', i); const stop = end < 0 ? src.length : end; inner += ' '.repeat(stop - i); i = stop - 1; continue; }
+    if (ch === '"' || ch === "'") {
+      const q = src.startsWith(ch.repeat(3), i) ? ch.repeat(3) : ch;
+      let j = i + q.length;
+      while (j < src.length && !src.startsWith(q, j)) { if (src[j] === '\\') j++; if (q.length === 1 && src[j] === '\n') return undefined; j++; }
+      if (j >= src.length) return undefined;
+      inner += src.slice(i, j + q.length);
+      i = j + q.length - 1;
+      continue;
+    }
+    if ('([{'.includes(ch)) depth++;
+    else if (')]}'.includes(ch) && --depth === 0) return { inner: inner.slice(1), close: i, topLevelAs };
+    if (depth === 1 && /\sas\s/.test(src.slice(i - 1, i + 3)) && ch === 'a') topLevelAs = true;
+    inner += ch;
+  }
+  return undefined;
+}
