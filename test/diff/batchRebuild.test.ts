@@ -105,6 +105,19 @@ const CASES: Case[] = [
     id: 'ops_alter_nullable', setup: "CREATE TABLE t (id integer primary key, name text unique, code varchar(10)); INSERT INTO t VALUES (1, 'a', 'x'); CREATE INDEX ix_code ON t (code) WHERE code IS NOT NULL",
     body: "with op.batch_alter_table('t') as b:\n    b.alter_column('code', existing_type=sa.String(10), nullable=False)",
   },
+  // table_kwargs={'sqlite_autoincrement': True} (pgadmin): the lone integer key inline with AUTOINCREMENT, not with a foreign key.
+  {
+    id: 'table_kwargs_autoincrement', setup: "CREATE TABLE t (id INTEGER NOT NULL, name VARCHAR(20), PRIMARY KEY (id)); INSERT INTO t VALUES (1, 'a')",
+    body: "with op.batch_alter_table('t', table_kwargs={'sqlite_autoincrement': True}) as b:\n    b.add_column(sa.Column('x', sa.Integer(), server_default='0'))\n    b.alter_column('name', existing_type=sa.String(20), nullable=False)",
+  },
+  {
+    id: 'table_kwargs_autoincrement_fk', setup: 'CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE t (id INTEGER NOT NULL, name TEXT, PRIMARY KEY (id), FOREIGN KEY (id) REFERENCES p (id))',
+    body: "with op.batch_alter_table('t', recreate='always', table_kwargs={'sqlite_autoincrement': True}) as b:\n    pass",
+  },
+  {
+    id: 'table_kwargs_autoincrement_composite', setup: 'CREATE TABLE t (a INTEGER NOT NULL, b INTEGER NOT NULL, PRIMARY KEY (a, b))',
+    body: "with op.batch_alter_table('t', recreate='always', table_kwargs={'sqlite_autoincrement': True}) as b:\n    pass",
+  },
 ];
 
 interface Oracle { alembic: string; sqlalchemy: string; results: { error?: string }[] }
@@ -135,7 +148,7 @@ async function runEngine(db: Database, body: string): Promise<string | undefined
     if (fn.unsupported) throw fn.unsupported;
     for (const step of planOps(fn.ops!, d, { convention: DEFAULT_CONVENTION })) {
       if (step.kind === 'recreate') {
-        for (const s of await recreateStatements(queryable(db), d, step.table, step.ops, step.reflect)) db.run(s.sql);
+        for (const s of await recreateStatements(queryable(db), d, step.table, step.ops, step.reflect, step.tableKwargs)) db.run(s.sql);
       } else if (step.kind === 'sql') {
         for (const s of step.statements) db.run(s.sql);
       } else throw new Error(`unexpected ${step.kind} step`);

@@ -11,9 +11,9 @@ import { readColumn } from './ddl/schema';
 import { BatchBlock, OpCall, OpStatement } from './python/reader';
 import { bindOp, dialectOnly, opSpec, Out, TableTarget } from './registry';
 import type { CompileOptions } from './registry/types';
-import { asString, Call, isCall, optString, PyValue, Unsupported } from './values';
+import { asString, Call, isCall, optString, PyDict, PyValue, Unsupported } from './values';
 import { tableCopyFrom } from './copyFrom';
-import { applyBatch } from './sqliteBatch';
+import { applyBatch, type TableKwargs } from './sqliteBatch';
 import { readReflectOptions, type ReflectOptions } from './reflectOptions';
 
 export interface Statement {
@@ -34,6 +34,8 @@ export interface RecreatePlan {
   kind: 'recreate'; table: string; schema?: string; ops: OpCall[]; line: number;
   /** `naming_convention=` / `reflect_args=`: how the live table is reflected. */
   reflect?: ReflectOptions;
+  /** `table_kwargs=`: options of the new table (SQLite's `sqlite_autoincrement`). */
+  tableKwargs?: TableKwargs;
 }
 /** A TypeScript/JavaScript migration: its function, called with knex on the run's transaction. */
 export interface JsPlan { kind: 'js'; fn: (knex: unknown) => unknown; line: number }
@@ -167,9 +169,10 @@ function planBatch(b: BatchBlock, d: Dialect, names: OpNamer, co: CompileOptions
   const target = { name: tname, schema };
   if (inPlace) return b.ops.map((op) => ({ kind: 'sql' as const, statements: planOp(op, d, names, co, target).map((x) => ({ ...x, line: x.line ?? op.line })) }));
   // Options of the rebuild only: Alembic does not look at them when the ops ALTER in place (above).
-  for (const k of ['table_args', 'table_kwargs', 'reflect_kwargs', 'partial_reordering'] as const) {
+  for (const k of ['table_args', 'reflect_kwargs', 'partial_reordering'] as const) {
     if (a[k] !== undefined && a[k] !== null) throw new Unsupported(b.line, `op.batch_alter_table(..., ${k}=...)`, 'a batch option of the table rebuild the embedded engine does not apply yet');
   }
+  const tableKwargs = readTableKwargs(a.table_kwargs, b.line);
   // Validate every op now, so the run stops before its first statement; names are decided now too
   // (Alembic names the op's constraint with target_metadata's convention before the batch sees it).
   const ops: OpCall[] = [];
@@ -187,9 +190,19 @@ function planBatch(b: BatchBlock, d: Dialect, names: OpNamer, co: CompileOptions
     ops.push(call === op.call ? op : { ...op, call });
   }
   // copy_from=: the table is known now, so are the statements (no reflection: offline too).
-  if (isCall(a.copy_from)) return [{ kind: 'sql', statements: applyBatch(d, tname, tableCopyFrom(a.copy_from, d), ops) }];
+  if (isCall(a.copy_from)) return [{ kind: 'sql', statements: applyBatch(d, tname, { ...tableCopyFrom(a.copy_from, d), ...tableKwargs }, ops) }];
   const reflect = readReflectOptions(a.naming_convention, a.reflect_args, b.line);
-  return [{ kind: 'recreate', table: tname, schema, ops, line: b.line, ...(reflect.convention || reflect.columns ? { reflect } : {}) }];
+  return [{ kind: 'recreate', table: tname, schema, ops, line: b.line, ...(reflect.convention || reflect.columns ? { reflect } : {}), ...(tableKwargs && { tableKwargs }) }];
+}
+
+/** `table_kwargs={'sqlite_autoincrement': True}`: the one table option of a rebuild applied; any other is refused. */
+function readTableKwargs(v: PyValue | undefined, line: number): TableKwargs | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!(v instanceof PyDict)) throw new Unsupported(line, 'op.batch_alter_table(..., table_kwargs=...)', 'expected a dict');
+  for (const [k, x] of v.entries) {
+    if (k !== 'sqlite_autoincrement' || typeof x !== 'boolean') throw new Unsupported(line, `op.batch_alter_table(..., table_kwargs={${JSON.stringify(k)}: ...})`, 'a table option of the rebuild the embedded engine does not apply yet (only sqlite_autoincrement)');
+  }
+  return v.entries.size ? { sqliteAutoincrement: v.entries.get('sqlite_autoincrement') === true } : undefined;
 }
 
 /**

@@ -18,13 +18,16 @@ import { applyReflectOptions, type ReflectOptions } from './reflectOptions';
 
 export { reflectedType, type Query } from './sqliteReflect';
 
-/** The table a rebuild starts from: reflected (the live table) or given (`copy_from=`). */
-export interface TableCopy { cols: Col[]; cons: Cons[]; indexes: Ix[]; pkName?: string }
+/** `batch_alter_table(table_kwargs=...)`: the new table's options. */
+export interface TableKwargs { sqliteAutoincrement?: boolean }
 
-export async function recreateStatements(db: Query, d: Dialect, table: string, ops: OpCall[], reflect: ReflectOptions = {}): Promise<{ sql: string; line: number }[]> {
+/** The table a rebuild starts from: reflected (the live table) or given (`copy_from=`), with the new table's options. */
+export interface TableCopy extends TableKwargs { cols: Col[]; cons: Cons[]; indexes: Ix[]; pkName?: string }
+
+export async function recreateStatements(db: Query, d: Dialect, table: string, ops: OpCall[], reflect: ReflectOptions = {}, kwargs: TableKwargs = {}): Promise<{ sql: string; line: number }[]> {
   const copy = await reflectTable(db, d, table);
   applyReflectOptions(copy, table, reflect, d);
-  return applyBatch(d, table, copy, ops);
+  return applyBatch(d, table, { ...copy, ...kwargs }, ops);
 }
 
 /** The rebuild's statements: `copy` changed by each op, then created, filled, swapped in. */
@@ -53,9 +56,12 @@ export function applyBatch(d: Dialect, table: string, copy: TableCopy, ops: OpCa
   const { newIndexes, existingOrdering, addColOrdering, pkConstraintName } = t;
   if (addColOrdering.length) reorder(cols, existingOrdering, addColOrdering);
   const names = new Set(cols.map((c) => c.name));
-  const lines = cols.map((c) => `${d.quote(c.name)} ${c.type}${c.dflt !== undefined ? ` DEFAULT ${columnDefault(c.dflt, d)}` : ''}${c.nullable ? '' : ' NOT NULL'}${c.extra ?? ''}`);
   const pk = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
-  if (pk.length) lines.push(`${pkConstraintName ? `CONSTRAINT ${d.quote(pkConstraintName)} ` : ''}PRIMARY KEY (${pk.map((c) => d.quote(c.name)).join(', ')})`);
+  // sqlite_autoincrement: SQLAlchemy writes a lone integer key without a foreign key inline, and no table-level PRIMARY KEY.
+  const inlinePk = copy.sqliteAutoincrement && d.inlineAutoincrement && pk.length === 1 && /^(INTEGER|BIGINT|SMALLINT)$/i.test(pk[0].type)
+    && !cons.some((k) => k.kind === 'foreign' && k.columns.includes(pk[0].name)) ? pk[0] : undefined;
+  const lines = cols.map((c) => `${d.quote(c.name)} ${c.type}${c.dflt !== undefined ? ` DEFAULT ${columnDefault(c.dflt, d)}` : ''}${c.nullable ? '' : ' NOT NULL'}${c === inlinePk ? ' PRIMARY KEY AUTOINCREMENT' : ''}${c.extra ?? ''}`);
+  if (pk.length && !inlinePk) lines.push(`${pkConstraintName ? `CONSTRAINT ${d.quote(pkConstraintName)} ` : ''}PRIMARY KEY (${pk.map((c) => d.quote(c.name)).join(', ')})`);
   // The CHECKs the columns' types bring come next: SQLAlchemy makes them as the new Table is built, before the constraints are copied in.
   for (const c of cols) if (c.typeCheck) lines.push(`${c.typeCheck.name ? `CONSTRAINT ${d.quote(c.typeCheck.name)} ` : ''}CHECK (${c.typeCheck.render(c.name)})`);
   const named = cons.filter((k) => k.name);

@@ -183,7 +183,7 @@ async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, p
 async function statementsOf(part: Exclude<PlannedStep, { kind: 'js' } | OnlinePlan>, conn: Connection, d: Dialect, file: string): Promise<Statement[]> {
   if (part.kind === 'sql') return part.statements;
   try {
-    return await recreateStatements(conn, d, part.table, part.ops, part.reflect);
+    return await recreateStatements(conn, d, part.table, part.ops, part.reflect, part.tableKwargs);
   } catch (e) {
     if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || part.line, '');
     throw e;
