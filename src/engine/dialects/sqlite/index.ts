@@ -47,7 +47,7 @@ export const SQLITE: Dialect = {
   columnDefault: (sql) => (!/^\s*['"(]/.test(sql) && /\W/.test(sql) ? `(${sql})` : sql),
   sqlalchemy: '2.0',
   forSqlalchemy: (v) => (v === '1.4' ? SQLITE_SA14 : SQLITE),
-  renderType: sqliteType,
+  renderType: sqliteType('2.0'),
   onConflict: true,
   computedColumn: (c) => `GENERATED ALWAYS AS (${c.sql})${c.persisted === true ? ' STORED' : c.persisted === false ? ' VIRTUAL' : ''}`,
   computedAfterNotNull: true,
@@ -75,5 +75,5 @@ export const SQLITE: Dialect = {
 
 /** SQLAlchemy 1.4's rules: only expression defaults (functions, `sa.true()`) in parentheses, text as written. */
 const SQLITE_SA14: Dialect = {
-  ...SQLITE, sqlalchemy: '1.4', defaultExpression: (sql) => `(${sql})`, columnDefault: undefined, functionSql: (lc) => SQLITE_FUNCTIONS_SA14.get(lc),
+  ...SQLITE, sqlalchemy: '1.4', renderType: sqliteType('1.4'), defaultExpression: (sql) => `(${sql})`, columnDefault: undefined, functionSql: (lc) => SQLITE_FUNCTIONS_SA14.get(lc),
 };

@@ -1,0 +1,67 @@
+/**
+ * Column types as SQLAlchemy's compilers write them, for every dialect, under SQLAlchemy 1.4 (Debian's)
+ * and 2.0 (the survey's reference, when present): PostgreSQL types on SQLite, FLOAT's precision.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { dialectFor } from '../../../src/engine/dialects';
+import { readColumn } from '../../../src/engine/ops/ddl/schema';
+import { renderType } from '../../../src/engine/ops/ddl/types';
+import { readMigrationFunctions } from '../../../src/engine/ops/python/reader';
+import { Call, Unsupported } from '../../../src/engine/ops/values';
+import { PYTHON } from '../pythonOracle';
+
+const TYPES = ['sa.Float(53)', 'sa.FLOAT(10)', 'sa.Float()', 'sa.Numeric(10, 2)', 'sa.String(20)', 'sa.DOUBLE_PRECISION()', 'sa.Uuid()',
+  'pg.NUMERIC(10, 2)', 'pg.NUMERIC(10)', 'pg.FLOAT(53)', 'pg.CHAR(5)', 'pg.VARCHAR(20)', 'pg.TEXT()', 'pg.TIME(timezone=True)', 'pg.TIME(precision=3)',
+  'pg.TIMESTAMP(timezone=True, precision=3)', 'pg.DOUBLE_PRECISION(precision=53)', 'pg.SMALLINT()', 'pg.BIGINT()', 'pg.UUID(as_uuid=False)', 'pg.REAL()',
+  'pg.BOOLEAN()', 'pg.DATE()', 'pg.INTEGER()', 'pg.BYTEA()', 'pg.INET()', 'pg.MONEY()', 'pg.INTERVAL()', 'pg.TSVECTOR()', 'pg.CITEXT()', 'pg.JSONB()'];
+
+const REFERENCE = process.env.SURVEY_ALEMBIC_PATH ?? '/work/survey-projects/.reference';
+
+function sqlalchemy(pythonPath: string | undefined): { version: string; out: Record<string, Record<string, string | null>> } {
+  const script = `
+import json, sys
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg, sqlite, postgresql
+out = {}
+for name, d in (('sqlite', sqlite.dialect()), ('postgresql', postgresql.dialect())):
+    out[name] = {}
+    for expr in json.load(open(sys.argv[1])):
+        try:
+            t = eval(expr)
+            out[name][expr] = sa.schema.CreateTable(sa.Table('t', sa.MetaData(), sa.Column('x', t))).compile(dialect=d).string.split('\\n')[2].strip()[2:].rstrip(',').strip()
+        except Exception:
+            out[name][expr] = None
+print(json.dumps({'version': sa.__version__, 'out': out}))
+`;
+  const file = `${fs.mkdtempSync('/tmp/types-')}/types.json`;
+  fs.writeFileSync(file, JSON.stringify(TYPES));
+  return JSON.parse(execFileSync(PYTHON, ['-c', script, file], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: pythonPath ?? '' } }));
+}
+
+function ours(expr: string, dialect: 'sqlite' | 'postgresql', version: '1.4' | '2.0'): string | null {
+  const [f] = readMigrationFunctions(`import sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql as pg\nfrom alembic import op\n\ndef upgrade():\n    op.add_column("t", sa.Column("x", ${expr}))\n`, { dialect });
+  assert.equal(f.unsupported, undefined, `${expr}: ${f.unsupported?.message}`);
+  const col = readColumn((f.ops![0] as { call: Call }).call.args[1], 1);
+  try { return renderType(col.type, dialectFor(dialect, version)); } catch (e) { if (e instanceof Unsupported) return null; throw e; }
+}
+
+for (const [label, pythonPath] of [['1.4', undefined], ['2.0', REFERENCE]] as const) {
+  test(`column types as SQLAlchemy ${label} writes them, on SQLite and PostgreSQL (or refused where it cannot)`, () => {
+    if (pythonPath) assert.ok(fs.existsSync(`${pythonPath}/sqlalchemy`), `${pythonPath}: run test/survey/fetch-reference.sh`);
+    const ref = sqlalchemy(pythonPath);
+    assert.ok(ref.version.startsWith(label), ref.version);
+    const wrong: string[] = [];
+    for (const dialect of ['sqlite', 'postgresql'] as const) {
+      for (const expr of TYPES) {
+        // sa.Uuid, sa.DOUBLE_PRECISION and pg.CITEXT do not exist in 1.4.
+        if (label === '1.4' && /^(sa\.(Uuid|DOUBLE_PRECISION)|pg\.CITEXT)/.test(expr)) continue;
+        const mine = ours(expr, dialect, label);
+        if (mine !== ref.out[dialect][expr]) wrong.push(`${dialect} ${expr}: ours ${mine}, SQLAlchemy ${ref.out[dialect][expr]}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+  });
+}
