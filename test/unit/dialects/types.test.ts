@@ -1,6 +1,6 @@
 /**
  * Column types as SQLAlchemy's compilers write them, for every dialect, under SQLAlchemy 1.4 (Debian's)
- * and 2.0 (the survey's reference, when present): PostgreSQL types on SQLite, FLOAT's precision.
+ * and 2.0 (the survey's reference): every type either written as SQLAlchemy writes it, or refused (REFUSED).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +16,17 @@ import { PYTHON } from '../pythonOracle';
 const TYPES = ['sa.Float(53)', 'sa.FLOAT(10)', 'sa.Float()', 'sa.Numeric(10, 2)', 'sa.String(20)', 'sa.DOUBLE_PRECISION()', 'sa.Uuid()',
   'pg.NUMERIC(10, 2)', 'pg.NUMERIC(10)', 'pg.FLOAT(53)', 'pg.CHAR(5)', 'pg.VARCHAR(20)', 'pg.TEXT()', 'pg.TIME(timezone=True)', 'pg.TIME(precision=3)',
   'pg.TIMESTAMP(timezone=True, precision=3)', 'pg.DOUBLE_PRECISION(precision=53)', 'pg.SMALLINT()', 'pg.BIGINT()', 'pg.UUID(as_uuid=False)', 'pg.REAL()',
-  'pg.BOOLEAN()', 'pg.DATE()', 'pg.INTEGER()', 'pg.BYTEA()', 'pg.INET()', 'pg.MONEY()', 'pg.INTERVAL()', 'pg.TSVECTOR()', 'pg.CITEXT()', 'pg.JSONB()'];
+  'pg.BOOLEAN()', 'pg.DATE()', 'pg.INTEGER()', 'pg.BYTEA()', 'pg.INET()', 'pg.MONEY()', 'pg.INTERVAL()', 'pg.TSVECTOR()', 'pg.CITEXT()', 'pg.JSONB()',
+  'sa.Boolean()', 'sa.DateTime(timezone=True)', 'sa.DateTime()', 'sa.TIMESTAMP(timezone=True)', 'sa.Time(timezone=True)', 'sa.Date()', 'sa.Interval()',
+  'sa.LargeBinary()', 'sa.LargeBinary(100)', 'sa.JSON()', 'sa.Unicode(10)', 'sa.UnicodeText()', 'sa.Text(100)', 'sa.String()', 'sa.BigInteger()',
+  'sa.SmallInteger()', 'sa.NVARCHAR(10)', 'sa.NCHAR(3)', 'sa.CLOB()', 'sa.BLOB()', 'sa.BINARY(10)', 'sa.VARBINARY(10)', 'sa.DECIMAL(10, 2)',
+  'sa.Numeric()', 'sa.REAL()', 'sa.DOUBLE()', 'sa.Double()', 'sa.Enum("a", "bb", name="e")', 'sa.Enum("a", "bb", name="e", native_enum=False)',
+  'sa.Enum("a", "bb", name="e", length=20, native_enum=False)', 'pg.ARRAY(sa.Integer)', 'pg.ARRAY(sa.String(5), dimensions=2)', 'pg.BIT(3)',
+  'pg.MACADDR()', 'pg.CIDR()', 'pg.OID()', 'pg.HSTORE()', 'pg.INT4RANGE()', 'pg.TSRANGE()', 'pg.JSON()', 'pg.INTERVAL(fields="DAY")',
+  'pg.INTERVAL(precision=3)', 'pg.INTERVAL(6, "DAY TO SECOND")', 'sa.String(20, collation="C")', 'pg.TIMESTAMP(precision=0)', 'sa.PickleType()', 'sa.ARRAY(sa.Integer)', 'pg.ENUM("x", "y", name="pe")', 'sa.Uuid(as_uuid=False)'];
+
+/** Types the engine refuses though SQLAlchemy writes them (a refusal, never other SQL): kept exact, so one that starts to work is taken off. */
+const REFUSED = new Set(['pg.INT4RANGE()', 'pg.TSRANGE()', 'sa.String(20, collation="C")']);
 
 const REFERENCE = process.env.SURVEY_ALEMBIC_PATH ?? '/work/survey-projects/.reference';
 
@@ -44,8 +54,7 @@ print(json.dumps({'version': sa.__version__, 'out': out}))
 function ours(expr: string, dialect: 'sqlite' | 'postgresql', version: '1.4' | '2.0'): string | null {
   const [f] = readMigrationFunctions(`import sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql as pg\nfrom alembic import op\n\ndef upgrade():\n    op.add_column("t", sa.Column("x", ${expr}))\n`, { dialect });
   assert.equal(f.unsupported, undefined, `${expr}: ${f.unsupported?.message}`);
-  const col = readColumn((f.ops![0] as { call: Call }).call.args[1], 1);
-  try { return renderType(col.type, dialectFor(dialect, version)); } catch (e) { if (e instanceof Unsupported) return null; throw e; }
+  try { return renderType(readColumn((f.ops![0] as { call: Call }).call.args[1], 1).type, dialectFor(dialect, version)); } catch (e) { if (e instanceof Unsupported) return null; throw e; }
 }
 
 for (const [label, pythonPath] of [['1.4', undefined], ['2.0', REFERENCE]] as const) {
@@ -57,9 +66,11 @@ for (const [label, pythonPath] of [['1.4', undefined], ['2.0', REFERENCE]] as co
     for (const dialect of ['sqlite', 'postgresql'] as const) {
       for (const expr of TYPES) {
         // sa.Uuid, sa.DOUBLE_PRECISION and pg.CITEXT do not exist in 1.4.
-        if (label === '1.4' && /^(sa\.(Uuid|DOUBLE_PRECISION)|pg\.CITEXT)/.test(expr)) continue;
+        if (label === '1.4' && /^(sa\.(Uuid|DOUBLE_PRECISION|DOUBLE|Double)|pg\.CITEXT)/.test(expr)) continue;
         const mine = ours(expr, dialect, label);
-        if (mine !== ref.out[dialect][expr]) wrong.push(`${dialect} ${expr}: ours ${mine}, SQLAlchemy ${ref.out[dialect][expr]}`);
+        const theirs = ref.out[dialect][expr];
+        if (REFUSED.has(expr) && theirs !== null) { if (mine !== null) wrong.push(`${dialect} ${expr}: now written (${mine}): take it off REFUSED`); continue; }
+        if (mine !== theirs) wrong.push(`${dialect} ${expr}: ours ${mine}, SQLAlchemy ${theirs}`);
       }
     }
     assert.deepEqual(wrong, []);

@@ -13,15 +13,14 @@ const zone = (t: TypeSpec) => ` ${t.timezone ? 'WITH' : 'WITHOUT'} TIME ZONE`;
 export function postgresqlType(quote: (n: string) => string) {
   return (t: TypeSpec, ctx: TypeContext): string | undefined => {
     switch (t.name) {
-      case 'NVARCHAR': return ctx.len('VARCHAR');
-      case 'NCHAR': return ctx.len('CHAR');
       case 'DateTime': case 'TIMESTAMP': return `TIMESTAMP${precision(t)}${zone(t)}`;
       case 'Time': case 'TIME': return `TIME${precision(t)}${zone(t)}`;
-      case 'Double': case 'DOUBLE': case 'DOUBLE_PRECISION': return 'DOUBLE PRECISION';
+      case 'Double': case 'DOUBLE_PRECISION': return 'DOUBLE PRECISION'; // sa.DOUBLE keeps its name, as SQLAlchemy writes it
       case 'JSONB': return 'JSONB';
       case 'LargeBinary': case 'BYTEA': case 'PickleType': return 'BYTEA';
       case 'Uuid': return 'UUID';
-      case 'Interval': case 'INTERVAL': return 'INTERVAL';
+      case 'Interval': return 'INTERVAL';
+      case 'INTERVAL': return `INTERVAL${t.fields ? ` ${t.fields}` : ''}${t.precision !== undefined ? ` (${t.precision})` : ''}`;
       case 'Enum': case 'ENUM':
         if (t.native === false) return undefined; // VARCHAR, as everywhere
         if (!t.enumName) throw new Unsupported(t.line, `${t.origin}.${t.name}(...)`, 'PostgreSQL ENUM type requires a name.');

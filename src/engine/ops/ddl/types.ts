@@ -23,6 +23,8 @@ export interface TypeSpec {
   createType?: boolean;
   item?: TypeSpec;
   dimensions?: number;
+  /** PostgreSQL INTERVAL's fields (`DAY TO SECOND`). */
+  fields?: string;
   /** Boolean / Enum (SQLAlchemy's SchemaType): its name, and `create_constraint=True` (a CHECK where the database has no native form). */
   constraint?: { create: boolean; name?: string };
   line: number;
@@ -51,6 +53,8 @@ export function readType(v: PyValue | undefined, line: number): TypeSpec {
   switch (name) {
     case 'String': case 'VARCHAR': case 'Unicode': case 'NVARCHAR': case 'CHAR': case 'NCHAR': case 'Text': case 'TEXT': case 'UnicodeText': case 'CLOB':
       t.length = num(v.args[0] ?? v.kw('length'), 'length');
+      // SQLAlchemy writes `COLLATE "x"` after the type: refused rather than left out.
+      if ((v.args[1] ?? v.kw('collation')) !== undefined && (v.args[1] ?? v.kw('collation')) !== null) throw new Unsupported(v.line, `${v.fn}(..., collation=...)`, 'a collation the embedded engine does not write yet');
       break;
     case 'Numeric': case 'NUMERIC': case 'DECIMAL': case 'Float': case 'FLOAT': case 'REAL': case 'Double': case 'DOUBLE': case 'DOUBLE_PRECISION':
       t.precision = num(v.args[0] ?? v.kw('precision'), 'precision');
@@ -82,10 +86,22 @@ export function readType(v: PyValue | undefined, line: number): TypeSpec {
       t.constraint = { create: (v.args[0] ?? v.kw('create_constraint')) === true, name: typeof n === 'string' ? n : isCall(n, 'op.f', 'sa.conv') && typeof n.args[0] === 'string' ? n.args[0] : undefined };
       break;
     }
+    case 'BIT': case 'BINARY': case 'VARBINARY': case 'LargeBinary':
+      t.length = num(v.args[0] ?? v.kw('length'), 'length');
+      break;
+    case 'INTERVAL':
+      if (origin === 'pg') {
+        // postgresql.INTERVAL(precision=None, fields=None): `INTERVAL DAY TO SECOND (3)`.
+        t.precision = num(v.args[0] ?? v.kw('precision'), 'precision');
+        const fields = v.args[1] ?? v.kw('fields');
+        if (fields !== undefined && fields !== null && typeof fields !== 'string') throw new Unsupported(v.line, `${v.fn}(fields=...)`, 'expected a string');
+        t.fields = fields ?? undefined;
+      }
+      break;
     case 'Integer': case 'INTEGER': case 'INT': case 'BigInteger': case 'BIGINT':
-    case 'SmallInteger': case 'SMALLINT': case 'Date': case 'DATE': case 'JSON': case 'JSONB': case 'LargeBinary': case 'BLOB':
-    case 'BYTEA': case 'Uuid': case 'UUID': case 'Interval': case 'INTERVAL': case 'INET': case 'CIDR': case 'MACADDR':
-    case 'CITEXT': case 'TSVECTOR': case 'MONEY': case 'HSTORE': case 'OID': case 'BIT': case 'BINARY': case 'VARBINARY':
+    case 'SmallInteger': case 'SMALLINT': case 'Date': case 'DATE': case 'JSON': case 'JSONB': case 'BLOB':
+    case 'BYTEA': case 'Uuid': case 'UUID': case 'Interval': case 'INET': case 'CIDR': case 'MACADDR':
+    case 'CITEXT': case 'TSVECTOR': case 'MONEY': case 'HSTORE': case 'OID':
     case 'PickleType':
       t.length = num(v.kw('length'), 'length');
       break;
