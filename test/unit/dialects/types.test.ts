@@ -23,10 +23,13 @@ const TYPES = ['sa.Float(53)', 'sa.FLOAT(10)', 'sa.Float()', 'sa.Numeric(10, 2)'
   'sa.Numeric()', 'sa.REAL()', 'sa.DOUBLE()', 'sa.Double()', 'sa.Enum("a", "bb", name="e")', 'sa.Enum("a", "bb", name="e", native_enum=False)',
   'sa.Enum("a", "bb", name="e", length=20, native_enum=False)', 'pg.ARRAY(sa.Integer)', 'pg.ARRAY(sa.String(5), dimensions=2)', 'pg.BIT(3)',
   'pg.MACADDR()', 'pg.CIDR()', 'pg.OID()', 'pg.HSTORE()', 'pg.INT4RANGE()', 'pg.TSRANGE()', 'pg.JSON()', 'pg.INTERVAL(fields="DAY")',
-  'pg.INTERVAL(precision=3)', 'pg.INTERVAL(6, "DAY TO SECOND")', 'sa.String(20, collation="C")', 'pg.TIMESTAMP(precision=0)', 'sa.PickleType()', 'sa.ARRAY(sa.Integer)', 'pg.ENUM("x", "y", name="pe")', 'sa.Uuid(as_uuid=False)'];
+  'pg.INTERVAL(precision=3)', 'pg.INTERVAL(6, "DAY TO SECOND")', 'sa.String(20, collation="C")', 'pg.TIMESTAMP(precision=0)', 'sa.PickleType()', 'sa.ARRAY(sa.Integer)', 'pg.ENUM("x", "y", name="pe")', 'sa.Uuid(as_uuid=False)',
+  'sa.Enum("a", name="e", schema="s")', 'pg.ENUM("a", name="e", schema="s")', 'sa.Numeric(10, 2, asdecimal=False)', 'sa.JSON(none_as_null=True)',
+  'pg.JSONB(astext_type=sa.Text())', 'pg.UUID(as_uuid=True)', 'sa.TIMESTAMP(True)', 'pg.TIMESTAMP(True, 3)', 'pg.TIME(False, 2)', 'sa.Time(True)',
+  'pg.ARRAY(sa.Integer, dimensions=2)', 'sa.Text(length=100)', 'sa.Boolean(create_constraint=True)', 'sa.Enum("a", "b", name="e", create_constraint=True)'];
 
 /** Types the engine refuses though SQLAlchemy writes them (a refusal, never other SQL): kept exact, so one that starts to work is taken off. */
-const REFUSED = new Set(['pg.INT4RANGE()', 'pg.TSRANGE()', 'sa.String(20, collation="C")']);
+const REFUSED = new Set(['pg.INT4RANGE()', 'pg.TSRANGE()', 'sa.String(20, collation="C")', 'sa.Enum("a", name="e", schema="s")', 'pg.ENUM("a", name="e", schema="s")']);
 
 const REFERENCE = process.env.SURVEY_ALEMBIC_PATH ?? '/work/survey-projects/.reference';
 

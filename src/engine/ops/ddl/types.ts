@@ -62,7 +62,8 @@ export function readType(v: PyValue | undefined, line: number): TypeSpec {
       break;
     case 'DateTime': case 'DATETIME': case 'TIMESTAMP': case 'Time': case 'TIME':
       t.timezone = v.args[0] === true || v.kw('timezone') === true;
-      t.precision = num(v.kw('precision'), 'precision');
+      // postgresql.TIMESTAMP / TIME(timezone=False, precision=None); SQLAlchemy's own take the time zone only.
+      t.precision = num((origin === 'pg' ? v.args[1] : undefined) ?? v.kw('precision'), 'precision');
       break;
     case 'Enum': case 'ENUM': {
       const values = v.args.filter((a): a is string => typeof a === 'string');
@@ -70,6 +71,10 @@ export function readType(v: PyValue | undefined, line: number): TypeSpec {
       t.values = values;
       const n = v.kw('name');
       t.enumName = typeof n === 'string' ? n : undefined;
+      // A type in another schema is named `schema.name` everywhere it is created, used and dropped: not done yet, so refused.
+      if ((v.kw('schema') !== undefined && v.kw('schema') !== null) || v.kw('inherit_schema') === true) {
+        throw new Unsupported(v.line, `${v.fn}(..., ${v.kw('inherit_schema') === true ? 'inherit_schema=True' : 'schema=...'})`, 'an enum type in another schema is not supported by the embedded engine yet');
+      }
       t.native = v.kw('native_enum') !== false;
       t.createType = v.kw('create_type') !== false;
       t.length = num(v.kw('length'), 'length');
