@@ -57,6 +57,8 @@ export interface Dialect {
   readonly supportsSequences: boolean;
   /** CREATE / DROP SCHEMA exist (SQLite attaches databases instead). */
   readonly supportsSchemaDdl: boolean;
+  /** ALTER TABLE ... ADD CONSTRAINT exists (SQLAlchemy's `supports_alter`): a `use_alter=True` foreign key is then left out of CREATE TABLE. */
+  readonly supportsAlter: boolean;
 
   // Names and values
   /** A name as SQLAlchemy writes it: bare when legal, else double-quoted. */

@@ -12,6 +12,9 @@ import path from 'node:path';
 import { readMigrationFunctions, ReadFunction } from '../../../src/engine/ops/python/reader';
 import { Call, TextClause } from '../../../src/engine/ops/values';
 import { PythonError } from '../../../src/engine/ops/python/eval/errors';
+import { planOps } from '../../../src/engine/ops/plan';
+import { dialectFor } from '../../../src/engine/ops/ddl/dialect';
+import { DEFAULT_CONVENTION } from '../../../src/engine/naming/convention';
 
 const HEAD = 'from alembic import op\nimport sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql\nimport myapp.helpers as helpers\n\n';
 const HEAD_LINES = 6;
@@ -299,4 +302,15 @@ test('context.get_impl() and op.get_context().impl: their connection and dialect
     const f = upgrade('from alembic import context\nif context.get_impl().bind.dialect.name == "sqlite":\n    op.execute("a")\nop.execute(op.get_context().impl.dialect.name)', { dialect });
     assert.deepEqual(executed(f), dialect === 'sqlite' ? ['a', 'sqlite'] : ['postgresql']);
   }
+});
+
+test('constraint arguments are applied or refused, never dropped: unknown ones and INCLUDE columns refused, postgresql_include=[] accepted', () => {
+  const plan = (body: string) => {
+    const f = upgrade(body, { dialect: 'postgresql' });
+    if (f.unsupported) return f.unsupported.message;
+    try { return planOps(f.ops!, dialectFor('postgresql'), { convention: DEFAULT_CONVENTION }).flatMap((p) => (p as { statements: { sql: string }[] }).statements.map((s) => s.sql)).join('; '); } catch (e) { return (e as Error).message; }
+  };
+  assert.match(plan('op.create_table("t", sa.Column("a", sa.Integer), sa.UniqueConstraint("a", bogus=1))'), /sa\.UniqueConstraint\(\.\.\., bogus=\.\.\.\): an argument the embedded engine does not know or apply/);
+  assert.match(plan('op.create_table("t", sa.Column("a", sa.Integer), sa.Column("b", sa.Integer), sa.UniqueConstraint("a", postgresql_include=["b"]))'), /INCLUDE columns of a constraint are not written/);
+  assert.match(plan('op.create_table("t", sa.Column("a", sa.Integer), sa.UniqueConstraint("a", postgresql_include=[], deferrable=True))'), /UNIQUE \(a\) DEFERRABLE\n\)/);
 });

@@ -30,6 +30,7 @@ export const POSTGRESQL: Dialect = {
   transactionalDdl: true,
   supportsSequences: true,
   supportsSchemaDdl: true,
+  supportsAlter: true,
   sqlalchemy: '2.0',
   forSqlalchemy: (v) => (v === '1.4' ? POSTGRESQL_SA14 : POSTGRESQL),
   quote,

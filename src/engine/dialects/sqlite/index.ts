@@ -27,6 +27,7 @@ export const SQLITE: Dialect = {
   transactionalDdl: false,
   supportsSequences: false,
   supportsSchemaDdl: false,
+  supportsAlter: false,
   quote,
   qualified: (n, schema) => (schema ? `${quote(schema)}.` : '') + quote(n),
   literal: sqlLiteral,

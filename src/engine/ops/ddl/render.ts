@@ -149,9 +149,9 @@ export function renderDeferrability(o: { deferrable?: boolean; initially?: strin
 export function renderConstraint(c: ConstraintSpec, d: Dialect): string {
   const head = c.name ? `CONSTRAINT ${d.quote(c.name)} ` : '';
   switch (c.kind) {
-    case 'primary': return `${head}PRIMARY KEY (${names(c.columns, d)})`;
-    case 'unique': return `${head}UNIQUE ${d.uniqueNulls?.(c.nullsNotDistinct) ?? ''}(${names(c.columns, d)})`;
-    case 'check': return `${head}CHECK (${c.sql})`;
+    case 'primary': return `${head}PRIMARY KEY (${names(c.columns, d)})${renderDeferrability(c)}`;
+    case 'unique': return `${head}UNIQUE ${d.uniqueNulls?.(c.nullsNotDistinct) ?? ''}(${names(c.columns, d)})${renderDeferrability(c)}`;
+    case 'check': return `${head}CHECK (${c.sql})${renderDeferrability(c)}`;
     case 'foreign': return head + renderForeignKey(c, d);
   }
 }
@@ -175,6 +175,7 @@ export function renderCreateTable(t: TableSpec, d: Dialect): string {
   for (const c of t.constraints) {
     if (c.kind === 'primary' && (!c.columns.length || inlinePk)) continue;
     if (c.kind === 'foreign' && d.foreignKeysWithinSchema && (c.refSchema ?? undefined) !== (t.schema ?? undefined)) continue;
+    if (c.kind === 'foreign' && c.useAlter && d.supportsAlter) continue; // SQLAlchemy would add it with ALTER after metadata.create_all(); Alembic never does
     if (c.kind === 'check' && c.type) {
       const k = typeBoundCheck(c.type.spec, d, c.type.column);
       if (k) parts.push(renderConstraint({ ...c, sql: k.sql }, d));

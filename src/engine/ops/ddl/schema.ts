@@ -29,16 +29,21 @@ export interface ForeignKeySpec {
   deferrable?: boolean;
   initially?: string;
   match?: string;
+  /** `use_alter=True`: SQLAlchemy leaves it out of CREATE TABLE where the database can ALTER (Dialect.supportsAlter). */
+  useAlter?: boolean;
 }
 
+/** `deferrable=` / `initially=` (SQLAlchemy's `define_constraint_deferrability`). */
+export interface Deferrability { deferrable?: boolean; initially?: string }
+
 export type ConstraintSpec =
-  | { kind: 'primary'; name?: string; conv?: boolean; columns: string[] }
-  | { kind: 'unique'; name?: string; conv?: boolean; columns: string[]; nullsNotDistinct?: boolean }
+  | ({ kind: 'primary'; name?: string; conv?: boolean; columns: string[] } & Deferrability)
+  | ({ kind: 'unique'; name?: string; conv?: boolean; columns: string[]; nullsNotDistinct?: boolean } & Deferrability)
   /**
    * columns: those its expression refers to (a constraint a column's type attaches; else none known);
    * type: the CHECK a column's Boolean / Enum `create_constraint=True` brings (rendered only where the database needs it).
    */
-  | { kind: 'check'; name?: string; conv?: boolean; sql: string; columns?: string[]; type?: { column: string; spec: TypeSpec } }
+  | ({ kind: 'check'; name?: string; conv?: boolean; sql: string; columns?: string[]; type?: { column: string; spec: TypeSpec } } & Deferrability)
   | ({ kind: 'foreign' } & ForeignKeySpec);
 
 /** `sa.Identity(...)`: GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY, with its sequence options. */
@@ -150,7 +155,7 @@ export function readForeignKey(fk: Call, column: string): ForeignKeySpec {
     refColumns: [parts[parts.length - 1]],
     refTable: parts[parts.length - 2],
     refSchema: parts.length > 2 ? parts.slice(0, -2).join('.') : undefined,
-    ...fkOptions(fk),
+    ...fkOptions(fk), ...(fk.kw('use_alter') === true && { useAlter: true }),
   };
 }
 
@@ -233,16 +238,35 @@ export function nullsNotDistinct(kw: ReadonlyMap<string, PyValue>): boolean | un
   return typeof v === 'boolean' ? v : undefined;
 }
 
+/** The keyword arguments each constraint takes here (another database's options are let through, as SQLAlchemy ignores them). */
+const CONSTRAINT_KEYWORDS: Record<string, string[]> = {
+  'sa.PrimaryKeyConstraint': ['name', 'info', 'deferrable', 'initially', 'postgresql_include'],
+  'sa.UniqueConstraint': ['name', 'info', 'deferrable', 'initially', 'postgresql_nulls_not_distinct', 'postgresql_include'],
+  'sa.CheckConstraint': ['name', 'sqltext', 'info', 'deferrable', 'initially'],
+  'sa.ForeignKeyConstraint': ['name', 'columns', 'refcolumns', 'info', 'onupdate', 'ondelete', 'deferrable', 'initially', 'match', 'use_alter', 'link_to_name'],
+};
+
+function deferrability(c: Call): Deferrability {
+  const { deferrable, initially } = fkOptions(c);
+  return { ...(deferrable !== undefined && { deferrable }), ...(initially !== undefined && { initially }) };
+}
+
 export function readConstraint(c: Call, table: string): ConstraintSpec {
+  if (CONSTRAINT_KEYWORDS[c.fn]) checkKeywords(c, CONSTRAINT_KEYWORDS[c.fn], c.fn);
+  // postgresql_include=[] (as autogenerate writes it) adds nothing; columns there would add INCLUDE (...), not written yet.
+  const include = c.kw('postgresql_include');
+  if (include !== undefined && include !== null && !(Array.isArray(include) && include.length === 0)) {
+    throw new Unsupported(c.line, `${c.fn}(..., postgresql_include=...)`, 'INCLUDE columns of a constraint are not written by the embedded engine yet');
+  }
   // CheckConstraint(sqltext, name, ...) takes its name by position too.
   const { name, conv } = givenName(c.kw('name') ?? (c.fn === 'sa.CheckConstraint' ? c.args[1] : undefined), c.line, 'name=');
   switch (c.fn) {
-    case 'sa.PrimaryKeyConstraint': return { kind: 'primary', name, conv, columns: c.args.map((a) => asString(a, c.line, 'a column name')) };
-    case 'sa.UniqueConstraint': return { kind: 'unique', name, conv, columns: c.args.map((a) => asString(a, c.line, 'a column name')), nullsNotDistinct: nullsNotDistinct(c.kwargs) };
+    case 'sa.PrimaryKeyConstraint': return { kind: 'primary', name, conv, columns: c.args.map((a) => asString(a, c.line, 'a column name')), ...deferrability(c) };
+    case 'sa.UniqueConstraint': return { kind: 'unique', name, conv, columns: c.args.map((a) => asString(a, c.line, 'a column name')), nullsNotDistinct: nullsNotDistinct(c.kwargs), ...deferrability(c) };
     case 'sa.CheckConstraint': {
       const cond = c.args[0] ?? c.kw('sqltext');
       const sql = cond instanceof TextClause ? cond.sql : asString(cond, c.line, 'the CHECK condition');
-      return { kind: 'check', name, conv, sql };
+      return { kind: 'check', name, conv, sql, ...deferrability(c) };
     }
     case 'sa.ForeignKeyConstraint': {
       const cols = asStringList(c.args[0] ?? c.kw('columns'), c.line, 'the local columns');
@@ -253,7 +277,7 @@ export function readConstraint(c: Call, table: string): ConstraintSpec {
       return {
         kind: 'foreign', name, conv, columns: cols,
         refTable: first[first.length - 2], refSchema: first.length > 2 ? first.slice(0, -2).join('.') : undefined,
-        refColumns: parsed.map((p) => p[p.length - 1]), ...fkOptions(c),
+        refColumns: parsed.map((p) => p[p.length - 1]), ...fkOptions(c), ...(c.kw('use_alter') === true && { useAlter: true }),
       };
     }
   }
