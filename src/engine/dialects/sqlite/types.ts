@@ -14,7 +14,6 @@ const PG_GENERIC_SA20 = new Set(['DOUBLE_PRECISION', 'UUID']);
 export const sqliteType = (version: SqlalchemyVersion) => (t: TypeSpec, ctx: TypeContext): string | undefined => {
   if (t.name === 'Float' || t.name === 'FLOAT') return 'FLOAT'; // visit_FLOAT: no precision outside PostgreSQL, MySQL, Oracle
   if (t.origin !== 'pg' || ['JSON', 'ARRAY', 'ENUM'].includes(t.name)) return undefined;
-  if (t.name === 'UUID' && version !== '1.4') return 'UUID';
   if (PG_GENERIC.has(t.name) || (version !== '1.4' && PG_GENERIC_SA20.has(t.name))) return ctx.render({ ...t, origin: 'sa' });
   return ctx.cannot();
 };

@@ -155,17 +155,18 @@ export function readForeignKey(fk: Call, column: string): ForeignKeySpec {
     refColumns: [parts[parts.length - 1]],
     refTable: parts[parts.length - 2],
     refSchema: parts.length > 2 ? parts.slice(0, -2).join('.') : undefined,
-    ...fkOptions(fk), ...(fk.kw('use_alter') === true && { useAlter: true }),
+    ...fkOptions(fk),
   };
 }
 
-export function fkOptions(c: Call): Pick<ForeignKeySpec, 'onDelete' | 'onUpdate' | 'deferrable' | 'initially' | 'match'> {
+export function fkOptions(c: Call): Pick<ForeignKeySpec, 'onDelete' | 'onUpdate' | 'deferrable' | 'initially' | 'match' | 'useAlter'> {
   return {
     onDelete: optString(c.kw('ondelete'), c.line, 'ondelete='),
     onUpdate: optString(c.kw('onupdate'), c.line, 'onupdate='),
     deferrable: c.kw('deferrable') === undefined || c.kw('deferrable') === null ? undefined : c.kw('deferrable') === true,
     initially: optString(c.kw('initially'), c.line, 'initially='),
     match: optString(c.kw('match'), c.line, 'match='),
+    ...(c.kw('use_alter') === true && { useAlter: true }),
   };
 }
 
@@ -277,7 +278,7 @@ export function readConstraint(c: Call, table: string): ConstraintSpec {
       return {
         kind: 'foreign', name, conv, columns: cols,
         refTable: first[first.length - 2], refSchema: first.length > 2 ? first.slice(0, -2).join('.') : undefined,
-        refColumns: parsed.map((p) => p[p.length - 1]), ...fkOptions(c), ...(c.kw('use_alter') === true && { useAlter: true }),
+        refColumns: parsed.map((p) => p[p.length - 1]), ...fkOptions(c),
       };
     }
   }

@@ -54,7 +54,7 @@ export function readType(v: PyValue | undefined, line: number): TypeSpec {
     case 'String': case 'VARCHAR': case 'Unicode': case 'NVARCHAR': case 'CHAR': case 'NCHAR': case 'Text': case 'TEXT': case 'UnicodeText': case 'CLOB':
       t.length = num(v.args[0] ?? v.kw('length'), 'length');
       // SQLAlchemy writes `COLLATE "x"` after the type: refused rather than left out.
-      if ((v.args[1] ?? v.kw('collation')) !== undefined && (v.args[1] ?? v.kw('collation')) !== null) throw new Unsupported(v.line, `${v.fn}(..., collation=...)`, 'a collation the embedded engine does not write yet');
+      if ((v.args[1] ?? v.kw('collation') ?? null) !== null) throw new Unsupported(v.line, `${v.fn}(..., collation=...)`, 'a collation the embedded engine does not write yet');
       break;
     case 'Numeric': case 'NUMERIC': case 'DECIMAL': case 'Float': case 'FLOAT': case 'REAL': case 'Double': case 'DOUBLE': case 'DOUBLE_PRECISION':
       t.precision = num(v.args[0] ?? v.kw('precision'), 'precision');
