@@ -5,7 +5,8 @@
  * `delete()`, objects changed, added and deleted, flushed by autoflush, `flush()` and
  * `commit()`, `session.execute(...)`: run embedded, online, the rows and schema left are the
  * real Alembic's (SQLAlchemy's unit of work), on a SQLite file and on PostgreSQL, up and down;
- * `--sql` refuses it as Alembic's offline mode cannot run a Session either.
+ * `query(table)` / `query(t.c.a)` over Core tables give rows (c3). `--sql` refuses it as Alembic's
+ * offline mode cannot run a Session either.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,6 +23,7 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
     assert.match(facts, /labels: CORE:20,OPS:4,new:None/, `what the migration read after its own flushes: ${facts}`);
     assert.match(facts, /first off: bob@example.com.off None/, facts);
     assert.match(facts, /pairs: (1\/None;1\/True|1\/True;1\/None);2\/True/, `distinct rows of columns, Booleans as Python reads them: ${facts}`);
+    assert.match(facts, /core: \[1, 2\] 20 2 2/, `rows of a Core table and of its columns (c3): ${facts}`);
   });
 }
 

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { projectImportRoots } from '../../src/engine/config/project';
+import { projectSitePackages } from '../../src/engine/config/virtualenv';
 import { NeedsDatabase, readMigrationFunctions } from '../../src/engine/ops/python/reader';
 import { planOps, PlannedStep } from '../../src/engine/ops/plan';
 import { dialectFor, DialectName } from '../../src/engine/ops/ddl/dialect';
@@ -29,8 +30,10 @@ export class Refusal extends Error {
 
 /** THE call to the engine: read the revision, compile both functions for the dialect. Throws Refusal. */
 export function planRevision(input: RevisionInput): RevisionPlan {
-  // Project imports resolve as the product resolves them: the repository, its src/ layout, the package holding the scripts.
-  const importRoots = projectImportRoots(input.projectRoot, scriptLocationOf(input.file, input.projectRoot) ?? input.projectRoot);
+  // Project imports resolve as the product resolves them: the repository, its src/ layout, the package
+  // holding the scripts, then the project's virtualenv (fetch-installed.sh).
+  const ownRoots = projectImportRoots(input.projectRoot, scriptLocationOf(input.file, input.projectRoot) ?? input.projectRoot);
+  const importRoots = [...ownRoots, ...projectSitePackages(input.projectRoot, input.projectRoot, input.projectRoot)];
   const fns = readMigrationFunctions(input.text, { dialect: input.dialect, offline: true, file: input.file, importRoots, mainOptions: {} });
   const out: RevisionPlan = { upgrade: undefined, downgrade: undefined };
   for (const name of ['upgrade', 'downgrade'] as const) {
@@ -39,7 +42,7 @@ export function planRevision(input: RevisionInput): RevisionPlan {
     // Reading rows back runs online (in the run's transaction): embedded, though --sql cannot write it.
     if (f.unsupported instanceof NeedsDatabase) { out[name] = [{ kind: 'online', line: f.line, evaluate: () => ({ ops: [] }) }]; continue; }
     if (f.unsupported) throw new Refusal('read', f.unsupported);
-    try { out[name] = planOps(f.ops!, dialectFor(input.dialect, input.sqlalchemy), { convention: () => conventionOf(input.file, input.projectRoot, importRoots) }); } catch (e) {
+    try { out[name] = planOps(f.ops!, dialectFor(input.dialect, input.sqlalchemy), { convention: () => conventionOf(input.file, input.projectRoot, ownRoots) }); } catch (e) {
       if (e instanceof Unsupported) throw new Refusal('compile', e);
       throw e;
     }

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DialectName } from '../../src/engine/ops/ddl/dialect';
+import { virtualenvSitePackages } from '../../src/engine/config/virtualenv';
 
 export interface Revision { file: string; dialects: DialectName[] }
 export interface Project { name: string; root: string; folders: string[]; revisions: Revision[]; pythonPaths: string[] }
@@ -93,7 +94,8 @@ function pythonPaths(root: string, folders: string[]): string[] {
     while (d.startsWith(root) && d !== root && fs.existsSync(path.join(d, '__init__.py'))) d = path.dirname(d);
     if (!out.includes(d)) out.push(d);
   }
-  return out;
+  // Packages installed in the project's virtualenv (fetch-installed.sh lays out the surveyed ones).
+  return [...out, ...virtualenvSitePackages(root)];
 }
 
 export function readProject(dir: string): Project {

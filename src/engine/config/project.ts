@@ -13,6 +13,7 @@ import { resolveDatabaseUrl, ResolvedUrl } from './databaseUrl';
 import type { ProjectConvention } from '../naming/opNames';
 import { lookupProjectConvention, workspaceRootFor } from '../naming/projectConvention';
 import { detectSqlalchemy, SqlalchemyRules } from './sqlalchemyVersion';
+import { projectSitePackages } from './virtualenv';
 
 export const DEFAULT_FILE_TEMPLATE = '%(rev)s_%(slug)s';
 
@@ -40,7 +41,8 @@ export interface ProjectConfig {
   /**
    * Folders the project's own Python modules are found in, for helpers a revision imports:
    * `prepend_sys_path` (as Alembic puts it on sys.path, relative to the working directory), then the
-   * config file's folder and the script location's parent, last `projectImportRoots`.
+   * config file's folder and the script location's parent, then `projectImportRoots`, last the
+   * site-packages of the project's virtualenv (`.venv`, `venv`, `env`), read like the project's modules.
    */
   importRoots: string[];
   /** The `[alembic]` section's options (interpolated), for `config.get_main_option()` in migrations. */
@@ -160,16 +162,18 @@ export function loadProjectConfig(options: LoadOptions = {}): ProjectConfig {
   const tsl = option('truncate_slug_length');
   const prepend = option('prepend_sys_path');
   const projectRoot = workspaceRootFor(path.dirname(ini ? iniPath : tomlPath), cwd);
-  const importRoots = [...new Set([
+  const ownRoots = [...new Set([
     ...(prepend ? prepend.split(/[\s,:]+/).filter(Boolean).map((p) => path.resolve(cwd, p)) : []),
     path.dirname(ini ? iniPath : tomlPath), path.dirname(scriptLocation),
     ...projectImportRoots(projectRoot, scriptLocation),
   ])];
+  // Installed packages come last, as site-packages does on sys.path.
+  const importRoots = [...new Set([...ownRoots, ...projectSitePackages(path.dirname(ini ? iniPath : tomlPath), cwd, projectRoot)])];
   const database = resolveDatabaseUrl({ sqlalchemyUrl: iniOpt('sqlalchemy.url'), env, folders: [path.dirname(ini ? iniPath : tomlPath), cwd] });
   const here = path.dirname(ini ? iniPath : tomlPath);
   let convention: ProjectConvention | undefined;
   const namingConvention = () => (convention ??= lookupProjectConvention({
-    envPy: path.join(scriptLocation, 'env.py'), here, cwd, importRoots, pyprojects: [tomlPath, path.join(here, 'pyproject.toml')],
+    envPy: path.join(scriptLocation, 'env.py'), here, cwd, importRoots: ownRoots, pyprojects: [tomlPath, path.join(here, 'pyproject.toml')],
   }));
   let sqlalchemyRules: SqlalchemyRules | undefined;
   const sqlalchemy = () => (sqlalchemyRules ??= detectSqlalchemy(here, cwd, workspaceRootFor(here, cwd)));

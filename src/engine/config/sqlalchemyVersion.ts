@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { CommandError } from '../errors';
+import { projectFolders, virtualenvSitePackages } from './virtualenv';
 
 export type SqlalchemyVersion = '1.4' | '2.0';
 export const DEFAULT_SQLALCHEMY: SqlalchemyVersion = '2.0';
@@ -38,15 +39,10 @@ type Finder = (dir: string) => { file: string; spec: string } | undefined;
 const read = (file: string): string | undefined => { try { return fs.readFileSync(file, 'utf8'); } catch { return undefined; } };
 
 const virtualenv: Finder = (dir) => {
-  for (const env of ['.venv', 'venv', 'env']) {
-    const lib = path.join(dir, env, 'lib');
-    let pythons: string[];
-    try { pythons = fs.readdirSync(lib).filter((p) => p.startsWith('python')); } catch { continue; }
-    for (const py of pythons) {
-      const file = path.join(lib, py, 'site-packages', 'sqlalchemy', '__init__.py');
-      const m = /^__version__\s*=\s*["']([^"']+)["']/m.exec(read(file) ?? '');
-      if (m) return { file, spec: m[1] };
-    }
+  for (const sitePackages of virtualenvSitePackages(dir)) {
+    const file = path.join(sitePackages, 'sqlalchemy', '__init__.py');
+    const m = /^__version__\s*=\s*["']([^"']+)["']/m.exec(read(file) ?? '');
+    if (m) return { file, spec: m[1] };
   }
   return undefined;
 };
@@ -114,13 +110,7 @@ function setting(files: string[]): SqlalchemyRules | undefined {
  * kind of declaration in order of trust, each looked for in `here`, its parents up to `root`, then `cwd`.
  */
 export function detectSqlalchemy(here: string, cwd: string, root: string): SqlalchemyRules {
-  const dirs: string[] = [];
-  for (let d = path.resolve(here); ; d = path.dirname(d)) {
-    dirs.push(d);
-    const rel = path.relative(path.resolve(root), d);
-    if (!rel || rel.startsWith('..') || path.isAbsolute(rel) || path.dirname(d) === d) break;
-  }
-  const all = [...new Set([...dirs, path.resolve(cwd)])];
+  const all = projectFolders(here, cwd, root);
   const set = setting(all.map((d) => path.join(d, 'pyproject.toml')));
   if (set) return set;
   for (const find of [virtualenv, tomlLock('poetry.lock'), tomlLock('uv.lock'), pipfileLock, requirements, pyprojectDependency]) {

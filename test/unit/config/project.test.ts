@@ -108,3 +108,48 @@ test('the package that holds the scripts is importable from its parent, as an ed
   const [f] = readMigrationFunctions('from alembic import op\nfrom buildbot.util import sautils\n\ndef upgrade():\n    op.execute(sautils.CHARSET)\n', { dialect: 'sqlite', importRoots: c.importRoots });
   assert.equal(f.unsupported, undefined, f.unsupported?.message);
 });
+
+test('a library installed in the project\'s virtualenv is read from its site-packages, never run; its package __init__ is not needed', () => {
+  // neutron's revisions: `from neutron_lib.db import constants` then `sa.String(constants.UUID_FIELD_SIZE)`;
+  // the package's __init__ imports what the engine cannot follow (pbr), as Python would run it.
+  const site = '.venv/lib/python3.12/site-packages';
+  const root = writeTree({
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'alembic.ini': '[alembic]\nscript_location = alembic\n',
+    'alembic/env.py': '',
+    [`${site}/extlib/__init__.py`]: 'import pbr.version\n__version__ = pbr.version.VersionInfo("extlib").version_string()\n',
+    [`${site}/extlib/db/__init__.py`]: '',
+    [`${site}/extlib/db/constants.py`]: 'UUID_FIELD_SIZE = 36\nEXPAND_BRANCH = "expand"\n',
+  });
+  const source = 'from alembic import op\nimport sqlalchemy as sa\nfrom extlib.db import constants\n\n' +
+    'def upgrade():\n    op.add_column("ports", sa.Column("hint", sa.String(constants.UUID_FIELD_SIZE)))\n';
+  const c = loadProjectConfig({ cwd: root, env: {} });
+  assert.equal(c.importRoots[c.importRoots.length - 1], path.join(root, site), 'site-packages comes after the project\'s own folders');
+  const [f] = readMigrationFunctions(source, { dialect: 'postgresql', importRoots: c.importRoots });
+  assert.equal(f.unsupported, undefined, f.unsupported?.message);
+  assert.match(JSON.stringify(f.ops), /"length":36|36/);
+
+  // Without the virtualenv the import is refused, and the message says where the engine looked.
+  fs.rmSync(path.join(root, '.venv'), { recursive: true });
+  const bare = loadProjectConfig({ cwd: root, env: {} });
+  const [g] = readMigrationFunctions(source, { dialect: 'postgresql', importRoots: bare.importRoots });
+  assert.match(g.unsupported!.message, /extlib\.db\.constants\.UUID_FIELD_SIZE.*not a module of the project nor a Python source of its virtualenv \(\.venv, venv or env/);
+});
+
+test('a package installed in the virtualenv does not shadow the project\'s own module of the same name, nor SQLAlchemy', () => {
+  const site = 'venv/lib/python3.11/site-packages';
+  const root = writeTree({
+    '.git/HEAD': 'ref: refs/heads/main\n',
+    'alembic.ini': '[alembic]\nscript_location = alembic\n',
+    'alembic/env.py': '',
+    'names.py': 'TABLE = "mine"\n',
+    [`${site}/names.py`]: 'TABLE = "installed"\n',
+    [`${site}/sqlalchemy/__init__.py`]: '__version__ = "1.4.52"\nraise ImportError("not this one")\n',
+  });
+  const c = loadProjectConfig({ cwd: root, env: {} });
+  const [f] = readMigrationFunctions('from alembic import op\nimport sqlalchemy as sa\nfrom names import TABLE\n\ndef upgrade():\n    op.drop_table(TABLE)\n',
+    { dialect: 'sqlite', importRoots: c.importRoots });
+  assert.equal(f.unsupported, undefined, f.unsupported?.message);
+  assert.match(JSON.stringify(f.ops), /mine/);
+  assert.equal(c.sqlalchemy().version, '1.4', 'the installed SQLAlchemy still decides the rules');
+});

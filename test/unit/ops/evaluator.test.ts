@@ -123,7 +123,8 @@ const REFUSED: [string, number, RegExp][] = [
   ['Base = sa.orm.declarative_base()\nclass T(Base):\n    __tablename__ = "t"\n    id = sa.Column(sa.Integer, primary_key=True)\n    at = sa.Column(sa.String, onupdate=helpers.now)\ns = sa.orm.Session(bind=op.get_bind())\ns.query(T).update({"id": 2})', 7, /T\.at \(onupdate=\.\.\.\): SQLAlchemy would call the column's Python-side onupdate= here, which needs Python/],
   ['Base = sa.orm.declarative_base()\nclass T(Base):\n    __tablename__ = "t"\n    id = sa.Column(sa.Integer, primary_key=True)\n    uid = sa.Column(sa.String, default=helpers.new_id)\ns = sa.orm.Session(bind=op.get_bind())\ns.add(T(id=1))\ns.flush()', 8, /T\.uid \(default=\.\.\.\): SQLAlchemy would call the column's Python-side default= here/],
   ['Base = sa.orm.declarative_base()\nclass T(Base):\n    __tablename__ = "t"\n    id = sa.Column(sa.Integer, primary_key=True)\n    kids = sa.orm.relationship("Kid")\nT.kids', 6, /T\.kids: relationships are not loaded by the embedded engine/],
-  ['s = sa.orm.Session(bind=op.get_bind())\ns.query(sa.column("x")).all()', 2, /only session\.query\(Model\) or columns of one declarative model/],
+  ['s = sa.orm.Session(bind=op.get_bind())\ns.query(sa.column("x")).all()', 2, /only session\.query\(Model\), a table, or columns of one model or one table/],
+  ['t = sa.table("t", sa.column("x"))\ns = sa.orm.Session(bind=op.get_bind())\ns.query(t).update({"x": 1})', 3, /query\(\.\.\.\)\.update\(\.\.\.\): run on session\.query\(Model\) only/],
   ['s = sa.orm.Session(bind=op.get_bind())\ns.rollback()', 2, /session\.rollback: this part of the ORM Session is not run/],
   ['x = b"bytes"', 1, /a bytes literal/],
   ['x = 1j', 1, /complex number/],
@@ -184,6 +185,8 @@ const ERRORS: [string, string, RegExp][] = [
   ['op.execute(1 / 0)', 'ZeroDivisionError', /division by zero/],
   ['op.execute("x".nope())', 'AttributeError', /'str' object has no attribute 'nope'/],
   ['a, b = [1, 2, 3]', 'ValueError', /too many values to unpack/],
+  ['a, = [1, 2]', 'ValueError', /too many values to unpack \(expected 1, got 2\)/],
+  ['for a, in [(1, 2)]:\n    pass', 'ValueError', /too many values to unpack \(expected 1, got 2\)/],
   ['def f(x):\n    return x\nf()', 'TypeError', /missing required argument: 'x'/],
   ['def f():\n    return f()\nf()', 'RecursionError', /too deeply/],
   ['assert 1 == 2, "no"', 'AssertionError', /no/],
@@ -313,4 +316,10 @@ test('constraint arguments are applied or refused, never dropped: unknown ones a
   assert.match(plan('op.create_table("t", sa.Column("a", sa.Integer), sa.UniqueConstraint("a", bogus=1))'), /sa\.UniqueConstraint\(\.\.\., bogus=\.\.\.\): an argument the embedded engine does not know or apply/);
   assert.match(plan('op.create_table("t", sa.Column("a", sa.Integer), sa.Column("b", sa.Integer), sa.UniqueConstraint("a", postgresql_include=["b"]))'), /INCLUDE columns of a constraint are not written/);
   assert.match(plan('op.create_table("t", sa.Column("a", sa.Integer), sa.UniqueConstraint("a", postgresql_include=[], deferrable=True))'), /UNIQUE \(a\) DEFERRABLE\n\)/);
+});
+
+test('a target written with a trailing comma unpacks its one item, in assignments, for loops and comprehensions', () => {
+  const f = upgrade('only, = [("a",)]\nfor name, in [("b",), ("c",)]:\n    op.execute(name)\nop.execute(only[0] + "".join([x for x, in [("d",), ("e",)]]))');
+  assert.equal(f.unsupported, undefined, f.unsupported?.message);
+  assert.deepEqual(executed(f), ['b', 'c', 'ade']);
 });

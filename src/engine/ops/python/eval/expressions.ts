@@ -35,8 +35,9 @@ export abstract class ExpressionEvaluator extends Budgeted {
   /** Runs a function's body (the statements are the interpreter's). */
   abstract block(body: SyntaxNode, unit: Unit, scopes: Scope[]): void;
 
-  protected bindTargets(targets: SyntaxNode[], value: Value, unit: Unit, scopes: Scope[], at: SyntaxNode): void {
-    if (targets.length === 1) { this.bindTarget(targets[0], value, unit, scopes); return; }
+  /** `tuple`: the targets were written with a comma (`x, = row` unpacks one item). */
+  protected bindTargets(targets: SyntaxNode[], value: Value, unit: Unit, scopes: Scope[], at: SyntaxNode, tuple = targets.length > 1): void {
+    if (!tuple && targets.length === 1) { this.bindTarget(targets[0], value, unit, scopes); return; }
     const items = [...iterate(value, line(unit, at))];
     if (items.length !== targets.length) {
       throw new PythonError(line(unit, at), 'ValueError', `${items.length < targets.length ? 'not enough' : 'too many'} values to unpack (expected ${targets.length}, got ${items.length})`);
@@ -215,14 +216,15 @@ export abstract class ExpressionEvaluator extends Budgeted {
 
   /** `for x in xs if cond ...` clauses; `each` is called in the innermost scope. */
   protected comprehension(n: SyntaxNode, unit: Unit, scopes: Scope[], each: (s: Scope[]) => void): void {
-    const clauses: { kind: 'for'; targets: SyntaxNode[]; iter: SyntaxNode } | { kind: 'if'; cond: SyntaxNode }[] = [];
-    const list: ({ kind: 'for'; targets: SyntaxNode[]; iter: SyntaxNode } | { kind: 'if'; cond: SyntaxNode })[] = clauses as never;
+    const clauses: { kind: 'for'; targets: SyntaxNode[]; tuple: boolean; iter: SyntaxNode } | { kind: 'if'; cond: SyntaxNode }[] = [];
+    const list: ({ kind: 'for'; targets: SyntaxNode[]; tuple: boolean; iter: SyntaxNode } | { kind: 'if'; cond: SyntaxNode })[] = clauses as never;
     for (let c = n.firstChild; c; c = c.nextSibling) {
       if (c.name === 'for') {
         const targets: SyntaxNode[] = [];
+        let tuple = false;
         let t = c.nextSibling!;
-        for (; t.name !== 'in'; t = t.nextSibling!) if (t.name !== ',') targets.push(t);
-        list.push({ kind: 'for', targets, iter: t.nextSibling! });
+        for (; t.name !== 'in'; t = t.nextSibling!) if (t.name !== ',') targets.push(t); else tuple = true;
+        list.push({ kind: 'for', targets, tuple, iter: t.nextSibling! });
         c = t.nextSibling!;
       } else if (c.name === 'if') {
         list.push({ kind: 'if', cond: c.nextSibling! });
@@ -237,7 +239,7 @@ export abstract class ExpressionEvaluator extends Budgeted {
       if (cl.kind === 'if') { if (truthy(this.expr(cl.cond, unit, inner))) run(i + 1); return; }
       // The first iterable is evaluated in the enclosing scope, as in Python.
       for (const item of iterate(this.expr(cl.iter, unit, i === 0 ? scopes : inner), line(unit, cl.iter))) {
-        this.bindTargets(cl.targets, item, unit, inner, cl.iter);
+        this.bindTargets(cl.targets, item, unit, inner, cl.iter, cl.tuple);
         run(i + 1);
       }
     };

@@ -22,6 +22,8 @@ import type { EnvironmentProxy } from './context';
 const STDLIB = new Set(['os', 'sys', 'json', 're', 'datetime', 'uuid', 'enum', 'decimal', 'time', 'random', 'hashlib', 'pathlib', 'collections', 'itertools', 'functools', 'textwrap', 'contextlib', 'subprocess', 'importlib', 'string', 'copy', 'base64', 'secrets', 'warnings']);
 const HARMLESS = new Set(['typing', 'typing_extensions', '__future__', 'collections.abc']);
 const MAX_MODULES = 64;
+/** Neither the project nor its virtualenv has its Python source (config/virtualenv.ts). */
+const NOT_FOUND = 'it is not a module of the project nor a Python source of its virtualenv (.venv, venv or env in the project folder)';
 
 /** One import statement, read: `from mod import a as b, c` or `import a.b as c, d`. */
 type ImportForm = { from: string; names: { name: string; alias?: string }[] } | { modules: { name: string; alias?: string }[] } | undefined;
@@ -130,7 +132,7 @@ export class Importer {
     if (file) out = new ModuleObj(dotted, file, this);
     else if (findPackageDir(dotted, roots)) out = new ModuleObj(dotted, undefined, this); // a namespace package
     else if (STDLIB.has(head)) out = new Opaque(`${dotted} (imported)`, `Python's ${head} module is not evaluated by the embedded engine`);
-    else out = new Opaque(`${dotted} (imported)`, roots.length ? 'it is not a module of the project (the embedded engine does not run installed packages)' : 'the embedded engine does not run Python code from outside the migration', true);
+    else out = new Opaque(`${dotted} (imported)`, roots.length ? NOT_FOUND : 'the embedded engine does not run Python code from outside the migration', true);
     this.modules.set(dotted, out);
     void line;
     return out;

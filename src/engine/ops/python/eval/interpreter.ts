@@ -107,14 +107,15 @@ export class Interpreter extends ExpressionEvaluator {
       }
       case 'ForStatement': {
         const targets: SyntaxNode[] = [];
+        let tuple = false;
         let c = s.firstChild!.nextSibling!;
-        for (; c.name !== 'in'; c = c.nextSibling!) if (c.name !== ',') targets.push(c);
+        for (; c.name !== 'in'; c = c.nextSibling!) if (c.name !== ',') targets.push(c); else tuple = true;
         const iterable = this.expr(c.nextSibling!, unit, scopes);
         const body = c.nextSibling!.nextSibling!;
         const elseBody = body.nextSibling?.name === 'else' ? body.nextSibling.nextSibling : null;
         let broke = false;
         for (const item of iterate(iterable, line(unit, s))) {
-          this.bindTargets(targets, item, unit, scopes, s);
+          this.bindTargets(targets, item, unit, scopes, s, tuple);
           try { this.block(body, unit, scopes); } catch (e) {
             if (e instanceof BreakSignal) { broke = true; break; }
             if (e instanceof ContinueSignal) continue;
@@ -195,7 +196,7 @@ export class Interpreter extends ExpressionEvaluator {
     if (segments.length < 2) return; // an annotation alone: `x: int`
     const valueParts = segments.pop()!;
     const value = this.seq(valueParts, unit, scopes);
-    for (const target of segments) this.bindTargets(target.filter((n) => n.name !== ','), value, unit, scopes, s);
+    for (const target of segments) this.bindTargets(target.filter((n) => n.name !== ','), value, unit, scopes, s, target.some((n) => n.name === ','));
   }
 
   /** A comma-separated run of expressions: one value, or a tuple. */

@@ -3,7 +3,7 @@
  * modelled and why. Every statement goes through the migration's connection, in order.
  */
 import { PyDict, TextClause, Unsupported } from '../../values';
-import { ColumnObj, columnOperator, Statement } from './core';
+import { ColumnObj, columnOperator, Statement, TableObj } from './core';
 import { PyClass } from './classes';
 import { PythonError } from './errors';
 import { mapperOf, mapperOfColumn, ModelObject, OrmHost } from './orm';
@@ -11,6 +11,8 @@ import { Row } from './results';
 import { Builtin, Kwargs, Opaque, RtObject, typeName, Value } from './runtime';
 
 type Mapper = NonNullable<ReturnType<typeof mapperOf>>;
+/** What a query selects: a model (objects), or columns of one model or one Core table (rows). */
+type Entity = { table: TableObj; m?: Mapper; columns?: ColumnObj[] };
 
 /** `Session(bind=...)` / `sessionmaker(bind=...)()` on the migration's connection. */
 export function makeSession(host: OrmHost, args: Value[], kwargs: Kwargs, line: number, what: string): SessionObj {
@@ -148,28 +150,39 @@ function pkClause(obj: ModelObject, line: number): Value {
   return parts.length === 1 ? parts[0] : (columnOperator('&', parts[0], parts[1]) as Value);
 }
 
-/** `query(Model)`, or `query(Model.a, Model.b)` (columns of one model: rows, not objects). */
-function entity(args: Value[], line: number): { m: Mapper; columns?: ColumnObj[] } {
+/**
+ * `query(Model)`, `query(Model.a, Model.b)` (columns of one model: rows, not objects), or a Core
+ * table / its columns (`query(sa.Table(...))`, `query(t.c.a)`: rows, as OpenStack's data migrations use).
+ */
+function entity(args: Value[], line: number): Entity {
   const [first] = args;
   if (first instanceof Opaque) first.fail(line);
   if (args.length === 1 && first instanceof PyClass) {
     const m = mapperOf(first);
-    if (m) return { m };
+    if (m) return { m, table: m.table };
     throw new Unsupported(line, `session.query(${first.name})`, `${first.name} is not a declarative model of the migration (a declarative_base() subclass with __tablename__)`);
   }
+  if (args.length === 1 && first instanceof TableObj) return { table: first, columns: first.columns };
   const cols = args.filter((a): a is ColumnObj => a instanceof ColumnObj);
-  const m = cols.length === args.length && cols.length ? mapperOfColumn(cols[0]) : undefined;
-  if (m && cols.every((c) => mapperOfColumn(c) === m)) return { m, columns: cols };
-  throw new Unsupported(line, 'session.query(...)', 'only session.query(Model) or columns of one declarative model are run by the embedded engine');
+  const all = cols.length === args.length && cols.length > 0;
+  const m = all ? mapperOfColumn(cols[0]) : undefined;
+  if (m && cols.every((c) => mapperOfColumn(c) === m)) return { m, table: m.table, columns: cols };
+  const table = all && !m ? cols[0].table : undefined;
+  if (table && cols.every((c) => c.table === table && !mapperOfColumn(c))) return { table, columns: cols };
+  throw new Unsupported(line, 'session.query(...)', 'only session.query(Model), a table, or columns of one model or one table are run by the embedded engine');
 }
 
 /** `session.query(Model)` with its filters: each terminal method is one statement. */
 class QueryObj extends RtObject {
   readonly typeName = 'Query';
-  private readonly m: Mapper;
-  constructor(private readonly session: SessionObj, private readonly what: { m: Mapper; columns?: ColumnObj[] }, private readonly wheres: Value[], private readonly orders: Value[], private readonly distinct = false) {
+  constructor(private readonly session: SessionObj, private readonly what: Entity, private readonly wheres: Value[], private readonly orders: Value[], private readonly distinct = false) {
     super();
-    this.m = what.m;
+  }
+
+  /** The model queried, for what only objects of a model do (get by primary key, bulk update/delete). */
+  private model(line: number, what: string): Mapper {
+    if (!this.what.m || this.what.columns) throw new Unsupported(line, what, 'run on session.query(Model) only by the embedded engine');
+    return this.what.m;
   }
 
   private with(more: { wheres?: Value[]; orders?: Value[]; distinct?: boolean }): QueryObj {
@@ -177,7 +190,7 @@ class QueryObj extends RtObject {
   }
 
   private statement(): Statement {
-    let s = new Statement('select', undefined, this.what.columns ?? this.m.table.columns);
+    let s = new Statement('select', undefined, this.what.columns ?? this.what.table.columns);
     if (this.wheres.length) s = s.withWhere(...this.wheres);
     if (this.orders.length) s = s.withOrder(...this.orders);
     return this.distinct ? s.withDistinct() : s;
@@ -188,8 +201,8 @@ class QueryObj extends RtObject {
     switch (name) {
       case 'filter': case 'where': return fn((args) => this.with({ wheres: args }));
       case 'filter_by': return fn((_a, kwargs, at) => this.with({ wheres: [...kwargs].map(([k, v]) => {
-        const col = this.m.keys.get(k);
-        if (!col) throw new PythonError(at, 'InvalidRequestError', `Entity namespace for "${this.m.table.name}" has no property "${k}"`);
+        const col = this.what.m ? this.what.m.keys.get(k) : this.what.table.columns.find((c) => c.name === k);
+        if (!col) throw new PythonError(at, 'InvalidRequestError', `Entity namespace for "${this.what.table.name}" has no property "${k}"`);
         return columnOperator('==', col, v)!;
       }) }));
       case 'order_by': return fn((args) => this.with({ orders: args }));
@@ -221,8 +234,9 @@ class QueryObj extends RtObject {
   override iter(line: number): Iterable<Value> { return this.load(line); }
 
   byPk(pk: Value, line: number): Value {
+    const m = this.model(line, 'query.get(...)');
     const pks = Array.isArray(pk) ? pk : [pk];
-    const q = new QueryObj(this.session, { m: this.m }, this.m.pk.map((c, i) => columnOperator('==', c, pks[i] ?? null)!), []);
+    const q = new QueryObj(this.session, { m, table: m.table }, m.pk.map((c, i) => columnOperator('==', c, pks[i] ?? null)!), []);
     return q.load(line)[0] ?? null;
   }
 
@@ -231,35 +245,37 @@ class QueryObj extends RtObject {
     this.session.flushIf(line);
     const result = this.session.host.execute(this.statement(), line, 'query.all');
     const rows = (result.getAttr('fetchall', line) as Builtin).call([], new Map(), line) as Row[];
-    const columns = this.what.columns;
-    if (columns) return rows.map((r) => new Row(columns.map((c) => this.m.keyOf(c)), r.values));
+    const { columns, m } = this.what;
+    if (columns) return rows.map((r) => new Row(columns.map((c) => (m ? m.keyOf(c) : c.name)), r.values));
+    if (!m) throw new Unsupported(line, 'session.query(...)', 'nothing to select'); // entity() gives a table its columns
     return rows.map((r) => {
-      const obj = new ModelObject(this.m);
-      [...this.m.keys.keys()].forEach((k, i) => obj.values.set(k, r.values[i]));
-      const key = `${this.m.table.name}\u0000${JSON.stringify(this.m.pk.map((c) => obj.values.get(this.m.keyOf(c))))}`;
+      const obj = new ModelObject(m);
+      [...m.keys.keys()].forEach((k, i) => obj.values.set(k, r.values[i]));
+      const key = `${m.table.name}\u0000${JSON.stringify(m.pk.map((c) => obj.values.get(m.keyOf(c))))}`;
       const known = this.session.identity.get(key);
       if (known) return known;
       obj.state = 'persistent';
       obj.committed = new Map(obj.values);
-      if (this.m.pk.length) this.session.identity.set(key, obj);
+      if (m.pk.length) this.session.identity.set(key, obj);
       return obj;
     });
   }
 
   /** `query.update({...})` / `query.delete()`: one UPDATE / DELETE; objects already loaded are not refreshed (refused if used). */
   private bulk(kind: 'update' | 'delete', values: Value, line: number): Value {
-    if (this.what.columns || this.distinct) throw new Unsupported(line, `query(...).${kind}(...)`, `a bulk ${kind} is run on query(Model) only`);
+    const m = this.model(line, `query(...).${kind}(...)`);
+    if (this.distinct) throw new Unsupported(line, `query(...).distinct().${kind}(...)`, `a bulk ${kind} is run on query(Model) only`);
     this.session.flushIf(line);
-    let s = new Statement(kind, this.m.table);
+    let s = new Statement(kind, m.table);
     if (this.wheres.length) s = s.withWhere(...this.wheres);
     if (kind === 'update') {
       if (!(values instanceof PyDict)) throw new Unsupported(line, 'query.update(...)', 'expected a dict of values');
       const set = new Map<string, Value>();
-      for (const [k, v] of values.entries) set.set(columnName(this.m, k as unknown as Value, line), v as Value);
-      for (const [key, col] of this.m.keys) if (!set.has(col.name)) { const v = this.m.pythonSide(col, 'onupdate', line); if (v !== undefined) set.set(col.name, v); void key; }
+      for (const [k, v] of values.entries) set.set(columnName(m, k as unknown as Value, line), v as Value);
+      for (const [key, col] of m.keys) if (!set.has(col.name)) { const v = m.pythonSide(col, 'onupdate', line); if (v !== undefined) set.set(col.name, v); void key; }
       s = s.withRow(set);
     }
-    for (const o of this.session.identity.values()) if (o.mapper === this.m) o.stale = true;
+    for (const o of this.session.identity.values()) if (o.mapper === m) o.stale = true;
     const r = this.session.host.execute(s, line, `query.${kind}`);
     return r.getAttr('rowcount', line);
   }
