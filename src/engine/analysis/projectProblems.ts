@@ -8,6 +8,7 @@ import type { DialectName } from '../dialects';
 import { Problem } from '../errors';
 import { findGraphProblems } from '../scripts/graphProblems';
 import { readRevisionFile, RevisionFileInfo } from '../scripts/revisionFile';
+import { withEvaluatedHeader } from '../scripts/evaluatedHeader';
 import { ScriptDirectory } from '../scripts/scriptDirectory';
 import { findDowngradeProblems } from './downgradeProblems';
 import { findPortabilityProblems } from './portabilityProblems';
@@ -27,7 +28,7 @@ export function databaseDialect(dir: ScriptDirectory): DialectName | undefined {
  * in the editor; the workspace pass skips it, a full parse of thousands of files would hold up the UI.
  */
 export function fileProblems(f: RevisionFileInfo, text: string, dialect?: DialectName, o: { embedded?: boolean; importRoots?: string[]; convention?: ConventionInput } = {}): { info: RevisionFileInfo; downgrade: Problem[] } {
-  const info = readRevisionFile(f.path, text, f.kind);
+  const info = withEvaluatedHeader(readRevisionFile(f.path, text, f.kind), o.importRoots ?? [], text);
   if (info.revision === undefined) return { info, downgrade: [] };
   const fns = findMigrationFunctions(text, f.kind); // read once, checked twice
   const portability = f.kind === 'python'

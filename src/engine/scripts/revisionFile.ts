@@ -41,7 +41,11 @@ export function revisionFileKind(fileName: string): RevisionFileKind | undefined
 
 const LEGACY_REV = /^([a-f0-9]+)\.py$/; // Python's re.match: anchored at the start
 
-export function readRevisionFile(file: string, text: string, kind = revisionFileKind(path.basename(file))!): RevisionFileInfo {
+/**
+ * `resolve`: the value of a header name that is not a literal (`evaluatedHeader.ts` evaluates the
+ * module for it), or why it has none; without it such a name is a problem.
+ */
+export function readRevisionFile(file: string, text: string, kind = revisionFileKind(path.basename(file))!, resolve?: (name: string) => { value: PyLiteral } | { why: string }): RevisionFileInfo {
   const header: PyHeader = kind === 'python' ? readPythonHeader(text) : kind === 'sql' ? readSqlHeader(text) : readJsHeader(text);
   const problems: Problem[] = [];
   const lines: RevisionFileInfo['lines'] = {};
@@ -53,7 +57,10 @@ export function readRevisionFile(file: string, text: string, kind = revisionFile
     if (!v) return undefined;
     lines[name] = v.line;
     if (!v.ok) {
-      problem('non-literal', `${name} = ${v.source} is not a literal value; it cannot be read without running Python. Write it as a string, a tuple of strings or None.`, v.line);
+      const r = resolve?.(name);
+      if (r && 'value' in r) return r.value;
+      const why = r ? ` (the embedded engine cannot compute it: ${r.why})` : '';
+      problem('non-literal', `${name} = ${v.source} is not a literal value; it cannot be read without running Python${why}. Write it as a string, a tuple of strings or None.`, v.line);
       return undefined;
     }
     return v.value;

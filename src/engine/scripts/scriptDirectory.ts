@@ -8,6 +8,7 @@ import { RevisionMap } from '../graph/revisionMap';
 import { HeaderCache } from './headerCache';
 import { listRevisionFiles } from './listFiles';
 import { RevisionFileInfo } from './revisionFile';
+import { withEvaluatedHeader } from './evaluatedHeader';
 import { Script } from './script';
 
 export interface ScriptDirectory {
@@ -45,7 +46,8 @@ function collectWarnings(onWarning?: (message: string) => void) {
   return { warnings, warn: (m: string) => { warnings.push(m); onWarning?.(m); } };
 }
 
-function scriptDirectoryOf(config: ProjectConfig, files: RevisionFileInfo[], warnings: string[], warn: (m: string) => void): ScriptDirectory {
+function scriptDirectoryOf(config: ProjectConfig, read: RevisionFileInfo[], warnings: string[], warn: (m: string) => void): ScriptDirectory {
+  const files = read.map((f) => withEvaluatedHeader(f, config.importRoots));
   const problems = files.flatMap((f) => f.problems);
   const readable = files.filter((f): f is RevisionFileInfo & { revision: string } =>
     f.revision !== undefined && !f.problems.some((p) => p.severity === 'error'));

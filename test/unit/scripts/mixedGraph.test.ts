@@ -44,3 +44,28 @@ test('a file problem does not hide the other revisions: it is collected with its
   assert.match(dir.problems[0].message, /revision = consts.NEXT is not a literal value/);
   assert.throws(() => assertReadable(dir), /b\.py:3: revision = consts.NEXT is not a literal/);
 });
+
+test('a header value written as an expression is computed as Alembic imports the module: neutron\'s branch_labels = (cli.CONTRACT_BRANCH,)', () => {
+  const root = writeTree({
+    'alembic.ini': '[alembic]\nscript_location = migrations\n',
+    'migrations/env.py': '',
+    'myapp/__init__.py': '',
+    'myapp/cli.py': 'import oslo_config\nCONTRACT_BRANCH = "contract"\nEXPAND_BRANCH = "expand"\nHEADS = [CONTRACT_BRANCH, EXPAND_BRANCH]\n',
+    'migrations/versions/a.py': pyRevision('a1a1a1a1a1a1', null),
+    'migrations/versions/b.py': `"""contract start"""\nfrom myapp import cli\nrevision = 'b2b2b2b2b2b2'\ndown_revision = 'a1a1a1a1a1a1'\nbranch_labels = (cli.CONTRACT_BRANCH,)\n`,
+    'migrations/versions/c.py': `"""expand start"""\nfrom myapp.cli import EXPAND_BRANCH as E\nrevision = 'c3c3c3c3c3c3'\ndown_revision = 'a1a1a1a1a1a1'\nbranch_labels = E\ndepends_on = "b2b2b2b2b2b2" if True else None\n`,
+  });
+  const dir = loadScriptDirectory(loadProjectConfig({ cwd: root, env: {} }));
+  assertReadable(dir);
+  assert.deepEqual(dir.map.heads.map((h) => `${h} ${[...dir.map.map.get(h)!.branchLabels].join(',')}`).sort(), ['b2b2b2b2b2b2 contract', 'c3c3c3c3c3c3 expand']);
+  assert.deepEqual(dir.files.find((f) => f.revision === 'c3c3c3c3c3c3')!.dependsOn, ['b2b2b2b2b2b2']);
+
+  // What the evaluator cannot compute stays a problem, and says why.
+  const broken = writeTree({
+    'alembic.ini': '[alembic]\nscript_location = migrations\n',
+    'migrations/env.py': '',
+    'migrations/versions/b.py': `"""b"""\nimport neutron_lib\nrevision = 'b2b2b2b2b2b2'\ndown_revision = None\nbranch_labels = (neutron_lib.CONTRACT,)\n`,
+  });
+  const d2 = loadScriptDirectory(loadProjectConfig({ cwd: broken, env: {} }));
+  assert.throws(() => assertReadable(d2), /b\.py:5: branch_labels = \(neutron_lib\.CONTRACT,\) is not a literal value; it cannot be read without running Python \(the embedded engine cannot compute it: neutron_lib\.CONTRACT: it is not a module of the project nor a Python source of its virtualenv/);
+});

@@ -9,7 +9,7 @@ import { EvalContext } from './eval/context';
 import { ReturnSignal } from './eval/errors';
 import { Interpreter } from './eval/interpreter';
 import { joinParenthesizedWith, parsePython, syntaxErrorAt } from './eval/parse';
-import { PyFunction, Scope, Unit } from './eval/runtime';
+import { Opaque, PyFunction, Scope, Unit, Value } from './eval/runtime';
 import { lineStarts, StopEvaluation, World } from './eval/world';
 import { line as lineOf } from './eval/tree';
 import { NeedsDatabase } from './eval/results';
@@ -112,3 +112,35 @@ function evaluateIn(world: World, src: string, top: import('@lezer/common').Synt
 }
 
 export { Interpreter };
+
+/**
+ * Module-level names of a revision, evaluated by the safe evaluator (its imports followed under
+ * `ctx.importRoots`): for the header values that are not literals (neutron's
+ * `branch_labels = (cli.CONTRACT_BRANCH,)`). Each name gives its value, or why it has none.
+ */
+export function readModuleValues(source: string, names: string[], ctx: EvalContext = {}): Map<string, { value: Value } | { why: string }> {
+  const out = new Map<string, { value: Value } | { why: string }>();
+  const src = source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source;
+  const tree = parsePython(src);
+  if (syntaxErrorAt(tree) !== undefined) {
+    for (const n of names) out.set(n, { why: 'the file has a syntax error' });
+    return out;
+  }
+  const world = new World({ ...ctx, offline: true });
+  const unit: Unit = { file: ctx.file ?? '<revision>', src, lineStarts: lineStarts(src), scope: new Scope('module') };
+  unit.scope.vars.set('__name__', (ctx.file ? ctx.file.split(/[\\/]/).pop()! : 'revision').replace(/\W/g, '_'));
+  if (ctx.file) unit.scope.vars.set('__file__', ctx.file);
+  try { world.interp.runModule(unit, tree.topNode); } catch (e) {
+    const why = e instanceof Unsupported ? `line ${e.line}: ${e.construct}: ${e.why}` : e instanceof RangeError ? 'the code is nested too deeply' : undefined;
+    if (why === undefined) throw e;
+    for (const n of names) out.set(n, { why });
+    return out;
+  }
+  for (const n of names) {
+    const v = unit.scope.vars.get(n);
+    if (v === undefined) out.set(n, { why: `${n} is not defined at module level` });
+    else if (v instanceof Opaque) out.set(n, { why: `${v.what}: ${v.why}` });
+    else out.set(n, { value: v });
+  }
+  return out;
+}
