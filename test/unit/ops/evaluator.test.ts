@@ -323,3 +323,11 @@ test('a target written with a trailing comma unpacks its one item, in assignment
   assert.equal(f.unsupported, undefined, f.unsupported?.message);
   assert.deepEqual(executed(f), ['b', 'c', 'ade']);
 });
+
+test('bind.engine.name is the dialect\'s name (neutron branches on it); a Connection has no name online, Alembic\'s offline MockConnection has', () => {
+  const body = 'bind = op.get_bind()\nengine = bind.engine\nif engine.name == "mysql":\n    op.execute("mysql")\nelse:\n    op.execute(engine.name + " " + bind.engine.engine.name)';
+  assert.deepEqual(executed(upgrade(body, { dialect: 'postgresql' })), ['postgresql postgresql']);
+  assert.deepEqual(executed(upgrade(body, { dialect: 'sqlite' })), ['sqlite sqlite']);
+  assert.deepEqual(executed(upgrade('op.execute(op.get_bind().name)', { dialect: 'sqlite', offline: true })), ['sqlite']);
+  assert.match(upgrade('op.execute(op.get_bind().name)', { dialect: 'sqlite' }).unsupported!.message, /bind\.name/);
+});

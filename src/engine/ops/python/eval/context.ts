@@ -77,12 +77,18 @@ export class DialectProxy extends RtObject {
 export class BindProxy extends RtObject {
   readonly typeName = 'Connection';
   /** `commit`: `bind.commit()`, the run's transaction committed there (world.ts records it). */
+  /** `engine`: this is `bind.engine` (SQLAlchemy's Engine; Alembic's offline MockConnection is its own engine). */
   constructor(private readonly ctx: EvalContext, private readonly execute: (stmt: Value, params: Value | undefined, line: number) => Value,
-    private readonly commit: (line: number) => void = () => undefined) { super(); }
+    private readonly commit: (line: number) => void = () => undefined, private readonly engine = false) { super(); }
   override getAttr(name: string, line: number): Value {
     switch (name) {
       case 'dialect': return new DialectProxy(this.ctx, (sql, at) => this.execute(sql, undefined, at));
-      case 'engine': return this;
+      case 'engine': return this.engine ? this : new BindProxy(this.ctx, this.execute, this.commit, true);
+      case 'name':
+        // Engine.name is its dialect's name; a Connection has none online (MockConnection has it offline).
+        if (!this.engine && !this.ctx.offline) break;
+        if (!this.ctx.dialect) throw new Unsupported(line, 'bind.engine.name', 'the database is known only when the migration runs');
+        return this.ctx.dialect;
       case 'execute': case 'exec_driver_sql':
         return new Builtin(`Connection.${name}`, (args: Value[], kwargs: Kwargs, at: number) => this.execute(args[0] ?? null, args[1] ?? kwargs.get('parameters'), at));
       case 'commit': {
