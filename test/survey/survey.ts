@@ -48,6 +48,7 @@ function category(e: Unsupported): string {
   if (/neither imported nor defined/.test(w)) return 'a name not defined in the file';
   if (/column type the embedded engine does not know/.test(w)) return `column type ${e.construct}`;
   if (/not an Alembic operation|a call to Python code/.test(w)) return 'a call to other Python code';
+  if (/Alembic cannot drop an unnamed constraint/.test(w)) return 'drop_constraint(None, ...): the constraint has no name, which Alembic cannot drop either';
   if (/naming convention/.test(w)) return 'an unnamed index or constraint (its name comes from the naming convention in env.py)';
   if (/env\.py \(-x/.test(w)) return CUSTOM_ENV;
   if (/not an operation the embedded engine runs/.test(w)) return `${e.construct.replace(/\(.*$/, '()')} (not supported yet)`;
@@ -60,7 +61,7 @@ function verdictOf(x: unknown): Verdict {
   if (!(x instanceof Refusal)) throw x;
   const e = x.error;
   const kind: Kind = x.stage === 'read' ? (/env\.py/.test(e.why) ? 'env.py' : 'python')
-    : e instanceof NotPossibleOnDialect ? 'dialect' : /naming convention/.test(e.why) ? 'env.py' : 'compiler';
+    : e instanceof NotPossibleOnDialect ? 'dialect' : /naming convention/.test(e.why) && !/Alembic cannot/.test(e.why) ? 'env.py' : 'compiler';
   return { ok: false, kind, reason: category(e), line: e.line, detail: `${e.construct}: ${e.why}` };
 }
 

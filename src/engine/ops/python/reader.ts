@@ -8,7 +8,7 @@ import { Call, Unsupported } from '../values';
 import { EvalContext } from './eval/context';
 import { ReturnSignal } from './eval/errors';
 import { Interpreter } from './eval/interpreter';
-import { joinParenthesizedWith, parsePython, syntaxErrorAt } from './eval/parse';
+import { parsePython, repairForParser, syntaxErrorAt } from './eval/parse';
 import { Opaque, PyFunction, Scope, Unit, Value } from './eval/runtime';
 import { lineStarts, StopEvaluation, World } from './eval/world';
 import { line as lineOf } from './eval/tree';
@@ -43,9 +43,9 @@ export function readMigrationFunctions(source: string, ctx: EvalContext = {}): R
   let tree = parsePython(src);
   let errorAt = syntaxErrorAt(tree);
   const errorLine = errorAt === undefined ? 0 : lineOf({ src, lineStarts: lineStarts(src) } as Unit, { from: errorAt });
-  const joined = errorAt === undefined ? undefined : joinParenthesizedWith(src);
+  const joined = errorAt === undefined ? undefined : repairForParser(src);
   if (joined !== undefined) {
-    // Python 3.10's `with (... as x):`, which the parser does not know: parsed in the form it has.
+    // Python 3.10's `with (... as x):` and a bare `yield`, which the parser mis-reads: parsed in a form it reads.
     const again = parsePython(joined);
     if (syntaxErrorAt(again) === undefined) { src = joined; tree = again; errorAt = undefined; }
   }

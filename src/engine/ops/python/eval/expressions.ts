@@ -151,6 +151,11 @@ export abstract class ExpressionEvaluator extends Budgeted {
         const [a, , cond, , b] = children(n);
         return truthy(this.expr(cond, unit, scopes)) ? this.expr(a, unit, scopes) : this.expr(b, unit, scopes);
       }
+      case 'YieldExpression': {
+        const v = n.firstChild!.nextSibling;
+        if (v?.name === 'from') throw new Unsupported(line(unit, n), 'yield from', 'a generator is run by the embedded engine only as a @contextlib.contextmanager with one yield');
+        return this.world.yieldValue(n, v ? this.expr(v, unit, scopes) : null, line(unit, n));
+      }
       case 'LambdaExpression': {
         const params = this.params(n.getChild('ParamList'), unit, scopes);
         return new PyFunction('<lambda>', params, n.lastChild!, true, scopes, unit, this.invoke);

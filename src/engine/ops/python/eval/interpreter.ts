@@ -19,15 +19,13 @@ import { BreakSignal, BudgetExceeded, ContinueSignal, PythonError, ReturnSignal 
 import { pyStr } from './format';
 import { binaryOp, iterate, dictKey, equals } from './operators';
 import { attribute } from './attributes';
-import { AppliedDecorator, Builtin, DecoratorRefusal, PyFunction, RtObject, Scope, tuple, truthy, Unit, Value } from './runtime';
+import { AppliedDecorator, Builtin, DecoratorRefusal, Opaque, PyFunction, RtObject, Scope, tuple, truthy, Unit, Value } from './runtime';
 import type { World } from './world';
 import { DEFAULT_BUDGET } from './budget';
 import { ExpressionEvaluator, moduleExit } from './expressions';
 
 export { DEFAULT_BUDGET };
 const DECORATORS = new Set(['staticmethod', 'classmethod', 'property', 'overload', 'wraps', 'cached_property', 'abstractmethod']);
-/** Decorators evaluated and applied: their value must be an AppliedDecorator (events.ts). */
-const APPLIED = new Set(['listens_for']);
 /** Steps a class definition costs (measured: 20-50 µs, where a step is about 1 µs). */
 const CLASS_STEPS = 20;
 
@@ -146,6 +144,13 @@ export class Interpreter extends ExpressionEvaluator {
         for (let c = s.firstChild!.nextSibling; c; c = c.nextSibling) if (c.name !== 'Comment') parts.push(c);
         throw new ReturnSignal(parts.length ? this.seq(parts, unit, scopes) : null);
       }
+      case 'YieldStatement': {
+        const parts: SyntaxNode[] = [];
+        for (let c = s.firstChild!.nextSibling; c; c = c.nextSibling) if (c.name !== 'Comment') parts.push(c);
+        if (parts[0]?.name === 'from') throw new Unsupported(line(unit, s), 'yield from', 'a generator is run by the embedded engine only as a @contextlib.contextmanager with one yield');
+        this.world.yieldValue(s, parts.length ? this.seq(parts, unit, scopes) : null, line(unit, s));
+        return;
+      }
       case 'FunctionDefinition': this.define(s, unit, scopes); return;
       case 'ClassDefinition': this.defineClass(s, unit, scopes); return;
       case 'DecoratedStatement': this.decorated(s, unit, scopes); return;
@@ -221,19 +226,21 @@ export class Interpreter extends ExpressionEvaluator {
   private decorated(s: SyntaxNode, unit: Unit, scopes: Scope[]): void {
     const names: string[] = [];
     // Others the evaluator applies (`@event.listens_for(...)`), evaluated top to bottom as Python does.
-    const applied: AppliedDecorator[] = [];
-    const refused = () => new Unsupported(line(unit, s), snippet(unit, s), 'a decorator is Python code the engine does not evaluate');
+    // and the migration's or project's own decorators (a function called with the function), and
+    // `@contextlib.contextmanager` (contextManager.ts).
+    const applied: (AppliedDecorator | PyFunction)[] = [];
+    const refused = (why = 'a decorator is Python code the engine does not evaluate') => new Unsupported(line(unit, s), snippet(unit, s), why);
     for (let d = s.firstChild; d && d.name === 'Decorator'; d = d.nextSibling) {
       const name = text(unit, d).replace(/^@\s*/, '').replace(/\(.*$/s, '').trim();
       names.push(name);
       if (DECORATORS.has(name.split('.').pop()!)) continue;
-      if (!APPLIED.has(name.split('.').pop()!)) throw refused();
       let v: Value;
       try { v = this.decorator(d, unit, scopes); } catch (e) {
         if (e instanceof DecoratorRefusal || e instanceof BudgetExceeded) throw e;
-        throw refused();
+        throw refused(e instanceof Unsupported ? `a decorator the engine cannot evaluate: ${e.construct}: ${e.why}` : undefined);
       }
-      if (!(v instanceof AppliedDecorator)) throw refused();
+      if (v instanceof Opaque) throw refused(`a decorator the engine cannot evaluate: ${v.what}: ${v.why}`);
+      if (!(v instanceof AppliedDecorator || v instanceof PyFunction)) throw refused();
       applied.push(v);
     }
     const def = s.getChild('FunctionDefinition') ?? s.getChild('ClassDefinition');

@@ -34,6 +34,17 @@ export function syntaxErrorAt(tree: Tree, offset = 0): number | undefined {
  * the parentheses, the line breaks they held moved after the colon, so that every line after the
  * header keeps its number. Returns undefined when there is nothing of the kind.
  */
+/**
+ * What the parser mis-reads, rewritten in a form it reads, every line kept in its place: Python
+ * 3.10's parenthesized `with` (below) and a bare `yield` statement, which @lezer/python ends with an
+ * error node when a dedent follows (`yield` is `yield None`). Undefined when there is neither.
+ */
+export function repairForParser(src: string): string | undefined {
+  const joined = joinParenthesizedWith(src) ?? src;
+  const out = joined.replace(/^([ \t]*yield)([ \t]*(?:#[^\n]*)?)$/gm, '$1 None$2');
+  return out === src ? undefined : out;
+}
+
 export function joinParenthesizedWith(src: string): string | undefined {
   let out = '';
   let last = 0;

@@ -24,6 +24,7 @@ import { Interpreter } from './interpreter';
 import { line as lineOf, snippet, text } from './tree';
 import { OperatorHost } from './operators';
 import { tryStatement } from './tryStatement';
+import { enclosingDef, enterGenerator, GeneratorContext, YieldHook } from './contextManager';
 import { CheckedStatement, data, SqlAlchemyHost } from './sqlalchemy';
 import { DDL_ELEMENTS } from '../../ddl/ddlElements';
 import { Builtin, Kwargs, Namespace, Opaque, RtObject, Scope, typeName, Unit, Value } from './runtime';
@@ -52,6 +53,8 @@ export class World implements OperatorHost, AttributeHost {
   /** Files besides the revision that the evaluation read (project modules): a cached plan would miss their edits. */
   readonly dependsOn = new Set<string>();
   private inBatch = false;
+  /** The running @contextmanager generator's `yield` (contextManager.ts). */
+  yieldHook?: YieldHook;
   private inAutocommit = false;
   /** Op calls recorded, and the errors `except` handlers are handling (tryStatement.ts). */
   recorded = 0;
@@ -251,6 +254,14 @@ export class World implements OperatorHost, AttributeHost {
     if (items.length !== 1 || !body) throw new Unsupported(at, snippet(unit, s), only);
     const ctx = interp.expr(items[0], unit, scopes);
     if (ctx instanceof AutocommitBlock) { this.autocommitBlock(body, unit, scopes, interp, at, asName); return; }
+    if (ctx instanceof GeneratorContext) {
+      if (asName && asName.name !== 'VariableName') throw new Unsupported(at, snippet(unit, s), 'only `as name` is bound from a contextmanager by the embedded engine');
+      enterGenerator(ctx, at, this, (yielded) => {
+        if (asName) scopes[0].vars.set(text(unit, asName), yielded);
+        interp.block(body, unit, scopes);
+      });
+      return;
+    }
     if (ctx instanceof SessionObj) {
       // `with Session(bind=...) as session:` closes it at the end (no commit; the run's transaction is untouched).
       if (asName) scopes[0].vars.set(text(unit, asName), ctx);
@@ -283,6 +294,14 @@ export class World implements OperatorHost, AttributeHost {
     this.inAutocommit = true;
     try { interp.block(body, unit, scopes); } finally { this.inAutocommit = false; }
     this.record('autocommit_block', new Call('autocommit_block', ['end'], new Map(), at), at);
+  }
+
+  /** `yield value`: the with block of the running @contextmanager generator, when it is this function's. */
+  yieldValue(n: SyntaxNode, value: Value, at: number): Value {
+    const hook = this.yieldHook;
+    if (!hook || hook.def !== enclosingDef(n)) throw new Unsupported(at, 'yield', 'a generator is run by the embedded engine only as a @contextlib.contextmanager entered by a with statement');
+    hook.onYield(value, at);
+    return null; // what `x = yield` receives: the context manager sends nothing
   }
 
   raise(s: SyntaxNode, unit: Unit, scopes: Scope[], interp: Interpreter): void {
