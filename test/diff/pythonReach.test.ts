@@ -2,7 +2,8 @@
  * Python that real migrations compute with, run embedded and compared with the real Alembic 1.19 /
  * SQLAlchemy 2.0 (the survey's reference: `bind.commit()` is SQLAlchemy 2.0's): `bind.commit()`
  * before an autocommit block (as pypi/warehouse does), `str(bind.engine.url)`, `try`/`except`,
- * `global`, `collections.defaultdict`, `datetime` and `dialect.default_schema_name`. The schema and
+ * `global`, `collections.defaultdict`, `datetime` and `dialect.default_schema_name`; neutron's idioms (c3:
+ * the project's decorator and `@contextmanager`, a MetaData among create_table's columns, `engine.name`). The schema and
  * rows after upgrade and downgrade are Alembic's, on a SQLite file and on PostgreSQL.
  */
 import { test } from 'node:test';
@@ -48,6 +49,10 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
     const rows = JSON.stringify(dump(urls[1]));
     assert.match(rows, kind === 'sqlite' ? /sqlite 10 True main/ : /postgresql 20 True public/);
     assert.match(rows, /apple,avocado/);
+    // c3: neutron's idioms (the project's decorator and contextmanager, MetaData among the columns, engine.name).
+    assert.match(rows, new RegExp(`${kind}: 4 columns before`), rows);
+    assert.match(rows, /5 columns after/, rows);
+    assert.match(rows, /names: /, rows);
   });
 }
 

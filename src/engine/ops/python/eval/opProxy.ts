@@ -9,6 +9,7 @@ import { isBatchOp, opSpec } from '../../registry';
 import type { OpStatement } from '../reader';
 import { data } from './sqlalchemy';
 import { FuncClause, TableObj } from './core';
+import { MetaDataObj } from './reflect';
 import { Builtin, Kwargs, RtObject, Value } from './runtime';
 import type { World } from './world';
 
@@ -42,6 +43,9 @@ export class OpMethod extends RtObject {
   override call(args: Value[], kwargs: Kwargs, line: number, skipped?: Set<string>): Value {
     const prefix = this.batch ? 'batch' : 'op';
     const what = `an argument of ${prefix}.${this.name}()`;
+    // A MetaData among create_table's columns (neutron's `op.create_table('t', sa.MetaData(), ...)`):
+    // SQLAlchemy's Table passes over it, so the CREATE TABLE is the same without it.
+    if (this.name === 'create_table' && !this.batch) args = args.filter((a, i) => i === 0 || !(a instanceof MetaDataObj));
     let plainArgs = args.map((a, i) => (i === 0 && !this.batch && a instanceof TableObj && (this.name === 'create_table' || this.name === 'drop_table') ? tableAsName(a, line) : data(a, line, what)));
     const plainKwargs = new Map<string, PyValue>();
     for (const [k, v] of kwargs) plainKwargs.set(k, this.name === 'batch_alter_table' && k === 'copy_from' ? copyFrom(v, line) : data(v, line, `${k}=`));
