@@ -238,6 +238,10 @@ export class Statement extends RtObject {
   private wheres: Value[] = [];
   private orders: Value[] = [];
   private distinct = false;
+  /** `.limit(n)` / `.offset(n)` of a SELECT. */
+  private rowLimit?: number;
+  private rowOffset?: number;
+  private offsetLine = 0;
   constructor(readonly kind: 'insert' | 'update' | 'delete' | 'select', readonly table: TableObj | undefined, private selected: Value[] = []) {
     super();
     this.typeName = kind[0].toUpperCase() + kind.slice(1);
@@ -249,6 +253,9 @@ export class Statement extends RtObject {
     s.wheres = [...this.wheres];
     s.orders = [...this.orders];
     s.distinct = this.distinct;
+    s.rowLimit = this.rowLimit;
+    s.rowOffset = this.rowOffset;
+    s.offsetLine = this.offsetLine;
     return s;
   }
 
@@ -291,6 +298,13 @@ export class Statement extends RtObject {
         if (this.kind !== 'select' || args.length) throw new Unsupported(line, `${this.kind}().distinct(...)`, 'DISTINCT is rendered for a whole SELECT only');
         return this.withDistinct();
       });
+      case 'limit': case 'offset': return new Builtin(name, ([n]: Value[], _k: Kwargs, at: number) => {
+        if (this.kind !== 'select') throw new Unsupported(at, `${this.kind}().${name}(...)`, `${name.toUpperCase()} is rendered for SELECT only`);
+        if (typeof n !== 'number' || !Number.isInteger(n)) throw new Unsupported(at, `select().${name}(...)`, 'a whole number is rendered; an expression is not');
+        const s = this.copy();
+        if (name === 'limit') s.rowLimit = n; else { s.rowOffset = n; s.offsetLine = at; }
+        return s;
+      });
       case 'inline': case 'execution_options': return new Builtin(name, () => this);
       case 'select_from': return new Builtin(name, () => this);
       case 'returning': throw new Unsupported(line, `${this.kind}().returning(...)`, 'it reads rows back from the database, which the embedded engine does not do yet');
@@ -331,9 +345,22 @@ export class Statement extends RtObject {
         const cols = this.selected.map((s) => operand(s, r)).join(', ');
         const from = froms.size ? ` \nFROM ${[...froms].map((f) => f.qualifiedName(d)).join(', ')}` : '';
         const order = this.orders.length ? ` ORDER BY ${this.orders.map((o) => operand(o, r)).join(', ')}` : '';
-        return `SELECT ${this.distinct ? 'DISTINCT ' : ''}${cols}${from}${this.wheres.length ? ` \nWHERE ${new BoolClause('AND', this.wheres).render(r)}` : ''}${order}`;
+        return `SELECT ${this.distinct ? 'DISTINCT ' : ''}${cols}${from}${this.wheres.length ? ` \nWHERE ${new BoolClause('AND', this.wheres).render(r)}` : ''}${order}${this.limitClause(name)}`;
       }
     }
+  }
+
+  /** SQLAlchemy's `limit_clause` of each dialect (1.4 and 2.0 alike), with the values written in. */
+  private limitClause(name: DialectName): string {
+    const [l, o] = [this.rowLimit, this.rowOffset];
+    if (l === undefined && o === undefined) return '';
+    if (name === 'postgresql') return `${l !== undefined ? ` \n LIMIT ${l}` : ''}${o !== undefined ? `${l === undefined ? '\n LIMIT ALL' : ''} OFFSET ${o}` : ''}`;
+    if (name === 'sqlite' && l === undefined) {
+      // SQLAlchemy writes SQLite's `LIMIT -1` as a bound parameter even with literal binds (`LIMIT ?`).
+      throw new Unsupported(this.offsetLine, 'select().offset(...)', 'an OFFSET without a LIMIT is written by SQLAlchemy with a bound parameter on SQLite (LIMIT ?); give it a .limit()');
+    }
+    if (name === 'sqlite') return `${l !== undefined ? `\n LIMIT ${l}` : ''}${o !== undefined ? `${l === undefined ? '\n LIMIT -1' : ''} OFFSET ${o}` : ' OFFSET 0'}`;
+    return `${l !== undefined ? `\n LIMIT ${l}` : ''}${o !== undefined ? `${l === undefined ? '\n LIMIT -1' : ''} OFFSET ${o}` : ''}`;
   }
 
   /** Columns in the table's order (SQLAlchemy's), each named in the values once. */

@@ -12,6 +12,7 @@ import { CollectionsModule, DatetimeModule } from './stdlib';
 import { JsonModule } from './jsonModule';
 import { TextwrapModule } from './textwrapModule';
 import { ContextlibModule } from './contextManager';
+import { FlaskSqlalchemyModule } from './libraries/flaskSqlalchemy';
 import { POSTGRESQL_ENUM, PostgresqlEnumModule } from './libraries/postgresqlEnum';
 import { findModule, findPackageDir, loadModule, resolveRelative } from './modules';
 import { Builtin, Namespace, Opaque, RtObject, Scope, Unit, Value } from './runtime';
@@ -112,6 +113,7 @@ export class Importer {
     if (dotted === 'json') return (this.stdlib.json ??= new JsonModule());
     if (dotted === 'textwrap') return (this.stdlib.textwrap ??= new TextwrapModule());
     if (dotted === 'contextlib') return new ContextlibModule();
+    if (dotted === 'flask_sqlalchemy') return new FlaskSqlalchemyModule(this.w.sa);
     if (dotted === 'collections') return (this.stdlib.collections ??= new CollectionsModule((fn, args, at) => this.w.callValue(fn, args, new Map(), at), this.w.builtin('dict')!));
     if (MODELLED_PACKAGES.has(head)) {
       let m: Value = new LibraryModule('', this.w.ctx.dialect);
