@@ -223,6 +223,39 @@ describe('Running migrations from the editor', () => {
     }
   });
 
+  it('reads a library installed in the project\'s .venv: flagged without it, saying where it looked; not flagged once it is there', async () => {
+    const file = path.join(versions(), 'bbbb00000003_lib.py');
+    const venv = path.join(workspace(), '.venv');
+    const lines = [
+      '"""lib', '', 'Revision ID: bbbb00000003', '"""', 'from alembic import op', 'import sqlalchemy as sa', 'from extlib.db import constants', '',
+      'revision = "bbbb00000003"', 'down_revision = "c5e8f7a1b302"', '', '',
+      'def upgrade():', // line 13
+      '    op.create_table("libs", sa.Column("id", sa.Integer, primary_key=True), sa.Column("uuid", sa.String(constants.UUID_FIELD_SIZE)))', // 14
+      '', '', 'def downgrade():', '    op.drop_table("libs")', '',
+    ];
+    fs.writeFileSync(file, lines.join('\n'));
+    try {
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+      const doc = await vscode.workspace.openTextDocument(file);
+      const diag = await waitFor(() => vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'not-embedded'));
+      assert.equal(diag.range.start.line, 13);
+      assert.match(diag.message, /extlib\.db\.constants\.UUID_FIELD_SIZE: it is not a module of the project nor a Python source of its virtualenv \(\.venv, venv or env in the project folder\)/);
+      // As `uv sync` / `pip install` leave it: the library's source in the virtualenv's site-packages.
+      const site = path.join(venv, 'lib', 'python3.12', 'site-packages', 'extlib');
+      fs.mkdirSync(path.join(site, 'db'), { recursive: true });
+      fs.writeFileSync(path.join(venv, 'pyvenv.cfg'), 'home = /usr/bin\n');
+      fs.writeFileSync(path.join(site, '__init__.py'), 'import pbr.version\n');
+      fs.writeFileSync(path.join(site, 'db', '__init__.py'), '');
+      fs.writeFileSync(path.join(site, 'db', 'constants.py'), 'UUID_FIELD_SIZE = 36\n');
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+      await waitFor(() => (vscode.languages.getDiagnostics(doc.uri).some((d) => d.code === 'not-embedded') ? undefined : true));
+    } finally {
+      fs.rmSync(file, { force: true });
+      fs.rmSync(venv, { recursive: true, force: true });
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+    }
+  });
+
   it('downgrades to a revision from the view: it stays applied, the revisions after it are reverted', async () => {
     assert.deepEqual(heads(), ['c5e8f7a1b302']);
     const row = async (id: string) => {
