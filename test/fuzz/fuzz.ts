@@ -50,7 +50,11 @@ const EVAL_BITS = ['def upgrade():\n', '    ', '\n', 'while True:\n        pass\
   'import json\n', 'json.loads("[" * 5000 + "]" * 5000)\n', 'json.dumps(d)\n', 'from sqlalchemy import event\n', 'class MyType(sa.types.TypeDecorator):\n        impl = sa.Integer\n',
   '@event.listens_for(MyType, "before_parent_attach")\ndef _l(type_, column):\n    event.listen(column, "after_parent_attach", _l)\n', 'sa.Column("c", MyType())\n',
   'meta = sa.MetaData()\n    meta.reflect(op.get_bind())\n', 'sa.Table("t", meta, autoload_with=op.get_bind())\n', 'session = sa.orm.Session(bind=op.get_bind())\n',
-  'session.query(T).all()\n', 'op.sync_enum_values("public", "s", ["a"], [])\n', 'l = []\n    l.append(l)\n    str(l)\n', 'x = None.x\n', 'f(1, 2, 3, a=1, a=2)\n', '"\u202e\ud800"'];
+  'session.query(T).all()\n', 'op.sync_enum_values("public", "s", ["a"], [])\n', 'l = []\n    l.append(l)\n    str(l)\n', 'x = None.x\n', 'f(1, 2, 3, a=1, a=2)\n', '"\u202e\ud800"',
+  'import contextlib\n', '@contextlib.contextmanager\ndef cm():\n    yield\n    yield\n', '@contextlib.contextmanager\ndef cm():\n    try:\n        yield cm\n    finally:\n        op.execute("f")\n',
+  'with cm() as c:\n        ', 'with cm():\n        return\n', 'def deco(f):\n    return deco\n@deco\n@deco\ndef g(): pass\n', 'for x, in [(1,), 2]:\n        ', 'x, = ()\n',
+  'yield\n', 'yield from cm()\n', 'from flask_sqlalchemy import SQLAlchemy\n', 'db = SQLAlchemy()\n    db.Table("t", db.Column("a", db.Integer))\n', 'db.session.query(T)\n',
+  'sa.select(sa.table("t", sa.column("a"))).limit(-1).offset(2 ** 70)\n'];
 const INI_BITS = ['[alembic]\n', '[DEFAULT]\n', 'script_location = %(here)s/alembic\n', 'version_locations = a b\n', '%(', ')s', '%%', ' = ', ':', '\n', '  continued\n', ';', '#', '[', ']', 'x'];
 const TARGET_BITS = ['head', 'heads', 'base', 'a1', 'b2b2', 'c3c3c3', '@', '+', '-', '1', '2', ':', 'x@head', 'a1@+1', 'branch@base', ''];
 
