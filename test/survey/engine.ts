@@ -32,7 +32,9 @@ export class Refusal extends Error {
 export function planRevision(input: RevisionInput): RevisionPlan {
   // Project imports resolve as the product resolves them: the repository, its src/ layout, the package
   // holding the scripts, then the project's virtualenv (fetch-installed.sh).
-  const ownRoots = projectImportRoots(input.projectRoot, scriptLocationOf(input.file, input.projectRoot) ?? input.projectRoot);
+  const location = scriptLocationOf(input.file, input.projectRoot);
+  // The script location's parent too, as the product puts it (config/project.ts; pgadmin's web/).
+  const ownRoots = [...new Set([...(location ? [path.dirname(location)] : []), ...projectImportRoots(input.projectRoot, location ?? input.projectRoot)])];
   const importRoots = [...ownRoots, ...projectSitePackages(input.projectRoot, input.projectRoot, input.projectRoot)];
   const fns = readMigrationFunctions(input.text, { dialect: input.dialect, offline: true, file: input.file, importRoots, mainOptions: {} });
   const out: RevisionPlan = { upgrade: undefined, downgrade: undefined };

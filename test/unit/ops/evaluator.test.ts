@@ -331,3 +331,27 @@ test('bind.engine.name is the dialect\'s name (neutron branches on it); a Connec
   assert.deepEqual(executed(upgrade('op.execute(op.get_bind().name)', { dialect: 'sqlite', offline: true })), ['sqlite']);
   assert.match(upgrade('op.execute(op.get_bind().name)', { dialect: 'sqlite' }).unsupported!.message, /bind\.name/);
 });
+
+test('from pkg import name: the package\'s own binding wins over its submodule of the same name, as in Python (pgadmin\'s user_info)', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pkg-'));
+  try {
+    fs.mkdirSync(path.join(root, 'setup'));
+    fs.writeFileSync(path.join(root, 'setup', '__init__.py'), 'from .user_info import user_info\nfrom .versions import current as version_now\n');
+    fs.writeFileSync(path.join(root, 'setup', 'user_info.py'), 'def user_info():\n    return "admin@example.com"\n');
+    fs.writeFileSync(path.join(root, 'setup', 'versions.py'), 'current = 7\n');
+    const f = upgrade('from setup import user_info, versions\nop.execute(user_info() + " %d" % versions.current)', { dialect: 'sqlite', importRoots: [root] });
+    assert.equal(f.unsupported, undefined, f.unsupported?.message);
+    assert.deepEqual(executed(f), ['admin@example.com 7']);
+  } finally { fs.rmSync(root, { recursive: true, force: true }); }
+});
+
+test('a name missing from a class is Python\'s AttributeError only where the engine knows every base whole; else it is refused, never told as Python\'s error', () => {
+  const own = upgrade('class A(object):\n    x = 1\nclass B(A):\n    pass\nop.execute(B().y)');
+  assert.ok(own.unsupported instanceof PythonError, own.unsupported?.message);
+  assert.match(own.unsupported!.why, /'B' object has no attribute 'y'/);
+  const inherited = upgrade('from flask_sqlalchemy import SQLAlchemy\nclass MyDb(SQLAlchemy):\n    pass\ndb = MyDb()\nop.execute(db.String)');
+  assert.ok(!(inherited.unsupported instanceof PythonError), inherited.unsupported?.message);
+  assert.match(inherited.unsupported!.message, /MyDb\.String: an attribute MyDb may inherit from flask_sqlalchemy\.SQLAlchemy, which the embedded engine does not model/);
+  const imported = upgrade('class T(helpers.Base):\n    pass\nop.execute(T.name)', { dialect: 'postgresql', importRoots: [] });
+  assert.ok(!(imported.unsupported instanceof PythonError), imported.unsupported?.message);
+});

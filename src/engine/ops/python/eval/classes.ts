@@ -25,6 +25,9 @@ export interface ClassHooks {
 /** A function registered by `event.listens_for(target, identifier)`, and where it is defined (file:line). */
 export interface Listener { fn: Value; where: string }
 
+/** Bases whose attributes the engine knows whole: a missing one is Python's AttributeError. */
+const WHOLE_BASES = new Set(['object', 'Exception', 'BaseException', 'ValueError', 'TypeError', 'KeyError', 'RuntimeError', 'LookupError', 'IndexError', 'NotImplementedError', 'AssertionError']);
+
 export class PyClass extends RtObject {
   readonly typeName = 'type';
   readonly attrs = new Map<string, Value>();
@@ -76,7 +79,7 @@ export class PyClass extends RtObject {
     if (hooked !== undefined) return hooked;
     if (this.isEnum && this.attrs.has(name) && !name.startsWith('_')) return new EnumMember(this, name, this.attrs.get(name)!);
     const v = this.lookup(name);
-    if (v === undefined) throw new PythonError(line, 'AttributeError', `type object '${this.name}' has no attribute '${name}'`);
+    if (v === undefined) this.missing(name, line, `type object '${this.name}' has no attribute '${name}'`);
     if (v instanceof PyFunction && v.kind === 'class') return new Builtin(`${this.name}.${name}`, (args, kwargs, at) => v.call([this, ...args], kwargs, at));
     return v;
   }
@@ -107,6 +110,27 @@ export class PyClass extends RtObject {
 
   override describe(): string { return `class ${this.name}`; }
 
+  /**
+   * A name neither the class nor its bases define: Python's AttributeError where every base is one
+   * the engine knows whole (classes of the migration or the project, `object`, exceptions); else the
+   * name may come from a base it does not model (Flask-SQLAlchemy's SQLAlchemy subclassed), and it
+   * is refused, never told as an error Python would raise.
+   */
+  missing(name: string, line: number, pythonMessage: string): never {
+    const unknown = this.unmodelledBase();
+    if (unknown !== undefined) throw new Unsupported(line, `${this.name}.${name}`, `an attribute ${this.name} may inherit from ${unknown}, which the embedded engine does not model`);
+    throw new PythonError(line, 'AttributeError', pythonMessage);
+  }
+
+  private unmodelledBase(): string | undefined {
+    for (const b of this.bases) {
+      if (b instanceof PyClass) { const u = b.unmodelledBase(); if (u !== undefined) return u; continue; }
+      if (b instanceof Builtin && WHOLE_BASES.has(b.name)) continue;
+      return b instanceof Builtin ? b.name : b instanceof RtObject ? b.describe() : typeof b;
+    }
+    return undefined;
+  }
+
   dialectProxy(): DialectProxy { return this.dialect(); }
 }
 
@@ -131,7 +155,7 @@ export class PyInstance extends RtObject {
     }
     if (v !== undefined) return v;
     if (name === '__class__') return this.cls;
-    throw new PythonError(line, 'AttributeError', `'${this.cls.name}' object has no attribute '${name}'`);
+    return this.cls.missing(name, line, `'${this.cls.name}' object has no attribute '${name}'`);
   }
 
   setAttr(name: string, value: Value): void { this.attrs.set(name, value); }

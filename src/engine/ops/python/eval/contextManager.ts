@@ -51,7 +51,7 @@ export interface YieldHook {
 
 /** Runs `ctx` around `block` (which binds the `as` target to what is yielded and runs the body). */
 export function enterGenerator(ctx: GeneratorContext, line: number, hooks: { yieldHook?: YieldHook }, block: (yielded: Value) => void): void {
-  if (ctx.entered) throw new PythonError(line, 'AttributeError', '_GeneratorContextManager object is entered a second time');
+  if (ctx.entered) throw new Unsupported(line, 'with', 'a @contextmanager object entered a second time is not evaluated by the embedded engine');
   ctx.entered = true;
   let yields = 0;
   // A `return` / `break` / `continue` leaving the block lets the generator finish first (__exit__ without an error).

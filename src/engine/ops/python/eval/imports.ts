@@ -172,7 +172,9 @@ export class Importer {
     const sub = `${m.name}.${name}`;
     const roots = this.w.ctx.importRoots ?? [];
     if (!m.unit?.scope.vars.has(name) && (this.modules.get(sub) instanceof ModuleObj || findModule(sub, roots) || findPackageDir(sub, roots))) {
-      return this.importModule(sub, line);
+      // The submodule, unless the package's __init__ binds the name itself (`from .user_info import
+      // user_info`: Python gives the function): then the package is run and its binding taken.
+      if (!(m.file && bindsAtTopLevel(m.file, name))) return this.importModule(sub, line);
     }
     this.evaluateModule(m);
     if (m.failure) return new Opaque(`${sub} (imported)`, m.failure);
@@ -220,4 +222,12 @@ class Logging extends RtObject {
 function moduleNameOf(unit: Unit): { name: string; isPackage: boolean } {
   const u = unit as Unit & { moduleName?: string; isPackage?: boolean };
   return { name: u.moduleName ?? '', isPackage: u.isPackage ?? false };
+}
+
+/** Whether a module's text binds `name` at its top level (an import, an assignment, a def or a class). */
+function bindsAtTopLevel(file: string, name: string): boolean {
+  const source = loadModule(file);
+  if ('error' in source) return false;
+  const n = name.replace(/[^\w]/g, '');
+  return new RegExp(`^(?:from\\s+\\S+\\s+import\\s+[^\\n#]*\\b${n}\\b|import\\s+[^\\n#]*\\bas\\s+${n}\\b|${n}\\s*(?::[^=\\n]*)?=(?!=)|(?:async\\s+)?def\\s+${n}\\b|class\\s+${n}\\b)`, 'm').test(source.src);
 }

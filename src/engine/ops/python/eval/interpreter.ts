@@ -220,14 +220,14 @@ export class Interpreter extends ExpressionEvaluator {
 
   /**
    * Decorators that only shape how a function is called (`@staticmethod`, `@classmethod`,
-   * `@property`, `@typing.overload`, `@functools.wraps(...)`) are understood; any other decorator is
-   * code the engine does not run.
+   * `@property`, `@typing.overload`, `@functools.wraps(...)`) are understood. The others are
+   * evaluated top to bottom and applied bottom up, as Python does, when their value is one the
+   * evaluator can call: a function of the migration or the project (a function called with the
+   * function), `@event.listens_for(...)` (events.ts) or `@contextlib.contextmanager`
+   * (contextManager.ts); anything else is refused.
    */
   private decorated(s: SyntaxNode, unit: Unit, scopes: Scope[]): void {
     const names: string[] = [];
-    // Others the evaluator applies (`@event.listens_for(...)`), evaluated top to bottom as Python does.
-    // and the migration's or project's own decorators (a function called with the function), and
-    // `@contextlib.contextmanager` (contextManager.ts).
     const applied: (AppliedDecorator | PyFunction)[] = [];
     const refused = (why = 'a decorator is Python code the engine does not evaluate') => new Unsupported(line(unit, s), snippet(unit, s), why);
     for (let d = s.firstChild; d && d.name === 'Decorator'; d = d.nextSibling) {
