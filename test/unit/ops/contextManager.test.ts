@@ -152,6 +152,7 @@ const REFUSED: [string, string, RegExp][] = [
   ['yield from', 'import contextlib\n@contextlib.contextmanager\ndef cm():\n    yield from [1]\n\ndef upgrade():\n    with cm():\n        pass\n', /yield from/],
   ['a contextmanager that yields twice', 'import contextlib\n@contextlib.contextmanager\ndef cm():\n    yield\n    yield\n\ndef upgrade():\n    with cm():\n        op.execute("x")\n', /RuntimeError: generator didn't stop/],
   ['a contextmanager that never yields', 'import contextlib\n@contextlib.contextmanager\ndef cm():\n    op.execute("x")\n\ndef upgrade():\n    with cm():\n        op.execute("y")\n', /RuntimeError: generator didn't yield/],
+  ['a yield of a function nested in the contextmanager (not the generator\'s own)', 'import contextlib\n@contextlib.contextmanager\ndef cm():\n    def inner():\n        yield 1\n    inner()\n    yield\n\ndef upgrade():\n    with cm():\n        op.execute("x")\n', /yield: a generator is run by the embedded engine only as a @contextlib\.contextmanager entered by a with statement/],
   ['a decorator of an installed package', 'import somelib\n@somelib.retry\ndef f():\n    pass\n\ndef upgrade():\n    f()\n', /@somelib\.retry: a decorator the engine cannot evaluate: somelib\.retry: the embedded engine does not run Python code from outside the migration/],
 ];
 

@@ -10,7 +10,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import { Unsupported } from '../../values';
 import { BreakSignal, ContinueSignal, PythonError, ReturnSignal } from './errors';
-import { AppliedDecorator, Kwargs, Opaque, PyFunction, RtObject, Value } from './runtime';
+import { AppliedDecorator, Kwargs, Opaque, PyFunction, RtObject, Unit, Value } from './runtime';
 
 /** `contextlib`: what migrations take from it. */
 export class ContextlibModule extends RtObject {
@@ -44,8 +44,8 @@ export class GeneratorContext extends RtObject {
 
 /** Where a `yield` of the running generator hands over to its `with` block. */
 export interface YieldHook {
-  /** The generator's FunctionDefinition: a `yield` elsewhere (a nested function) is not its. */
-  readonly def: SyntaxNode | null;
+  /** The generator's own `def` (its file and place): a `yield` elsewhere (a nested function) is not its. */
+  owns(def: SyntaxNode | null, unit: Unit): boolean;
   onYield(value: Value, line: number): void;
 }
 
@@ -57,8 +57,10 @@ export function enterGenerator(ctx: GeneratorContext, line: number, hooks: { yie
   // A `return` / `break` / `continue` leaving the block lets the generator finish first (__exit__ without an error).
   let leaving: ReturnSignal | BreakSignal | ContinueSignal | undefined;
   const saved = hooks.yieldHook;
+  const own = ctx.fn.body.parent;
   hooks.yieldHook = {
-    def: ctx.fn.body.parent,
+    // By place, not identity: the parser hands out a new node object for each walk of the tree.
+    owns: (def, unit) => !!def && !!own && unit === ctx.fn.unit && def.from === own.from && def.to === own.to,
     onYield: (value, at) => {
       if (++yields > 1) throw new PythonError(at, 'RuntimeError', "generator didn't stop");
       // The block runs as the with statement's own code, outside the generator's hook.

@@ -154,7 +154,7 @@ export abstract class ExpressionEvaluator extends Budgeted {
       case 'YieldExpression': {
         const v = n.firstChild!.nextSibling;
         if (v?.name === 'from') throw new Unsupported(line(unit, n), 'yield from', 'a generator is run by the embedded engine only as a @contextlib.contextmanager with one yield');
-        return this.world.yieldValue(n, v ? this.expr(v, unit, scopes) : null, line(unit, n));
+        return this.world.yieldValue(n, unit, v ? this.expr(v, unit, scopes) : null, line(unit, n));
       }
       case 'LambdaExpression': {
         const params = this.params(n.getChild('ParamList'), unit, scopes);

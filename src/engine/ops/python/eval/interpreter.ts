@@ -148,7 +148,7 @@ export class Interpreter extends ExpressionEvaluator {
         const parts: SyntaxNode[] = [];
         for (let c = s.firstChild!.nextSibling; c; c = c.nextSibling) if (c.name !== 'Comment') parts.push(c);
         if (parts[0]?.name === 'from') throw new Unsupported(line(unit, s), 'yield from', 'a generator is run by the embedded engine only as a @contextlib.contextmanager with one yield');
-        this.world.yieldValue(s, parts.length ? this.seq(parts, unit, scopes) : null, line(unit, s));
+        this.world.yieldValue(s, unit, parts.length ? this.seq(parts, unit, scopes) : null, line(unit, s));
         return;
       }
       case 'FunctionDefinition': this.define(s, unit, scopes); return;

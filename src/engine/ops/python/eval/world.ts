@@ -297,9 +297,9 @@ export class World implements OperatorHost, AttributeHost {
   }
 
   /** `yield value`: the with block of the running @contextmanager generator, when it is this function's. */
-  yieldValue(n: SyntaxNode, value: Value, at: number): Value {
+  yieldValue(n: SyntaxNode, unit: Unit, value: Value, at: number): Value {
     const hook = this.yieldHook;
-    if (!hook || hook.def !== enclosingDef(n)) throw new Unsupported(at, 'yield', 'a generator is run by the embedded engine only as a @contextlib.contextmanager entered by a with statement');
+    if (!hook || !hook.owns(enclosingDef(n), unit)) throw new Unsupported(at, 'yield', 'a generator is run by the embedded engine only as a @contextlib.contextmanager entered by a with statement');
     hook.onYield(value, at);
     return null; // what `x = yield` receives: the context manager sends nothing
   }
