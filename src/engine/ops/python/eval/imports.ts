@@ -147,7 +147,7 @@ export class Importer {
     if (m.state !== 'new' || !m.file) return;
     m.state = 'running'; // before running it: imports may be circular
     if (++this.evaluatedModules > MAX_MODULES) {
-      m.failure = `more than ${MAX_MODULES} project modules would have to be followed`;
+      m.failure = `more than ${MAX_MODULES} modules of the project and its virtualenv would have to be followed (the embedded engine reads that many at most)`;
       return;
     }
     this.w.dependsOn.add(m.file);
