@@ -161,16 +161,16 @@ export function loadProjectConfig(options: LoadOptions = {}): ProjectConfig {
 
   const tsl = option('truncate_slug_length');
   const prepend = option('prepend_sys_path');
-  const projectRoot = workspaceRootFor(path.dirname(ini ? iniPath : tomlPath), cwd);
+  const here = path.dirname(ini ? iniPath : tomlPath);
+  const projectRoot = workspaceRootFor(here, cwd);
   const ownRoots = [...new Set([
     ...(prepend ? prepend.split(/[\s,:]+/).filter(Boolean).map((p) => path.resolve(cwd, p)) : []),
-    path.dirname(ini ? iniPath : tomlPath), path.dirname(scriptLocation),
+    here, path.dirname(scriptLocation),
     ...projectImportRoots(projectRoot, scriptLocation),
   ])];
   // Installed packages come last, as site-packages does on sys.path.
-  const importRoots = [...new Set([...ownRoots, ...projectSitePackages(path.dirname(ini ? iniPath : tomlPath), cwd, projectRoot)])];
-  const database = resolveDatabaseUrl({ sqlalchemyUrl: iniOpt('sqlalchemy.url'), env, folders: [path.dirname(ini ? iniPath : tomlPath), cwd] });
-  const here = path.dirname(ini ? iniPath : tomlPath);
+  const importRoots = [...new Set([...ownRoots, ...projectSitePackages(here, cwd, projectRoot)])];
+  const database = resolveDatabaseUrl({ sqlalchemyUrl: iniOpt('sqlalchemy.url'), env, folders: [here, cwd] });
   let convention: ProjectConvention | undefined;
   const namingConvention = () => (convention ??= lookupProjectConvention({
     envPy: path.join(scriptLocation, 'env.py'), here, cwd, importRoots: ownRoots, pyprojects: [tomlPath, path.join(here, 'pyproject.toml')],

@@ -8,7 +8,7 @@ import { Call, Unsupported } from '../values';
 import { EvalContext } from './eval/context';
 import { ReturnSignal } from './eval/errors';
 import { Interpreter } from './eval/interpreter';
-import { parsePython, repairForParser, syntaxErrorAt } from './eval/parse';
+import { parseModule } from './eval/parse';
 import { Opaque, PyFunction, Scope, Unit, Value } from './eval/runtime';
 import { lineStarts, StopEvaluation, World } from './eval/world';
 import { line as lineOf } from './eval/tree';
@@ -39,20 +39,12 @@ export type { EvalContext };
  * asks for it is refused.
  */
 export function readMigrationFunctions(source: string, ctx: EvalContext = {}): ReadFunction[] {
-  let src = source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source;
-  let tree = parsePython(src);
-  let errorAt = syntaxErrorAt(tree);
-  const errorLine = errorAt === undefined ? 0 : lineOf({ src, lineStarts: lineStarts(src) } as Unit, { from: errorAt });
-  const joined = errorAt === undefined ? undefined : repairForParser(src);
-  if (joined !== undefined) {
-    // Python 3.10's `with (... as x):` and a bare `yield`, which the parser mis-reads: parsed in a form it reads.
-    const again = parsePython(joined);
-    if (syntaxErrorAt(again) === undefined) { src = joined; tree = again; errorAt = undefined; }
-  }
+  // Python 3.10's `with (... as x):` and a bare `yield`, which the parser mis-reads, are parsed in a form it reads.
+  const { src, tree, errorAt } = parseModule(source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source);
   const starts = lineStarts(src);
   const lineAt = (pos: number) => lineOf({ src, lineStarts: starts } as Unit, { from: pos });
   if (errorAt !== undefined) {
-    const line = errorLine;
+    const line = lineAt(errorAt);
     const err = new Unsupported(line, 'a syntax error', 'Python cannot load this file; fix it first');
     return [{ name: 'upgrade', line, unsupported: err }, { name: 'downgrade', line, unsupported: err }];
   }
@@ -80,10 +72,7 @@ function evaluateFunction(src: string, top: import('@lezer/common').SyntaxNode, 
 }
 
 function evaluateIn(world: World, src: string, top: import('@lezer/common').SyntaxNode, starts: number[], name: 'upgrade' | 'downgrade', defFrom: number, line: number, ctx: EvalContext): ReadFunction {
-  const unit: Unit = { file: ctx.file ?? '<revision>', src, lineStarts: starts, scope: new Scope('module') };
-  // Alembic loads a revision as a module named after its file.
-  unit.scope.vars.set('__name__', (ctx.file ? ctx.file.split(/[\\/]/).pop()! : 'revision').replace(/\W/g, '_'));
-  if (ctx.file) unit.scope.vars.set('__file__', ctx.file);
+  const unit = revisionUnit(src, starts, ctx);
   try {
     world.interp.runModule(unit, top);
     // The definition at this position (a later `def upgrade` replaces an earlier one, as in Python).
@@ -111,6 +100,14 @@ function evaluateIn(world: World, src: string, top: import('@lezer/common').Synt
   }
 }
 
+/** A revision's module scope: Alembic loads a revision as a module named after its file. */
+function revisionUnit(src: string, starts: number[], ctx: EvalContext): Unit {
+  const unit: Unit = { file: ctx.file ?? '<revision>', src, lineStarts: starts, scope: new Scope('module') };
+  unit.scope.vars.set('__name__', (ctx.file ? ctx.file.split(/[\\/]/).pop()! : 'revision').replace(/\W/g, '_'));
+  if (ctx.file) unit.scope.vars.set('__file__', ctx.file);
+  return unit;
+}
+
 export { Interpreter };
 
 /**
@@ -120,16 +117,13 @@ export { Interpreter };
  */
 export function readModuleValues(source: string, names: string[], ctx: EvalContext = {}): Map<string, { value: Value } | { why: string }> {
   const out = new Map<string, { value: Value } | { why: string }>();
-  const src = source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source;
-  const tree = parsePython(src);
-  if (syntaxErrorAt(tree) !== undefined) {
+  const { src, tree, errorAt } = parseModule(source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source);
+  if (errorAt !== undefined) {
     for (const n of names) out.set(n, { why: 'the file has a syntax error' });
     return out;
   }
   const world = new World({ ...ctx, offline: true });
-  const unit: Unit = { file: ctx.file ?? '<revision>', src, lineStarts: lineStarts(src), scope: new Scope('module') };
-  unit.scope.vars.set('__name__', (ctx.file ? ctx.file.split(/[\\/]/).pop()! : 'revision').replace(/\W/g, '_'));
-  if (ctx.file) unit.scope.vars.set('__file__', ctx.file);
+  const unit = revisionUnit(src, lineStarts(src), ctx);
   try { world.interp.runModule(unit, tree.topNode); } catch (e) {
     const why = e instanceof Unsupported ? `line ${e.line}: ${e.construct}: ${e.why}` : e instanceof RangeError ? 'the code is nested too deeply' : undefined;
     if (why === undefined) throw e;

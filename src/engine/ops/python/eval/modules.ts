@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Tree } from '@lezer/common';
-import { parsePython, repairForParser, syntaxErrorAt } from './parse';
+import { parseModule } from './parse';
 
 const MAX_BYTES = 1_000_000;
 
@@ -59,13 +59,8 @@ export function loadModule(file: string): ModuleSource | { error: string } {
   let src: string;
   try { src = fs.readFileSync(file, 'utf8'); } catch (e) { return { error: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code}` }; }
   if (src.includes('\r')) src = src.replace(/\r\n?/g, '\n');
-  let tree = parsePython(src);
-  const repaired = syntaxErrorAt(tree) === undefined ? undefined : repairForParser(src);
-  if (repaired !== undefined) {
-    const again = parsePython(repaired);
-    if (syntaxErrorAt(again) === undefined) { src = repaired; tree = again; }
-  }
-  const source = { file, src, tree, isPackage: path.basename(file) === '__init__.py' };
+  const parsed = parseModule(src);
+  const source = { file, src: parsed.src, tree: parsed.tree, isPackage: path.basename(file) === '__init__.py' };
   trees.set(file, { key, source });
   return source;
 }

@@ -29,11 +29,21 @@ export function syntaxErrorAt(tree: Tree, offset = 0): number | undefined {
 }
 
 /**
- * Python 3.10's parenthesized context managers (`with (op.batch_alter_table("t") as b):`, as code
- * formatters write long `with` lines), which @lezer/python does not parse: written on one line without
- * the parentheses, the line breaks they held moved after the colon, so that every line after the
- * header keeps its number. Returns undefined when there is nothing of the kind.
+ * A module's text parsed; where the parser fails, parsed again in the form `repairForParser` gives,
+ * kept when that parses. `errorAt`: where the text (as returned) has a syntax error, if it has one.
  */
+export function parseModule(text: string): { src: string; tree: Tree; errorAt?: number } {
+  const tree = parsePython(text);
+  const errorAt = syntaxErrorAt(tree);
+  if (errorAt === undefined) return { src: text, tree };
+  const repaired = repairForParser(text);
+  if (repaired !== undefined) {
+    const again = parsePython(repaired);
+    if (syntaxErrorAt(again) === undefined) return { src: repaired, tree: again };
+  }
+  return { src: text, tree, errorAt };
+}
+
 /**
  * What the parser mis-reads, rewritten in a form it reads, every line kept in its place: Python
  * 3.10's parenthesized `with` (below) and a bare `yield` statement, which @lezer/python ends with an
@@ -45,6 +55,12 @@ export function repairForParser(src: string): string | undefined {
   return out === src ? undefined : out;
 }
 
+/**
+ * Python 3.10's parenthesized context managers (`with (op.batch_alter_table("t") as b):`, as code
+ * formatters write long `with` lines), which @lezer/python does not parse: written on one line without
+ * the parentheses, the line breaks they held moved after the colon, so that every line after the
+ * header keeps its number. Returns undefined when there is nothing of the kind.
+ */
 export function joinParenthesizedWith(src: string): string | undefined {
   let out = '';
   let last = 0;
