@@ -5,7 +5,9 @@
  * `delete()`, objects changed, added and deleted, flushed by autoflush, `flush()` and
  * `commit()`, `session.execute(...)`: run embedded, online, the rows and schema left are the
  * real Alembic's (SQLAlchemy's unit of work), on a SQLite file and on PostgreSQL, up and down;
- * `query(table)` / `query(t.c.a)` over Core tables give rows (c3). `--sql` refuses it as Alembic's
+ * `query(table)` / `query(t.c.a)` over Core tables give rows (c3); Python-side `default=` /
+ * `onupdate=` functions (the file's, a lambda, a project module's) called as the ORM writes rows
+ * (d4). `--sql` refuses it as Alembic's
  * offline mode cannot run a Session either.
  */
 import { test } from 'node:test';

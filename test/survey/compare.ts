@@ -25,8 +25,8 @@ function sortIndexRuns(list: string[]): string[] {
 
 /** Both sides cut the same way (Alembic's writes joined and split as the engine's script is). */
 export function firstDifference(oursIn: string[], alembicWrites: string[]): Difference | undefined {
-  const ours = sortIndexRuns(oursIn.map(clockFree));
-  const theirs = sortIndexRuns(splitScript(alembicWrites.map((s) => `${s};\n\n`).join('')).map(clockFree));
+  const ours = sortIndexRuns(uuidFree(oursIn.map(clockFree)));
+  const theirs = sortIndexRuns(uuidFree(splitScript(alembicWrites.map((s) => `${s};\n\n`).join('')).map(clockFree)));
   const n = Math.max(ours.length, theirs.length);
   for (let i = 0; i < n; i++) {
     if (ours[i] === theirs[i]) continue;
@@ -42,6 +42,19 @@ export function firstDifference(oursIn: string[], alembicWrites: string[]): Diff
 function clockFree(sql: string): string {
   return sql.replace(/'(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(\.\d+)?([+-]\d\d:\d\d)?'/g, (m, d: string, t: string) =>
     (Math.abs(Date.parse(`${d}T${t}Z`) - Date.now()) < 86_400_000 * 1.1 ? "'<the clock>'" : m));
+}
+
+/**
+ * A migration that writes `uuid.uuid4()` into its SQL: each tool draws its own. Each distinct
+ * version-4 UUID becomes `<uuid k>` by first appearance, so one used twice must still match.
+ */
+function uuidFree(statements: string[]): string[] {
+  const seen = new Map<string, number>();
+  return statements.map((sql) => sql.replace(/\b[0-9a-f]{8}-?[0-9a-f]{4}-?4[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}\b/g, (u) => {
+    const key = u.replace(/-/g, '');
+    if (!seen.has(key)) seen.set(key, seen.size + 1);
+    return `<uuid ${seen.get(key)}>`;
+  }));
 }
 
 const tokens = (s: string) => s.match(/"(?:[^"]|"")*"|'(?:[^']|'')*'|%%|\w+|[^\s\w]/g) ?? [];

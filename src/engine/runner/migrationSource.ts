@@ -8,7 +8,7 @@ import path from 'node:path';
 import { CommandError } from '../errors';
 import { Dialect } from '../dialects';
 import { NotPossibleOnDialect, planOps, PlannedStep, Statement } from '../ops/plan';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ConventionInput, ProjectConvention, resolveConvention } from '../naming/opNames';
 import { NeedsDatabase, readMigrationFunctions } from '../ops/python/reader';
 import { PythonError } from '../ops/python/eval/errors';
@@ -99,7 +99,7 @@ function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Di
   const hit = cache && (cache.get(file, text, fn, mode) ?? cache.get(file, text, fn, `${mode}+${conventionKey(lookup())}`));
   if (hit) return hit.map((statements) => ({ kind: 'sql', statements }));
   // As in Python, a later definition replaces an earlier one.
-  const ctx = { dialect: d.name, offline: po.offline, file, importRoots: po.importRoots, mainOptions: po.mainOptions, only: fn, url: po.url, now: new Date() };
+  const ctx = { dialect: d.name, offline: po.offline, file, importRoots: po.importRoots, mainOptions: po.mainOptions, only: fn, url: po.url, now: new Date(), seed: randomBytes(16).toString('hex') };
   const found = readMigrationFunctions(text, ctx).filter((f) => f.name === fn).pop();
   if (!found) throw new Unsupported(1, `${fn}()`, `the file defines no ${fn}() function`);
   if (found.unsupported instanceof NeedsDatabase && !po.offline) {

@@ -18,10 +18,14 @@ const EXPRESSIONS = [
   'sorted(group_by_first(["apple", "avocado", "banana"]).items())', 'list(collections.OrderedDict([("b", 1), ("a", 2)]).items())',
   'collections.defaultdict(int, {"x": 1})["y"]',
   'json.dumps({"b": [1, 2.5, None, True], "a": "é\\"q\\n"})', 'json.dumps({"b": 1, "a": {}}, sort_keys=True, indent=2)', 'json.dumps(["x"], separators=(",", ":"))',
+  'str(uuid.UUID("{12345678-1234-5678-1234-567812345678}"))', 'uuid.UUID("12345678123456781234567812345678").hex',
+  'uuid.UUID("urn:uuid:12345678-1234-5678-1234-567812345678") == uuid.UUID("12345678-1234-5678-1234-567812345678")',
+  'uuid.UUID("12345678-1234-4678-9234-567812345678").version', 'uuid.uuid4().version', 'len(str(uuid.uuid4()))', 'uuid.uuid4() == uuid.uuid4()',
+  'f"{uuid.UUID(\'12345678-1234-5678-1234-567812345678\')}"', 'time.time() > 1e9',
   'json.dumps("é", ensure_ascii=False)', 'json.loads(\'{"k": [1, "two", null, false]}\')["k"]', 'json.dumps(json.loads("[]"))',
 ];
 
-const PRELUDE = 'import datetime\nimport collections\nimport json\nfrom collections import defaultdict\n\ndef group_by_first(words):\n    out = defaultdict(list)\n    for w in words:\n        out[w[0]].append(w)\n    return out\n';
+const PRELUDE = 'import datetime\nimport collections\nimport json\nimport time\nimport uuid\nfrom collections import defaultdict\n\ndef group_by_first(words):\n    out = defaultdict(list)\n    for w in words:\n        out[w[0]].append(w)\n    return out\n';
 
 function run(body: string, ctx: Parameters<typeof readMigrationFunctions>[1] = { dialect: 'postgresql' }): string[] {
   const f = readMigrationFunctions(`from alembic import op\n${PRELUDE}\ndef upgrade():\n${body.replace(/^/gm, '    ')}\n\ndef downgrade():\n    pass\n`, ctx).find((x) => x.name === 'upgrade')!;
@@ -52,4 +56,26 @@ test('a datetime as a value of a statement is written as SQLAlchemy binds it (it
   const body = 'import sqlalchemy as sa\nt = sa.table("events", sa.column("at", sa.DateTime))\nop.execute(t.insert().values(at=datetime.datetime(2024, 5, 6, 7, 8, 9)))';
   assert.equal(run(body)[0].replace(/\\:/g, ':'), "INSERT INTO events (at) VALUES ('2024-05-06 07:08:09')");
   assert.equal(run(body, { dialect: 'sqlite' })[0].replace(/\\:/g, ':'), "INSERT INTO events (at) VALUES ('2024-05-06 07:08:09.000000')");
+});
+
+test('uuid.uuid4(): version-4 ids, distinct, drawn from the run\'s seed (the same again when the revision is evaluated again)', () => {
+  const body = 'op.execute(str(uuid.uuid4()))\nop.execute(uuid.uuid4().hex)\nop.execute(f"{uuid.uuid4()}")';
+  const a = run(body, { dialect: 'sqlite', seed: 'run-1' });
+  assert.match(a[0], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.match(a[1], /^[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}$/);
+  assert.equal(new Set(a.map((u) => u.replace(/-/g, ''))).size, 3);
+  assert.deepEqual(run(body, { dialect: 'sqlite', seed: 'run-1' }), a);
+  assert.notDeepEqual(run(body, { dialect: 'sqlite', seed: 'run-2' }), a);
+  assert.notDeepEqual(run(body), run(body), 'without a seed, each evaluation draws its own');
+});
+
+test('time.time() is the run\'s clock in seconds; uuid and time parts not modelled are refused by name', () => {
+  const now = new Date(Date.UTC(2026, 11, 3, 7, 50, 1, 250));
+  assert.deepEqual(run('op.execute(str(time.time()))', { dialect: 'sqlite', now }), [String(now.getTime() / 1000)]);
+  for (const [body, message] of [['uuid.uuid1()', /uuid\.uuid1: this part of Python's uuid module is not evaluated/], ['time.sleep(1)', /time\.sleep: this part of Python's time module/], ['uuid.UUID("nope")', /ValueError: badly formed hexadecimal UUID string/],
+    ['sa.table("t", sa.column("id")).insert().values(id=uuid.uuid4())', /UUID: SQLAlchemy writes a uuid\.UUID as its column's type binds it/]] as const) {
+    const f = readMigrationFunctions(`from alembic import op\nimport sqlalchemy as sa\nimport time\nimport uuid\n\ndef upgrade():\n    op.execute(${body.startsWith('sa.') ? body : `str(${body})`})\n\ndef downgrade():\n    pass\n`, { dialect: 'sqlite' }).find((x) => x.name === 'upgrade')!;
+    assert.match(f.unsupported?.message ?? '', message, body);
+    assert.match(f.unsupported?.message ?? '', /^line 7: /, body);
+  }
 });

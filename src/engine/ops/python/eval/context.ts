@@ -37,6 +37,8 @@ export interface EvalContext {
   budget?: number;
   /** The clock for `datetime.now()` and the like: read once for a revision, so evaluating it again sees the same time. */
   now?: Date;
+  /** Where `uuid.uuid4()` draws from: kept for a revision's run, as `now` is. */
+  seed?: string;
   /** The run's database URL as SQLAlchemy prints it (password as `***`), for `bind.engine.url`. */
   url?: UrlInfo;
 }

@@ -220,7 +220,8 @@ export function sqlLiteral(v: Value, d: Dialect, name: DialectName): string {
   if (v instanceof TextClause) return v.sql;
   if (v instanceof DateTimeObj) return d.literal(v.bindText(name));
   if (v instanceof Call && (v.fn.startsWith('sa.func.') || ['sa.true', 'sa.false', 'sa.null', 'sa.literal_column'].includes(v.fn))) return renderExpression(v, d);
-  throw new Unsupported(0, typeName(v), 'this value cannot be written into SQL by the embedded engine');
+  const why = v instanceof RtObject ? v.notSql() : undefined;
+  throw new Unsupported(0, typeName(v), why ?? 'this value cannot be written into SQL by the embedded engine');
 }
 
 const JSON_TYPES = new Set(['sa.JSON', 'pg.JSON', 'pg.JSONB', 'sqlite.JSON']);

@@ -4,7 +4,7 @@
  * and binding values to assignment targets (shared by both).
  */
 import type { SyntaxNode } from '@lezer/common';
-import { PyDict, Unsupported } from '../../values';
+import { Call, PyDict, Unsupported } from '../../values';
 import { describeNode } from '../describeNode';
 import { formattedString, numberLiteral, stringLiteral } from './literals';
 import { children, inner, line, snippet, text } from './tree';
@@ -12,7 +12,7 @@ import { BreakSignal, BudgetExceeded, ContinueSignal, ModuleLoadError, PythonErr
 import { binaryOp, compare, containsOp, unaryOp, iterate, subscript, sliceOf, dictKey, setItem } from './operators';
 import { attribute } from './attributes';
 import { PYTHON_BUILTINS, UNSAFE_BUILTINS } from './builtins';
-import { Builtin, Kwargs, Namespace, Param, PyFunction, RtObject, Scope, tuple, truthy, typeName, Unit, Value } from './runtime';
+import { Builtin, Kwargs, Namespace, Param, PyFunction, pythonSideCallables, RtObject, Scope, tuple, truthy, typeName, Unit, Value } from './runtime';
 import type { World } from './world';
 import { Budgeted } from './budget';
 
@@ -325,6 +325,7 @@ export abstract class ExpressionEvaluator extends Budgeted {
     const args: Value[] = [];
     const kwargs: Kwargs = new Map();
     const skipped = new Set<string>();
+    const callables = new Map<string, PyFunction | Builtin>();
     const list = n.getChild('ArgList');
     for (let a = list?.firstChild; a; a = a.nextSibling) {
       if (a.name === '(' || a.name === ')' || a.name === ',' || a.name === 'Comment') continue;
@@ -337,8 +338,10 @@ export abstract class ExpressionEvaluator extends Budgeted {
           try {
             const v = this.expr(a, unit, scopes);
             // A callable or an unknown object (`default=uuid.uuid4`) only Python would use.
-            if (v instanceof RtObject && v.toData() === undefined && !(v instanceof Namespace)) skipped.add(key);
-            else kwargs.set(key, v);
+            if (v instanceof RtObject && v.toData() === undefined && !(v instanceof Namespace)) {
+              skipped.add(key);
+              if (v instanceof PyFunction || v instanceof Builtin) callables.set(key, v);
+            } else kwargs.set(key, v);
           } catch (e) { if (e instanceof BudgetExceeded || !(e instanceof Unsupported)) throw e; skipped.add(key); }
           continue;
         }
@@ -362,7 +365,9 @@ export abstract class ExpressionEvaluator extends Budgeted {
       }
       args.push(this.expr(a, unit, scopes));
     }
-    return this.world.callValue(callee, args, kwargs, at, skipped, () => snippet(unit, n));
+    const result = this.world.callValue(callee, args, kwargs, at, skipped, () => snippet(unit, n));
+    if (callables.size && result instanceof Call) pythonSideCallables.set(result, callables);
+    return result;
   }
 }
 

@@ -8,7 +8,8 @@ import { Unsupported } from '../../values';
 import { canonicalModule, normalize } from '../names';
 import { ModuleLoadError, PythonError } from './errors';
 import { LibraryModule, MODELLED_PACKAGES } from './libraries/library';
-import { CollectionsModule, DatetimeModule } from './stdlib';
+import { CollectionsModule, DatetimeModule, evaluationClock, TimeModule } from './stdlib';
+import { UuidModule } from './uuidModule';
 import { JsonModule } from './jsonModule';
 import { TextwrapModule } from './textwrapModule';
 import { ContextlibModule } from './contextManager';
@@ -49,7 +50,8 @@ function importForm(text: string): ImportForm {
 export class Importer {
   private readonly modules = new Map<string, ModuleObj | Opaque>();
   private evaluatedModules = 0;
-  private readonly stdlib: { datetime?: DatetimeModule; collections?: CollectionsModule; json?: JsonModule; textwrap?: TextwrapModule } = {};
+  private readonly stdlib: { datetime?: DatetimeModule; time?: TimeModule; uuid?: UuidModule; collections?: CollectionsModule; json?: JsonModule; textwrap?: TextwrapModule } = {};
+  private clock?: () => number;
 
   constructor(private readonly w: World) {}
 
@@ -109,7 +111,9 @@ export class Importer {
     const head = dotted.split('.')[0];
     if (dotted === 'logging' || dotted.startsWith('logging.')) return new Logging();
     if (dotted === 'enum') return new Namespace('enum', this.w.sa);
-    if (dotted === 'datetime') return (this.stdlib.datetime ??= new DatetimeModule(this.w.ctx));
+    if (dotted === 'datetime') return (this.stdlib.datetime ??= new DatetimeModule(this.w.ctx, (this.clock ??= evaluationClock(this.w.ctx))));
+    if (dotted === 'time') return (this.stdlib.time ??= new TimeModule(this.w.ctx, (this.clock ??= evaluationClock(this.w.ctx))));
+    if (dotted === 'uuid') return (this.stdlib.uuid ??= new UuidModule(this.w.ctx));
     if (dotted === 'json') return (this.stdlib.json ??= new JsonModule());
     if (dotted === 'textwrap') return (this.stdlib.textwrap ??= new TextwrapModule());
     if (dotted === 'contextlib') return new ContextlibModule();

@@ -18,7 +18,7 @@ import { Call, PyDict, Unsupported } from '../../values';
 import { ColumnObj, TableObj } from './core';
 import { PyClass } from './classes';
 import { PythonError } from './errors';
-import { Builtin, Kwargs, PyFunction, RtObject, Value } from './runtime';
+import { Builtin, Kwargs, PyFunction, pythonSideCallables, RtObject, Value } from './runtime';
 
 /** The canonical names of a declarative base (`declarative_base()`'s class, SQLAlchemy 2.0's `DeclarativeBase`). */
 export const DECLARATIVE = new Set(['sa.orm.DeclarativeBase']);
@@ -64,12 +64,24 @@ class Mapper {
   /** SQLAlchemy's `Mapper._sort_key` is `module.ClassName`: between models of one migration file, the class name. */
   get sortKey(): string { return this.cls.name; }
   keyOf(col: ColumnObj): string { return [...this.keys].find(([, c]) => c === col)![0]; }
-  /** A Python-side `default=` / `onupdate=`: its value when it is one, refused when it is a function. */
+  /**
+   * A Python-side `default=` / `onupdate=`: its value, or what its function returns, called as
+   * SQLAlchemy calls one that takes no argument (once per row written).
+   */
   pythonSide(col: ColumnObj, kw: 'default' | 'onupdate', line: number): Value | undefined {
     const call = this.calls.get(col)!;
     if (!call.has(kw)) return undefined;
     const v = call.kw(kw);
-    if (v === undefined || v instanceof Call) throw new Unsupported(line, `${this.cls.name}.${this.keyOf(col)} (${kw}=...)`, `SQLAlchemy would call the column's Python-side ${kw}= here, which needs Python`);
+    const what = `${this.cls.name}.${this.keyOf(col)} (${kw}=...)`;
+    const fn = v === undefined ? pythonSideCallables.get(call)?.get(kw) : undefined;
+    if (fn) {
+      // SQLAlchemy passes the execution context to a function with a positional parameter.
+      if (fn instanceof PyFunction && fn.params.some((p) => p.kind === 'plain' && p.default === undefined)) {
+        throw new Unsupported(line, what, `SQLAlchemy would call ${fn.name}() with the statement's execution context, which the embedded engine does not model`);
+      }
+      return fn.call([], new Map(), line);
+    }
+    if (v === undefined || v instanceof Call) throw new Unsupported(line, what, `SQLAlchemy would call the column's Python-side ${kw}= here, which needs Python`);
     return v as Value;
   }
 }

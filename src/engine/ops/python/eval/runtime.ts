@@ -32,6 +32,8 @@ export abstract class RtObject {
   }
   /** Its value as data for an op call's argument; undefined when it is not data. */
   toData(): PyValue | undefined { return undefined; }
+  /** Why it is not written as a value in SQL, where more can be said than that it is not. */
+  notSql(): string | undefined { return undefined; }
   describe(): string { return this.typeName; }
   /** `str(x)`: objects whose text SQLAlchemy decides at run time have none here. */
   str(): string { throw new Unsupported(0, this.describe(), 'its text form is decided by Python at run time'); }
@@ -79,6 +81,12 @@ export function refuseOpaque(line: number, ...operands: Value[]): void {
 }
 
 export interface Param { name: string; kind: 'plain' | 'star' | 'kwstar' | 'kwonly'; default?: Value }
+
+/**
+ * The Python-side callables (`default=fn`, `onupdate=fn`) of a column built by the evaluator: the
+ * DDL never sees them (the call's `skipped`); the ORM calls them when it writes a row (orm.ts).
+ */
+export const pythonSideCallables = new WeakMap<Call, Map<string, PyFunction | Builtin>>();
 
 /** A function defined with `def` (or a lambda) in a revision file or a project module. */
 export class PyFunction extends RtObject {

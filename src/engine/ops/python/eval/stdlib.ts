@@ -1,5 +1,5 @@
 /**
- * The parts of Python's standard library migrations use for values: `datetime` (the clock, dates
+ * The parts of Python's standard library migrations use for values: `datetime` and `time` (the clock, dates
  * built from numbers) and `collections` (`defaultdict`, `OrderedDict`). The clock is read once per
  * evaluation (EvalContext.now, else the first use), so a migration that reads rows back and is
  * evaluated again sees the same time; a plan that read it is never cached.
@@ -133,19 +133,35 @@ class DateTimeClass extends RtObject {
   }
 }
 
+/** The evaluation's clock in ms: EvalContext.now, else read at its first use; `datetime` and `time` share it. */
+export function evaluationClock(ctx: EvalContext): () => number {
+  let t: number | undefined;
+  return () => (t ??= ctx.now?.getTime() ?? Date.now());
+}
+
 /** `import datetime` */
 export class DatetimeModule extends RtObject {
   readonly typeName = 'module';
   private readonly classes: Record<string, Value>;
-  constructor(ctx: EvalContext) {
+  constructor(ctx: EvalContext, clock: () => number) {
     super();
-    let t: number | undefined;
-    const clock = () => (t ??= ctx.now?.getTime() ?? Date.now());
     this.classes = { datetime: new DateTimeClass(false, clock, ctx), date: new DateTimeClass(true, clock, ctx), timezone: new Timezone() };
   }
   override getAttr(name: string, line: number): Value {
     if (name in this.classes) return this.classes[name];
     throw new Unsupported(line, `datetime.${name}`, 'this part of Python\'s datetime module is not evaluated by the embedded engine');
+  }
+}
+
+/** `import time`: the clock, in seconds (timings a migration logs come out as 0). */
+export class TimeModule extends RtObject {
+  readonly typeName = 'module';
+  constructor(private readonly ctx: EvalContext, private readonly clock: () => number) { super(); }
+  override getAttr(name: string, line: number): Value {
+    if (name === 'time' || name === 'monotonic' || name === 'perf_counter') {
+      return new Builtin(`time.${name}`, () => { this.ctx.onDependency?.('the clock'); return this.clock() / 1000; });
+    }
+    throw new Unsupported(line, `time.${name}`, 'this part of Python\'s time module is not evaluated by the embedded engine (time(), monotonic() and perf_counter() are)');
   }
 }
 
