@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Result, runAlembic, runOurs } from './oracle';
 import { writeTree } from '../unit/tmpProject';
+import { loadSqlJs } from '../../src/engine/db/sqlJs';
 
 const REFERENCE = process.env.SURVEY_ALEMBIC_PATH ?? '/work/survey-projects/.reference';
 
@@ -116,5 +117,39 @@ test('SQLite --sql without a live table: alter_column outside batch as Alembic\'
   assert.deepEqual(statements(b.stdout), statements(a.stdout));
   const [online] = await runOurs([{ cwd: dir, argv: ['upgrade', 'head'] }]);
   assert.notEqual(online.code, 0);
-  assert.match(online.stderr + online.stdout, /SQLite has no ALTER COLUMN/);
+  assert.match(online.stderr + online.stdout, /SQLite's ALTER COLUMN only sets or drops NOT NULL/);
+});
+
+// SQLite 3.53 added ALTER COLUMN ... SET / DROP NOT NULL: Alembic's generic ALTER for a nullability
+// change runs there (the engine's sql.js is 3.54), so the engine runs it too, telling the user that an
+// older SQLite (Debian's Python has 3.40) fails on it.
+const NOT_NULL = `    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('c', sa.String(10)), sa.Column('n', sa.Integer(), nullable=False))
+    op.execute("INSERT INTO t (id, c, n) VALUES (1, 'x', 2)")
+    op.alter_column('t', 'c', nullable=False, existing_type=sa.String(10))
+    op.alter_column('t', 'n', new_column_name='m', nullable=True, existing_type=sa.Integer())`;
+
+test('SQLite alter_column(nullable=...) outside batch: Alembic\'s SQL, run in place on SQLite 3.53+ with a note; the schema is what Alembic\'s own SQL gives there; a NULL row stops it with nothing changed', async () => {
+  const dir = project('2.0', NOT_NULL);
+  const [a, b] = await bothTools(dir, '2.0');
+  const statements = (sql: string) => sql.split(/;\s*\n/).map((x) => x.trim()).filter((x) => x && !x.startsWith('--'));
+  assert.deepEqual(statements(b.stdout), statements(a.stdout));
+  assert.match(a.stdout, /ALTER TABLE t ALTER COLUMN c SET NOT NULL;\s+ALTER TABLE t ALTER COLUMN n DROP NOT NULL;\s+ALTER TABLE t RENAME COLUMN n TO m;/);
+  const [online] = await runOurs([{ cwd: dir, argv: ['upgrade', 'head'] }]);
+  assert.equal(online.code, 0, online.stderr + online.stdout);
+  assert.match(online.stderr + online.stdout, /a1_defaults\.py:\d+: ALTER COLUMN \.\.\. SET \/ DROP NOT NULL runs on SQLite 3\.53 and later/);
+  // Alembic's own offline script, run on the same SQLite: the table it leaves is ours, row included.
+  const SQL = await loadSqlJs();
+  const reference = new SQL.Database();
+  reference.exec(a.stdout);
+  const ours = new SQL.Database(fs.readFileSync(path.join(dir, 'x.db')));
+  // Alembic's --sql writes a tab as four spaces; SQLAlchemy's DDL online keeps the tab.
+  const table = (db: InstanceType<typeof SQL.Database>) => [String(db.exec("SELECT sql FROM sqlite_master WHERE name = 't'")[0].values[0][0]).replace(/\s+/g, ' '), db.exec('SELECT * FROM t')[0].values];
+  assert.deepEqual(table(ours), table(reference));
+  assert.match(String(table(ours)[0]), /c VARCHAR\(10\) NOT NULL, m INTEGER,/);
+
+  const failing = project('2.0', NOT_NULL.replace("VALUES (1, 'x', 2)", 'VALUES (1, NULL, 2)'));
+  const [stopped] = await runOurs([{ cwd: failing, argv: ['upgrade', 'head'] }]);
+  assert.notEqual(stopped.code, 0);
+  assert.match(stopped.stderr + stopped.stdout, /constraint failed|NOT NULL/);
+  assert.ok(!fs.existsSync(path.join(failing, 'x.db')) || new SQL.Database(fs.readFileSync(path.join(failing, 'x.db'))).exec("SELECT name FROM sqlite_master WHERE type = 'table'").length === 0, 'the run is rolled back: no table is left');
 });

@@ -20,6 +20,7 @@ import { firstDifference } from './compare';
 import { Project, readProject } from './projects';
 import { FileResult, Reference, runReference } from './reference';
 import { rulesOf } from '../../src/engine/config/sqlalchemyVersion';
+import { SqliteRejects, sqliteSyntaxCheck } from './sqliteAccepts';
 
 type Kind = 'python' | 'compiler' | 'dialect' | 'env.py';
 type Verdict = { ok: true } | { ok: false; kind: Kind; reason: string; line: number; detail: string };
@@ -65,24 +66,27 @@ function verdictOf(x: unknown): Verdict {
   return { ok: false, kind, reason: category(e), line: e.line, detail: `${e.construct}: ${e.why}` };
 }
 
-function alembicOutcome(r: FileResult | undefined, d: DialectName): Outcome['alembic'] {
+function alembicOutcome(r: FileResult | undefined, d: DialectName, sqliteRejects: SqliteRejects): Outcome['alembic'] {
   if (!r) return undefined;
   if (r.load) return { ok: false, error: `import: ${r.load}`, line: null };
   const x = r[d];
   if (!x) return undefined;
   // A function that raises on purpose (`raise ...` in the file) is an outcome, compared as such.
   for (const f of [x.upgrade, x.downgrade]) if (!f.ok && !f.raised) return { ok: false, error: f.error, line: f.line };
+  // SQL Alembic writes offline but SQLite cannot run: Alembic cannot do it on SQLite either.
+  const rejected = d === 'sqlite' ? sqliteRejects([x.upgrade, x.downgrade].flatMap((f) => f.statements ?? [])) : undefined;
+  if (rejected) return { ok: false, error: rejected, line: null };
   return { ok: true };
 }
 
-async function surveyRevision(project: Project, file: string, dialects: DialectName[], ref: Reference | undefined): Promise<Row> {
+async function surveyRevision(project: Project, file: string, dialects: DialectName[], ref: Reference | undefined, sqliteRejects: SqliteRejects): Promise<Row> {
   const text = fs.readFileSync(file, 'utf8');
   const row: Row = { project, file, customEnv: false, outcomes: {} };
   const r = ref?.results[file];
   // The engine renders by the reference's SQLAlchemy rules (1.4 and 2.0 differ), whatever the project declares.
   const sqlalchemy = ref ? rulesOf(ref.sqlalchemy) : undefined;
   for (const d of dialects) {
-    const o: Outcome = { embedded: { ok: true }, alembic: alembicOutcome(r, d) };
+    const o: Outcome = { embedded: { ok: true }, alembic: alembicOutcome(r, d, sqliteRejects) };
     row.outcomes[d] = o;
     const x = r?.[d];
     if (x && [x.upgrade, x.downgrade].some((f) => !f.ok && f.custom_env)) row.customEnv = true;
@@ -193,7 +197,7 @@ function report(rows: Row[], projects: Project[], ref: Reference | undefined, se
   out.push(tableRow(apart.size ? 'all, without those counted apart' : 'all', figures(counted), withRef, true));
   if (apart.size) out.push(tableRow('all', figures(rows), withRef, true));
   out.push('');
-  out.push('A cell `k/n`: n revisions apply to that dialect (a folder kept for one database). "SQL identical": among the revisions that both run embedded and Alembic compiles offline, those whose upgrade() and downgrade() SQL equals Alembic\'s statement by statement. "Among the revisions Alembic compiles": of the revisions Alembic compiles offline for that dialect, those the engine runs embedded (the SQLite column leaves out what Alembic cannot do on SQLite either, e.g. ALTER of constraints outside batch mode, PostgreSQL-only types).');
+  out.push('A cell `k/n`: n revisions apply to that dialect (a folder kept for one database). "SQL identical": among the revisions that both run embedded and Alembic compiles offline, those whose upgrade() and downgrade() SQL equals Alembic\'s statement by statement. "Among the revisions Alembic compiles": of the revisions Alembic compiles offline for that dialect, those the engine runs embedded (the SQLite column leaves out what Alembic cannot do on SQLite either: what it refuses, e.g. ALTER of constraints outside batch mode and PostgreSQL-only types, and SQL it writes that SQLite 3.54\'s parser rejects, e.g. `ALTER COLUMN ... TYPE` or a migration\'s own PostgreSQL-only `op.execute()` text).');
   out.push('');
   out.push(`Why the others cannot run embedded (first reason per revision and dialect${apart.size ? '; projects counted apart left out' : ''}):\n\n| reason | kind | PostgreSQL | SQLite | example |\n| --- | --- | ---: | ---: | --- |`);
   out.push(...census(counted, (o) => (o.embedded.ok ? undefined : { cause: o.embedded.reason, kind: o.embedded.kind, example: `:${o.embedded.line}: ${o.embedded.detail}` })));
@@ -242,7 +246,8 @@ async function main(): Promise<void> {
   const projects = o.dirs.filter((d) => fs.statSync(d).isDirectory() && !path.basename(d).startsWith('.')).map(readProject).filter((p) => p.revisions.length);
   const ref = o.alembic ? runReference(projects, { python: o.python, pythonPath: o.alembicPath, timeout: o.timeout, paramstyle: o.paramstyle }) : undefined;
   const rows: Row[] = [];
-  for (const p of projects) for (const r of p.revisions) rows.push(await surveyRevision(p, r.file, r.dialects, ref));
+  const sqliteRejects = await sqliteSyntaxCheck();
+  for (const p of projects) for (const r of p.revisions) rows.push(await surveyRevision(p, r.file, r.dialects, ref, sqliteRejects));
   const text = report(rows, projects, ref, (Date.now() - started) / 1000);
   process.stdout.write(text);
   if (o.out) fs.writeFileSync(o.out, text);

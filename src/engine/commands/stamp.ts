@@ -43,7 +43,7 @@ export async function stamp(dir: ScriptDirectory, revisions: string[], o: StampO
     }
     const steps = stampSteps(dir.map, targets, start);
     for (const s of steps) o.onStep?.(`Running ${s.describe()}`);
-    return offlineStamp(steps, start, dialectFor(parseDatabaseUrl(db.url, db.source).dialect), table);
+    return offlineStamp(steps, start, dialectFor(parseDatabaseUrl(db.url, db.source).dialect, dir.config.sqlalchemy().version), table);
   }
   const conn = await connect(parseDatabaseUrl(db.url, db.source), dir.config.cwd, { backups: o.backups ?? 5, onBackup: (b) => o.onStep?.(`Backed up the database to ${b}`), session: o });
   await inTransaction(conn, async () => {

@@ -138,10 +138,18 @@ export interface Dialect {
    * Batch mode then rebuilds the table.
    */
   readonly cannotAlterInPlace?: string;
-  /** Why a column cannot be ALTERed (type, nullability, default, comment), where it cannot. */
+  /** Why a column cannot be ALTERed (type, default, comment; nullability too unless `alterNotNull`), where it cannot. */
   readonly cannotAlterColumn?: string;
-  /** The offline INSERT of a version row ends with RETURNING (SQLAlchemy's implicit returning). */
-  readonly insertReturning: boolean;
+  /**
+   * Where a dialect that cannot ALTER a column otherwise can SET / DROP NOT NULL in place (SQLite
+   * since 3.53): what the user is told when it runs, as older versions of that database reject it.
+   */
+  readonly alterNotNull?: string;
+  /**
+   * The offline INSERT of a version row ends with RETURNING (SQLAlchemy's implicit returning):
+   * 'qualified' `RETURNING alembic_version.version_num` (PostgreSQL), 'bare' `RETURNING version_num` (SQLite, SQLAlchemy 2.0).
+   */
+  readonly insertReturning: false | 'qualified' | 'bare';
 
   // The version table
   /** Whether a table exists (in `schema`, or where unqualified names resolve). */

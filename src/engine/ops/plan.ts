@@ -26,6 +26,8 @@ export interface Statement {
   fail?: string;
   /** Not SQL: an `autocommit_block()` starts or ends here (runStep.ts, offline.ts). */
   autocommit?: 'begin' | 'end';
+  /** Told to the user when it runs (registry/types.ts Out.note). */
+  note?: string;
   line: number;
 }
 

@@ -24,7 +24,7 @@ class OfflineWriter {
     const { table } = this;
     const col = `${d.quote(t.table)}.version_num`;
     this.maintainer = new HeadMaintainer({
-      insert: async (v) => this.emit(`INSERT INTO ${table} (version_num) VALUES (${d.literal(v)})${d.insertReturning ? ` RETURNING ${col}` : ''}`),
+      insert: async (v) => this.emit(`INSERT INTO ${table} (version_num) VALUES (${d.literal(v)})${d.insertReturning ? ` RETURNING ${d.insertReturning === 'bare' ? 'version_num' : col}` : ''}`),
       delete: async (v) => this.emit(`DELETE FROM ${table} WHERE ${col} = ${d.literal(v)}`),
       update: async (from, to) => this.emit(`UPDATE ${table} SET version_num=${d.literal(to)} WHERE ${col} = ${d.literal(from)}`),
     }, startHeads);

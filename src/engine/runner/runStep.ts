@@ -4,6 +4,7 @@
  * rows back (evaluated again with each result). `upgrade`/`downgrade` and the stairway check run
  * their steps through here, so a step runs the same way on the configured database and on a scratch one.
  */
+import path from 'node:path';
 import { CommandError } from '../errors';
 import { Dialect } from '../dialects';
 import { OnlinePlan, PlannedStep, planOps, Statement } from '../ops/plan';
@@ -26,6 +27,13 @@ export interface StepOptions {
    * transaction) the block's statements run in the enclosing transaction.
    */
   autocommit?: (phase: 'begin' | 'end', file: string, line: number) => Promise<void>;
+  /** Hears what a statement's note tells the user (Statement.note), with the file and line. */
+  onLog?: (text: string) => void;
+}
+
+/** A statement's note, told before it runs. */
+function tellNote(o: StepOptions, file: string, s: Statement): void {
+  if (s.note) o.onLog?.(`${path.basename(file)}:${s.line}: ${s.note}`);
 }
 
 /** A connection whose transaction is knex's (TypeScript/JavaScript migrations take part in it). */
@@ -92,6 +100,7 @@ async function runPart(conn: Connection, d: Dialect, p: PlannedRevisionStep, par
     await checkCancelled(o);
     if (s.fail !== undefined) throw new StatementError(s.fail, file, s.line, '');
     if (s.autocommit) { await o.autocommit?.(s.autocommit, file, s.line); continue; }
+    tellNote(o, file, s);
     o.onStatement?.(s.sql);
     try {
       if (s.rows) for (const row of s.rows) await conn.run(s.sql, row);
@@ -138,6 +147,7 @@ async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, p
     if (!statements || statements.some((s) => s.autocommit || s.fail !== undefined)) return false;
     if (o.signal?.aborted) throw new RunCancelled(o.transactionPerMigration);
     for (const s of statements) {
+      tellNote(o, file, s);
       o.onStatement?.(s.sql);
       try {
         if (only) reads.set(reads.size, sync.query(s.sql));

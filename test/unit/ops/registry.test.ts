@@ -63,10 +63,8 @@ print(json.dumps(out))
  * SQLite can run none of these statements: Alembic writes them, then the database refuses them.
  */
 const KNOWN: Record<string, Record<string, { refused: true } | { writes: string }>> = {
-  sqlite: {
-    // Stopped before the run, with the batch-mode hint (Alembic writes ALTER COLUMN, which fails on SQLite).
-    alter_column: { refused: true },
-  },
+  // None today: SQLite 3.53 runs the sample's `ALTER COLUMN ... SET NOT NULL` (the test below has what it refuses).
+  sqlite: {},
 };
 
 const HEAD = 'from alembic import op\nimport sqlalchemy as sa\n\n';
@@ -165,7 +163,11 @@ test('outside batch mode on SQLite, the refusal says what Alembic does: writes t
     try { planOps(read(body), sqlite); } catch (e) { assert.ok(e instanceof NotPossibleOnDialect); return e.why; }
     assert.fail(`${body}: not refused`);
   };
-  assert.match(why("op.alter_column('t', 'x', nullable=False)"), /--sql output writes the ALTER anyway and SQLite rejects it/);
+  assert.match(why("op.alter_column('t', 'x', type_=sa.Integer())"), /SQLite's ALTER COLUMN only sets or drops NOT NULL: Alembic's --sql output writes the ALTER of a type, default or comment anyway and SQLite rejects it/);
+  assert.match(why("op.alter_column('t', 'x', nullable=False, server_default='0')"), /only sets or drops NOT NULL/);
+  // A nullability change is an ALTER SQLite has since 3.53: it runs, and tells the user older SQLite fails.
+  const [step] = planOps(read("op.alter_column('t', 'x', nullable=False)"), sqlite);
+  assert.deepEqual(step.kind === 'sql' && step.statements.map((s) => [s.sql, /SQLite 3\.53 and later/.test(s.note ?? '')]), [['ALTER TABLE t ALTER COLUMN x SET NOT NULL', true]]);
   assert.match(why("op.create_unique_constraint('uq', 't', ['x'])"), /No support for ALTER of constraints in SQLite \(Alembic raises this too/);
   // A rename alone is an ALTER SQLite has: it runs.
   assert.equal(script(planOps(read("op.alter_column('t', 'x', new_column_name='y')"), sqlite), sqlite), 'ALTER TABLE t RENAME COLUMN x TO y;\n\n');

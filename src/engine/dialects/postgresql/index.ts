@@ -60,7 +60,7 @@ export const POSTGRESQL: Dialect = {
   indexSchemaOnTable: true,
   foreignKeyMatch: true,
   comments: true,
-  insertReturning: true,
+  insertReturning: 'qualified',
   tableExistsQuery: (t) => ({ sql: PG_TABLE_EXISTS, params: [t.table, t.schema ?? null] }),
   connect: (url, _cwd, o) => connectPostgres(POSTGRESQL, url, o.session ?? {}),
   readVersions: (url, _cwd, t) => readPostgresVersions(POSTGRESQL, url, t),

@@ -62,8 +62,9 @@ export const SQLITE: Dialect = {
   foreignKeyMatch: true, // SQLAlchemy writes MATCH on SQLite too (which parses and ignores it)
   comments: false,
   cannotAlterInPlace: 'No support for ALTER of constraints in SQLite (Alembic raises this too, online and with --sql); use `with op.batch_alter_table(...) as batch_op:`, which rebuilds the table',
-  cannotAlterColumn: "SQLite has no ALTER COLUMN: Alembic's --sql output writes the ALTER anyway and SQLite rejects it when run (online, Alembic fails there); use `with op.batch_alter_table(...) as batch_op:`, which rebuilds the table",
-  insertReturning: false,
+  cannotAlterColumn: "SQLite's ALTER COLUMN only sets or drops NOT NULL: Alembic's --sql output writes the ALTER of a type, default or comment anyway and SQLite rejects it when run (online, Alembic fails there); use `with op.batch_alter_table(...) as batch_op:`, which rebuilds the table",
+  alterNotNull: 'ALTER COLUMN ... SET / DROP NOT NULL runs on SQLite 3.53 and later (the embedded engine\'s is 3.54); Alembic fails here where Python\'s sqlite3 is older (python3 -c "import sqlite3; print(sqlite3.sqlite_version)"); batch_alter_table works on both',
+  insertReturning: 'bare', // SQLAlchemy 2.0's SQLite dialect has implicit RETURNING; 1.4's has none
   tableExistsQuery: (t) => ({
     sql: `SELECT name FROM ${t.schema ? `${quote(t.schema)}.` : ''}sqlite_master WHERE type = 'table' AND name = ?`,
     params: [t.table],
@@ -76,5 +77,5 @@ export const SQLITE: Dialect = {
 
 /** SQLAlchemy 1.4's rules: only expression defaults (functions, `sa.true()`) in parentheses, text as written. */
 const SQLITE_SA14: Dialect = {
-  ...SQLITE, sqlalchemy: '1.4', renderType: sqliteType('1.4'), defaultExpression: (sql) => `(${sql})`, columnDefault: undefined, functionSql: (lc) => SQLITE_FUNCTIONS_SA14.get(lc),
+  ...SQLITE, sqlalchemy: '1.4', insertReturning: false, renderType: sqliteType('1.4'), defaultExpression: (sql) => `(${sql})`, columnDefault: undefined, functionSql: (lc) => SQLITE_FUNCTIONS_SA14.get(lc),
 };

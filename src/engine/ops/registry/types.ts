@@ -21,6 +21,8 @@ export type Out = {
   autocommit?: 'begin' | 'end';
   /** Run the first time this key is met in a migration function only (a named type created once). */
   once?: string;
+  /** Told to the user when it runs: it works here, but not wherever Alembic runs (an older database version). */
+  note?: string;
 };
 
 export interface Params {
