@@ -256,6 +256,39 @@ describe('Running migrations from the editor', () => {
     }
   });
 
+  it('alter_column(nullable=...) outside batch on SQLite: an info under it (older SQLite fails there), and the run drops NOT NULL in place', async () => {
+    const file = path.join(versions(), 'bbbb00000004_nullable.py');
+    const lines = [
+      '"""nullable', '', 'Revision ID: bbbb00000004', '"""', 'from alembic import op', '', 'revision = "bbbb00000004"', 'down_revision = "0d4e6f8a2b19"', '', '',
+      'def upgrade():', // line 11
+      '    op.alter_column("onboarding_sessions", "step", nullable=True)', // 12
+      '', '', 'def downgrade():', '    op.alter_column("onboarding_sessions", "step", nullable=False)', '',
+    ];
+    fs.writeFileSync(file, lines.join('\n'));
+    const saved = fs.existsSync(dbFile()) ? fs.readFileSync(dbFile()) : undefined;
+    try {
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+      const doc = await vscode.workspace.openTextDocument(file);
+      const info = await waitFor(() => vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'older-database-fails'));
+      assert.equal(info.severity, vscode.DiagnosticSeverity.Information);
+      assert.equal(info.range.start.line, 11);
+      assert.match(info.message, /SET \/ DROP NOT NULL runs on SQLite 3\.53 and later/);
+      const r = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('alembicMigrations.upgradeHead', { root: root() });
+      assert.equal(r.ok, true, r.message);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const SQL = await (require('sql.js') as () => Promise<SqlJs>)();
+      const db = new SQL.Database(fs.readFileSync(dbFile()));
+      const ddl = String(db.exec("SELECT sql FROM sqlite_master WHERE name = 'onboarding_sessions'")[0].values[0][0]);
+      db.close();
+      assert.match(ddl, /step VARCHAR\(50\) DEFAULT 'welcome'/, ddl);
+      assert.doesNotMatch(ddl, /step VARCHAR\(50\)[^,]*NOT NULL/, ddl);
+    } finally {
+      fs.rmSync(file, { force: true });
+      if (saved) fs.writeFileSync(dbFile(), saved); else fs.rmSync(dbFile(), { force: true });
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+    }
+  });
+
   it('downgrades to a revision from the view: it stays applied, the revisions after it are reverted', async () => {
     assert.deepEqual(heads(), ['c5e8f7a1b302']);
     const row = async (id: string) => {

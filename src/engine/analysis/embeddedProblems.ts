@@ -35,7 +35,16 @@ export function findEmbeddedProblems(file: string, text: string, dialect?: Diale
     }
     if (!dialect || !f.ops) continue;
     try {
-      planOps(f.ops, dialectFor(dialect), { convention });
+      // What runs here but not on every version of the database (Statement.note): an info under it.
+      const noted = new Set<number>();
+      for (const step of planOps(f.ops, dialectFor(dialect), { convention })) {
+        if (step.kind !== 'sql') continue;
+        for (const s of step.statements) {
+          if (!s.note || noted.has(s.line)) continue;
+          noted.add(s.line);
+          problems.push({ severity: 'info', code: 'older-database-fails', file, line: s.line, message: `${s.note}.` });
+        }
+      }
     } catch (e) {
       if (e instanceof NotPossibleOnDialect) {
         problems.push({ severity: 'warning', code: 'not-possible-on-dialect', file, line: e.line, message: `${e.construct}: ${e.why}.` });

@@ -26,3 +26,13 @@ test('a try whose handler would catch the database\'s errors around statements i
   assert.equal(problems[0].line, 15);
   assert.match(problems[0].message, /try: \.\.\. except sa\.exc\.OperationalError:: whether the database raises here is known only when its statements run/);
 });
+
+test('alter_column(nullable=...) outside batch on SQLite: an info under it (older SQLite fails there), a warning for a type change; nothing on PostgreSQL', () => {
+  const nullable = rev('    op.alter_column("t", "c", nullable=False)');
+  const [info] = findEmbeddedProblems('/p/a1.py', nullable, 'sqlite');
+  assert.deepEqual([info.severity, info.code, info.line], ['info', 'older-database-fails', 15]);
+  assert.match(info.message, /runs on SQLite 3\.53 and later .* batch_alter_table works on both\.$/);
+  assert.deepEqual(findEmbeddedProblems('/p/a1.py', nullable, 'postgresql'), []);
+  const [warning] = findEmbeddedProblems('/p/a1.py', rev('    op.alter_column("t", "c", type_=sa.Integer())'), 'sqlite');
+  assert.deepEqual([warning.severity, warning.code], ['warning', 'not-possible-on-dialect']);
+});
