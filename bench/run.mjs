@@ -88,7 +88,7 @@ const migrateRows = parts.has('migrate') ? measureMigrations({ work, cli, python
 
 // A migration reading rows back in a loop (SQLite answers during the evaluation; PostgreSQL evaluates again per read).
 const readsRuns = Number(process.env.BENCH_READS_RUNS ?? 3);
-const readsRows = parts.has('reads') ? measureReads({ work, cli, python, pgUrl, runs: readsRuns, cases: [{ kind: 'sqlite', n: 2000 }, { kind: 'sqlite', n: 10000 }, { kind: 'postgresql', n: 300 }] }) : [];
+const readsRows = parts.has('reads') ? measureReads({ work, cli, python, pgUrl, runs: readsRuns, cases: [{ kind: 'sqlite', n: 2000 }, { kind: 'sqlite', n: 10000 }, { kind: 'postgresql', n: 300 }, { kind: 'postgresql', n: 3000 }] }) : [];
 
 // verify: the stairway check of 100 revisions, ours against the real Alembic's stairway.
 const verifyResult = parts.has('verify')

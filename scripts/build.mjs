@@ -91,6 +91,8 @@ const builds = [
   // The banner times the bundle's own evaluation (the extension logs it).
   { ...common, plugins: [vendorSplit('./vendor/')], entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', banner: { js: '"use strict"; var __migrationsBundleStart = performance.now();' } },
   { ...common, plugins: [vendorSplit('./vendor/')], entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The evaluation worker of a migration that reads rows back on PostgreSQL (runner/onlineWorker.ts), beside them.
+  { ...common, plugins: [vendorSplit('./vendor/')], entryPoints: ['src/engine/runner/evalWorker.ts'], outfile: 'dist/evalWorker.js' },
   // The graph webview's page: a browser bundle (its CSS beside it), loaded under a strict CSP.
   { entryPoints: ['src/webview/graph/main.ts'], outfile: 'dist/webview/graph.js', bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production, logLevel: 'info' },
   // Each vendor bundle exports its specifiers as getters, so that requiring one loads only it.

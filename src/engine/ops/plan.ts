@@ -51,6 +51,8 @@ export interface OnlinePlan {
   evaluate: (reads: ReadonlyMap<number, import('./python/reader').DbResult>, readNow?: import('./python/reader').EvalContext['readNow']) => { ops: OpStatement[]; needs?: number };
   /** The naming convention its ops are planned with as the run goes. */
   convention?: ConventionInput;
+  /** What an evaluation worker needs to evaluate it (runner/onlineWorker.ts): a Python revision's text and context. */
+  worker?: import('../runner/onlinePlanning').OnlineSource;
 }
 export type PlannedStep = { kind: 'sql'; statements: Statement[] } | RecreatePlan | JsPlan | OnlinePlan;
 

@@ -16,6 +16,7 @@ import type { UrlInfo } from '../ops/python/eval/context';
 import { loadMigrationModule } from '../knex/loadModule';
 import { Unsupported } from '../ops/values';
 import { PlanCache } from './planCache';
+import { evaluateOnline, OnlineSource } from './onlinePlanning';
 import { RevisionStep } from './steps';
 
 export interface PlannedRevisionStep { step: RevisionStep; planned: PlannedStep[] }
@@ -106,16 +107,8 @@ function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Di
     // It reads rows back: what it does before the first read is compiled now (so a construct we
     // cannot run still stops the run before it starts); the rest is evaluated as the run goes.
     planOps(found.ops!, d, { convention: lookup });
-    const line = found.line;
-    return [{
-      kind: 'online', line, convention: lookup,
-      evaluate: (reads, readNow) => {
-        const f = readMigrationFunctions(text, { ...ctx, reads, readNow }).filter((x) => x.name === fn).pop()!;
-        if (f.unsupported instanceof NeedsDatabase) return { ops: f.ops!, needs: f.unsupported.executeIndex };
-        if (f.unsupported) throw f.unsupported;
-        return { ops: f.ops! };
-      },
-    }];
+    const source: OnlineSource = { text, fn, ctx, sqlalchemy: d.sqlalchemy };
+    return [{ kind: 'online', line: found.line, convention: lookup, worker: source, evaluate: (reads, readNow) => evaluateOnline(source, reads, readNow) }];
   }
   if (found.unsupported) throw found.unsupported;
   let asked = false;

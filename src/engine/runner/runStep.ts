@@ -7,12 +7,15 @@
 import path from 'node:path';
 import { CommandError } from '../errors';
 import { Dialect } from '../dialects';
-import { OnlinePlan, PlannedStep, planOps, Statement } from '../ops/plan';
+import { OnlinePlan, PlannedStep, Statement } from '../ops/plan';
 import { recreateStatements } from '../ops/sqliteBatch';
 import { Unsupported } from '../ops/values';
 import { Connection, QueryResult } from './connection';
 import type { PlannedRevisionStep } from './migrationSource';
 import type { OpStatement } from '../ops/python/reader';
+import { StatementError } from './statementError';
+import { planOne, singleExecute } from './onlinePlanning';
+import { Batch, runOnlineInWorker, workerAvailable } from './onlineWorker';
 
 export interface StepOptions {
   /** Hears every statement before it runs. */
@@ -39,15 +42,7 @@ function tellNote(o: StepOptions, file: string, s: Statement): void {
 /** A connection whose transaction is knex's (TypeScript/JavaScript migrations take part in it). */
 export type KnexConnection = Connection & { trx(): unknown };
 
-/** A statement failed: the run was rolled back. Names the migration file and line. */
-export class StatementError extends Error {
-  /** Set when an autocommit block committed part of the run: what was kept (replaces "rolled back"). */
-  kept?: string;
-  constructor(message: string, readonly file: string, readonly line: number, readonly sql: string) {
-    super(message);
-    this.name = 'StatementError';
-  }
-}
+export { StatementError };
 
 export class RunCancelled extends CommandError {
   /** `kept`: what an autocommit block committed before the cancel (replaces "rolled back"). */
@@ -132,12 +127,10 @@ async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, p
   const reads = new Map<number, QueryResult>();
   let done = 0;
   const sync = conn.sync;
-  const plan = (op: OpStatement): PlannedStep[] => {
-    try { return planOps([op], d, { convention: part.convention }); } catch (e) {
-      if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || op.line, '');
-      throw e;
-    }
-  };
+  // PostgreSQL answers asynchronously: the evaluation runs in a worker that waits for each read, so a
+  // loop of N reads costs one evaluation, not N (the replay below stays the fallback).
+  if (!sync && part.worker && workerAvailable()) return runOnlineInWorker(part, file, (batch) => runBatch(conn, file, batch, o));
+  const plan = (op: OpStatement): PlannedStep[] => planOne(op, d, part.convention, file);
   /** Runs one recorded operation now, without waiting; false where it needs the asynchronous path (a rebuild, an autocommit block). */
   const runNow = (op: OpStatement): boolean => {
     if (!sync) return false;
@@ -190,6 +183,27 @@ async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, p
   }
 }
 
+/** A batch the evaluation worker recorded, run in order; the results of the statements it keeps. */
+async function runBatch(conn: Connection, file: string, batch: Batch, o: StepOptions): Promise<QueryResult[]> {
+  const results: QueryResult[] = [];
+  for (const [i, s] of batch.statements.entries()) {
+    await checkCancelled(o);
+    if (s.fail !== undefined) throw new StatementError(s.fail, file, s.line, '');
+    if (s.autocommit) { await o.autocommit?.(s.autocommit, file, s.line); continue; }
+    tellNote(o, file, s);
+    o.onStatement?.(s.sql);
+    try {
+      if (batch.keep[i]) results.push(await conn.query(s.sql));
+      else if (s.rows) for (const row of s.rows) await conn.run(s.sql, row);
+      else await (conn.runOne ? conn.runOne(s.sql) : conn.run(s.sql));
+    } catch (e) {
+      if (e instanceof StatementError) throw e;
+      throw new StatementError(`${(e as Error).message}`, file, s.line, s.sql);
+    }
+  }
+  return results;
+}
+
 async function statementsOf(part: Exclude<PlannedStep, { kind: 'js' } | OnlinePlan>, conn: Connection, d: Dialect, file: string): Promise<Statement[]> {
   if (part.kind === 'sql') return part.statements;
   try {
@@ -200,8 +214,3 @@ async function statementsOf(part: Exclude<PlannedStep, { kind: 'js' } | OnlinePl
   }
 }
 
-/** An `execute()` whose result the migration may read: one statement, kept by its index. */
-function singleExecute(op: OpStatement, planned: PlannedStep[]): Statement | undefined {
-  const only = planned.length === 1 && planned[0].kind === 'sql' && planned[0].statements.length === 1 ? planned[0].statements[0] : undefined;
-  return op.kind === 'op' && op.name === 'execute' && only && !only.rows && only.fail === undefined ? only : undefined;
-}

@@ -1,0 +1,38 @@
+/**
+ * How a migration that reads rows back is planned as the run goes, one recorded operation at a
+ * time: shared by the runner (runStep.ts) and the evaluation worker (evalWorker.ts).
+ */
+import type { Dialect } from '../dialects';
+import type { SqlalchemyVersion } from '../config/sqlalchemyVersion';
+import type { ConventionInput } from '../naming/opNames';
+import { PlannedStep, planOps, Statement } from '../ops/plan';
+import { NeedsDatabase, readMigrationFunctions } from '../ops/python/reader';
+import type { EvalContext, OpStatement } from '../ops/python/reader';
+import { Unsupported } from '../ops/values';
+import { StatementError } from './statementError';
+
+/** What a worker needs to evaluate a revision function that reads rows back (plain data: it is copied to the worker). */
+export interface OnlineSource { text: string; fn: 'upgrade' | 'downgrade'; ctx: EvalContext; sqlalchemy?: SqlalchemyVersion }
+
+/** Evaluates the function with the results read so far: the ops it recorded, and the execute it needs next. */
+export function evaluateOnline(src: OnlineSource, reads: EvalContext['reads'], readNow?: EvalContext['readNow']): { ops: OpStatement[]; needs?: number } {
+  // As in Python, a later definition replaces an earlier one.
+  const f = readMigrationFunctions(src.text, { ...src.ctx, reads, readNow }).filter((x) => x.name === src.fn).pop()!;
+  if (f.unsupported instanceof NeedsDatabase) return { ops: f.ops!, needs: f.unsupported.executeIndex };
+  if (f.unsupported) throw f.unsupported;
+  return { ops: f.ops! };
+}
+
+/** One recorded operation's plan; a construct that cannot be compiled fails the step at its line. */
+export function planOne(op: OpStatement, d: Dialect, convention: ConventionInput | undefined, file: string): PlannedStep[] {
+  try { return planOps([op], d, { convention }); } catch (e) {
+    if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || op.line, '');
+    throw e;
+  }
+}
+
+/** An `execute()` whose result the migration may read: one statement, kept by its index. */
+export function singleExecute(op: OpStatement, planned: PlannedStep[]): Statement | undefined {
+  const only = planned.length === 1 && planned[0].kind === 'sql' && planned[0].statements.length === 1 ? planned[0].statements[0] : undefined;
+  return op.kind === 'op' && op.name === 'execute' && only && !only.rows && only.fail === undefined ? only : undefined;
+}
