@@ -126,4 +126,26 @@ describe('The editor and the CLI on one PostgreSQL database', () => {
     await vscode.commands.executeCommand('alembicMigrations.refresh');
     assert.deepEqual(heads(), ['c5e8f7a1b302'], 'neither run changed the database');
   });
+
+  it('runs a revision that reads rows back in a loop (evaluated in the worker beside the bundle): what it writes comes from the rows it read', async () => {
+    const reads = path.join(workspace(), 'alembic', 'versions', 'e2e2e2e2e2e2_reads.py');
+    fs.writeFileSync(reads, ['"""reads', '', 'Revision ID: e2e2e2e2e2e2', `Revises: ${SLOW}`, '"""', 'from alembic import op', 'import sqlalchemy as sa', '',
+      "revision = 'e2e2e2e2e2e2'", `down_revision = '${SLOW}'`, '', '', 'def upgrade():',
+      '    op.create_table("tally", sa.Column("id", sa.Integer, primary_key=True), sa.Column("v", sa.Integer))',
+      '    bind = op.get_bind()', '    for i in range(50):', '        bind.execute(sa.text("INSERT INTO tally (id, v) VALUES (%d, %d)" % (i, i)))',
+      '    total = 0', '    for i in range(50):', '        total += bind.execute(sa.text("SELECT v FROM tally WHERE id = %d" % i)).scalar()',
+      '    op.execute("INSERT INTO tally (id, v) VALUES (100, %d)" % total)', '', '', 'def downgrade():', '    op.drop_table("tally")', ''].join('\n'));
+    try {
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+      const r = await vscode.commands.executeCommand<{ ok: boolean; message?: string }>('alembicMigrations.upgradeHead', { root: a.store.all[0].found.root });
+      assert.equal(r.ok, true, r.message);
+      const c = new Client({ connectionString: url });
+      await c.connect();
+      try { assert.equal((await c.query('SELECT v FROM tally WHERE id = 100')).rows[0]?.v, (49 * 50) / 2); } finally { await c.end(); }
+      assert.deepEqual(heads(), ['e2e2e2e2e2e2']);
+    } finally {
+      fs.rmSync(reads, { force: true });
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+    }
+  });
 });
