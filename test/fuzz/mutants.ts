@@ -90,6 +90,7 @@ const HOSTILE = ['x = None', 'x = x.y', 'op.execute(None)', 'f()', 'return', 'ra
   'l = []\nl.append(l)\nop.execute(str(l))', 'd = {}\nd["d"] = d\nop.execute(repr(d))', 'def f(): return f()', 'global x', 'x = "\u202e\ud800" * 10 ** 6',
   'op.get_bind().execute(sa.text("SELECT * FROM sqlite_master")).fetchall()', 'session.commit()', 'session = None', 'bind = 1', 'meta.reflect(bind)',
   'try:\n    op.execute("x")\nexcept Exception:\n    pass', 'with op.get_context().autocommit_block():\n    op.execute("VACUUM")', 'import datetime\nx = datetime.datetime(9999, 12, 31) + datetime.timedelta(days=1)',
+  'import uuid\nx = {uuid.uuid4(): 1, uuid.UUID(int=1): 2}[uuid.uuid4()]', 'import time\nx = time.time() / 0', 'import uuid\nx = uuid.UUID("{" * 10 ** 5)',
   'import json\nx = json.loads("[" * 10000)', 'x = sorted([None, 1])', 'x = "%s" % ()', 'x = {}[[]]', 'x = {[]: 1}', 'x = [].pop()', 'x = 1 if None.x else 2'];
 const TOKENS = ['None', '0', '-1', '10 ** 9', '""', '"\u0000"', '"\ud83d"', '[]', '{}', '()', 'x', 'op', 'sa', '(lambda: 0)', '...', 'self', '1.5', '"a" * 10 ** 6'];
 

@@ -14,7 +14,7 @@ from sqlalchemy import event, orm
 from sqlalchemy.orm import Session, declarative_base
 from sqlalchemy.dialects import postgresql
 from alembic_postgresql_enum import TableReference, ColumnType
-import datetime, json, collections
+import datetime, json, collections, uuid, time
 from collections import defaultdict, OrderedDict, Counter, namedtuple
 
 Base = declarative_base()
@@ -49,7 +49,7 @@ const CALLS = ['op.execute', 'op.create_table', 'op.add_column', 'op.drop_column
   'op.get_bind().execute', 'op.get_context().autocommit_block', 'sa.Column', 'sa.table', 'sa.column', 'sa.Table', 'sa.MetaData', 'sa.text', 'sa.select', 'sa.insert', 'sa.update',
   'sa.and_', 'sa.or_', 'sa.func.lower', 'sa.func.now', 'sa.CheckConstraint', 'sa.Enum', 'sa.String', 'sa.Integer', 'sa.inspect', 'sa.type_coerce', 'sa.literal_column', 'postgresql.ENUM',
   'Session', 'orm.sessionmaker', 'TableReference', 'event.listen', 'event.listens_for', 'datetime.datetime', 'datetime.date', 'datetime.timedelta', 'datetime.datetime.now',
-  'datetime.datetime.utcnow', 'json.dumps', 'json.loads', 'defaultdict', 'OrderedDict', 'Counter', 'namedtuple', 'range', 'sorted', 'reversed', 'enumerate', 'zip', 'map',
+  'datetime.datetime.utcnow', 'uuid.uuid4', 'uuid.UUID', 'time.time', 'json.dumps', 'json.loads', 'defaultdict', 'OrderedDict', 'Counter', 'namedtuple', 'range', 'sorted', 'reversed', 'enumerate', 'zip', 'map',
   'filter', 'isinstance', 'len', 'str', 'repr', 'int', 'float', 'bool', 'dict', 'list', 'tuple', 'set', 'min', 'max', 'sum', 'any', 'all', 'abs', 'round', 'print', 'type',
   'hasattr', 'getattr', 'super', 'iter', 'next', 'id', 'hash', 'chr', 'ord', 'hex', 'divmod', 'pow', 'format', 'vars', 'locals', 'globals', 'T', 'MyType', 'f', 'g', 'context.get_x_argument',
   'context.config.get_main_option', 'context.is_offline_mode'];

@@ -72,7 +72,8 @@ test('uuid.uuid4(): version-4 ids, distinct, drawn from the run\'s seed (the sam
 test('time.time() is the run\'s clock in seconds; uuid and time parts not modelled are refused by name', () => {
   const now = new Date(Date.UTC(2026, 11, 3, 7, 50, 1, 250));
   assert.deepEqual(run('op.execute(str(time.time()))', { dialect: 'sqlite', now }), [String(now.getTime() / 1000)]);
-  for (const [body, message] of [['uuid.uuid1()', /uuid\.uuid1: this part of Python's uuid module is not evaluated/], ['time.sleep(1)', /time\.sleep: this part of Python's time module/], ['uuid.UUID("nope")', /ValueError: badly formed hexadecimal UUID string/],
+  for (const [body, message] of [['uuid.uuid1()', /uuid\.uuid1: this part of Python's uuid module is not evaluated/], ['time.sleep(1)', /time\.sleep: this part of Python's time module/], ['uuid.UUID("nope")', /ValueError: badly formed hexadecimal UUID string/], ['uuid.UUID()', /TypeError: one of the hex, bytes, bytes_le, fields, or int arguments must be given/],
+    ['uuid.UUID(int=1)', /uuid\.UUID\(int=\.\.\.\): only a UUID given as text is evaluated/],
     ['sa.table("t", sa.column("id")).insert().values(id=uuid.uuid4())', /UUID: SQLAlchemy writes a uuid\.UUID as its column's type binds it/]] as const) {
     const f = readMigrationFunctions(`from alembic import op\nimport sqlalchemy as sa\nimport time\nimport uuid\n\ndef upgrade():\n    op.execute(${body.startsWith('sa.') ? body : `str(${body})`})\n\ndef downgrade():\n    pass\n`, { dialect: 'sqlite' }).find((x) => x.name === 'upgrade')!;
     assert.match(f.unsupported?.message ?? '', message, body);

@@ -48,7 +48,11 @@ export class UuidModule extends RtObject {
   override getAttr(name: string, line: number): Value {
     switch (name) {
       case 'uuid4': return new Builtin('uuid.uuid4', () => this.uuid4());
-      case 'UUID': return new Builtin('uuid.UUID', ([s]: Value[], k: Kwargs, at: number) => parseUuid(s ?? k.get('hex'), at));
+      case 'UUID': return new Builtin('uuid.UUID', ([s]: Value[], k: Kwargs, at: number) => {
+        const other = [...k.keys()].find((key) => key !== 'hex');
+        if (other) throw new Unsupported(at, `uuid.UUID(${other}=...)`, 'only a UUID given as text is evaluated by the embedded engine');
+        return parseUuid(s ?? k.get('hex'), at);
+      });
     }
     throw new Unsupported(line, `uuid.${name}`, 'this part of Python\'s uuid module is not evaluated by the embedded engine (uuid4() and UUID() are)');
   }
@@ -56,7 +60,8 @@ export class UuidModule extends RtObject {
 
 /** `uuid.UUID(text)`: braces, `urn:uuid:` and hyphens are dropped, as Python does; 32 hex digits must remain. */
 function parseUuid(v: Value | undefined, at: number): UuidObj {
-  if (typeof v !== 'string') throw new PythonError(at, 'TypeError', `one of the hex, bytes, bytes_le, fields, or int arguments must be given${v === undefined ? '' : ` (got ${typeName(v)})`}`);
+  if (v === undefined) throw new PythonError(at, 'TypeError', 'one of the hex, bytes, bytes_le, fields, or int arguments must be given');
+  if (typeof v !== 'string') throw new Unsupported(at, `uuid.UUID(${typeName(v)})`, 'only a UUID given as text is evaluated by the embedded engine');
   const hex = v.replace(/^urn:/, '').replace(/^uuid:/, '').replace(/^\{|\}$/g, '').replace(/-/g, '');
   if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new PythonError(at, 'ValueError', 'badly formed hexadecimal UUID string');
   return new UuidObj(hex.toLowerCase());
