@@ -12,7 +12,7 @@ import type { DbResult, OpStatement } from '../ops/python/reader';
 import { Unsupported } from '../ops/values';
 import type { Statement } from '../ops/plan';
 import { evaluateOnline, OnlineSource, planOne, singleExecute } from './onlinePlanning';
-import { asBuffer, type Batch, type WorkerMessage, type WorkerReply } from './onlineWorker';
+import { asBuffer, type Batch, type OnlineProgress, type WorkerMessage, type WorkerReply } from './onlineWorker';
 import { StatementError } from './statementError';
 
 /** Most migrations read nothing back; past this many reads, a loop is more likely than a migration. */
@@ -20,7 +20,7 @@ const MAX_READS = 100_000;
 
 class Aborted extends Error {}
 
-const { source, control, port } = workerData as { source: OnlineSource; control: Int32Array; port: MessagePort };
+const { source, progress, control, port } = workerData as { source: OnlineSource; progress: OnlineProgress; control: Int32Array; port: MessagePort };
 const file = source.ctx.file ?? '';
 const d = dialectFor(source.ctx.dialect ?? 'postgresql', source.sqlalchemy);
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);
@@ -39,8 +39,9 @@ const lookup = () => (convention ??= (request({ type: 'convention' }) as { conve
 
 const revive = (r: DbResult): DbResult => ({ ...r, rows: r.rows.map((row) => row.map(asBuffer)) });
 
-const reads = new Map<number, DbResult>();
-let done = 0;
+// Where the runner's rounds left off: the same evaluation records the same operations again.
+const reads = new Map<number, DbResult>(progress.reads.map((r, i) => [i, revive(r)]));
+let done = progress.done;
 
 /** Runs the operations recorded from `done` on, in order, on the runner's thread; keeps each execute()'s result. */
 function ship(ops: readonly OpStatement[]): void {
@@ -78,5 +79,5 @@ try {
   if (e instanceof Aborted) { /* the runner stopped the run: it reports why */ }
   else if (e instanceof StatementError) post({ type: 'failed', message: e.message, line: e.line, sql: e.sql });
   else if (e instanceof Unsupported) post({ type: 'refused', construct: e.construct, why: e.why, line: e.line });
-  else post({ type: 'crash', message: (e as Error)?.stack ?? String(e) });
+  else post({ type: 'crash', message: (e as Error)?.message ?? String(e) });
 }

@@ -13,6 +13,7 @@ import type { Statement } from '../ops/plan';
 import type { OnlinePlan } from '../ops/plan';
 import { resolveConvention } from '../naming/opNames';
 import type { QueryResult } from './connection';
+import { Unsupported } from '../ops/values';
 import { StatementError } from './statementError';
 
 /** Statements to run in order; `keep[i]`: statement i is an execute() whose result the migration reads. */
@@ -38,10 +39,13 @@ const WORKER = path.join(__dirname, 'evalWorker.js');
 let available: boolean | undefined;
 export const workerAvailable = (): boolean => (available ??= fs.existsSync(WORKER));
 
-export async function runOnlineInWorker(part: OnlinePlan, file: string, run: (batch: Batch) => Promise<QueryResult[]>): Promise<void> {
+/** Where the runner's own rounds left off: the results read so far (by execute index) and the operations already run. */
+export interface OnlineProgress { reads: QueryResult[]; done: number }
+
+export async function runOnlineInWorker(part: OnlinePlan, file: string, progress: OnlineProgress, run: (batch: Batch) => Promise<QueryResult[]>): Promise<void> {
   const control = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(WORKER, { workerData: { source: part.worker, control, port: port2 }, transferList: [port2] });
+  const worker = new Worker(WORKER, { workerData: { source: part.worker, progress, control, port: port2 }, transferList: [port2] });
   const queue: (WorkerMessage | { type: 'exit'; code: number })[] = [];
   let wake: (() => void) | undefined;
   const push = (m: (typeof queue)[number]) => { queue.push(m); wake?.(); };
@@ -70,7 +74,16 @@ export async function runOnlineInWorker(part: OnlinePlan, file: string, run: (ba
           reply({ results });
           break;
         }
-        case 'convention': reply({ convention: part.convention === undefined ? undefined : resolveConvention(part.convention) }); break;
+        case 'convention': {
+          let convention;
+          try { convention = resolveConvention(part.convention); } catch (e) {
+            reply({ abort: true });
+            if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || part.line, '');
+            throw e;
+          }
+          reply({ convention });
+          break;
+        }
         case 'end': return;
         case 'refused': throw new StatementError(`${m.construct}: ${m.why}`, file, m.line || part.line, '');
         case 'failed': throw new StatementError(m.message, file, m.line || part.line, m.sql);

@@ -113,6 +113,8 @@ async function runPart(conn: Connection, d: Dialect, p: PlannedRevisionStep, par
 
 /** Most migrations read nothing back; past this many reads, a loop is more likely than a migration. */
 const MAX_READS = 100_000;
+/** Evaluations made in this thread before a worker takes over (starting one costs about as much as two). */
+const WORKER_AFTER_ROUNDS = 2;
 
 /**
  * A Python migration that reads rows back, run in the run's transaction: each round evaluates it
@@ -127,9 +129,6 @@ async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, p
   const reads = new Map<number, QueryResult>();
   let done = 0;
   const sync = conn.sync;
-  // PostgreSQL answers asynchronously: the evaluation runs in a worker that waits for each read, so a
-  // loop of N reads costs one evaluation, not N (the replay below stays the fallback).
-  if (!sync && part.worker && workerAvailable()) return runOnlineInWorker(part, file, (batch) => runBatch(conn, file, batch, o));
   const plan = (op: OpStatement): PlannedStep[] => planOne(op, d, part.convention, file);
   /** Runs one recorded operation now, without waiting; false where it needs the asynchronous path (a rebuild, an autocommit block). */
   const runNow = (op: OpStatement): boolean => {
@@ -158,7 +157,13 @@ async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, p
     for (let i = done; i < ops.length && !reads.has(k); i++) if (!runNow(ops[i])) return undefined;
     return reads.get(k);
   } : undefined;
-  for (;;) {
+  for (let round = 0; ; round++) {
+    // PostgreSQL answers asynchronously: past the first reads (most migrations read once or twice), the
+    // evaluation goes on in a worker that waits at each read, so a loop of N reads costs one
+    // evaluation, not N; it starts from what this thread ran and read so far.
+    if (!sync && part.worker && round >= WORKER_AFTER_ROUNDS && workerAvailable()) {
+      return runOnlineInWorker(part, file, { reads: [...reads.values()], done }, (batch) => runBatch(conn, file, batch, o));
+    }
     let r: ReturnType<OnlinePlan['evaluate']>;
     try { r = part.evaluate(reads, readNow); } catch (e) {
       if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || part.line, '');
