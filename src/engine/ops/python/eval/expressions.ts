@@ -325,7 +325,7 @@ export abstract class ExpressionEvaluator extends Budgeted {
     const args: Value[] = [];
     const kwargs: Kwargs = new Map();
     const skipped = new Set<string>();
-    const callables = new Map<string, PyFunction | Builtin>();
+    let callables: Map<string, PyFunction | Builtin> | undefined;
     const list = n.getChild('ArgList');
     for (let a = list?.firstChild; a; a = a.nextSibling) {
       if (a.name === '(' || a.name === ')' || a.name === ',' || a.name === 'Comment') continue;
@@ -340,7 +340,7 @@ export abstract class ExpressionEvaluator extends Budgeted {
             // A callable or an unknown object (`default=uuid.uuid4`) only Python would use.
             if (v instanceof RtObject && v.toData() === undefined && !(v instanceof Namespace)) {
               skipped.add(key);
-              if (v instanceof PyFunction || v instanceof Builtin) callables.set(key, v);
+              if (v instanceof PyFunction || v instanceof Builtin) (callables ??= new Map()).set(key, v);
             } else kwargs.set(key, v);
           } catch (e) { if (e instanceof BudgetExceeded || !(e instanceof Unsupported)) throw e; skipped.add(key); }
           continue;
@@ -366,7 +366,7 @@ export abstract class ExpressionEvaluator extends Budgeted {
       args.push(this.expr(a, unit, scopes));
     }
     const result = this.world.callValue(callee, args, kwargs, at, skipped, () => snippet(unit, n));
-    if (callables.size && result instanceof Call) pythonSideCallables.set(result, callables);
+    if (callables && result instanceof Call) pythonSideCallables.set(result, callables);
     return result;
   }
 }
