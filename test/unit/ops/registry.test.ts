@@ -168,6 +168,9 @@ test('outside batch mode on SQLite, the refusal says what Alembic does: writes t
   // A nullability change is an ALTER SQLite has since 3.53: it runs, and tells the user older SQLite fails.
   const [step] = planOps(read("op.alter_column('t', 'x', nullable=False)"), sqlite);
   assert.deepEqual(step.kind === 'sql' && step.statements.map((s) => [s.sql, /SQLite 3\.53 and later/.test(s.note ?? '')]), [['ALTER TABLE t ALTER COLUMN x SET NOT NULL', true]]);
+  // Alembic's own defaults for the other changes mean none: the same single ALTER.
+  const [same] = planOps(read("op.alter_column('t', 'x', nullable=False, server_default=False, comment=False)"), sqlite);
+  assert.deepEqual(same.kind === 'sql' && same.statements.map((s) => s.sql), ['ALTER TABLE t ALTER COLUMN x SET NOT NULL']);
   assert.match(why("op.create_unique_constraint('uq', 't', ['x'])"), /No support for ALTER of constraints in SQLite \(Alembic raises this too/);
   // A rename alone is an ALTER SQLite has: it runs.
   assert.equal(script(planOps(read("op.alter_column('t', 'x', new_column_name='y')"), sqlite), sqlite), 'ALTER TABLE t RENAME COLUMN x TO y;\n\n');

@@ -51,7 +51,10 @@ export const alterColumn: OpSpec = {
     const using = c.kw('postgresql_using');
     const typeSql = a.type_ !== undefined && a.type_ !== null ? renderType(readType(a.type_, c.line), d) : undefined;
     if (o?.offline && d.cannotAlterColumn !== undefined && (a.comment === undefined || a.comment === false) && !generatedDefault(a)) return genericAlter(c, d, a, t, col, typeSql);
-    if ((a.nullable !== undefined && !d.alterNotNull) || c.kwargs.has('server_default') || typeSql || a.comment !== undefined) assertAlterInPlace(d, c.line, 'op.alter_column()', 'column');
+    // `server_default=False` / `comment=False` are Alembic's defaults: no change, no ALTER.
+    const changesDefault = c.kwargs.has('server_default') && a.server_default !== false;
+    const changesComment = a.comment !== undefined && a.comment !== false;
+    if ((a.nullable !== undefined && !d.alterNotNull) || changesDefault || typeSql || changesComment) assertAlterInPlace(d, c.line, 'op.alter_column()', 'column');
     if (typeSql) out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} TYPE ${typeSql}${using instanceof TextClause || typeof using === 'string' ? ` USING ${using instanceof TextClause ? using.sql : using}` : ''}` });
     if (a.nullable !== undefined && a.nullable !== null) {
       out.push({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} ${a.nullable ? 'DROP NOT NULL' : 'SET NOT NULL'}`, ...(d.alterNotNull ? { note: d.alterNotNull } : {}) });
