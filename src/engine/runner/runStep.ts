@@ -15,7 +15,7 @@ import type { PlannedRevisionStep } from './migrationSource';
 import type { OpStatement } from '../ops/python/reader';
 import { StatementError } from './statementError';
 import { planOne, singleExecute } from './onlinePlanning';
-import { Batch, runOnlineInWorker, workerAvailable } from './onlineWorker';
+import { runOnlineInWorker, workerAvailable } from './onlineWorker';
 
 export interface StepOptions {
   /** Hears every statement before it runs. */
@@ -91,24 +91,32 @@ async function runPart(conn: Connection, d: Dialect, p: PlannedRevisionStep, par
     return;
   }
   const statements = await statementsOf(part, conn, d, file);
-  for (const s of statements) {
+  // A .py revision's strings go one per execute(), as under pysqlite; a .sql file is a script.
+  await runStatements(conn, file, statements, o, part.kind === 'sql' && !file.endsWith('.sql'));
+}
+
+/**
+ * Statements in order, each checked for a cancel, its note told and its failure named by file and
+ * line; `single`: a string is one statement (pysqlite's execute()); returns the results `keep` marks.
+ */
+async function runStatements(conn: Connection, file: string, statements: readonly Statement[], o: StepOptions, single: boolean, keep?: readonly boolean[]): Promise<QueryResult[]> {
+  const results: QueryResult[] = [];
+  for (const [i, s] of statements.entries()) {
     await checkCancelled(o);
     if (s.fail !== undefined) throw new StatementError(s.fail, file, s.line, '');
     if (s.autocommit) { await o.autocommit?.(s.autocommit, file, s.line); continue; }
     tellNote(o, file, s);
     o.onStatement?.(s.sql);
     try {
-      if (s.rows) for (const row of s.rows) await conn.run(s.sql, row);
-      else {
-        // A .py revision's strings go one per execute(), as under pysqlite; a .sql file is a script.
-        const single = part.kind === 'sql' && !p.step.revision.path.endsWith('.sql');
-        await (single && conn.runOne ? conn.runOne(s.sql) : conn.run(s.sql));
-      }
+      if (keep?.[i]) results.push(await conn.query(s.sql));
+      else if (s.rows) for (const row of s.rows) await conn.run(s.sql, row);
+      else await (single && conn.runOne ? conn.runOne(s.sql) : conn.run(s.sql));
     } catch (e) {
       if (e instanceof StatementError) throw e;
       throw new StatementError(`${(e as Error).message}`, file, s.line, s.sql);
     }
   }
+  return results;
 }
 
 /** Most migrations read nothing back; past this many reads, a loop is more likely than a migration. */
@@ -162,7 +170,7 @@ async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, p
     // evaluation goes on in a worker that waits at each read, so a loop of N reads costs one
     // evaluation, not N; it starts from what this thread ran and read so far.
     if (!sync && part.worker && round >= WORKER_AFTER_ROUNDS && workerAvailable()) {
-      return runOnlineInWorker(part, file, { reads: [...reads.values()], done }, (batch) => runBatch(conn, file, batch, o));
+      return runOnlineInWorker(part, file, { reads: [...reads.values()], done }, (batch) => runStatements(conn, file, batch.statements, o, true, batch.keep));
     }
     let r: ReturnType<OnlinePlan['evaluate']>;
     try { r = part.evaluate(reads, readNow); } catch (e) {
@@ -188,26 +196,6 @@ async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, p
   }
 }
 
-/** A batch the evaluation worker recorded, run in order; the results of the statements it keeps. */
-async function runBatch(conn: Connection, file: string, batch: Batch, o: StepOptions): Promise<QueryResult[]> {
-  const results: QueryResult[] = [];
-  for (const [i, s] of batch.statements.entries()) {
-    await checkCancelled(o);
-    if (s.fail !== undefined) throw new StatementError(s.fail, file, s.line, '');
-    if (s.autocommit) { await o.autocommit?.(s.autocommit, file, s.line); continue; }
-    tellNote(o, file, s);
-    o.onStatement?.(s.sql);
-    try {
-      if (batch.keep[i]) results.push(await conn.query(s.sql));
-      else if (s.rows) for (const row of s.rows) await conn.run(s.sql, row);
-      else await (conn.runOne ? conn.runOne(s.sql) : conn.run(s.sql));
-    } catch (e) {
-      if (e instanceof StatementError) throw e;
-      throw new StatementError(`${(e as Error).message}`, file, s.line, s.sql);
-    }
-  }
-  return results;
-}
 
 async function statementsOf(part: Exclude<PlannedStep, { kind: 'js' } | OnlinePlan>, conn: Connection, d: Dialect, file: string): Promise<Statement[]> {
   if (part.kind === 'sql') return part.statements;
