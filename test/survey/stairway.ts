@@ -233,7 +233,8 @@ async function main(): Promise<void> {
         if (withOurs) {
           // The folders Alembic walked, so that both read the same history.
           const locations = 'order' in run.ref && run.ref.locations ? run.ref.locations : versions.flatMap(revisionDirs);
-          const ini = iniFor(folder, locations, fs.mkdtempSync(path.join(tmp, 'p-')));
+          // The project's own Python paths, as the reference runs with them (computed headers import the project).
+          const ini = iniFor(folder, locations, fs.mkdtempSync(path.join(tmp, 'p-')), p.pythonPaths);
           run.ours = await runOursVerify(o.cli, ini, database, o.oursPg === 'server' ? o.pgUrl : undefined, undefined, o.oursArgs);
           compare(run);
         }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readMigrationFunctions } from '../../../src/engine/ops/python/reader';
 import { Call, TextClause } from '../../../src/engine/ops/values';
+import { bindForColumn, UuidObj } from '../../../src/engine/ops/python/eval/uuidModule';
 
 const EXPRESSIONS = [
   'str(datetime.datetime(2016, 6, 20))', 'datetime.datetime(2016, 6, 20).toordinal()', 'datetime.date(2024, 2, 29).isoformat()',
@@ -79,4 +80,14 @@ test('time.time() is the run\'s clock in seconds; uuid and time parts not modell
     assert.match(f.unsupported?.message ?? '', message, body);
     assert.match(f.unsupported?.message ?? '', /^line 7: /, body);
   }
+});
+
+test('a uuid.UUID written by the ORM is bound as its column type binds it: text on PostgreSQL, hex for sa.Uuid on SQLite; other types leave it (refused when written)', () => {
+  const u = new UuidObj('12345678123456781234567812345678');
+  const type = (fn: string, kw: [string, boolean][] = []) => new Call(fn, [], new Map(kw), 1);
+  assert.equal(bindForColumn(u, type('sa.Uuid'), 'postgresql'), '12345678-1234-5678-1234-567812345678');
+  assert.equal(bindForColumn(u, type('sa.Uuid'), 'sqlite'), '12345678123456781234567812345678');
+  assert.equal(bindForColumn(u, type('pg.UUID'), 'postgresql'), '12345678-1234-5678-1234-567812345678');
+  assert.equal(bindForColumn(u, type('pg.UUID', [['as_uuid', false]]), 'postgresql'), u);
+  assert.equal(bindForColumn(u, type('sa.String'), 'postgresql'), u);
 });

@@ -15,7 +15,8 @@
  * is refused where it is met.
  */
 import { Call, PyDict, Unsupported } from '../../values';
-import { ColumnObj, TableObj } from './core';
+import { ColumnObj, evaluationDialect, TableObj } from './core';
+import { bindForColumn } from './uuidModule';
 import { PyClass } from './classes';
 import { PythonError } from './errors';
 import { Builtin, Kwargs, PyFunction, pythonSideCallables, RtObject, Value } from './runtime';
@@ -64,6 +65,8 @@ class Mapper {
   /** SQLAlchemy's `Mapper._sort_key` is `module.ClassName`: between models of one migration file, the class name. */
   get sortKey(): string { return this.cls.name; }
   keyOf(col: ColumnObj): string { return [...this.keys].find(([, c]) => c === col)![0]; }
+  /** A value as the column's type binds it when the ORM writes it (a uuid.UUID by its column's type). */
+  bound(col: ColumnObj, v: Value): Value { return bindForColumn(v, col.type, evaluationDialect()); }
   /**
    * A Python-side `default=` / `onupdate=`: its value, or what its function returns, called as
    * SQLAlchemy calls one that takes no argument (once per row written).

@@ -101,9 +101,9 @@ export class SessionObj extends RtObject {
     for (const [key, col] of m.keys) {
       const v = obj.values.get(key);
       // None is left out (the column's server default applies), as SQLAlchemy's persistence does.
-      if (v !== undefined && v !== null) { values.set(col.name, v); continue; }
+      if (v !== undefined && v !== null) { values.set(col.name, m.bound(col, v)); continue; }
       const dflt = m.pythonSide(col, 'default', line);
-      if (dflt !== undefined && dflt !== null) { values.set(col.name, dflt); obj.values.set(key, dflt); }
+      if (dflt !== undefined && dflt !== null) { values.set(col.name, m.bound(col, dflt)); obj.values.set(key, dflt); }
     }
     this.host.execute(new Statement('insert', m.table).withRow(values), line, 'session.flush');
     obj.state = 'persistent';
@@ -114,11 +114,11 @@ export class SessionObj extends RtObject {
   private update(obj: ModelObject, line: number): void {
     const m = obj.mapper;
     const values = new Map<string, Value>();
-    for (const key of changed(obj)) values.set(m.keys.get(key)!.name, obj.values.get(key) ?? null);
+    for (const key of changed(obj)) values.set(m.keys.get(key)!.name, m.bound(m.keys.get(key)!, obj.values.get(key) ?? null));
     for (const [key, col] of m.keys) {
       if (values.has(col.name)) continue;
       const v = m.pythonSide(col, 'onupdate', line);
-      if (v !== undefined) { values.set(col.name, v); obj.values.set(key, v); }
+      if (v !== undefined) { values.set(col.name, m.bound(col, v)); obj.values.set(key, v); }
     }
     this.host.execute(new Statement('update', m.table).withWhere(pkClause(obj, line)).withRow(values), line, 'session.flush');
     obj.committed = new Map(obj.values);
@@ -272,7 +272,7 @@ class QueryObj extends RtObject {
       if (!(values instanceof PyDict)) throw new Unsupported(line, 'query.update(...)', 'expected a dict of values');
       const set = new Map<string, Value>();
       for (const [k, v] of values.entries) set.set(columnName(m, k as unknown as Value, line), v as Value);
-      for (const [key, col] of m.keys) if (!set.has(col.name)) { const v = m.pythonSide(col, 'onupdate', line); if (v !== undefined) set.set(col.name, v); void key; }
+      for (const col of m.keys.values()) if (!set.has(col.name)) { const v = m.pythonSide(col, 'onupdate', line); if (v !== undefined) set.set(col.name, m.bound(col, v)); }
       s = s.withRow(set);
     }
     for (const o of this.session.identity.values()) if (o.mapper === m) o.stale = true;

@@ -5,8 +5,8 @@
  * writes the same ids it wrote before; a plan that drew one is never cached.
  */
 import crypto from 'node:crypto';
-import { Unsupported } from '../../values';
-import type { EvalContext } from './context';
+import { Call, PyValue, Unsupported } from '../../values';
+import type { DialectName, EvalContext } from './context';
 import { PythonError } from './errors';
 import { Builtin, Kwargs, RtObject, typeName, Value } from './runtime';
 
@@ -28,6 +28,21 @@ export class UuidObj extends RtObject {
     }
     return super.getAttr(name, line);
   }
+}
+
+/**
+ * How a column type binds a uuid.UUID, where the type says it: sqlalchemy_utils' UUIDType registers
+ * the type it stands for ('text' on PostgreSQL's native UUID, 'hex' for CHAR(32), 'bytes' for BINARY(16)).
+ */
+export const uuidBinding = new WeakMap<Call, 'text' | 'hex' | 'bytes'>();
+
+/** A uuid.UUID as its column's type binds it (SQLAlchemy's bind processors); any other value as it is. */
+export function bindForColumn(v: Value, type: PyValue | undefined, dialect: DialectName | undefined): Value {
+  if (!(v instanceof UuidObj) || !(type instanceof Call)) return v;
+  const native = ['sa.Uuid', 'sa.UUID', 'pg.UUID'].includes(type.fn) && type.kw('as_uuid') !== false;
+  const rule = uuidBinding.get(type) ?? (native ? (dialect === 'sqlite' && type.fn === 'sa.Uuid' ? 'hex' : 'text') : undefined);
+  // 'bytes' (BINARY(16)) and types that do not take a UUID stay refused when the value is written.
+  return rule === 'text' ? v.str() : rule === 'hex' ? v.hex : v;
 }
 
 export class UuidModule extends RtObject {
