@@ -11,12 +11,9 @@ import type { ProjectConvention } from '../naming/opNames';
 import type { DbResult, OpStatement } from '../ops/python/reader';
 import { Unsupported } from '../ops/values';
 import type { Statement } from '../ops/plan';
-import { evaluateOnline, OnlineSource, planOne, singleExecute } from './onlinePlanning';
+import { assertServed, evaluateOnline, OnlineSource, planOne, singleExecute } from './onlinePlanning';
 import { asBuffer, type Batch, type OnlineProgress, type WorkerMessage, type WorkerReply } from './onlineWorker';
 import { StatementError } from './statementError';
-
-/** Most migrations read nothing back; past this many reads, a loop is more likely than a migration. */
-const MAX_READS = 100_000;
 
 class Aborted extends Error {}
 
@@ -68,7 +65,7 @@ function main(): void {
     const r = evaluateOnline(source, reads, readNow);
     ship(r.ops);
     if (r.needs === undefined) return;
-    if (!reads.has(r.needs) || reads.size > MAX_READS) throw new StatementError(`the migration's reads from the database could not be served (execute #${r.needs + 1})`, file, 0, '');
+    assertServed(r.needs, reads, file, 0); // line 0: the runner names the function's
   }
 }
 

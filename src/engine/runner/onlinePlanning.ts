@@ -23,6 +23,14 @@ export function evaluateOnline(src: OnlineSource, reads: EvalContext['reads'], r
   return { ops: f.ops! };
 }
 
+/** Most migrations read nothing back; past this many reads, a loop is more likely than a migration. */
+const MAX_READS = 100_000;
+
+/** After a round that stopped at execute #`needs`: its result must be there now (and the reads not run away). */
+export function assertServed(needs: number, reads: ReadonlyMap<number, unknown>, file: string, line: number): void {
+  if (!reads.has(needs) || reads.size > MAX_READS) throw new StatementError(`the migration's reads from the database could not be served (execute #${needs + 1})`, file, line, '');
+}
+
 /** One recorded operation's plan; a construct that cannot be compiled fails the step at its line. */
 export function planOne(op: OpStatement, d: Dialect, convention: ConventionInput | undefined, file: string): PlannedStep[] {
   try { return planOps([op], d, { convention }); } catch (e) {

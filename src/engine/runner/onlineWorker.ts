@@ -9,8 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
-import type { Statement } from '../ops/plan';
-import type { OnlinePlan } from '../ops/plan';
+import type { OnlinePlan, Statement } from '../ops/plan';
 import { resolveConvention } from '../naming/opNames';
 import type { QueryResult } from './connection';
 import { Unsupported } from '../ops/values';

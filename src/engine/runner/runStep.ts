@@ -14,7 +14,7 @@ import { Connection, QueryResult } from './connection';
 import type { PlannedRevisionStep } from './migrationSource';
 import type { OpStatement } from '../ops/python/reader';
 import { StatementError } from './statementError';
-import { planOne, singleExecute } from './onlinePlanning';
+import { assertServed, planOne, singleExecute } from './onlinePlanning';
 import { runOnlineInWorker, workerAvailable } from './onlineWorker';
 
 export interface StepOptions {
@@ -119,8 +119,6 @@ async function runStatements(conn: Connection, file: string, statements: readonl
   return results;
 }
 
-/** Most migrations read nothing back; past this many reads, a loop is more likely than a migration. */
-const MAX_READS = 100_000;
 /** Evaluations made in this thread before a worker takes over (starting one costs about as much as two). */
 const WORKER_AFTER_ROUNDS = 2;
 
@@ -180,22 +178,14 @@ async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, p
     for (const op of r.ops.slice(done)) {
       const planned = plan(op);
       const only = singleExecute(op, planned);
-      if (only) {
-        await checkCancelled(o);
-        o.onStatement?.(only.sql);
-        try { reads.set(reads.size, await conn.query(only.sql)); } catch (e) {
-          throw new StatementError(`${(e as Error).message}`, file, only.line, only.sql);
-        }
-      } else {
-        for (const x of planned) if (x.kind !== 'online') await runPart(conn, d, p, x, o);
-      }
+      if (only) reads.set(reads.size, (await runStatements(conn, file, [only], o, true, [true]))[0]);
+      else for (const x of planned) if (x.kind !== 'online') await runPart(conn, d, p, x, o);
       done++;
     }
     if (r.needs === undefined) return;
-    if (!reads.has(r.needs) || reads.size > MAX_READS) throw new StatementError(`the migration's reads from the database could not be served (execute #${r.needs + 1})`, file, part.line, '');
+    assertServed(r.needs, reads, file, part.line);
   }
 }
-
 
 async function statementsOf(part: Exclude<PlannedStep, { kind: 'js' } | OnlinePlan>, conn: Connection, d: Dialect, file: string): Promise<Statement[]> {
   if (part.kind === 'sql') return part.statements;
