@@ -42,6 +42,20 @@ describe('Running migrations from the editor', () => {
     return vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 10);
   }
 
+  /** Writes a revision file, refreshes, gives its document to `body`, then removes it (and runs `cleanup`) whatever happened. */
+  async function withRevision(name: string, lines: string[], body: (doc: vscode.TextDocument) => Promise<void>, cleanup?: () => void): Promise<void> {
+    const file = path.join(versions(), name);
+    fs.writeFileSync(file, lines.join('\n'));
+    try {
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+      await body(await vscode.workspace.openTextDocument(file));
+    } finally {
+      fs.rmSync(file, { force: true });
+      cleanup?.();
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+    }
+  }
+
   before(async () => {
     a = await api();
     await vscode.workspace.getConfiguration('alembicMigrations').update('confirmDatabaseWrites', false, vscode.ConfigurationTarget.Workspace);
@@ -189,7 +203,6 @@ describe('Running migrations from the editor', () => {
   });
 
   it('evaluates loops and f-strings; flags what it cannot run and Python errors; a run over them stops before changing anything', async () => {
-    const file = path.join(versions(), 'bbbb00000002_loop.py');
     const lines = [
       '"""loop', '', 'Revision ID: bbbb00000002', '"""', 'from alembic import op', '', 'revision = "bbbb00000002"', 'down_revision = "0d4e6f8a2b19"', '', '',
       'def upgrade():', // line 11
@@ -199,10 +212,7 @@ describe('Running migrations from the editor', () => {
       '    op.execute(DROP_B)', // 21: NameError
       '',
     ];
-    fs.writeFileSync(file, lines.join('\n'));
-    try {
-      await vscode.commands.executeCommand('alembicMigrations.refresh');
-      const doc = await vscode.workspace.openTextDocument(file);
+    await withRevision('bbbb00000002_loop.py', lines, async (doc) => {
       const diag = await waitFor(() => vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'not-embedded'));
       assert.equal(diag.severity, vscode.DiagnosticSeverity.Information);
       assert.equal(diag.range.start.line, 13, 'on the try, not on the loop above it');
@@ -217,14 +227,10 @@ describe('Running migrations from the editor', () => {
       assert.equal(r.ok, false);
       assert.match(r.message, /bbbb00000002_loop\.py:14/);
       assert.equal(crypto.createHash('sha256').update(fs.readFileSync(dbFile())).digest('hex'), before, 'c5e8 -> 0d4e did not run either');
-    } finally {
-      fs.rmSync(file, { force: true });
-      await vscode.commands.executeCommand('alembicMigrations.refresh');
-    }
+    });
   });
 
   it('reads a library installed in the project\'s .venv: flagged without it, saying where it looked; not flagged once it is there', async () => {
-    const file = path.join(versions(), 'bbbb00000003_lib.py');
     const venv = path.join(workspace(), '.venv');
     const lines = [
       '"""lib', '', 'Revision ID: bbbb00000003', '"""', 'from alembic import op', 'import sqlalchemy as sa', 'from extlib.db import constants', '',
@@ -233,10 +239,7 @@ describe('Running migrations from the editor', () => {
       '    op.create_table("libs", sa.Column("id", sa.Integer, primary_key=True), sa.Column("uuid", sa.String(constants.UUID_FIELD_SIZE)))', // 14
       '', '', 'def downgrade():', '    op.drop_table("libs")', '',
     ];
-    fs.writeFileSync(file, lines.join('\n'));
-    try {
-      await vscode.commands.executeCommand('alembicMigrations.refresh');
-      const doc = await vscode.workspace.openTextDocument(file);
+    await withRevision('bbbb00000003_lib.py', lines, async (doc) => {
       const diag = await waitFor(() => vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'not-embedded'));
       assert.equal(diag.range.start.line, 13);
       assert.match(diag.message, /extlib\.db\.constants\.UUID_FIELD_SIZE: it is not a module of the project nor a Python source of its virtualenv \(\.venv, venv or env in the project folder\)/);
@@ -249,26 +252,18 @@ describe('Running migrations from the editor', () => {
       fs.writeFileSync(path.join(site, 'db', 'constants.py'), 'UUID_FIELD_SIZE = 36\n');
       await vscode.commands.executeCommand('alembicMigrations.refresh');
       await waitFor(() => (vscode.languages.getDiagnostics(doc.uri).some((d) => d.code === 'not-embedded') ? undefined : true));
-    } finally {
-      fs.rmSync(file, { force: true });
-      fs.rmSync(venv, { recursive: true, force: true });
-      await vscode.commands.executeCommand('alembicMigrations.refresh');
-    }
+    }, () => fs.rmSync(venv, { recursive: true, force: true }));
   });
 
   it('alter_column(nullable=...) outside batch on SQLite: an info under it (older SQLite fails there), and the run drops NOT NULL in place', async () => {
-    const file = path.join(versions(), 'bbbb00000004_nullable.py');
     const lines = [
       '"""nullable', '', 'Revision ID: bbbb00000004', '"""', 'from alembic import op', '', 'revision = "bbbb00000004"', 'down_revision = "0d4e6f8a2b19"', '', '',
       'def upgrade():', // line 11
       '    op.alter_column("onboarding_sessions", "step", nullable=True)', // 12
       '', '', 'def downgrade():', '    op.alter_column("onboarding_sessions", "step", nullable=False)', '',
     ];
-    fs.writeFileSync(file, lines.join('\n'));
     const saved = fs.existsSync(dbFile()) ? fs.readFileSync(dbFile()) : undefined;
-    try {
-      await vscode.commands.executeCommand('alembicMigrations.refresh');
-      const doc = await vscode.workspace.openTextDocument(file);
+    await withRevision('bbbb00000004_nullable.py', lines, async (doc) => {
       const info = await waitFor(() => vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'older-database-fails'));
       assert.equal(info.severity, vscode.DiagnosticSeverity.Information);
       assert.equal(info.range.start.line, 11);
@@ -282,11 +277,7 @@ describe('Running migrations from the editor', () => {
       db.close();
       assert.match(ddl, /step VARCHAR\(50\) DEFAULT 'welcome'/, ddl);
       assert.doesNotMatch(ddl, /step VARCHAR\(50\)[^,]*NOT NULL/, ddl);
-    } finally {
-      fs.rmSync(file, { force: true });
-      if (saved) fs.writeFileSync(dbFile(), saved); else fs.rmSync(dbFile(), { force: true });
-      await vscode.commands.executeCommand('alembicMigrations.refresh');
-    }
+    }, () => { if (saved) fs.writeFileSync(dbFile(), saved); else fs.rmSync(dbFile(), { force: true }); });
   });
 
   it('downgrades to a revision from the view: it stays applied, the revisions after it are reverted', async () => {
