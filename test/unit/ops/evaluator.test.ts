@@ -15,6 +15,7 @@ import { PythonError } from '../../../src/engine/ops/python/eval/errors';
 import { planOps } from '../../../src/engine/ops/plan';
 import { dialectFor } from '../../../src/engine/ops/ddl/dialect';
 import { DEFAULT_CONVENTION } from '../../../src/engine/naming/convention';
+import { writeTree } from '../tmpProject';
 
 const HEAD = 'from alembic import op\nimport sqlalchemy as sa\nfrom sqlalchemy.dialects import postgresql\nimport myapp.helpers as helpers\n\n';
 const HEAD_LINES = 6;
@@ -333,12 +334,12 @@ test('bind.engine.name is the dialect\'s name (neutron branches on it); a Connec
 });
 
 test('from pkg import name: the package\'s own binding wins over its submodule of the same name, as in Python (pgadmin\'s user_info)', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pkg-'));
+  const root = writeTree({
+    'setup/__init__.py': 'from .user_info import user_info\nfrom .versions import current as version_now\n',
+    'setup/user_info.py': 'def user_info():\n    return "admin@example.com"\n',
+    'setup/versions.py': 'current = 7\n',
+  });
   try {
-    fs.mkdirSync(path.join(root, 'setup'));
-    fs.writeFileSync(path.join(root, 'setup', '__init__.py'), 'from .user_info import user_info\nfrom .versions import current as version_now\n');
-    fs.writeFileSync(path.join(root, 'setup', 'user_info.py'), 'def user_info():\n    return "admin@example.com"\n');
-    fs.writeFileSync(path.join(root, 'setup', 'versions.py'), 'current = 7\n');
     const f = upgrade('from setup import user_info, versions\nop.execute(user_info() + " %d" % versions.current)', { dialect: 'sqlite', importRoots: [root] });
     assert.equal(f.unsupported, undefined, f.unsupported?.message);
     assert.deepEqual(executed(f), ['admin@example.com 7']);
