@@ -32,16 +32,16 @@ export class UuidObj extends RtObject {
 
 /**
  * How a column type binds a uuid.UUID, where the type says it: sqlalchemy_utils' UUIDType registers
- * the type it stands for ('text' on PostgreSQL's native UUID, 'hex' for CHAR(32), 'bytes' for BINARY(16)).
+ * the type it stands for ('text' on PostgreSQL's native UUID, 'hex' for CHAR(32)).
  */
-export const uuidBinding = new WeakMap<Call, 'text' | 'hex' | 'bytes'>();
+export const uuidBinding = new WeakMap<Call, 'text' | 'hex'>();
 
 /** A uuid.UUID as its column's type binds it (SQLAlchemy's bind processors); any other value as it is. */
 export function bindForColumn(v: Value, type: PyValue | undefined, dialect: DialectName | undefined): Value {
   if (!(v instanceof UuidObj) || !(type instanceof Call)) return v;
   const native = ['sa.Uuid', 'sa.UUID', 'pg.UUID'].includes(type.fn) && type.kw('as_uuid') !== false;
   const rule = uuidBinding.get(type) ?? (native ? (dialect === 'sqlite' && type.fn === 'sa.Uuid' ? 'hex' : 'text') : undefined);
-  // 'bytes' (BINARY(16)) and types that do not take a UUID stay refused when the value is written.
+  // Other types (UUIDType's BINARY(16) included) leave it, refused when the value is written.
   return rule === 'text' ? v.str() : rule === 'hex' ? v.hex : v;
 }
 

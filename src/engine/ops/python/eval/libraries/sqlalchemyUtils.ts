@@ -63,10 +63,10 @@ export function sqlalchemyUtilsCall(name: string, args: PyValue[], kwargs: Map<s
     case 'UUIDType': {
       const [binary, native] = a.bind(['binary', 'native'], [true, true]);
       // Native UUID on PostgreSQL; elsewhere BINARY(16), or CHAR(32) with binary=False.
-      // Its bind processor: str(value) for the native type, else value.bytes or value.hex.
-      const bound = (t: Call, rule: 'text' | 'hex' | 'bytes') => { uuidBinding.set(t, rule); return t; };
+      // Its bind processor: str(value) for the native type, value.hex for CHAR(32) (value.bytes, not modelled, for BINARY(16)).
+      const bound = (t: Call, rule: 'text' | 'hex') => { uuidBinding.set(t, rule); return t; };
       if (truthy(native) && perDialect() === 'postgresql') return bound(sa('pg.UUID'), 'text');
-      return truthy(binary) ? bound(sa('sa.BINARY', [], [['length', 16]]), 'bytes') : bound(sa('sa.CHAR', [32]), 'hex');
+      return truthy(binary) ? sa('sa.BINARY', [], [['length', 16]]) : bound(sa('sa.CHAR', [32]), 'hex');
     }
     case 'ChoiceType': {
       const [choices, impl] = a.bind(['choices', 'impl'], [undefined, null]);
