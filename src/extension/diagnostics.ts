@@ -49,7 +49,7 @@ export class Diagnostics implements vscode.Disposable {
       const dialect = databaseDialect(project.dir);
       const perFile = (f: RevisionFileInfo) => {
         const doc = open.get(f.path);
-        if (doc) return fileProblems(f, doc.getText(), dialect, { importRoots: project.dir?.config.importRoots, convention: project.dir ? () => project.dir!.config.namingConvention() : undefined }); // unsaved edits count
+        if (doc) return fileProblems(f, doc.getText(), dialect, { importRoots: project.dir?.config.importRoots, convention: project.dir ? () => project.dir!.config.namingConvention() : undefined, rebuildOutsideBatch: rebuildsOutsideBatch(project.dir) }); // unsaved edits count
         try {
           const st = fs.statSync(f.path);
           const hit = this.onDisk.get(f.path);
@@ -90,4 +90,9 @@ export class Diagnostics implements vscode.Disposable {
     if (this.timer) clearTimeout(this.timer);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** `sqlite-outside-batch = "rebuild"`; a bad value is reported by the run that reads it, not here. */
+function rebuildsOutsideBatch(dir: { config: { sqliteOutsideBatch(): string } } | undefined): boolean {
+  try { return dir?.config.sqliteOutsideBatch() === 'rebuild'; } catch { return false; }
 }

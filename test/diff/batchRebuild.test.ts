@@ -32,7 +32,11 @@ import { referenceSqlalchemy } from '../unit/pythonOracle';
 const REPO = path.resolve(__dirname, '../../..');
 const PYTHON = process.env.ORACLE_PYTHON ?? '/usr/bin/python3';
 
-interface Case { id: string; setup: string; body?: string; sa2?: string }
+/**
+ * `top`: the engine runs these ops outside batch mode with `sqlite-outside-batch = "rebuild"`, and
+ * Alembic runs `body`, the same ops each in its own `batch_alter_table` block: the same schema must come out.
+ */
+interface Case { id: string; setup: string; body?: string; top?: string; sa2?: string }
 const REBUILD = "with op.batch_alter_table('t', recreate='always') as b:\n    pass";
 
 const CASES: Case[] = [
@@ -118,7 +122,46 @@ const CASES: Case[] = [
     id: 'table_kwargs_autoincrement_composite', setup: 'CREATE TABLE t (a INTEGER NOT NULL, b INTEGER NOT NULL, PRIMARY KEY (a, b))',
     body: "with op.batch_alter_table('t', recreate='always', table_kwargs={'sqlite_autoincrement': True}) as b:\n    pass",
   },
+
+  // batch_op.add_column with a foreign key or unique=True: Alembic adds them as constraints, so the table is rebuilt; they need names.
+  { id: 'batch_add_column_fk_named', setup: "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT); INSERT INTO t VALUES (1, 'x')", body: "with op.batch_alter_table('t') as b:\n    b.add_column(sa.Column('pid', sa.Integer(), sa.ForeignKey('p.id', name='fk_t_pid')))" },
+  { id: 'err_batch_add_column_fk_unnamed', setup: 'CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT)', body: "with op.batch_alter_table('t') as b:\n    b.add_column(sa.Column('pid', sa.Integer(), sa.ForeignKey('p.id')))" },
+  { id: 'err_batch_add_column_unique', setup: 'CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT)', body: "with op.batch_alter_table('t') as b:\n    b.add_column(sa.Column('u', sa.Integer(), unique=True))" },
+  { id: 'batch_add_column_unique_index', setup: 'CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT)', body: "with op.batch_alter_table('t') as b:\n    b.add_column(sa.Column('u', sa.Integer(), unique=True, index=True))" },
+
+  // Outside batch mode, rebuilt (sqlite-outside-batch = "rebuild"): as the same op alone in a batch block.
+  ...rebuildCases(),
 ];
+
+/** Ops Alembic runs on SQLite only in batch mode, written outside it: `top` for the engine, `body` (each op in its own block) for Alembic. */
+function rebuildCases(): Case[] {
+  const parent = "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT); INSERT INTO p VALUES (1, 'a'), (2, 'b')";
+  const child = `${parent}; CREATE TABLE t (\n id INTEGER PRIMARY KEY,\n pid INTEGER,\n name VARCHAR(20),\n n INTEGER,\n CONSTRAINT fk_t_p FOREIGN KEY (pid) REFERENCES p (id),\n CONSTRAINT uq_t_name UNIQUE (name)\n); INSERT INTO t VALUES (1, 1, 'x', 5), (2, 2, 'y', 7); CREATE INDEX ix_t_n ON t (n)`;
+  const cases: [string, string, string][] = [
+    ['create_foreign_key', parent + '; CREATE TABLE t (id INTEGER PRIMARY KEY, pid INTEGER); INSERT INTO t VALUES (1, 2)', "op.create_foreign_key('fk_t_pid', 't', 'p', ['pid'], ['id'], ondelete='CASCADE')"],
+    ['err_create_foreign_key_unnamed', parent + '; CREATE TABLE t (id INTEGER PRIMARY KEY, pid INTEGER)', "op.create_foreign_key(None, 't', 'p', ['pid'], ['id'])"],
+    ['create_foreign_key_keywords', parent + '; CREATE TABLE t (id INTEGER PRIMARY KEY, pid INTEGER)', "op.create_foreign_key(constraint_name='fk_k', source_table='t', referent_table='p', local_cols=['pid'], remote_cols=['id'])"],
+    ['drop_constraint_fk', child, "op.drop_constraint('fk_t_p', 't', type_='foreignkey')"],
+    ['drop_constraint_unique', child, "op.drop_constraint('uq_t_name', 't', type_='unique')"],
+    ['err_drop_constraint_missing', child, "op.drop_constraint('t_name_key', 't', type_='unique')"],
+    ['create_unique_constraint', child, "op.create_unique_constraint('uq_t_n', 't', ['n', 'pid'])"],
+    ['create_check_constraint', child, "op.create_check_constraint('ck_t_n', 't', 'n > 0')"],
+    ['create_primary_key', 'CREATE TABLE t (a INTEGER NOT NULL, b TEXT); INSERT INTO t VALUES (1, \'x\')', "op.create_primary_key('pk_t', 't', ['a'])"],
+    ['alter_column_type', child, "op.alter_column('t', 'name', type_=sa.Text(), existing_type=sa.String(20))"],
+    ['alter_column_default', child, "op.alter_column('t', 'n', server_default='3', existing_type=sa.Integer())"],
+    ['alter_column_type_nullable_rename', child, "op.alter_column('t', 'n', new_column_name='amount', type_=sa.BigInteger(), nullable=False, existing_type=sa.Integer())"],
+    ['add_column_fk_named', parent + '; CREATE TABLE t (id INTEGER PRIMARY KEY)', "op.add_column('t', sa.Column('pid', sa.Integer(), sa.ForeignKey('p.id', name='fk_t_pid'), nullable=True))"],
+    ['two_ops_same_table', child, "op.drop_constraint('uq_t_name', 't', type_='unique')\nop.create_unique_constraint('uq_t_name2', 't', ['name', 'n'])"],
+  ];
+  return cases.map(([id, setup, top]) => {
+    const body = top.split('\n').map((call) => {
+      const table = /'t'|source_table='t'/.test(call) ? 't' : 'p';
+      const batch = call.replace(/^op\./, 'b.').replace(/(\(\s*(?:'[^']*'|None|constraint_name='[^']*'),\s*)(?:source_table=)?'t',\s*/, '$1').replace(/^b\.(alter_column|add_column)\('t',\s*/, 'b.$1(');
+      return `with op.batch_alter_table('${table}') as b:\n    ${batch}`;
+    }).join('\n');
+    return { id: `rebuild_${id}`, setup, top, body };
+  });
+}
 
 interface Oracle { alembic: string; sqlalchemy: string; results: { error?: string }[] }
 
@@ -140,13 +183,13 @@ const queryable = (db: Database) => ({
 });
 
 /** The engine's side: the body read, planned and run on the database; the refusal's words if it refuses. */
-async function runEngine(db: Database, body: string): Promise<string | undefined> {
+async function runEngine(db: Database, body: string, rebuildOutsideBatch = false): Promise<string | undefined> {
   const source = `from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n${body.split('\n').map((l) => `    ${l}`).join('\n')}\n\n\ndef downgrade():\n    pass\n`;
   const d = dialectFor('sqlite', referenceSqlalchemy());
   try {
     const fn = readMigrationFunctions(source, { dialect: 'sqlite', offline: false }).find((f) => f.name === 'upgrade')!;
     if (fn.unsupported) throw fn.unsupported;
-    for (const step of planOps(fn.ops!, d, { convention: DEFAULT_CONVENTION })) {
+    for (const step of planOps(fn.ops!, d, { convention: DEFAULT_CONVENTION, rebuildOutsideBatch })) {
       if (step.kind === 'recreate') {
         for (const s of await recreateStatements(queryable(db), d, step.table, step.ops, step.reflect, step.tableKwargs)) db.run(s.sql);
       } else if (step.kind === 'sql') {
@@ -198,7 +241,7 @@ test('SQLite batch rebuild of hand-written tables: the same schema as the real A
       const theirs = new SQL.Database(fs.readFileSync(path.join(dir, `${c.id}.db`)));
       try {
         ours.exec(c.setup);
-        const failed = await runEngine(ours, c.body ?? REBUILD);
+        const failed = await runEngine(ours, c.top ?? c.body ?? REBUILD, c.top !== undefined);
         const found: string[] = [];
         if (expected.error !== undefined) {
           if (failed === undefined) found.push(`Alembic fails (${expected.error}), the engine does not`);
@@ -211,6 +254,7 @@ test('SQLite batch rebuild of hand-written tables: the same schema as the real A
           if (diff.length) found.push(`introspection: ${diff.map((x) => x.message).join('; ')}`);
           if (JSON.stringify(rows(theirs)) !== JSON.stringify(rows(ours))) found.push(`rows: ${JSON.stringify(rows(theirs))} vs ${JSON.stringify(rows(ours))}`);
         }
+        if (process.env.BATCH_DEBUG) t.diagnostic(`${c.id}: alembic ${expected.error ?? 'ok'}; engine ${failed ?? 'ok'}`);
         if (sa2 && c.sa2) { if (!found.length) stale.push(`${c.id}: ${c.sa2}`); } else if (found.length) problems.push(`${c.id}: ${found.join('\n    ')}`);
       } finally { ours.close(); theirs.close(); }
     }

@@ -18,7 +18,8 @@ import { offlineScript } from '../../src/engine/runner/offline';
 import { PlannedRevisionStep } from '../../src/engine/runner/migrationSource';
 
 /** `sqlalchemy`: the rules to render by (the reference's; default 2.0's). */
-export interface RevisionInput { file: string; text: string; dialect: DialectName; projectRoot: string; sqlalchemy?: SqlalchemyVersion }
+/** `rebuildOutsideBatch`: `[tool.alembic-migrations] sqlite-outside-batch = "rebuild"` (plan.ts). */
+export interface RevisionInput { file: string; text: string; dialect: DialectName; projectRoot: string; sqlalchemy?: SqlalchemyVersion; rebuildOutsideBatch?: boolean }
 export type FunctionName = 'upgrade' | 'downgrade';
 /** A function's plan, or undefined when the file does not define it. Throws Unsupported when it cannot run. */
 export type RevisionPlan = Record<FunctionName, PlannedStep[] | undefined>;
@@ -44,7 +45,7 @@ export function planRevision(input: RevisionInput): RevisionPlan {
     // Reading rows back runs online (in the run's transaction): embedded, though --sql cannot write it.
     if (f.unsupported instanceof NeedsDatabase) { out[name] = [{ kind: 'online', line: f.line, evaluate: () => ({ ops: [] }) }]; continue; }
     if (f.unsupported) throw new Refusal('read', f.unsupported);
-    try { out[name] = planOps(f.ops!, dialectFor(input.dialect, input.sqlalchemy), { convention: () => conventionOf(input.file, input.projectRoot, ownRoots) }); } catch (e) {
+    try { out[name] = planOps(f.ops!, dialectFor(input.dialect, input.sqlalchemy), { convention: () => conventionOf(input.file, input.projectRoot, ownRoots), rebuildOutsideBatch: input.rebuildOutsideBatch }); } catch (e) {
       if (e instanceof Unsupported) throw new Refusal('compile', e);
       throw e;
     }

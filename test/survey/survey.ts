@@ -26,6 +26,8 @@ type Kind = 'python' | 'compiler' | 'dialect' | 'env.py';
 type Verdict = { ok: true } | { ok: false; kind: Kind; reason: string; line: number; detail: string };
 interface Outcome {
   embedded: Verdict;
+  /** SQLite with `sqlite-outside-batch = "rebuild"`: where the default refuses, whether it runs then. */
+  rebuilt?: Verdict;
   /** Alembic writes SQL for both functions; undefined when the reference was not run. */
   alembic?: { ok: true } | { ok: false; error: string; line: number | null };
   /** When both compile: identical, or the first difference. */
@@ -95,6 +97,9 @@ async function surveyRevision(project: Project, file: string, dialects: DialectN
       const v = verdictOf(e);
       o.embedded = v;
       if (!v.ok && v.reason === CUSTOM_ENV) row.customEnv = true;
+      if (d === 'sqlite') {
+        try { planRevision({ file, text, dialect: d, projectRoot: project.root, sqlalchemy, rebuildOutsideBatch: true }); o.rebuilt = { ok: true }; } catch (e2) { o.rebuilt = verdictOf(e2); }
+      }
       continue;
     }
     if (!o.alembic?.ok || !x) continue;

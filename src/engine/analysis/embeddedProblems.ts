@@ -12,7 +12,7 @@ import { PythonError } from '../ops/python/eval/errors';
 import type { ConventionInput } from '../naming/opNames';
 import { Unsupported } from '../ops/values';
 
-export function findEmbeddedProblems(file: string, text: string, dialect?: DialectName, importRoots?: string[], convention?: ConventionInput): Problem[] {
+export function findEmbeddedProblems(file: string, text: string, dialect?: DialectName, importRoots?: string[], convention?: ConventionInput, rebuildOutsideBatch?: boolean): Problem[] {
   const problems: Problem[] = [];
   let fns;
   try { fns = readMigrationFunctions(text, { dialect, file, importRoots }); } catch { return []; }
@@ -37,7 +37,9 @@ export function findEmbeddedProblems(file: string, text: string, dialect?: Diale
     try {
       // What runs here but not on every version of the database (Statement.note): an info under it.
       const noted = new Set<number>();
-      for (const step of planOps(f.ops, dialectFor(dialect), { convention })) {
+      for (const step of planOps(f.ops, dialectFor(dialect), { convention, rebuildOutsideBatch })) {
+        // An op outside batch mode the run rebuilds the table for (sqlite-outside-batch = "rebuild").
+        if (step.kind === 'recreate' && step.note) problems.push({ severity: 'info', code: 'rebuilt-outside-batch', file, line: step.line, message: `${step.note}; your own alembic fails here.` });
         if (step.kind !== 'sql') continue;
         for (const s of step.statements) {
           if (!s.note || noted.has(s.line)) continue;

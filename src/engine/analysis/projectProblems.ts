@@ -27,12 +27,12 @@ export function databaseDialect(dir: ScriptDirectory): DialectName | undefined {
  * `embedded`: also parse the bodies fully (what the embedded engine cannot run): for the files open
  * in the editor; the workspace pass skips it, a full parse of thousands of files would hold up the UI.
  */
-export function fileProblems(f: RevisionFileInfo, text: string, dialect?: DialectName, o: { embedded?: boolean; importRoots?: string[]; convention?: ConventionInput } = {}): { info: RevisionFileInfo; downgrade: Problem[] } {
+export function fileProblems(f: RevisionFileInfo, text: string, dialect?: DialectName, o: { embedded?: boolean; importRoots?: string[]; convention?: ConventionInput; rebuildOutsideBatch?: boolean } = {}): { info: RevisionFileInfo; downgrade: Problem[] } {
   const info = withEvaluatedHeader(readRevisionFile(f.path, text, f.kind), o.importRoots ?? [], text);
   if (info.revision === undefined) return { info, downgrade: [] };
   const fns = findMigrationFunctions(text, f.kind); // read once, checked twice
   const portability = f.kind === 'python'
-    ? [...findPortabilityProblems(f.path, text, dialect, fns), ...(o.embedded === false ? [] : findEmbeddedProblems(f.path, text, dialect, o.importRoots, o.convention))] : [];
+    ? [...findPortabilityProblems(f.path, text, dialect, fns), ...(o.embedded === false ? [] : findEmbeddedProblems(f.path, text, dialect, o.importRoots, o.convention, o.rebuildOutsideBatch))] : [];
   return { info, downgrade: [...findDowngradeProblems(f.path, text, f.kind, fns), ...portability] };
 }
 
@@ -40,7 +40,7 @@ export function fileProblems(f: RevisionFileInfo, text: string, dialect?: Dialec
 export function collectProblems(dir: ScriptDirectory, textOf: (file: string) => string | undefined,
   perFile: (f: RevisionFileInfo) => { info: RevisionFileInfo; downgrade: Problem[] } | undefined = (f) => {
     const text = textOf(f.path);
-    return text === undefined ? undefined : fileProblems(f, text, databaseDialect(dir), { importRoots: dir.config.importRoots, convention: () => dir.config.namingConvention() });
+    return text === undefined ? undefined : fileProblems(f, text, databaseDialect(dir), { importRoots: dir.config.importRoots, convention: () => dir.config.namingConvention(), rebuildOutsideBatch: dir.config.sqliteOutsideBatch() === 'rebuild' });
   }): Problem[] {
   const problems: Problem[] = [];
   const files: RevisionFileInfo[] = dir.files.map((f) => {

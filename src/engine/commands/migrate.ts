@@ -86,7 +86,7 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
       .filter((r): r is { revision: string } => !!r).map((r) => r.revision);
     const steps = isUpgrade ? upgradeSteps(dir, target, heads) : downgradeSteps(dir, target, heads);
     assertOfflinePlannable(steps);
-    const planned = planRevisionSteps(steps, dialect, dir.config.cwd, o.planCache, { offline: true, importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: loggedConvention(dir, o) });
+    const planned = planRevisionSteps(steps, dialect, dir.config.cwd, o.planCache, { offline: true, importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: loggedConvention(dir, o), rebuildOutsideBatch: dir.config.sqliteOutsideBatch() === 'rebuild' });
     const sql = await offlineScript(planned, heads, dialect, { table: dir.config.versionTable, schema: dir.config.versionTableSchema }, (s) => o.onLog?.(`Running ${s.describe()}`));
     return { steps: steps.length, heads, sql };
   }
@@ -111,7 +111,7 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
     const heads = await readHeads(conn, table);
     const steps = isUpgrade ? upgradeSteps(dir, target, heads) : downgradeSteps(dir, target, heads);
     // Everything is compiled before the first statement: an unsupported construct changes nothing.
-    const planned = planRevisionSteps(steps, dialect, dir.config.cwd, o.planCache, { importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: loggedConvention(dir, o), url: urlInfo(url) });
+    const planned = planRevisionSteps(steps, dialect, dir.config.cwd, o.planCache, { importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: loggedConvention(dir, o), url: urlInfo(url), rebuildOutsideBatch: dir.config.sqliteOutsideBatch() === 'rebuild' });
     // The dump sees the database as this run found it (the run holds the lock and has changed nothing yet).
     if (o.pgDump && planned.length && dialect.dump) o.onLog?.(`Backed up the database to ${await dialect.dump(url, o.pgDump, o.signal)}`);
     if (!heads.length) await ensureVersionTable(conn, table, false, o.onStatement);

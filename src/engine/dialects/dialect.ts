@@ -183,8 +183,11 @@ export interface Dialect {
 /** Migration code that cannot work on this database whoever runs it (Alembic fails on it too). */
 export class NotPossibleOnDialect extends Unsupported {}
 
+/** An op the dialect cannot run in place, which batch mode's table rebuild can (the planner may rebuild instead). */
+export class NeedsRebuild extends NotPossibleOnDialect {}
+
 /** Stops where the dialect cannot ALTER a constraint (or, with `column`, a column) in place. */
 export function assertAlterInPlace(d: Dialect, line: number, what: string, kind: 'constraint' | 'column' = 'constraint'): void {
   const why = kind === 'column' ? d.cannotAlterColumn ?? d.cannotAlterInPlace : d.cannotAlterInPlace;
-  if (why) throw new NotPossibleOnDialect(line, what, why);
+  if (why) throw new NeedsRebuild(line, what, why);
 }

@@ -8,7 +8,7 @@ import { SQLITE } from './sqlite';
 import type { SqlalchemyVersion } from '../config/sqlalchemyVersion';
 
 export type { Dialect, DialectName, TableName } from './dialect';
-export { NotPossibleOnDialect, assertAlterInPlace } from './dialect';
+export { NeedsRebuild, NotPossibleOnDialect, assertAlterInPlace } from './dialect';
 export { POSTGRESQL } from './postgresql';
 export { SQLITE } from './sqlite';
 

@@ -4,9 +4,7 @@
  * project's pyproject.toml (read where the naming-convention setting is read: beside the config,
  * then in the working directory).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { parse as parseToml } from 'smol-toml';
+import { readToolSetting } from '../config/toolSettings';
 import { CommandError } from '../errors';
 
 /** `*` any run of characters (dots included), `?` one character, `[abc]` / `[!abc]` one of a set. */
@@ -35,22 +33,10 @@ export function ignoreMatcher(patterns: string[]): (name: string) => boolean {
 
 /** `drift-ignore` from the first of these pyproject.toml files that sets it; [] when none does. */
 export function readDriftIgnore(pyprojects: string[]): string[] {
-  for (const file of [...new Set(pyprojects.map((f) => path.resolve(f)))]) {
-    let text: string;
-    try { text = fs.readFileSync(file, 'utf8'); } catch { continue; }
-    let data: Record<string, unknown>;
-    try {
-      data = parseToml(text) as Record<string, unknown>;
-    } catch (e) {
-      throw new CommandError(`${file} cannot be parsed: ${(e as Error).message.split('\n')[0]}`, file, 'Fix the TOML syntax (drift reads [tool.alembic-migrations] drift-ignore from it).');
-    }
-    const section = (data.tool as Record<string, unknown> | undefined)?.['alembic-migrations'] as Record<string, unknown> | undefined;
-    const raw = section?.['drift-ignore'];
-    if (raw === undefined) continue;
-    if (!Array.isArray(raw) || raw.some((p) => typeof p !== 'string')) {
-      throw new CommandError(`${file}: [tool.alembic-migrations] drift-ignore must be a list of strings`, file, 'Write it as drift-ignore = ["celery_*", "audit.*"].');
-    }
-    return raw as string[];
+  const set = readToolSetting(pyprojects, 'drift-ignore');
+  if (!set) return [];
+  if (!Array.isArray(set.value) || set.value.some((p) => typeof p !== 'string')) {
+    throw new CommandError(`${set.file}: [tool.alembic-migrations] drift-ignore must be a list of strings`, set.file, 'Write it as drift-ignore = ["celery_*", "audit.*"].');
   }
-  return [];
+  return set.value as string[];
 }

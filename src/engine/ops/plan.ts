@@ -4,7 +4,7 @@
  * SQL comes from its declaration (`registry/`); batch blocks on a dialect that cannot ALTER in
  * place (SQLite) are planned here and given their statements at run time, from the live table.
  */
-import { Dialect, NotPossibleOnDialect } from '../dialects';
+import { Dialect, NeedsRebuild, NotPossibleOnDialect } from '../dialects';
 import { ConventionInput, CONVENTION_SETTING_HINT, OpNamer } from '../naming/opNames';
 import { bind } from './args';
 import { readColumn } from './ddl/schema';
@@ -38,6 +38,8 @@ export interface RecreatePlan {
   reflect?: ReflectOptions;
   /** `table_kwargs=`: options of the new table (SQLite's `sqlite_autoincrement`). */
   tableKwargs?: TableKwargs;
+  /** Told to the user when it runs: an op outside batch mode rebuilt as batch mode would (`rebuildOutsideBatch`). */
+  note?: string;
 }
 /** A TypeScript/JavaScript migration: its function, called with knex on the run's transaction. */
 export interface JsPlan { kind: 'js'; fn: (knex: unknown) => unknown; line: number }
@@ -51,6 +53,8 @@ export interface OnlinePlan {
   evaluate: (reads: ReadonlyMap<number, import('./python/reader').DbResult>, readNow?: import('./python/reader').EvalContext['readNow']) => { ops: OpStatement[]; needs?: number };
   /** The naming convention its ops are planned with as the run goes. */
   convention?: ConventionInput;
+  /** Its ops outside batch mode rebuild the table where the dialect needs it (PlanOpsOptions). */
+  rebuildOutsideBatch?: boolean;
   /** What an evaluation worker needs to evaluate it (runner/onlineWorker.ts): a Python revision's text and context. */
   worker?: import('../runner/onlinePlanning').OnlineSource;
 }
@@ -69,6 +73,12 @@ export interface PlanOpsOptions {
    * generic ALTER COLUMN); online it stays refused before the run (SQLite rejects it).
    */
   offline?: boolean;
+  /**
+   * `[tool.alembic-migrations] sqlite-outside-batch = "rebuild"`: an op the dialect cannot run in
+   * place outside batch mode (Alembic raises there) is run as if it were alone in a
+   * `batch_alter_table` block: the table is rebuilt. Online only (the rebuild reads the live table).
+   */
+  rebuildOutsideBatch?: boolean;
 }
 
 export function planOps(ops: OpStatement[], d: Dialect, o: PlanOpsOptions = {}): PlannedStep[] {
@@ -84,8 +94,15 @@ export function planOps(ops: OpStatement[], d: Dialect, o: PlanOpsOptions = {}):
     return true;
   };
   for (const s of ops) {
-    if (s.kind === 'batch') out.push(...planBatch(s, d, names, co));
-    else out.push({ kind: 'sql', statements: planOp(s, d, names, co).filter(firstTime).map((x) => statement(x, s.line)) });
+    if (s.kind === 'batch') { out.push(...planBatch(s, d, names, co)); continue; }
+    try {
+      out.push({ kind: 'sql', statements: planOp(s, d, names, co).filter(firstTime).map((x) => statement(x, s.line)) });
+    } catch (e) {
+      if (!(e instanceof NeedsRebuild)) throw e;
+      if (co.offline) throw o.rebuildOutsideBatch ? new NotPossibleOnDialect(e.line, e.construct, `${e.why} (sqlite-outside-batch = "rebuild" applies to online runs only: the rebuild reads the live table)`) : e;
+      if (!o.rebuildOutsideBatch) throw new NeedsRebuild(e.line, e.construct, `${e.why}; or let the embedded engine rebuild it as it stands: sqlite-outside-batch = "rebuild" under [tool.alembic-migrations] in pyproject.toml`);
+      out.push(...rebuilt(s, d, names, co));
+    }
   }
   return out;
 }
@@ -197,6 +214,41 @@ function planBatch(b: BatchBlock, d: Dialect, names: OpNamer, co: CompileOptions
   if (isCall(a.copy_from)) return [{ kind: 'sql', statements: applyBatch(d, tname, { ...tableCopyFrom(a.copy_from, d), ...tableKwargs }, ops) }];
   const reflect = readReflectOptions(a.naming_convention, a.reflect_args, b.line);
   return [{ kind: 'recreate', table: tname, schema, ops, line: b.line, ...(reflect.convention || reflect.columns ? { reflect } : {}), ...(tableKwargs && { tableKwargs }) }];
+}
+
+/**
+ * An op outside batch mode planned as the same op alone in a batch block (the table rebuilt), told
+ * in the run log; what batch mode refuses is refused in the op's own words.
+ */
+function rebuilt(s: OpCall, d: Dialect, names: OpNamer, co: CompileOptions): PlannedStep[] {
+  const note = `op.${s.name}(): Alembic cannot run this on ${d.displayName} outside batch mode; the table is rebuilt as \`with op.batch_alter_table(...)\` would (sqlite-outside-batch = "rebuild")`;
+  try {
+    return planBatch(asBatchBlock(s), d, names, co).map((p) => (p.kind === 'recreate' ? { ...p, note } : p));
+  } catch (e) {
+    if (!(e instanceof Unsupported)) throw e;
+    const why = `${e.why}; with sqlite-outside-batch = "rebuild" it runs as in a batch_alter_table block, where this fails`;
+    // Alembic cannot run the op here at all: handing the run to it would not help.
+    throw new NotPossibleOnDialect(e.line, e.construct.replace(/^batch_op\./, 'op.'), why);
+  }
+}
+
+/**
+ * `op.<name>(..., table, ...)` as `with op.batch_alter_table(table) as batch_op: batch_op.<name>(...)`:
+ * the same call without its table (and the table's schema, which the block takes).
+ */
+function asBatchBlock(s: OpCall): BatchBlock {
+  const c = s.call;
+  const spec = opSpec(s.name)!;
+  const p = spec.params!;
+  const a = bindOp(spec, c);
+  const table = asString(a[p.tableParam!], c.line, 'table name');
+  const schemaParam = p.keywords?.includes('source_schema') ? 'source_schema' : 'schema';
+  const schema = optString(a[schemaParam], c.line, schemaParam);
+  const i = p.positional.indexOf(p.tableParam!);
+  const args = i < c.args.length ? c.args.filter((_, k) => k !== i) : c.args;
+  const kwargs = new Map([...c.kwargs].filter(([k]) => k !== p.tableParam && k !== schemaParam));
+  const block = new Call('op.batch_alter_table', [table], new Map(schema === undefined ? [] : [['schema', schema]]), c.line);
+  return { kind: 'batch', call: block, line: s.line, ops: [{ ...s, call: new Call(`batch_op.${s.name}`, args, kwargs, c.line, c.skipped) }] };
 }
 
 /** `table_kwargs={'sqlite_autoincrement': True}`: the one table option of a rebuild applied; any other is refused. */

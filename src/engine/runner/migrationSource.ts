@@ -59,6 +59,8 @@ export interface PlanOptions {
   offline?: boolean; importRoots?: string[]; mainOptions?: Record<string, string>; convention?: ConventionInput;
   /** The run's database (`bind.engine.url`), its password hidden. */
   url?: UrlInfo;
+  /** `sqlite-outside-batch = "rebuild"` (PlanOpsOptions.rebuildOutsideBatch); a plan that rebuilds is never cached. */
+  rebuildOutsideBatch?: boolean;
 }
 
 /** `cache` keeps the statements of Python revisions between runs (see PlanCache). */
@@ -106,13 +108,14 @@ function planFile(file: string, kind: string, fn: 'upgrade' | 'downgrade', d: Di
   if (found.unsupported instanceof NeedsDatabase && !po.offline) {
     // It reads rows back: what it does before the first read is compiled now (so a construct we
     // cannot run still stops the run before it starts); the rest is evaluated as the run goes.
-    planOps(found.ops!, d, { convention: lookup });
+    const rebuildOutsideBatch = po.rebuildOutsideBatch;
+    planOps(found.ops!, d, { convention: lookup, rebuildOutsideBatch });
     const source: OnlineSource = { text, fn, ctx, sqlalchemy: d.sqlalchemy };
-    return [{ kind: 'online', line: found.line, convention: lookup, worker: source, evaluate: (reads, readNow) => evaluateOnline(source, reads, readNow) }];
+    return [{ kind: 'online', line: found.line, convention: lookup, rebuildOutsideBatch, worker: source, evaluate: (reads, readNow) => evaluateOnline(source, reads, readNow) }];
   }
   if (found.unsupported) throw found.unsupported;
   let asked = false;
-  const planned = planOps(found.ops!, d, { convention: () => { asked = true; return lookup(); }, offline: po.offline });
+  const planned = planOps(found.ops!, d, { convention: () => { asked = true; return lookup(); }, offline: po.offline, rebuildOutsideBatch: po.rebuildOutsideBatch });
   // A plan that followed project modules (or read alembic.ini) is not cached: their edits would not show.
   if (cache && !found.dependsOn && planned.every((p) => p.kind === 'sql')) cache.set(file, text, fn, asked ? `${mode}+${conventionKey(lookup())}` : mode, planned.map((p) => (p as { statements: Statement[] }).statements));
   return planned;

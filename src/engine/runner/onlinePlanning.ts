@@ -32,8 +32,8 @@ export function assertServed(needs: number, reads: ReadonlyMap<number, unknown>,
 }
 
 /** One recorded operation's plan; a construct that cannot be compiled fails the step at its line. */
-export function planOne(op: OpStatement, d: Dialect, convention: ConventionInput | undefined, file: string): PlannedStep[] {
-  try { return planOps([op], d, { convention }); } catch (e) {
+export function planOne(op: OpStatement, d: Dialect, convention: ConventionInput | undefined, file: string, rebuildOutsideBatch?: boolean): PlannedStep[] {
+  try { return planOps([op], d, { convention, rebuildOutsideBatch }); } catch (e) {
     if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || op.line, '');
     throw e;
   }

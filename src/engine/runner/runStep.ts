@@ -90,6 +90,7 @@ async function runPart(conn: Connection, d: Dialect, p: PlannedRevisionStep, par
     }
     return;
   }
+  if (part.kind === 'recreate' && part.note) o.onLog?.(`${path.basename(file)}:${part.line}: ${part.note}`);
   const statements = await statementsOf(part, conn, d, file);
   // A .py revision's strings go one per execute(), as under pysqlite; a .sql file is a script.
   await runStatements(conn, file, statements, o, part.kind === 'sql' && !file.endsWith('.sql'));
@@ -135,7 +136,7 @@ async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, p
   const reads = new Map<number, QueryResult>();
   let done = 0;
   const sync = conn.sync;
-  const plan = (op: OpStatement): PlannedStep[] => planOne(op, d, part.convention, file);
+  const plan = (op: OpStatement): PlannedStep[] => planOne(op, d, part.convention, file, part.rebuildOutsideBatch);
   /** Runs one recorded operation now, without waiting; false where it needs the asynchronous path (a rebuild, an autocommit block). */
   const runNow = (op: OpStatement): boolean => {
     if (!sync) return false;

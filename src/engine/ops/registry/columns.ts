@@ -71,6 +71,9 @@ export const addColumn: OpSpec = {
       // A Boolean / Enum making a CHECK: Alembic's add_column adds it as a constraint, which needs the rebuild.
       const type = isCall(col) ? col.args[1] ?? col.kw('type_') : undefined;
       if (schemaType(type, c.line)?.constraint?.create) return false;
+      // Likewise a foreign key or unique=True: Alembic adds them as constraints of their own.
+      const spec = readColumn(col ?? null, c.line);
+      if (spec.foreignKeys.length || (spec.unique && !spec.index)) return false;
       return !((isCall(dflt) && !isCall(dflt, 'sa.Identity', 'sa.Computed')) || dflt instanceof TextClause);
     },
     check(c) { readColumn(bind(c, 'add_column', ['column'], [], true).column!, c.line); },
@@ -111,7 +114,9 @@ function recreateAddColumn(t: RecreateTable, c: Call): void {
     const k = { name: check.name, kind: 'check' as const, columns: [spec.name], body: `CHECK (${check.sql})`, render: (cols: string[]) => `CHECK (${render(cols)})` };
     if (k.name !== undefined) t.addNamed(k); else t.cons.push(k);
   }
-  if (spec.unique && !spec.index) t.cons.push({ kind: 'unique', columns: [spec.name], body: uniqueBody([spec.name], d), render: (cols) => uniqueBody(cols, d) });
+  // Alembic's batch adds the column's constraints by name (ApplyBatchImpl.add_constraint): an unnamed one stops it.
+  const unnamed = spec.foreignKeys.some((fk) => fk.name === undefined) ? 'ForeignKey' : spec.unique && !spec.index ? 'unique=True' : undefined;
+  if (unnamed) throw new Unsupported(c.line, `batch_op.add_column(sa.Column(${JSON.stringify(spec.name)}, ... ${unnamed} ...))`, 'Alembic raises ValueError here: Constraint must have a name (give it name=..., or a naming convention that names it)');
   for (const fk of spec.foreignKeys) t.cons.push({ name: fk.name, kind: 'foreign', columns: [spec.name], body: renderForeignKey(fk, d), render: (columns) => renderForeignKey({ ...fk, columns }, d) });
   if (spec.index) t.newIndexes.push({ name: `ix_${t.table}_${spec.name}`, unique: spec.unique, columns: [spec.name] });
 }
