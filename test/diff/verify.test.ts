@@ -204,3 +204,37 @@ test('two heads: every revision is still checked, and the report says `upgrade h
   assert.equal(report.problems.length, 1);
   assert.match(report.problems[0], /^The project has 2 heads \((b0, c0|c0, b0)\): `upgrade head` fails until they are merged/);
 });
+
+test('a revision that asks bind.engine.url (CTFd does) is verified with the scratch database\'s URL, on SQLite and on PGlite', async () => {
+  const dir = writeTree({
+    'alembic.ini': '[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = sqlite:///%(here)s/app.db\n',
+    'migrations/env.py': '', 'migrations/script.py.mako': '',
+    'migrations/versions/a1_url.py': `from alembic import op
+import sqlalchemy as sa
+
+revision = 'a1'
+down_revision = None
+
+
+def upgrade():
+    # Each branch fails on the other database: the wrong URL would fail the check.
+    if str(op.get_bind().engine.url).startswith('sqlite'):
+        op.execute('CREATE TABLE on_sqlite (id INTEGER PRIMARY KEY AUTOINCREMENT)')
+    else:
+        op.create_table('on_postgresql', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('doc', sa.dialects.postgresql.JSONB()))
+
+
+def downgrade():
+    url = str(op.get_bind().engine.url)
+    op.drop_table('on_sqlite' if url.startswith('sqlite') else 'on_postgresql')
+`,
+  });
+  try {
+    for (const o of [{ databases: ['sqlite'] }, { databases: ['postgresql'], postgres: { mode: 'pglite' } }] as Partial<VerifyOptions>[]) {
+      const logs: string[] = [];
+      const { report } = await run(dir, { ...o, onLog: (l) => logs.push(l) });
+      assert.deepEqual(report.results.map((r) => [r.revision, r.status, r.skippedReason, r.failures.map((f) => f.message)]), [['a1', 'passed', undefined, []]], o.databases![0]);
+    }
+    assert.ok(!fs.existsSync(path.join(dir, 'app.db')), 'the configured database is never touched');
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});

@@ -12,7 +12,9 @@
  * --ours-pg server|pglite (server); --out file.md; --json file; --doc docs/VERIFY.md (rewrites its
  * `<!-- verify-differential:start/end -->` section); --ref-json file (Alembic's side from an earlier --json
  * instead of running it again); --ours-args "..." (the arguments of our verify besides the database;
- * default --no-rows: the reference seeds no rows).
+ * default --no-rows: the reference seeds no rows); --sqlite-outside-batch rebuild (our verify runs with that
+ * pyproject.toml setting: ops Alembic runs on SQLite only in batch mode are rebuilt, so ours walks
+ * on where Alembic stops; the report adds how far).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -41,7 +43,7 @@ function parseArgs(argv: string[]) {
   const o = { dirs: [] as string[], databases: ['sqlite', 'postgresql'] as VerifyDatabase[], pgUrl: PGURL, alembicPath: process.env.SURVEY_ALEMBIC_PATH,
     python: '/usr/bin/python3', timeout: 120, ours: true, cli: path.resolve(__dirname, '../../../dist/cli.js'), oursPg: 'server',
     out: undefined as string | undefined, json: undefined as string | undefined, doc: undefined as string | undefined, refJson: undefined as string | undefined,
-    oursArgs: ['--no-rows'] };
+    oursArgs: ['--no-rows'], sqliteOutsideBatch: undefined as string | undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${a} needs a value`); return v; };
@@ -58,6 +60,7 @@ function parseArgs(argv: string[]) {
     else if (a === '--doc') o.doc = val();
     else if (a === '--ref-json') o.refJson = val();
     else if (a === '--ours-args') o.oursArgs = val().split(/\s+/).filter(Boolean);
+    else if (a === '--sqlite-outside-batch') o.sqliteOutsideBatch = val();
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else o.dirs.push(a);
   }
@@ -122,7 +125,7 @@ function report(runs: Run[], o: ReturnType<typeof parseArgs>, seconds: number, w
     'Unknown project imports stubbed as in the survey; no rows seeded. A failed upgrade stops the walk of that folder (the revisions after it are not reached).');
   out.push('');
   const head = ['project', 'database', 'revisions', 'walked', 'reverse cleanly', 'downgrade fails', 'schema not restored', 'second upgrade fails / differs', 'empty downgrade()', 'walk stopped by'];
-  if (withOurs) head.push('ours: same verdicts', 'ours skipped');
+  if (withOurs) head.push('ours: same verdicts', 'ours skipped', 'ours: walked', 'ours: reverse cleanly');
   out.push(`| ${head.join(' | ')} |`, `| --- | --- | ${head.slice(2).map(() => '---:').join(' | ')} |`);
   const line = (name: string, db: string, rs: Run[], bold = false) => {
     const revs = rs.flatMap(refRevisions);
@@ -134,6 +137,8 @@ function report(runs: Run[], o: ReturnType<typeof parseArgs>, seconds: number, w
     if (withOurs) {
       const c = rs.reduce((s, r) => s + r.compared, 0);
       cells.push(`${rs.reduce((s, r) => s + r.agreed, 0)}/${c}`, rs.reduce((s, r) => s + r.oursSkipped.length, 0));
+      const mine = rs.flatMap((r) => (r.ours && !('error' in r.ours) ? r.ours.results : []));
+      cells.push(mine.filter((x) => x.status !== 'skipped').length, mine.filter((x) => x.status === 'passed').length);
     }
     out.push(`| ${cells.map((x) => (bold && x !== '' ? `**${x}**` : String(x))).join(' | ')} |`);
   };
@@ -142,7 +147,8 @@ function report(runs: Run[], o: ReturnType<typeof parseArgs>, seconds: number, w
   for (const db of o.databases) line('all', DB[db], runs.filter((r) => r.database === db), true);
   out.push('');
   out.push('"walked": revisions whose upgrade ran (up to the first failing upgrade). "reverse cleanly": upgrade, downgrade, the schema restored, upgrade again and the same schema again. ' +
-    'The failure columns count revisions (one may fail several ways); "empty downgrade()": a downgrade() that does nothing (`pass`), whatever its upgrade did.');
+    'The failure columns count revisions (one may fail several ways); "empty downgrade()": a downgrade() that does nothing (`pass`), whatever its upgrade did.' +
+    (withOurs ? ` "ours: walked": revisions our verify ran (the others it skipped: one it cannot run, or one after a failure); "ours: reverse cleanly": those that passed every check.${o.sqliteOutsideBatch ? ` Ours ran with \`sqlite-outside-batch = "${o.sqliteOutsideBatch}"\`.` : ''}` : ''));
   out.push('');
   // Causes.
   const m = new Map<string, { n: Record<VerifyDatabase, number>; example: string }>();
@@ -235,6 +241,7 @@ async function main(): Promise<void> {
           const locations = 'order' in run.ref && run.ref.locations ? run.ref.locations : versions.flatMap(revisionDirs);
           // The project's own Python paths, as the reference runs with them (computed headers import the project).
           const ini = iniFor(folder, locations, fs.mkdtempSync(path.join(tmp, 'p-')), p.pythonPaths);
+          if (o.sqliteOutsideBatch) fs.writeFileSync(path.join(path.dirname(ini), 'pyproject.toml'), `[tool.alembic-migrations]\nsqlite-outside-batch = ${JSON.stringify(o.sqliteOutsideBatch)}\n`);
           run.ours = await runOursVerify(o.cli, ini, database, o.oursPg === 'server' ? o.pgUrl : undefined, undefined, o.oursArgs);
           compare(run);
         }

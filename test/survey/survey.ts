@@ -136,10 +136,10 @@ const cell = (k: number, n: number, total: number) => (n === 0 ? '–' : `${k}${
 const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const code = (s: string, max = 110) => `\`${esc(s.replace(/`/g, "'").replace(/\s+/g, ' ')).slice(0, max)}\``;
 
-interface Figures { n: number; per: Record<DialectName, { n: number; embedded: number; alembic: number; both: number; same: number }> }
+interface Figures { n: number; per: Record<DialectName, { n: number; embedded: number; rebuilt: number; alembic: number; both: number; same: number }> }
 
 function figures(rows: Row[]): Figures {
-  const f: Figures = { n: rows.length, per: { postgresql: { n: 0, embedded: 0, alembic: 0, both: 0, same: 0 }, sqlite: { n: 0, embedded: 0, alembic: 0, both: 0, same: 0 } } };
+  const f: Figures = { n: rows.length, per: { postgresql: { n: 0, embedded: 0, rebuilt: 0, alembic: 0, both: 0, same: 0 }, sqlite: { n: 0, embedded: 0, rebuilt: 0, alembic: 0, both: 0, same: 0 } } };
   for (const r of rows) {
     for (const d of DIALECTS) {
       const o = r.outcomes[d];
@@ -147,6 +147,7 @@ function figures(rows: Row[]): Figures {
       const p = f.per[d];
       p.n++;
       if (o.embedded.ok) p.embedded++;
+      if (o.embedded.ok || o.rebuilt?.ok) p.rebuilt++;
       if (o.alembic?.ok) p.alembic++;
       if (o.embedded.ok && o.alembic?.ok) p.both++;
       if (o.same) p.same++;
@@ -159,7 +160,7 @@ function tableRow(name: string, f: Figures, withRef: boolean, bold = false): str
   const b = (s: string | number) => (bold ? `**${s}**` : `${s}`);
   const pg = f.per.postgresql;
   const sq = f.per.sqlite;
-  const cells = [name, f.n, cell(pg.embedded, pg.n, f.n), cell(sq.embedded, sq.n, f.n)];
+  const cells = [name, f.n, cell(pg.embedded, pg.n, f.n), cell(sq.embedded, sq.n, f.n), cell(sq.rebuilt, sq.n, f.n)];
   if (withRef) {
     cells.push(cell(pg.same, pg.both, -1), cell(sq.same, sq.both, -1), cell(pg.alembic, pg.n, f.n), cell(sq.alembic, sq.n, f.n));
     // Like with like: of the revisions Alembic itself compiles for the dialect, those that run embedded.
@@ -195,17 +196,20 @@ function report(rows: Row[], projects: Project[], ref: Reference | undefined, se
   out.push(`Surveyed ${rows.length} revisions of ${projects.length} projects in ${seconds.toFixed(0)} s; reference: ${ref ? `Alembic ${ref.alembic} with SQLAlchemy ${ref.sqlalchemy}, offline (\`as_sql\`, \`literal_binds=True\`), unknown imports stubbed` : 'none (--no-alembic)'}.`);
   out.push('');
   out.push(withRef
-    ? '| project | revisions | run embedded on PostgreSQL | on SQLite | SQL identical to Alembic\'s, PostgreSQL | SQLite | Alembic compiles, PostgreSQL | SQLite | run embedded, among the revisions Alembic compiles, PostgreSQL | SQLite |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
-    : '| project | revisions | run embedded on PostgreSQL | on SQLite |\n| --- | ---: | ---: | ---: |');
+    ? '| project | revisions | run embedded on PostgreSQL | on SQLite | on SQLite, rebuilding (`sqlite-outside-batch = "rebuild"`) | SQL identical to Alembic\'s, PostgreSQL | SQLite | Alembic compiles, PostgreSQL | SQLite | run embedded, among the revisions Alembic compiles, PostgreSQL | SQLite |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+    : '| project | revisions | run embedded on PostgreSQL | on SQLite | on SQLite, rebuilding (`sqlite-outside-batch = "rebuild"`) |\n| --- | ---: | ---: | ---: | ---: |');
   for (const p of projects) out.push(tableRow(`${p.name}${apart.has(p) ? ' (custom env.py arguments: counted apart)' : ''}`, figures(rows.filter((r) => r.project === p)), withRef));
   const counted = rows.filter((r) => !apart.has(r.project));
   out.push(tableRow(apart.size ? 'all, without those counted apart' : 'all', figures(counted), withRef, true));
   if (apart.size) out.push(tableRow('all', figures(rows), withRef, true));
   out.push('');
-  out.push('A cell `k/n`: n revisions apply to that dialect (a folder kept for one database). "SQL identical": among the revisions that both run embedded and Alembic compiles offline, those whose upgrade() and downgrade() SQL equals Alembic\'s statement by statement. "Among the revisions Alembic compiles": of the revisions Alembic compiles offline for that dialect, those the engine runs embedded (the SQLite column leaves out what Alembic cannot do on SQLite either: what it refuses, e.g. ALTER of constraints outside batch mode and PostgreSQL-only types, and SQL it writes that SQLite 3.54\'s parser rejects, e.g. `ALTER COLUMN ... TYPE` or a migration\'s own PostgreSQL-only `op.execute()` text).');
+  out.push('A cell `k/n`: n revisions apply to that dialect (a folder kept for one database). "SQL identical": among the revisions that both run embedded and Alembic compiles offline, those whose upgrade() and downgrade() SQL equals Alembic\'s statement by statement. "Among the revisions Alembic compiles": of the revisions Alembic compiles offline for that dialect, those the engine runs embedded (the SQLite column leaves out what Alembic cannot do on SQLite either: what it refuses, e.g. ALTER of constraints outside batch mode and PostgreSQL-only types, and SQL it writes that SQLite 3.54\'s parser rejects, e.g. `ALTER COLUMN ... TYPE` or a migration\'s own PostgreSQL-only `op.execute()` text). "Rebuilding": with `[tool.alembic-migrations] sqlite-outside-batch = "rebuild"`, an op Alembic runs on SQLite only inside `batch_alter_table` (a constraint added or dropped, a column\'s type or default changed) runs as that op alone in such a block; Alembic itself raises there.');
   out.push('');
   out.push(`Why the others cannot run embedded (first reason per revision and dialect${apart.size ? '; projects counted apart left out' : ''}):\n\n| reason | kind | PostgreSQL | SQLite | example |\n| --- | --- | ---: | ---: | --- |`);
   out.push(...census(counted, (o) => (o.embedded.ok ? undefined : { cause: o.embedded.reason, kind: o.embedded.kind, example: `:${o.embedded.line}: ${o.embedded.detail}` })));
+  out.push('');
+  out.push('On SQLite with `sqlite-outside-batch = "rebuild"` (an op Alembic runs there only in batch mode runs as in its own `batch_alter_table` block), why the others still cannot run (first reason per revision):\n\n| reason | kind | PostgreSQL | SQLite | example |\n| --- | --- | ---: | ---: | --- |');
+  out.push(...census(counted, (o) => (o.rebuilt && !o.rebuilt.ok ? { cause: o.rebuilt.reason, kind: o.rebuilt.kind, example: `:${o.rebuilt.line}: ${o.rebuilt.detail}` } : undefined)));
   if (withRef) {
     out.push('');
     const differing = census(counted, (o) => (o.same === false && o.diff ? { cause: o.diff.cause, example: `${o.diff.line ? `:${o.diff.line}` : ''}: ${o.diff.ours ?? '(nothing)'} / ${o.diff.alembic ?? '(nothing)'}` } : undefined));

@@ -4,8 +4,7 @@
  * included) under the run lock, the version table kept row by row. `--sql` writes the same
  * statements as Alembic's offline mode instead.
  */
-import { DatabaseUrl, parseDatabaseUrl, renderUrl } from '../config/url';
-import type { UrlInfo } from '../ops/python/eval/context';
+import { DatabaseUrl, parseDatabaseUrl, urlInfo } from '../config/url';
 import { CommandError } from '../errors';
 import { catchRevisionErrors } from '../graph';
 import { iterateRevisions } from '../graph/iterate';
@@ -129,10 +128,6 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
   }
 }
 
-/** What `bind.engine.url` shows a migration: SQLAlchemy's URL, the password as `***`. */
-function urlInfo(url: DatabaseUrl): UrlInfo {
-  return { drivername: url.drivername, text: renderUrl(url), database: url.database, host: url.host, port: url.port, username: url.username };
-}
 
 /** A failure after an autocommit block committed part of the run says what was kept instead of "rolled back". */
 function keptAfterAutocommit(e: unknown, kept: string | undefined, o: MigrateOptions): unknown {

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { DialectName } from '../dialects';
+import type { UrlInfo } from '../ops/python/eval/context';
 import { CommandError } from '../errors';
 
 export type Dialect = DialectName;
@@ -126,4 +127,9 @@ export function sqliteFile(url: DatabaseUrl, cwd: string): string | undefined {
   const db = url.database;
   if (!db || db === ':memory:' || url.query.mode?.includes('memory')) return undefined;
   return path.resolve(cwd, db);
+}
+
+/** What `bind.engine.url` shows a migration: SQLAlchemy's URL, the password as `***`. */
+export function urlInfo(url: DatabaseUrl): UrlInfo {
+  return { drivername: url.drivername, text: renderUrl(url), database: url.database, host: url.host, port: url.port, username: url.username };
 }

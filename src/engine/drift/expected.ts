@@ -21,7 +21,7 @@ export async function buildExpected(dir: ScriptDirectory, dialect: DialectName, 
   o.onLog?.(`Building the migrations' schema at ${heads.join(', ') || 'base'} (${walk.length} revision(s)) on ${scratch.label}`);
   const { connection: conn } = scratch;
   try {
-    const ctx = await beginScratchRun(conn, dir, dialect, { ...o, rows: false });
+    const ctx = await beginScratchRun(conn, dir, dialect, { ...o, rows: false, bindUrl: scratch.url });
     // autocommit_block() (CREATE INDEX CONCURRENTLY) as Alembic runs it: the scratch build so far is committed first.
     ctx.step.autocommit = (phase) => (phase === 'begin' ? conn.commit() : conn.begin());
     for (const script of walk) {

@@ -7,6 +7,7 @@
  */
 import { CommandError } from '../errors';
 import type { Connection } from '../runner/connection';
+import type { UrlInfo } from '../ops/python/eval/context';
 import { openPgliteScratch } from './pglite';
 import { openServerScratch } from './server';
 import { openSqliteScratch } from './sqlite';
@@ -15,6 +16,8 @@ export interface ScratchDatabase {
   readonly connection: Connection;
   /** What and where, for the log: "SQLite (in memory)", "temporary database x on 127.0.0.1:5432"; never a password. */
   readonly label: string;
+  /** What `bind.engine.url` shows a migration run on it (SQLAlchemy's URL of such a database, no password). */
+  readonly url: UrlInfo;
   /** Frees the database (a server's temporary database is dropped). Safe to call twice. */
   dispose(): Promise<void>;
 }
@@ -70,5 +73,5 @@ function guarded(s: ScratchDatabase): ScratchDatabase {
     ...(c.runOne ? { runOne: (sql: string) => { check(); return c.runOne!(sql); } } : {}),
     ...(c.sync ? { sync: { run: (sql: string, params?: unknown[]) => { check(); return c.sync!.run(sql, params); }, runOne: (sql: string) => { check(); return c.sync!.runOne(sql); }, query: (sql: string) => { check(); return c.sync!.query(sql); } } } : {}),
   };
-  return { connection, label: s.label, dispose() { gone = true; return s.dispose(); } };
+  return { connection, label: s.label, url: s.url, dispose() { gone = true; return s.dispose(); } };
 }

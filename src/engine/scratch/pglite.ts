@@ -35,6 +35,8 @@ export async function openPgliteScratch(o: ScratchOptions = {}): Promise<Scratch
   return {
     connection: pgliteConnection(db),
     label: 'PGlite (PostgreSQL 18, embedded)',
+    // PGlite has no server address: a local one, as SQLAlchemy writes a URL without host.
+    url: { drivername: 'postgresql', text: 'postgresql:///verify', database: 'verify' },
     dispose() { return (closed ??= db.close().catch(() => undefined)); },
   };
 }

@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import type { Client } from 'pg';
-import { DatabaseUrl, parseDatabaseUrl, renderUrl } from '../config/url';
+import { DatabaseUrl, parseDatabaseUrl, renderUrl, urlInfo } from '../config/url';
 import { CommandError } from '../errors';
 import { POSTGRESQL } from '../dialects';
 import { connectPostgres } from '../dialects/postgresql/connection';
@@ -92,6 +92,7 @@ export async function openServerScratch(text: string, o: ScratchOptions = {}): P
   return {
     connection,
     label,
+    url: urlInfo({ ...url, database: name }),
     dispose() {
       return (disposed ??= (async () => {
         await conn.close();

@@ -10,5 +10,5 @@ export async function openSqliteScratch(): Promise<ScratchDatabase> {
   let open = true;
   const free = () => { if (open) { open = false; db.close(); } };
   const conn = sqliteConnection(SQLITE, db, { save() { /* in memory only */ }, close() { /* dispose() frees it */ } });
-  return { connection: conn, label: 'SQLite (in memory)', async dispose() { free(); } };
+  return { connection: conn, label: 'SQLite (in memory)', url: { drivername: 'sqlite', text: 'sqlite://' }, async dispose() { free(); } };
 }

@@ -4,6 +4,7 @@
  * The revisions are applied in an order Alembic can upgrade through; each checked one goes up,
  * down and up again (checkRevision.ts) and the walk goes on from its upgraded state.
  */
+import type { UrlInfo } from '../ops/python/eval/context';
 import { describeConvention, ProjectConvention } from '../naming/opNames';
 import { ensureVersionTable, versionRows } from '../runner/versionTable';
 import { HeadMaintainer } from '../runner/steps';
@@ -46,7 +47,7 @@ export function scratchKind(database: VerifyDatabase, o: Pick<VerifyOptions, 'po
 
 /** Opens the scratch run's transaction and version table: the context revisions are applied in (verify, drift). */
 export async function beginScratchRun(conn: Connection, dir: ScriptDirectory, database: VerifyDatabase,
-  o: { rows: boolean; signal?: AbortSignal; onLog?: (line: string) => void }): Promise<StepContext> {
+  o: { rows: boolean; signal?: AbortSignal; onLog?: (line: string) => void; bindUrl?: UrlInfo }): Promise<StepContext> {
   const versionTable = { table: dir.config.versionTable, schema: dir.config.versionTableSchema };
   await conn.begin();
   await ensureVersionTable(conn, versionTable);
@@ -54,7 +55,7 @@ export async function beginScratchRun(conn: Connection, dir: ScriptDirectory, da
     conn, dir, versionTable, database, rows: o.rows,
     maintainer: new HeadMaintainer(versionRows(conn, versionTable), []),
     step: { signal: o.signal },
-    plan: { importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: conventionLogged(dir, o), rebuildOutsideBatch: dir.config.sqliteOutsideBatch() === 'rebuild' },
+    plan: { importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: conventionLogged(dir, o), url: o.bindUrl, rebuildOutsideBatch: dir.config.sqliteOutsideBatch() === 'rebuild' },
   };
 }
 
@@ -64,7 +65,7 @@ async function verifyOn(dir: ScriptDirectory, walk: Walk, database: VerifyDataba
   o.onLog?.(`Verifying ${walk.checked.size} revision(s) on ${LABEL[database]}: ${scratch.label}`);
   const { connection: conn } = scratch;
   try {
-    const ctx = await beginScratchRun(conn, dir, database, { ...o, rows: o.rows ?? true });
+    const ctx = await beginScratchRun(conn, dir, database, { ...o, rows: o.rows ?? true, bindUrl: scratch.url });
     /** Revisions that could not be applied, each with the one that caused it: their descendants are skipped. */
     const broken = new Map<string, string>();
     const emit = (r: RevisionResult) => { results.push(r); o.onResult?.(r); };
