@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { performance } from 'node:perf_hooks';
 import { RevisionCodeLens } from './codeLens';
 import { Diagnostics } from './diagnostics';
+import { BatchQuickFix } from './batchQuickFix';
 import { DowngradeQuickFix } from './downgradeQuickFix';
 import { MergeHeadsQuickFix } from './mergeHeadsQuickFix';
 import { MigrationsTree } from './migrationsTree';
@@ -78,6 +79,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     ...registerInitCommands(store, log),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file', language: 'python' }, new DowngradeQuickFix(),
       { providedCodeActionKinds: DowngradeQuickFix.kinds }),
+    vscode.languages.registerCodeActionsProvider({ scheme: 'file', language: 'python' }, new BatchQuickFix(),
+      { providedCodeActionKinds: BatchQuickFix.kinds }),
     vscode.languages.registerCodeActionsProvider(['python', 'sql', 'typescript', 'javascript'].map((language) => ({ scheme: 'file', language })),
       new MergeHeadsQuickFix(store), { providedCodeActionKinds: MergeHeadsQuickFix.kinds }),
     vscode.commands.registerCommand('alembicMigrations.statusActions', () => showStatusActions(store, statusBar)),

@@ -27,6 +27,7 @@ import { readMigrationFunctions } from '../../src/engine/ops/python/reader';
 import { recreateStatements } from '../../src/engine/ops/sqliteBatch';
 import { Unsupported } from '../../src/engine/ops/values';
 import { diffSnapshots } from '../../src/engine/schema/diff';
+import { batchForm } from '../../src/engine/analysis/batchForm';
 import { referenceSqlalchemy } from '../unit/pythonOracle';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -153,14 +154,8 @@ function rebuildCases(): Case[] {
     ['add_column_fk_named', parent + '; CREATE TABLE t (id INTEGER PRIMARY KEY)', "op.add_column('t', sa.Column('pid', sa.Integer(), sa.ForeignKey('p.id', name='fk_t_pid'), nullable=True))"],
     ['two_ops_same_table', child, "op.drop_constraint('uq_t_name', 't', type_='unique')\nop.create_unique_constraint('uq_t_name2', 't', ['name', 'n'])"],
   ];
-  return cases.map(([id, setup, top]) => {
-    const body = top.split('\n').map((call) => {
-      const table = /'t'|source_table='t'/.test(call) ? 't' : 'p';
-      const batch = call.replace(/^op\./, 'b.').replace(/(\(\s*(?:'[^']*'|None|constraint_name='[^']*'),\s*)(?:source_table=)?'t',\s*/, '$1').replace(/^b\.(alter_column|add_column)\('t',\s*/, 'b.$1(');
-      return `with op.batch_alter_table('${table}') as b:\n    ${batch}`;
-    }).join('\n');
-    return { id: `rebuild_${id}`, setup, top, body };
-  });
+  // Alembic's side is what the editor's quick fix writes (batchForm): so the fix is checked to run, and to build the same table.
+  return cases.map(([id, setup, top]) => ({ id: `rebuild_${id}`, setup, top, body: top.split('\n').map((call) => batchForm(call)!.join('\n')).join('\n') }));
 }
 
 interface Oracle { alembic: string; sqlalchemy: string; results: { error?: string }[] }

@@ -37,6 +37,8 @@ interface Run {
   disagreements: { revision: string; file: string; d: Disagreement }[];
   /** Revisions Alembic walked that ours skipped, with its reason. */
   oursSkipped: { revision: string; reason: string }[];
+  /** Revisions where Alembic failed on a stub standing in for a project import: not comparable. */
+  stubbed?: number;
 }
 
 function parseArgs(argv: string[]) {
@@ -99,6 +101,8 @@ function compare(run: Run): void {
     const o = [...mine.entries()].find(([k]) => k === r.revision || r.revision.startsWith(k) || k.startsWith(r.revision))?.[1];
     if (!o) { run.oursSkipped.push({ revision: r.revision, reason: 'not in the report' }); continue; }
     if (o.status === 'skipped') { run.oursSkipped.push({ revision: r.revision, reason: o.skippedReason ?? 'skipped' }); continue; }
+    // The reference did not run the project's own code there (the harness's stub did): nothing to compare with.
+    if ([r.upgrade, r.downgrade, r.upgrade_again].some((e) => e && e !== 'ok' && STUB.test(e))) { run.stubbed = (run.stubbed ?? 0) + 1; continue; }
     run.compared++;
     const ds = disagreements(r, o);
     if (!ds.length) run.agreed++;
@@ -180,6 +184,8 @@ function report(runs: Run[], o: ReturnType<typeof parseArgs>, seconds: number, w
       out.push('', 'Revisions Alembic walked that ours skipped:', '', '| reason | revisions |', '| --- | ---: |');
       for (const [k, n] of [...skipped].sort((a, b) => b[1] - a[1]).slice(0, 15)) out.push(`| ${esc(k)} | ${n} |`);
     }
+    const stubbed = total((r) => r.stubbed ?? 0);
+    if (stubbed) out.push('', `Not compared: ${stubbed} revision(s) where Alembic failed on a stub standing in for a project import (the reference did not run the project's code there).`);
     const failedOurs = runs.filter((r) => r.ours && 'error' in r.ours);
     if (failedOurs.length) out.push('', `Our verify did not produce a report for ${failedOurs.length} runs: ${failedOurs.slice(0, 5).map((r) => `${r.project} ${DB[r.database]}: ${(r.ours as { error: string }).error}`).map((s) => code(s, 160)).join('; ')}`);
   }
@@ -199,9 +205,11 @@ function lastError(ref: RefRun): string {
   return [last?.upgrade, last?.upgrade_again, last?.downgrade].find((e) => e && e !== 'ok') ?? ref.stopped ?? '';
 }
 
+const STUB = /\bstub\b|Stub\b/;
+
 /** Errors that come from the stubs standing in for the project's own imports are the harness's limit, said so. */
 function stopCause(e: string): string {
-  return `${/\bstub\b|Stub\b/.test(e) ? '(stubbed project import) ' : ''}${errorCause(e)}`;
+  return `${STUB.test(e) ? '(stubbed project import) ' : ''}${errorCause(e)}`;
 }
 
 // ---- main ------------------------------------------------------------------------------------

@@ -280,6 +280,81 @@ describe('Running migrations from the editor', () => {
     }, () => { if (saved) fs.writeFileSync(dbFile(), saved); else fs.rmSync(dbFile(), { force: true }); });
   });
 
+  it('a constraint added outside batch on SQLite: a warning naming sqlite-outside-batch; with it set, an info and the run rebuilds the table', async () => {
+    const lines = [
+      '"""unique step', '', 'Revision ID: bbbb00000005', '"""', 'from alembic import op', '', 'revision = "bbbb00000005"', 'down_revision = "0d4e6f8a2b19"', '', '',
+      'def upgrade():', // line 11
+      '    op.create_unique_constraint("uq_onboarding_user", "onboarding_sessions", ["user_id"])', // 12
+      '', '', 'def downgrade():', '    op.drop_constraint("uq_onboarding_user", "onboarding_sessions", type_="unique")', '',
+    ];
+    const pyproject = path.join(workspace(), 'pyproject.toml');
+    const saved = fs.existsSync(dbFile()) ? fs.readFileSync(dbFile()) : undefined;
+    await withRevision('bbbb00000005_unique.py', lines, async (doc) => {
+      const warning = await waitFor(() => vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'not-possible-on-dialect'));
+      assert.equal(warning.severity, vscode.DiagnosticSeverity.Warning);
+      assert.equal(warning.range.start.line, 11);
+      assert.match(warning.message, /No support for ALTER of constraints in SQLite .*sqlite-outside-batch = "rebuild" under \[tool\.alembic-migrations\]/);
+      const refused = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('alembicMigrations.upgradeHead', { root: root() });
+      assert.equal(refused.ok, false, 'refused as Alembic refuses, by default');
+
+      fs.writeFileSync(pyproject, '[tool.alembic-migrations]\nsqlite-outside-batch = "rebuild"\n');
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+      const info = await waitFor(() => vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'rebuilt-outside-batch'));
+      assert.equal(info.severity, vscode.DiagnosticSeverity.Information);
+      assert.equal(info.range.start.line, 11);
+      assert.match(info.message, /the table is rebuilt as `with op\.batch_alter_table\(\.\.\.\)` would .*your own alembic fails here/);
+      assert.ok(!vscode.languages.getDiagnostics(doc.uri).some((d) => d.code === 'not-possible-on-dialect'), 'the warning is gone');
+      const r = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('alembicMigrations.upgradeHead', { root: root() });
+      assert.equal(r.ok, true, r.message);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const SQL = await (require('sql.js') as () => Promise<SqlJs>)();
+      const db = new SQL.Database(fs.readFileSync(dbFile()));
+      const ddl = String(db.exec("SELECT sql FROM sqlite_master WHERE name = 'onboarding_sessions'")[0].values[0][0]);
+      db.close();
+      assert.match(ddl, /CONSTRAINT uq_onboarding_user UNIQUE \(user_id\)/, ddl);
+      assert.match(ddl, /FOREIGN KEY\(user_id\) REFERENCES users \(id\) ON DELETE CASCADE/, 'the rebuilt table keeps its foreign key');
+    }, () => { fs.rmSync(pyproject, { force: true }); if (saved) fs.writeFileSync(dbFile(), saved); else fs.rmSync(dbFile(), { force: true }); });
+  });
+
+  it('the quick fix on that warning puts the op in a batch_alter_table block; the warning goes and the run works by default', async () => {
+    const lines = [
+      '"""unique step', '', 'Revision ID: bbbb00000006', '"""', 'from alembic import op', '', 'revision = "bbbb00000006"', 'down_revision = "0d4e6f8a2b19"', '', '',
+      'def upgrade():', // line 11
+      '    op.create_unique_constraint("uq_onboarding_user", "onboarding_sessions",', // 12
+      '                                ["user_id"])',
+      '', '', 'def downgrade():', '    op.drop_constraint("uq_onboarding_user", "onboarding_sessions", type_="unique")', '',
+    ];
+    const saved = fs.existsSync(dbFile()) ? fs.readFileSync(dbFile()) : undefined;
+    await withRevision('bbbb00000006_unique.py', lines, async (doc) => {
+      await vscode.window.showTextDocument(doc);
+      for (const line of [11, 16]) {
+        const warning = await waitFor(() => vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'not-possible-on-dialect' && d.range.start.line === line));
+        const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, warning.range);
+        const fix = actions.find((x) => x.title.startsWith('Run it in a batch_alter_table block'));
+        assert.ok(fix?.edit, `a quick fix on line ${line + 1}: ${actions.map((x) => x.title).join(', ')}`);
+        assert.ok(await vscode.workspace.applyEdit(fix.edit));
+      }
+      assert.ok(await doc.save());
+      assert.equal(doc.getText().split('\n').slice(10, 13).join('\n'), [
+        'def upgrade():',
+        '    with op.batch_alter_table("onboarding_sessions") as batch_op:',
+        '        batch_op.create_unique_constraint("uq_onboarding_user", ["user_id"])',
+      ].join('\n'));
+      assert.match(doc.getText(), /def downgrade\(\):\n {4}with op\.batch_alter_table\("onboarding_sessions"\) as batch_op:\n {8}batch_op\.drop_constraint\("uq_onboarding_user", type_="unique"\)\n/);
+      await vscode.commands.executeCommand('alembicMigrations.refresh');
+      await waitFor(() => (vscode.languages.getDiagnostics(doc.uri).some((d) => d.code === 'not-possible-on-dialect') ? undefined : true));
+      const r = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('alembicMigrations.upgradeHead', { root: root() });
+      assert.equal(r.ok, true, r.message);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const SQL = await (require('sql.js') as () => Promise<SqlJs>)();
+      const db = new SQL.Database(fs.readFileSync(dbFile()));
+      const ddl = String(db.exec("SELECT sql FROM sqlite_master WHERE name = 'onboarding_sessions'")[0].values[0][0]);
+      db.close();
+      assert.match(ddl, /CONSTRAINT uq_onboarding_user UNIQUE \(user_id\)/, ddl);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }, () => { if (saved) fs.writeFileSync(dbFile(), saved); else fs.rmSync(dbFile(), { force: true }); });
+  });
+
   it('downgrades to a revision from the view: it stays applied, the revisions after it are reverted', async () => {
     assert.deepEqual(heads(), ['c5e8f7a1b302']);
     const row = async (id: string) => {

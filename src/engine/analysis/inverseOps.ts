@@ -11,7 +11,7 @@ import { isOp, Token, tokenize } from '../scripts/pyTokens';
 export interface InverseResult { lines: string[]; complete: boolean }
 
 /** Parses `op.name(a, b, k=v)` into its arguments' source text (and string values). */
-function parseOpCall(text: string): SourceCall | undefined {
+export function parseOpCall(text: string): SourceCall | undefined {
   const t = tokenize(text, 0, text.length);
   if (!(t[0]?.kind === 'name' && t[0].text === 'op' && isOp(t[1], '.') && t[2]?.kind === 'name' && isOp(t[3], '('))) return undefined;
   const args: string[] = [];

@@ -4,7 +4,7 @@
  * included) under the run lock, the version table kept row by row. `--sql` writes the same
  * statements as Alembic's offline mode instead.
  */
-import { DatabaseUrl, parseDatabaseUrl, urlInfo } from '../config/url';
+import { parseDatabaseUrl, urlInfo } from '../config/url';
 import { CommandError } from '../errors';
 import { catchRevisionErrors } from '../graph';
 import { iterateRevisions } from '../graph/iterate';

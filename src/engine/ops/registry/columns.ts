@@ -8,7 +8,6 @@ import { dropNamed } from './alterColumn';
 import { asString, Call, isCall, optString, TextClause, Unsupported } from '../values';
 import type { BatchColumn, OpSpec, Out, RecreateTable } from './types';
 import { target } from './util';
-import { uniqueBody } from '../sqliteReflect';
 
 export const addColumn: OpSpec = {
   name: 'add_column',
@@ -71,12 +70,15 @@ export const addColumn: OpSpec = {
       // A Boolean / Enum making a CHECK: Alembic's add_column adds it as a constraint, which needs the rebuild.
       const type = isCall(col) ? col.args[1] ?? col.kw('type_') : undefined;
       if (schemaType(type, c.line)?.constraint?.create) return false;
-      // Likewise a foreign key or unique=True: Alembic adds them as constraints of their own.
+      // Likewise a foreign key, unique=True or a CHECK a type's event listener attaches: Alembic adds them as constraints of their own.
       const spec = readColumn(col ?? null, c.line);
-      if (spec.foreignKeys.length || (spec.unique && !spec.index)) return false;
+      if (spec.foreignKeys.length || (spec.unique && !spec.index) || spec.attached.length) return false;
       return !((isCall(dflt) && !isCall(dflt, 'sa.Identity', 'sa.Computed')) || dflt instanceof TextClause);
     },
-    check(c) { readColumn(bind(c, 'add_column', ['column'], [], true).column!, c.line); },
+    check(c) {
+      const spec = readColumn(bind(c, 'add_column', ['column'], [], true).column!, c.line);
+      if (spec.attached.length) throw new Unsupported(c.line, `batch_op.add_column(sa.Column(${JSON.stringify(spec.name)}, ...))`, `its type's event listener (${spec.attachedBy}) attaches a CHECK constraint; a table rebuild with it is not modelled by the embedded engine`);
+    },
     recreate: recreateAddColumn,
   },
   inverse({ args }, h) {
@@ -90,7 +92,6 @@ function recreateAddColumn(t: RecreateTable, c: Call): void {
   const { d, existingOrdering } = t;
   const a = bind(c, 'batch_op.add_column', ['column'], [], true);
   const spec = readColumn(a.column!, c.line);
-  if (spec.attached.length) throw new Unsupported(c.line, `batch_op.add_column(sa.Column(${JSON.stringify(spec.name)}, ...))`, `its type's event listener (${spec.attachedBy}) attaches a CHECK constraint; a table rebuild with it is not modelled by the embedded engine`);
   const col: Omit<BatchColumn, 'key'> = { name: spec.name, type: renderType(spec.type, d), nullable: spec.nullable, dflt: spec.serverDefault ? renderDefault(spec.serverDefault, d) : undefined, pk: spec.primaryKey ? 1 : 0, extra: ((spec.computed ? ` ${d.computedColumn(spec.computed, c.line)}` : '') + renderColumnConstraints(spec, d)) || undefined };
   let before = optString(a.insert_before, c.line, 'insert_before');
   let after = optString(a.insert_after, c.line, 'insert_after');
