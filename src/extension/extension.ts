@@ -79,7 +79,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     ...registerInitCommands(store, log),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file', language: 'python' }, new DowngradeQuickFix(),
       { providedCodeActionKinds: DowngradeQuickFix.kinds }),
-    vscode.languages.registerCodeActionsProvider({ scheme: 'file', language: 'python' }, new BatchQuickFix(),
+    vscode.languages.registerCodeActionsProvider({ scheme: 'file', language: 'python' }, new BatchQuickFix(store),
       { providedCodeActionKinds: BatchQuickFix.kinds }),
     vscode.languages.registerCodeActionsProvider(['python', 'sql', 'typescript', 'javascript'].map((language) => ({ scheme: 'file', language })),
       new MergeHeadsQuickFix(store), { providedCodeActionKinds: MergeHeadsQuickFix.kinds }),

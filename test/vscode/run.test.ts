@@ -297,7 +297,13 @@ describe('Running migrations from the editor', () => {
       const refused = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('alembicMigrations.upgradeHead', { root: root() });
       assert.equal(refused.ok, false, 'refused as Alembic refuses, by default');
 
-      fs.writeFileSync(pyproject, '[tool.alembic-migrations]\nsqlite-outside-batch = "rebuild"\n');
+      // The second quick fix writes the setting into the project's pyproject.toml (none yet: it is created).
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, warning.range);
+      const set = actions.find((x) => x.title.startsWith('Let the embedded engine rebuild such tables'));
+      assert.ok(set?.edit, actions.map((x) => x.title).join(', '));
+      assert.ok(await vscode.workspace.applyEdit(set.edit));
+      assert.ok(await (await vscode.workspace.openTextDocument(pyproject)).save());
+      assert.equal(fs.readFileSync(pyproject, 'utf8'), '[tool.alembic-migrations]\nsqlite-outside-batch = "rebuild"\n');
       await vscode.commands.executeCommand('alembicMigrations.refresh');
       const info = await waitFor(() => vscode.languages.getDiagnostics(doc.uri).find((d) => d.code === 'rebuilt-outside-batch'));
       assert.equal(info.severity, vscode.DiagnosticSeverity.Information);
@@ -313,6 +319,7 @@ describe('Running migrations from the editor', () => {
       db.close();
       assert.match(ddl, /CONSTRAINT uq_onboarding_user UNIQUE \(user_id\)/, ddl);
       assert.match(ddl, /FOREIGN KEY\(user_id\) REFERENCES users \(id\) ON DELETE CASCADE/, 'the rebuilt table keeps its foreign key');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     }, () => { fs.rmSync(pyproject, { force: true }); if (saved) fs.writeFileSync(dbFile(), saved); else fs.rmSync(dbFile(), { force: true }); });
   });
 

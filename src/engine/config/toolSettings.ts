@@ -41,3 +41,28 @@ export function readSqliteOutsideBatch(pyprojects: string[]): SqliteOutsideBatch
   }
   return set.value;
 }
+
+/**
+ * pyproject.toml's text with `[tool.alembic-migrations] <key> = <value>` set (the table added at the
+ * end when missing, the key's line replaced when present); undefined when the result would not read
+ * back as that value (a layout this simple edit does not handle): then nothing is offered.
+ */
+export function withToolSetting(text: string | undefined, key: string, value: string): string | undefined {
+  const line = `${key} = ${JSON.stringify(value)}`;
+  const src = text ?? '';
+  const lines = src.split('\n');
+  const header = lines.findIndex((l) => /^\s*\[\s*tool\s*\.\s*alembic-migrations\s*\]\s*(#.*)?$/.test(l));
+  let out: string;
+  if (header < 0) out = `${src}${src && !src.endsWith('\n') ? '\n' : ''}${src ? '\n' : ''}[tool.alembic-migrations]\n${line}\n`;
+  else {
+    let end = lines.findIndex((l, i) => i > header && /^\s*\[/.test(l));
+    if (end < 0) end = lines.length;
+    const own = lines.findIndex((l, i) => i > header && i < end && new RegExp(`^\\s*["']?${key}["']?\\s*=`).test(l));
+    if (own >= 0) lines[own] = line; else lines.splice(header + 1, 0, line);
+    out = lines.join('\n');
+  }
+  try {
+    const data = parseToml(out) as { tool?: Record<string, Record<string, unknown>> };
+    return data.tool?.['alembic-migrations']?.[key] === value ? out : undefined;
+  } catch { return undefined; }
+}
