@@ -35,6 +35,13 @@ describe('Running migrations from the editor', () => {
     db.close();
     return names;
   }
+  /** A table's CREATE statement, as the SQLite file holds it now. */
+  async function tableSql(table: string): Promise<string> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const SQL = await (require('sql.js') as () => Promise<SqlJs>)();
+    const db = new SQL.Database(fs.readFileSync(dbFile()));
+    try { return String(db.exec(`SELECT sql FROM sqlite_master WHERE name = '${table}'`)[0].values[0][0]); } finally { db.close(); }
+  }
   const heads = () => { const db = a.store.all[0].db; return db?.status === 'ok' ? db.heads : undefined; };
 
   async function lenses(name: string): Promise<vscode.CodeLens[]> {
@@ -270,11 +277,7 @@ describe('Running migrations from the editor', () => {
       assert.match(info.message, /SET \/ DROP NOT NULL runs on SQLite 3\.53 and later/);
       const r = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('alembicMigrations.upgradeHead', { root: root() });
       assert.equal(r.ok, true, r.message);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const SQL = await (require('sql.js') as () => Promise<SqlJs>)();
-      const db = new SQL.Database(fs.readFileSync(dbFile()));
-      const ddl = String(db.exec("SELECT sql FROM sqlite_master WHERE name = 'onboarding_sessions'")[0].values[0][0]);
-      db.close();
+      const ddl = await tableSql('onboarding_sessions');
       assert.match(ddl, /step VARCHAR\(50\) DEFAULT 'welcome'/, ddl);
       assert.doesNotMatch(ddl, /step VARCHAR\(50\)[^,]*NOT NULL/, ddl);
     }, () => { if (saved) fs.writeFileSync(dbFile(), saved); else fs.rmSync(dbFile(), { force: true }); });
@@ -312,11 +315,7 @@ describe('Running migrations from the editor', () => {
       assert.ok(!vscode.languages.getDiagnostics(doc.uri).some((d) => d.code === 'not-possible-on-dialect'), 'the warning is gone');
       const r = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('alembicMigrations.upgradeHead', { root: root() });
       assert.equal(r.ok, true, r.message);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const SQL = await (require('sql.js') as () => Promise<SqlJs>)();
-      const db = new SQL.Database(fs.readFileSync(dbFile()));
-      const ddl = String(db.exec("SELECT sql FROM sqlite_master WHERE name = 'onboarding_sessions'")[0].values[0][0]);
-      db.close();
+      const ddl = await tableSql('onboarding_sessions');
       assert.match(ddl, /CONSTRAINT uq_onboarding_user UNIQUE \(user_id\)/, ddl);
       assert.match(ddl, /FOREIGN KEY\(user_id\) REFERENCES users \(id\) ON DELETE CASCADE/, 'the rebuilt table keeps its foreign key');
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -352,11 +351,7 @@ describe('Running migrations from the editor', () => {
       await waitFor(() => (vscode.languages.getDiagnostics(doc.uri).some((d) => d.code === 'not-possible-on-dialect') ? undefined : true));
       const r = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('alembicMigrations.upgradeHead', { root: root() });
       assert.equal(r.ok, true, r.message);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const SQL = await (require('sql.js') as () => Promise<SqlJs>)();
-      const db = new SQL.Database(fs.readFileSync(dbFile()));
-      const ddl = String(db.exec("SELECT sql FROM sqlite_master WHERE name = 'onboarding_sessions'")[0].values[0][0]);
-      db.close();
+      const ddl = await tableSql('onboarding_sessions');
       assert.match(ddl, /CONSTRAINT uq_onboarding_user UNIQUE \(user_id\)/, ddl);
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     }, () => { if (saved) fs.writeFileSync(dbFile(), saved); else fs.rmSync(dbFile(), { force: true }); });

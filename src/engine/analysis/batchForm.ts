@@ -4,7 +4,7 @@
  * `not-possible-on-dialect`). The arguments keep their source text; the table (and its schema)
  * move to the block.
  */
-import { opSpec } from '../ops/registry';
+import { opSpec, tableSchemaParam } from '../ops/registry';
 import { parseOpCall } from './inverseOps';
 
 /** The block's lines (unindented, the op's own line indented by 4), or undefined when the statement is not such an op call. */
@@ -13,7 +13,7 @@ export function batchForm(statement: string): string[] | undefined {
   const spec = c && opSpec(c.name);
   const p = spec?.params;
   if (!c || !spec?.batch || !p?.tableParam) return undefined;
-  const schemaParam = p.keywords?.includes('source_schema') ? 'source_schema' : 'schema';
+  const schemaParam = tableSchemaParam(spec);
   const at = p.positional.indexOf(p.tableParam);
   const table = at < c.args.length ? c.args[at] : c.kwargs.get(p.tableParam);
   if (table === undefined) return undefined;

@@ -9,7 +9,7 @@ import { ConventionInput, CONVENTION_SETTING_HINT, OpNamer } from '../naming/opN
 import { bind } from './args';
 import { readColumn } from './ddl/schema';
 import { BatchBlock, OpCall, OpStatement } from './python/reader';
-import { bindOp, dialectOnly, opSpec, Out, TableTarget } from './registry';
+import { bindOp, dialectOnly, opSpec, Out, TableTarget, tableSchemaParam } from './registry';
 import type { CompileOptions } from './registry/types';
 import { asString, Call, isCall, optString, PyDict, PyValue, Unsupported } from './values';
 import { tableCopyFrom } from './copyFrom';
@@ -242,7 +242,7 @@ function asBatchBlock(s: OpCall): BatchBlock {
   const p = spec.params!;
   const a = bindOp(spec, c);
   const table = asString(a[p.tableParam!], c.line, 'table name');
-  const schemaParam = p.keywords?.includes('source_schema') ? 'source_schema' : 'schema';
+  const schemaParam = tableSchemaParam(spec);
   const schema = optString(a[schemaParam], c.line, schemaParam);
   const i = p.positional.indexOf(p.tableParam!);
   const args = i < c.args.length ? c.args.filter((_, k) => k !== i) : c.args;

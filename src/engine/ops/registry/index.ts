@@ -39,3 +39,6 @@ export const isBatchOp = (name: string): boolean => BY_NAME.get(name)?.batch !==
 
 /** Every op, in declaration order. */
 export const allOps = (): readonly OpSpec[] => OPS;
+
+/** The parameter naming the schema of an op's own table (`source_schema` for create_foreign_key): a batch block takes it. */
+export const tableSchemaParam = (spec: OpSpec): string => (spec.params?.keywords?.includes('source_schema') ? 'source_schema' : 'schema');
