@@ -190,6 +190,28 @@ async function scenario(mode) {
     await page.locator('.markers-panel').getByText(/No problems have been detected/).waitFor({ timeout: 15_000 });
     await shot('downgrade-written');
 
+    // A constraint added outside batch mode (Alembic refuses it on SQLite): a warning; its quick fix
+    // puts the op in its own batch_alter_table block, and the warning goes.
+    fs.writeFileSync(noDowngrade, fs.readFileSync(noDowngrade, 'utf8').replace('sa.String(50)))\n',
+      'sa.String(50)))\n    op.create_unique_constraint("uq_users_nickname", "users", ["nickname"])\n'));
+    const batchProblem = page.locator('.markers-panel').getByText(/No support for ALTER of constraints in SQLite/).first();
+    await batchProblem.waitFor({ timeout: 15_000 });
+    const batchFix = page.locator('.context-view').getByText('Run it in a batch_alter_table block').first();
+    for (let attempt = 1; ; attempt++) {
+      await batchProblem.click();
+      await page.keyboard.press('Control+.');
+      try { await batchFix.waitFor({ timeout: 5_000 }); break; } catch (e) { if (attempt === 3) throw e; await page.keyboard.press('Escape'); }
+    }
+    await shot('batch-quick-fix');
+    await batchFix.click();
+    await page.keyboard.press('Control+S');
+    for (const end = Date.now() + 10_000; !fs.readFileSync(noDowngrade, 'utf8').includes('batch_alter_table'); await new Promise((r) => setTimeout(r, 100))) {
+      if (Date.now() > end) throw new Error('the batch quick fix was not saved');
+    }
+    assert.match(fs.readFileSync(noDowngrade, 'utf8'), /\n {4}with op\.batch_alter_table\("users"\) as batch_op:\n {8}batch_op\.create_unique_constraint\("uq_users_nickname", \["nickname"\]\)\n/);
+    await page.locator('.markers-panel').getByText(/No problems have been detected/).waitFor({ timeout: 15_000 });
+    await shot('batch-written');
+
     // From the view: "Upgrade to Here" on a pending revision, then "Downgrade One Step" from the view's title.
     // With the Graph view below it, the Revisions view's title actions show while its header is hovered.
     const sidebarAction = (label) => ({
