@@ -29,6 +29,12 @@ for (const kind of ['sqlite', 'postgresql'] as const) {
   });
 }
 
+for (const kind of ['sqlite', 'postgresql'] as const) {
+  test(`a named ENUM used by two tables with reads between them, on ${kind}: created once, as SQLAlchemy's memo does; the same schema and rows as Alembic`, async () => {
+    assert.deepEqual(JSON.parse(await upDownUpLikeAlembic(kind, 'onlineenum', pgUrl, 't2')), [[1, 'sad', 60]]);
+  });
+}
+
 test('--sql refuses a migration that reads rows back, before writing anything', async () => {
   const dir = fixtureProject('online');
   const [r] = await runOurs([{ cwd: dir, argv: ['upgrade', 'a1:b2', '--sql'] }]);

@@ -79,6 +79,11 @@ export interface PlanOpsOptions {
    * `batch_alter_table` block: the table is rebuilt. Online only (the rebuild reads the live table).
    */
   rebuildOutsideBatch?: boolean;
+  /**
+   * The named types created so far in this migration function (SQLAlchemy's DDL runner memo: a named
+   * ENUM is created the first time a table needs it): given when its ops are planned one at a time.
+   */
+  memo?: Set<string>;
 }
 
 export function planOps(ops: OpStatement[], d: Dialect, o: PlanOpsOptions = {}): PlannedStep[] {
@@ -86,7 +91,7 @@ export function planOps(ops: OpStatement[], d: Dialect, o: PlanOpsOptions = {}):
   const co: CompileOptions = { offline: o.offline === true };
   const out: PlannedStep[] = [];
   // SQLAlchemy creates a named ENUM type the first time a table needs it (its DDL runner's memo).
-  const seen = new Set<string>();
+  const seen = o.memo ?? new Set<string>();
   const firstTime = (x: Out): boolean => {
     if (x.once === undefined) return true;
     if (seen.has(x.once)) return false;

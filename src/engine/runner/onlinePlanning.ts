@@ -5,7 +5,7 @@
 import type { Dialect } from '../dialects';
 import type { SqlalchemyVersion } from '../config/sqlalchemyVersion';
 import type { ConventionInput } from '../naming/opNames';
-import { PlannedStep, planOps, Statement } from '../ops/plan';
+import { PlannedStep, planOps, PlanOpsOptions, Statement } from '../ops/plan';
 import { NeedsDatabase, readMigrationFunctions } from '../ops/python/reader';
 import type { EvalContext, OpStatement } from '../ops/python/reader';
 import { Unsupported } from '../ops/values';
@@ -32,8 +32,8 @@ export function assertServed(needs: number, reads: ReadonlyMap<number, unknown>,
 }
 
 /** One recorded operation's plan; a construct that cannot be compiled fails the step at its line. */
-export function planOne(op: OpStatement, d: Dialect, convention: ConventionInput | undefined, file: string, rebuildOutsideBatch?: boolean): PlannedStep[] {
-  try { return planOps([op], d, { convention, rebuildOutsideBatch }); } catch (e) {
+export function planOne(op: OpStatement, d: Dialect, file: string, o: Pick<PlanOpsOptions, 'convention' | 'rebuildOutsideBatch' | 'memo'>): PlannedStep[] {
+  try { return planOps([op], d, o); } catch (e) {
     if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || op.line, '');
     throw e;
   }

@@ -39,7 +39,8 @@ let available: boolean | undefined;
 export const workerAvailable = (): boolean => (available ??= fs.existsSync(WORKER));
 
 /** Where the runner's own rounds left off: the results read so far (by execute index) and the operations already run. */
-export interface OnlineProgress { reads: QueryResult[]; done: number }
+/** Where the runner's thread left off: the results read, the ops run, the named types created (plan.ts `memo`). */
+export interface OnlineProgress { reads: QueryResult[]; done: number; memo: string[] }
 
 export async function runOnlineInWorker(part: OnlinePlan, file: string, progress: OnlineProgress, run: (batch: Batch) => Promise<QueryResult[]>): Promise<void> {
   const control = new Int32Array(new SharedArrayBuffer(4));

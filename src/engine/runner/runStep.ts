@@ -136,15 +136,20 @@ async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, p
   const reads = new Map<number, QueryResult>();
   let done = 0;
   const sync = conn.sync;
-  const plan = (op: OpStatement): PlannedStep[] => planOne(op, d, part.convention, file, part.rebuildOutsideBatch);
+  // The named types its ops created so far, across rounds and into the worker (one per function run, as SQLAlchemy's memo).
+  const memo = new Set<string>();
+  const plan = (op: OpStatement, m = memo): PlannedStep[] => planOne(op, d, file, { convention: part.convention, rebuildOutsideBatch: part.rebuildOutsideBatch, memo: m });
   /** Runs one recorded operation now, without waiting; false where it needs the asynchronous path (a rebuild, an autocommit block). */
   const runNow = (op: OpStatement): boolean => {
     if (!sync) return false;
-    const planned = plan(op);
+    // Planned against a copy of the memo: an op left to the asynchronous path is planned again there.
+    const tried = new Set(memo);
+    const planned = plan(op, tried);
     const only = singleExecute(op, planned);
     const statements = only ? [only] : planned.every((x) => x.kind === 'sql') ? planned.flatMap((x) => (x as { statements: Statement[] }).statements) : undefined;
     if (!statements || statements.some((s) => s.autocommit || s.fail !== undefined)) return false;
     if (o.signal?.aborted) throw new RunCancelled(o.transactionPerMigration);
+    for (const k of tried) memo.add(k);
     for (const s of statements) {
       tellNote(o, file, s);
       o.onStatement?.(s.sql);
@@ -169,7 +174,7 @@ async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, p
     // evaluation goes on in a worker that waits at each read, so a loop of N reads costs one
     // evaluation, not N; it starts from what this thread ran and read so far.
     if (!sync && part.worker && round >= WORKER_AFTER_ROUNDS && workerAvailable()) {
-      return runOnlineInWorker(part, file, { reads: [...reads.values()], done }, (batch) => runStatements(conn, file, batch.statements, o, true, batch.keep));
+      return runOnlineInWorker(part, file, { reads: [...reads.values()], done, memo: [...memo] }, (batch) => runStatements(conn, file, batch.statements, o, true, batch.keep));
     }
     let r: ReturnType<OnlinePlan['evaluate']>;
     try { r = part.evaluate(reads, readNow); } catch (e) {
