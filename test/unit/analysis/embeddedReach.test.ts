@@ -36,3 +36,18 @@ test('alter_column(nullable=...) outside batch on SQLite: an info under it (olde
   const [warning] = findEmbeddedProblems('/p/a1.py', rev('    op.alter_column("t", "c", type_=sa.Integer())'), 'sqlite');
   assert.deepEqual([warning.severity, warning.code], ['warning', 'not-possible-on-dialect']);
 });
+
+test('a function that reads rows back: what it does before its first read is checked (an info, a warning); with sqlite-outside-batch = "rebuild", an info where the table is rebuilt', () => {
+  const body = rev([
+    '    op.alter_column("t", "c", nullable=False)',
+    '    op.create_foreign_key("fk_t_p", "t", "p", ["pid"], ["id"])',
+    '    n = op.get_bind().execute(sa.text("SELECT count(*) FROM t")).scalar()',
+    '    op.execute("UPDATE t SET n = %d" % n)',
+  ].join('\n'));
+  assert.deepEqual(findEmbeddedProblems('/p/a1.py', body, 'sqlite').map((p) => [p.severity, p.code, p.line]),
+    [['info', 'older-database-fails', 15], ['warning', 'not-possible-on-dialect', 16]]);
+  const rebuilt = findEmbeddedProblems('/p/a1.py', body, 'sqlite', undefined, undefined, true);
+  assert.deepEqual(rebuilt.map((p) => [p.severity, p.code, p.line]), [['info', 'older-database-fails', 15], ['info', 'rebuilt-outside-batch', 16]]);
+  assert.match(rebuilt[1].message, /^op\.create_foreign_key\(\): Alembic cannot run this on SQLite outside batch mode; the table is rebuilt .*your own alembic fails here\.$/);
+  assert.deepEqual(findEmbeddedProblems('/p/a1.py', body, 'postgresql'), []);
+});
