@@ -144,3 +144,21 @@ test('sqlite-outside-batch: by default refused as Alembic refuses, naming the se
     for (const d of [plain, rebuild, bad]) fs.rmSync(d, { recursive: true, force: true });
   }
 });
+
+test('sqlite-outside-batch = "rebuild": a rebuild that fails (a constraint name PostgreSQL generated, which the SQLite table lacks) stops the run with file and line, and leaves the database file as it was', async () => {
+  const dir = project(false, 'rebuild');
+  try {
+    const [first] = await runOurs([{ cwd: dir, argv: ['upgrade', 'a1'] }]);
+    assert.equal(first.code, 0, first.stderr + first.stdout);
+    const before = fs.readFileSync(path.join(dir, 'app.db'));
+    const file = path.join(dir, 'migrations/versions/a2_constraints.py');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace("op.create_unique_constraint('uq_t_name', 't', ['name'])", "op.drop_constraint('t_name_key', 't', type_='unique')"));
+    const [r] = await runOurs([{ cwd: dir, argv: ['upgrade', 'head'] }]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stdout + r.stderr, /a2_constraints\.py:\d+/);
+    assert.match(r.stdout + r.stderr, /No such constraint: 't_name_key'/);
+    assert.match(r.stdout + r.stderr, /rolled back/);
+    assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at /, 'no stack trace');
+    assert.ok(before.equals(fs.readFileSync(path.join(dir, 'app.db'))), 'the database file is unchanged');
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
