@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { batchForm } from '../engine/analysis/batchForm';
+import { findEmbeddedProblems } from '../engine/analysis/embeddedProblems';
 import { findMigrationFunctions } from '../engine/analysis/migrationFunctions';
 import { withToolSetting } from '../engine/config/toolSettings';
 import type { ProjectStore } from './projectStore';
@@ -19,27 +20,50 @@ export class BatchQuickFix implements vscode.CodeActionProvider {
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     const out: vscode.CodeAction[] = [];
-    for (const diag of context.diagnostics.filter((d) => d.source === 'migrations' && (d.code === 'not-possible-on-dialect' || d.code === 'rebuilt-outside-batch'))) {
+    const diags = context.diagnostics.filter((d) => d.source === 'migrations' && (d.code === 'not-possible-on-dialect' || d.code === 'rebuilt-outside-batch'));
+    if (!diags.length) return out;
+    const project = this.store.ownerOf(document.uri.fsPath);
+    const config = project?.dir?.config;
+    let rebuilds: boolean;
+    try { rebuilds = config?.sqliteOutsideBatch() === 'rebuild'; } catch { rebuilds = false; }
+    const text = document.getText();
+    // The lines where the op runs as in its own batch block (the rebuild plans): there the rewrite runs under Alembic too.
+    const runsInBatch = new Set(findEmbeddedProblems(document.uri.fsPath, text, 'sqlite', config?.importRoots, config ? () => config.namingConvention() : undefined, true)
+      .filter((p) => p.code === 'rebuilt-outside-batch').map((p) => p.line));
+    for (const diag of diags) {
       const line = diag.range.start.line + 1;
-      const statement = findMigrationFunctions(document.getText(), 'python').flatMap((f) => f.body ?? []).find((s) => s.line === line);
-      const lines = statement && batchForm(statement.text);
-      if (!statement || !lines) continue;
-      const indent = ' '.repeat(statement.indent);
-      const last = line - 1 + (statement.text.match(/\n/g)?.length ?? 0);
-      const edit = new vscode.WorkspaceEdit();
-      edit.replace(document.uri, new vscode.Range(line - 1, statement.indent, last, document.lineAt(last).text.length), lines.map((l, i) => (i ? indent : '') + l).join('\n'));
-      out.push(action('Run it in a batch_alter_table block (as Alembic needs on SQLite)', edit, diag, true));
-      if (diag.code === 'not-possible-on-dialect') {
-        const setting = this.settingEdit(document.uri.fsPath);
+      const rewrite = runsInBatch.has(line) ? this.batchEdit(document, line) : undefined;
+      if (rewrite) out.push(action('Run it in a batch_alter_table block (as Alembic needs on SQLite)', rewrite, diag, true));
+      if (diag.code === 'not-possible-on-dialect' && !rebuilds && runsInBatch.has(line)) {
+        const setting = this.settingEdit(config?.here);
         if (setting) out.push(action('Let the embedded engine rebuild such tables in this project (sqlite-outside-batch = "rebuild" in pyproject.toml)', setting, diag, false));
       }
     }
     return out;
   }
 
+  /** The statement at `line` (1-based) as the same op in its own batch block; undefined where it is not one call alone (with at most a comment after it). */
+  private batchEdit(document: vscode.TextDocument, line: number): vscode.WorkspaceEdit | undefined {
+    const statement = findMigrationFunctions(document.getText(), 'python').flatMap((f) => f.body ?? []).find((s) => s.line === line);
+    const form = statement && batchForm(statement.text);
+    if (!statement || !form) return undefined;
+    const rest = statement.text.slice(form.end);
+    if (!/^[ \t]*(#[^\n]*)?\s*$/.test(rest)) return undefined; // another statement after it on the line
+    const head = statement.text.slice(0, form.end);
+    const newlines = head.split('\n').length - 1;
+    const endLine = line - 1 + newlines;
+    const endCol = newlines ? head.length - head.lastIndexOf('\n') - 1 : statement.indent + head.length;
+    // The file's own indentation: a tab-indented file gets a tab more, others four spaces.
+    const indent = document.lineAt(line - 1).text.slice(0, statement.indent);
+    const unit = indent.includes('\t') ? '\t' : '    ';
+    const [open, body] = form.lines;
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(document.uri, new vscode.Range(line - 1, statement.indent, endLine, endCol), `${open}\n${indent}${unit}${body.trimStart()}`);
+    return edit;
+  }
+
   /** The edit setting `sqlite-outside-batch = "rebuild"` in the pyproject.toml beside the project's config. */
-  private settingEdit(file: string): vscode.WorkspaceEdit | undefined {
-    const here = this.store.ownerOf(file)?.dir?.config.here;
+  private settingEdit(here: string | undefined): vscode.WorkspaceEdit | undefined {
     if (!here) return undefined;
     const uri = vscode.Uri.file(path.join(here, 'pyproject.toml'));
     const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === uri.fsPath);

@@ -357,6 +357,33 @@ describe('Running migrations from the editor', () => {
     }, () => { if (saved) fs.writeFileSync(dbFile(), saved); else fs.rmSync(dbFile(), { force: true }); });
   });
 
+  it('the batch quick fix is not offered where the batch form fails too (an unnamed constraint), and keeps a comment after the call', async () => {
+    const lines = [
+      '"""fixes', '', 'Revision ID: bbbb00000007', '"""', 'from alembic import op', '', 'revision = "bbbb00000007"', 'down_revision = "0d4e6f8a2b19"', '', '',
+      'def upgrade():', // line 11
+      '    op.create_foreign_key(None, "onboarding_sessions", "users", ["user_id"], ["id"])', // 12
+      '    op.create_unique_constraint("uq_step", "onboarding_sessions", ["step"])  # one per step', // 13
+      '', '', 'def downgrade():', '    pass', '',
+    ];
+    await withRevision('bbbb00000007_fixes.py', lines, async (doc) => {
+      await vscode.window.showTextDocument(doc);
+      const warnings = await waitFor(() => { const ws = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.code === 'not-possible-on-dialect'); return ws.length === 2 ? ws : undefined; });
+      // The actions offered on a diagnostic's range (VS Code hands the provider the diagnostics there).
+      const actionsOn = async (d: vscode.Diagnostic) => vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range);
+      const unnamed = warnings.find((d) => d.range.start.line === 11)!;
+      assert.deepEqual((await actionsOn(unnamed)).map((x) => x.title).filter((t) => /batch_alter_table|sqlite-outside-batch/.test(t)), [], 'Alembic\'s batch mode refuses an unnamed constraint: no fix that would fail');
+      const named = warnings.find((d) => d.range.start.line === 12)!;
+      const fix = (await actionsOn(named)).find((x) => x.title.startsWith('Run it in a batch_alter_table block'));
+      assert.ok(fix?.edit);
+      assert.ok(await vscode.workspace.applyEdit(fix.edit));
+      assert.deepEqual(doc.getText().split('\n').slice(12, 14), [
+        '    with op.batch_alter_table("onboarding_sessions") as batch_op:',
+        '        batch_op.create_unique_constraint("uq_step", ["step"])  # one per step',
+      ]);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    });
+  });
+
   it('downgrades to a revision from the view: it stays applied, the revisions after it are reverted', async () => {
     assert.deepEqual(heads(), ['c5e8f7a1b302']);
     const row = async (id: string) => {

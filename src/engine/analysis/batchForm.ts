@@ -7,12 +7,15 @@
 import { opSpec, tableSchemaParam } from '../ops/registry';
 import { parseOpCall } from './inverseOps';
 
-/** The block's lines (unindented, the op's own line indented by 4), or undefined when the statement is not such an op call. */
-export function batchForm(statement: string): string[] | undefined {
-  const c = parseOpCall(statement.trim());
+/**
+ * The block's lines (unindented, the op's own line indented by 4) and where the call ends in
+ * `statement`; undefined when it is not such an op call, or has comments inside (they would be lost).
+ */
+export function batchForm(statement: string): { lines: string[]; end: number } | undefined {
+  const c = parseOpCall(statement);
   const spec = c && opSpec(c.name);
   const p = spec?.params;
-  if (!c || !spec?.batch || !p?.tableParam) return undefined;
+  if (!c || c.comments || c.end === undefined || !spec?.batch || !p?.tableParam) return undefined;
   const schemaParam = tableSchemaParam(spec);
   const at = p.positional.indexOf(p.tableParam);
   const table = at < c.args.length ? c.args[at] : c.kwargs.get(p.tableParam);
@@ -20,8 +23,11 @@ export function batchForm(statement: string): string[] | undefined {
   const schema = c.kwargs.get(schemaParam);
   const args = c.args.filter((_, i) => i !== at);
   const kwargs = [...c.kwargs].filter(([k]) => k !== p.tableParam && k !== schemaParam).map(([k, v]) => `${k}=${v}`);
-  return [
-    `with op.batch_alter_table(${table}${schema !== undefined ? `, schema=${schema}` : ''}) as batch_op:`,
-    `    batch_op.${c.name}(${[...args, ...kwargs].join(', ')})`,
-  ];
+  return {
+    lines: [
+      `with op.batch_alter_table(${table}${schema !== undefined ? `, schema=${schema}` : ''}) as batch_op:`,
+      `    batch_op.${c.name}(${[...args, ...kwargs].join(', ')})`,
+    ],
+    end: c.end,
+  };
 }

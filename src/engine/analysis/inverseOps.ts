@@ -31,7 +31,11 @@ export function parseOpCall(text: string): SourceCall | undefined {
     if (tok.kind !== 'op') continue;
     if ('([{'.includes(tok.text)) depth++;
     else if (')]}'.includes(tok.text)) {
-      if (depth === 0) { flush(i); return { name: t[2].text, args, kwargs, strings }; }
+      if (depth === 0) {
+        flush(i);
+        const comments = t.slice(0, i + 1).some((x, k) => k > 0 && text.slice(t[k - 1].end, x.pos).includes('#'));
+        return { name: t[2].text, args, kwargs, strings, end: tok.end, comments };
+      }
       depth--;
     } else if (tok.text === ',' && depth === 0) { flush(i); startTok = i + 1; }
   }

@@ -116,7 +116,8 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
     if (!heads.length) await ensureVersionTable(conn, table, false, o.onStatement);
     const maintainer = new HeadMaintainer(versionRows(conn, table, o.onStatement), heads);
     blocks = new AutocommitBlocks(conn, table, o, () => [...maintainer.heads]);
-    const stepOptions = { ...o, autocommit: blocks.hook };
+    // Alembic's DDL memo lasts the command: a named type is created the first time a table needs it.
+    const stepOptions = { ...o, autocommit: blocks.hook, memo: new Set<string>() };
     for (const p of planned) {
       o.onLog?.(`Running ${p.step.describe()}`);
       await runStep(conn, dialect, p, stepOptions);

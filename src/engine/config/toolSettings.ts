@@ -50,16 +50,19 @@ export function readSqliteOutsideBatch(pyprojects: string[]): SqliteOutsideBatch
 export function withToolSetting(text: string | undefined, key: string, value: string): string | undefined {
   const line = `${key} = ${JSON.stringify(value)}`;
   const src = text ?? '';
-  const lines = src.split('\n');
+  const eol = src.includes('\r\n') ? '\r\n' : '\n';
+  const lines = src.split(eol);
   const header = lines.findIndex((l) => /^\s*\[\s*tool\s*\.\s*alembic-migrations\s*\]\s*(#.*)?$/.test(l));
   let out: string;
-  if (header < 0) out = `${src}${src && !src.endsWith('\n') ? '\n' : ''}${src ? '\n' : ''}[tool.alembic-migrations]\n${line}\n`;
+  if (header < 0) out = `${src}${src && !src.endsWith('\n') ? eol : ''}${src ? eol : ''}[tool.alembic-migrations]${eol}${line}${eol}`;
   else {
     let end = lines.findIndex((l, i) => i > header && /^\s*\[/.test(l));
     if (end < 0) end = lines.length;
     const own = lines.findIndex((l, i) => i > header && i < end && new RegExp(`^\\s*["']?${key}["']?\\s*=`).test(l));
-    if (own >= 0) lines[own] = line; else lines.splice(header + 1, 0, line);
-    out = lines.join('\n');
+    // A comment after the old value stays after the new one.
+    if (own >= 0) lines[own] = `${line}${/\s+#.*$/.exec(lines[own].replace(/(["'])(?:\\.|(?!\1).)*\1/g, 'v'))?.[0] ?? ''}`;
+    else lines.splice(header + 1, 0, line);
+    out = lines.join(eol);
   }
   try {
     const data = parseToml(out) as { tool?: Record<string, Record<string, unknown>> };

@@ -24,6 +24,8 @@ export async function buildExpected(dir: ScriptDirectory, dialect: DialectName, 
     const ctx = await beginScratchRun(conn, dir, dialect, { ...o, rows: false, bindUrl: scratch.url });
     // autocommit_block() (CREATE INDEX CONCURRENTLY) as Alembic runs it: the scratch build so far is committed first.
     ctx.step.autocommit = (phase) => (phase === 'begin' ? conn.commit() : conn.begin());
+    // The build is one `upgrade` to the heads: one DDL memo for it (a named type created once), as Alembic's.
+    ctx.step.memo = new Set();
     for (const script of walk) {
       if (o.signal?.aborted) throw new RunCancelled();
       const why = await applyRevision(ctx, script);

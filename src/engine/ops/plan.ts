@@ -28,6 +28,11 @@ export interface Statement {
   autocommit?: 'begin' | 'end';
   /** Told to the user when it runs (registry/types.ts Out.note). */
   note?: string;
+  /**
+   * Run only the first time this key is met in the command: SQLAlchemy creates a named type the first
+   * time a table needs it, and Alembic's DDL memo lasts the whole `upgrade` (runStep.ts, offline.ts).
+   */
+  once?: string;
   line: number;
 }
 
@@ -79,25 +84,15 @@ export interface PlanOpsOptions {
    * `batch_alter_table` block: the table is rebuilt. Online only (the rebuild reads the live table).
    */
   rebuildOutsideBatch?: boolean;
-  /**
-   * The named types created so far in this migration function (SQLAlchemy's DDL runner memo: a named
-   * ENUM is created the first time a table needs it): given when its ops are planned one at a time.
-   */
-  memo?: Set<string>;
 }
 
 export function planOps(ops: OpStatement[], d: Dialect, o: PlanOpsOptions = {}): PlannedStep[] {
   const names = new OpNamer(o.convention, d.name);
   const co: CompileOptions = { offline: o.offline === true };
   const out: PlannedStep[] = [];
-  // SQLAlchemy creates a named ENUM type the first time a table needs it (its DDL runner's memo).
-  const seen = o.memo ?? new Set<string>();
-  const firstTime = (x: Out): boolean => {
-    if (x.once === undefined) return true;
-    if (seen.has(x.once)) return false;
-    seen.add(x.once);
-    return true;
-  };
+  // A named type is created once (Statement.once); the run drops repeats across calls and revisions too.
+  const seen = new Set<string>();
+  const firstTime = (x: Out): boolean => x.once === undefined || (!seen.has(x.once) && !!seen.add(x.once));
   for (const s of ops) {
     if (s.kind === 'batch') { out.push(...planBatch(s, d, names, co)); continue; }
     try {
@@ -113,9 +108,7 @@ export function planOps(ops: OpStatement[], d: Dialect, o: PlanOpsOptions = {}):
 }
 
 function statement(x: Out, line: number): Statement {
-  const y: Out = { ...x, line: x.line ?? line };
-  delete y.once;
-  return y as Statement;
+  return { ...x, line: x.line ?? line } as Statement;
 }
 
 /** Ops that build a throwaway Table in Alembic without naming anything: its empty primary key still meets the `pk` template. */
@@ -231,7 +224,7 @@ function rebuilt(s: OpCall, d: Dialect, names: OpNamer, co: CompileOptions): Pla
     return planBatch(asBatchBlock(s), d, names, co).map((p) => (p.kind === 'recreate' ? { ...p, note } : p));
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
-    const why = `${e.why}; with sqlite-outside-batch = "rebuild" it runs as in a batch_alter_table block, where this fails`;
+    const why = `${e.why} (with sqlite-outside-batch = "rebuild" the op runs as in its own batch_alter_table block)`;
     // Alembic cannot run the op here at all: handing the run to it would not help.
     throw new NotPossibleOnDialect(e.line, e.construct.replace(/^batch_op\./, 'op.'), why);
   }

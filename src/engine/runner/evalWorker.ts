@@ -39,13 +39,12 @@ const revive = (r: DbResult): DbResult => ({ ...r, rows: r.rows.map((row) => row
 // Where the runner's rounds left off: the same evaluation records the same operations again.
 const reads = new Map<number, DbResult>(progress.reads.map((r, i) => [i, revive(r)]));
 let done = progress.done;
-const memo = new Set(progress.memo);
 
 /** Runs the operations recorded from `done` on, in order, on the runner's thread; keeps each execute()'s result. */
 function ship(ops: readonly OpStatement[]): void {
   const batch: Batch = { statements: [], keep: [] };
   for (const op of ops.slice(done)) {
-    const planned = planOne(op, d, file, { convention: lookup, memo });
+    const planned = planOne(op, d, file, { convention: lookup });
     const only = singleExecute(op, planned);
     if (only) { batch.statements.push(only); batch.keep.push(true); continue; }
     for (const x of planned) {

@@ -57,6 +57,7 @@ export function assertOfflinePlannable(steps: RevisionStep[]): void {
 
 export async function offlineScript(planned: PlannedRevisionStep[], startHeads: string[], d: Dialect, t: VersionTableName, onStep?: (s: RevisionStep) => void): Promise<string> {
   const w = new OfflineWriter(d, t, startHeads);
+  const memo = new Set<string>(); // Statement.once: Alembic's DDL memo lasts the script
   for (const p of planned) {
     w.versionTableIfNone();
     onStep?.(p.step);
@@ -69,6 +70,7 @@ export async function offlineScript(planned: PlannedRevisionStep[], startHeads: 
       }
       for (const s of part.statements) {
         if (s.fail !== undefined) throw new CommandError(`${s.fail} (${p.step.revision.path}:${s.line})`);
+        if (s.once !== undefined) { if (memo.has(s.once)) continue; memo.add(s.once); }
         // autocommit_block(): Alembic ends the script's transaction before the block and begins one after it.
         if (s.autocommit) { if (w.transactional) w.emit(s.autocommit === 'begin' ? 'COMMIT' : 'BEGIN'); continue; }
         if (!s.rows) { w.emit(s.sql); continue; }

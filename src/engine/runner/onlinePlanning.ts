@@ -4,7 +4,6 @@
  */
 import type { Dialect } from '../dialects';
 import type { SqlalchemyVersion } from '../config/sqlalchemyVersion';
-import type { ConventionInput } from '../naming/opNames';
 import { PlannedStep, planOps, PlanOpsOptions, Statement } from '../ops/plan';
 import { NeedsDatabase, readMigrationFunctions } from '../ops/python/reader';
 import type { EvalContext, OpStatement } from '../ops/python/reader';
@@ -32,7 +31,7 @@ export function assertServed(needs: number, reads: ReadonlyMap<number, unknown>,
 }
 
 /** One recorded operation's plan; a construct that cannot be compiled fails the step at its line. */
-export function planOne(op: OpStatement, d: Dialect, file: string, o: Pick<PlanOpsOptions, 'convention' | 'rebuildOutsideBatch' | 'memo'>): PlannedStep[] {
+export function planOne(op: OpStatement, d: Dialect, file: string, o: Pick<PlanOpsOptions, 'convention' | 'rebuildOutsideBatch'>): PlannedStep[] {
   try { return planOps([op], d, o); } catch (e) {
     if (e instanceof Unsupported) throw new StatementError(`${e.construct}: ${e.why}`, file, e.line || op.line, '');
     throw e;

@@ -39,8 +39,8 @@ let available: boolean | undefined;
 export const workerAvailable = (): boolean => (available ??= fs.existsSync(WORKER));
 
 /** Where the runner's own rounds left off: the results read so far (by execute index) and the operations already run. */
-/** Where the runner's thread left off: the results read, the ops run, the named types created (plan.ts `memo`). */
-export interface OnlineProgress { reads: QueryResult[]; done: number; memo: string[] }
+/** Where the runner's thread left off: the results read and the ops run. */
+export interface OnlineProgress { reads: QueryResult[]; done: number }
 
 export async function runOnlineInWorker(part: OnlinePlan, file: string, progress: OnlineProgress, run: (batch: Batch) => Promise<QueryResult[]>): Promise<void> {
   const control = new Int32Array(new SharedArrayBuffer(4));

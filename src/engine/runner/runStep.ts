@@ -32,6 +32,16 @@ export interface StepOptions {
   autocommit?: (phase: 'begin' | 'end', file: string, line: number) => Promise<void>;
   /** Hears what a statement's note tells the user (Statement.note), with the file and line. */
   onLog?: (text: string) => void;
+  /** The `once` keys met so far (Statement.once): one per command; runStep makes one per step when none is given. */
+  memo?: Set<string>;
+}
+
+/** Whether a statement runs: not when its `once` key was met before in the command (a named type already created). */
+function firstTime(o: StepOptions, s: Statement): boolean {
+  if (s.once === undefined) return true;
+  if (o.memo?.has(s.once)) return false;
+  o.memo?.add(s.once);
+  return true;
 }
 
 /** A statement's note, told before it runs. */
@@ -72,6 +82,7 @@ export async function checkCancelled(o: StepOptions): Promise<void> {
 }
 
 export async function runStep(conn: Connection, d: Dialect, p: PlannedRevisionStep, o: StepOptions): Promise<void> {
+  if (!o.memo) o = { ...o, memo: new Set() };
   for (const part of p.planned) {
     if (part.kind === 'online') await runOnline(conn, d, p, part, o);
     else await runPart(conn, d, p, part, o);
@@ -106,6 +117,7 @@ async function runStatements(conn: Connection, file: string, statements: readonl
     await checkCancelled(o);
     if (s.fail !== undefined) throw new StatementError(s.fail, file, s.line, '');
     if (s.autocommit) { await o.autocommit?.(s.autocommit, file, s.line); continue; }
+    if (!firstTime(o, s)) continue;
     tellNote(o, file, s);
     o.onStatement?.(s.sql);
     try {
@@ -136,21 +148,17 @@ async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, p
   const reads = new Map<number, QueryResult>();
   let done = 0;
   const sync = conn.sync;
-  // The named types its ops created so far, across rounds and into the worker (one per function run, as SQLAlchemy's memo).
-  const memo = new Set<string>();
-  const plan = (op: OpStatement, m = memo): PlannedStep[] => planOne(op, d, file, { convention: part.convention, rebuildOutsideBatch: part.rebuildOutsideBatch, memo: m });
+  const plan = (op: OpStatement): PlannedStep[] => planOne(op, d, file, { convention: part.convention, rebuildOutsideBatch: part.rebuildOutsideBatch });
   /** Runs one recorded operation now, without waiting; false where it needs the asynchronous path (a rebuild, an autocommit block). */
   const runNow = (op: OpStatement): boolean => {
     if (!sync) return false;
-    // Planned against a copy of the memo: an op left to the asynchronous path is planned again there.
-    const tried = new Set(memo);
-    const planned = plan(op, tried);
+    const planned = plan(op);
     const only = singleExecute(op, planned);
     const statements = only ? [only] : planned.every((x) => x.kind === 'sql') ? planned.flatMap((x) => (x as { statements: Statement[] }).statements) : undefined;
     if (!statements || statements.some((s) => s.autocommit || s.fail !== undefined)) return false;
     if (o.signal?.aborted) throw new RunCancelled(o.transactionPerMigration);
-    for (const k of tried) memo.add(k);
     for (const s of statements) {
+      if (!firstTime(o, s)) continue;
       tellNote(o, file, s);
       o.onStatement?.(s.sql);
       try {
@@ -174,7 +182,7 @@ async function runOnline(conn: Connection, d: Dialect, p: PlannedRevisionStep, p
     // evaluation goes on in a worker that waits at each read, so a loop of N reads costs one
     // evaluation, not N; it starts from what this thread ran and read so far.
     if (!sync && part.worker && round >= WORKER_AFTER_ROUNDS && workerAvailable()) {
-      return runOnlineInWorker(part, file, { reads: [...reads.values()], done, memo: [...memo] }, (batch) => runStatements(conn, file, batch.statements, o, true, batch.keep));
+      return runOnlineInWorker(part, file, { reads: [...reads.values()], done }, (batch) => runStatements(conn, file, batch.statements, o, true, batch.keep));
     }
     let r: ReturnType<OnlinePlan['evaluate']>;
     try { r = part.evaluate(reads, readNow); } catch (e) {

@@ -13,7 +13,7 @@ export const addColumn: OpSpec = {
   name: 'add_column',
   params: {
     label: 'add_column', positional: ['table_name', 'column'], tableParam: 'table_name',
-    keywords: ['schema', 'if_not_exists', 'inline_references', 'inline_primary_key'], batchKeywords: ['insert_before', 'insert_after'],
+    keywords: ['schema', 'if_not_exists', 'inline_references', 'inline_primary_key'], batchKeywords: ['insert_before', 'insert_after'], notInBatch: ['schema'],
   },
   compile(c, d, a, table, names) {
     const { name: tname, schema } = target(c, a, table);
@@ -62,7 +62,8 @@ export const addColumn: OpSpec = {
   batch: {
     // In place unless its server default is an SQL expression (SQLite's ALTER TABLE ADD COLUMN cannot).
     inPlace(c) {
-      const col = c.args[0];
+      const a = bind(c, 'add_column', ['column'], [], true);
+      const col = a.column;
       const dflt = isCall(col) ? col.kw('server_default') : undefined;
       // A stored computed column too (SQLite cannot ADD COLUMN one).
       const computed = isCall(col) ? [...col.args, dflt].find((x) => isCall(x, 'sa.Computed')) : undefined;
@@ -71,8 +72,10 @@ export const addColumn: OpSpec = {
       const type = isCall(col) ? col.args[1] ?? col.kw('type_') : undefined;
       if (schemaType(type, c.line)?.constraint?.create) return false;
       // Likewise a foreign key, unique=True or a CHECK a type's event listener attaches: Alembic adds them as constraints of their own.
+      // (inline_references=True writes a lone foreign key in the column instead.)
       const spec = readColumn(col ?? null, c.line);
-      if (spec.foreignKeys.length || (spec.unique && !spec.index) || spec.attached.length) return false;
+      const inlined = a.inline_references === true && spec.foreignKeys.length === 1 ? 1 : 0;
+      if (spec.foreignKeys.length > inlined || (spec.unique && !spec.index) || spec.attached.length) return false;
       return !((isCall(dflt) && !isCall(dflt, 'sa.Identity', 'sa.Computed')) || dflt instanceof TextClause);
     },
     check(c) {

@@ -54,7 +54,12 @@ export const createForeignKey: OpSpec = {
 /** create_unique_constraint / create_primary_key / create_check_constraint: `ALTER TABLE ... ADD <constraint>`. */
 const addConstraint = (opName: string, kind: 'unique' | 'primary' | 'check', batch: NonNullable<OpSpec['batch']>): OpSpec => ({
   name: opName,
-  params: { label: opName, positional: ['constraint_name', 'table_name', kind === 'check' ? 'condition' : 'columns'], keywords: kind === 'primary' ? ['schema'] : ['schema', 'deferrable', 'initially', ...(kind === 'check' ? ['postgresql_not_valid'] : ['postgresql_nulls_not_distinct'])], tableParam: 'table_name' },
+  params: {
+    label: opName, positional: ['constraint_name', 'table_name', kind === 'check' ? 'condition' : 'columns'], tableParam: 'table_name',
+    keywords: kind === 'primary' ? ['schema'] : ['schema', 'deferrable', 'initially', ...(kind === 'check' ? ['postgresql_not_valid'] : ['postgresql_nulls_not_distinct'])],
+    // batch_op.create_primary_key(constraint_name, columns) takes nothing else; the others take **kw.
+    notInBatch: kind === 'primary' ? ['schema'] : undefined,
+  },
   // A CHECK given as a string has no columns for %(column_0_name)s.
   naming: (a, table) => ({
     param: 'constraint_name',
@@ -109,7 +114,7 @@ const DROP_KINDS: Record<string, NameKind> = { foreignkey: 'fk', primary: 'pk', 
 
 export const dropConstraintOp: OpSpec = {
   name: 'drop_constraint',
-  params: { label: 'drop_constraint', positional: ['constraint_name', 'table_name', 'type_'], keywords: ['schema', 'if_exists'], tableParam: 'table_name' },
+  params: { label: 'drop_constraint', positional: ['constraint_name', 'table_name', 'type_'], keywords: ['schema', 'if_exists'], notInBatch: ['schema', 'if_exists'], tableParam: 'table_name' },
   // Alembic builds an empty constraint of type_'s class (a plain Constraint without type_).
   naming: (a, table) => ({
     param: 'constraint_name', required: 'drop',

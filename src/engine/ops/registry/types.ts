@@ -19,7 +19,7 @@ export type Out = {
   sql: string; rows?: unknown[][]; json?: boolean[]; fail?: string; line?: number;
   /** Not SQL: `op.get_context().autocommit_block()` starts or ends here (the run commits, then runs outside a transaction). */
   autocommit?: 'begin' | 'end';
-  /** Run the first time this key is met in a migration function only (a named type created once). */
+  /** Run the first time this key is met in the command only (a named type created once: plan.ts Statement.once). */
   once?: string;
   /** Told to the user when it runs: it works here, but not wherever Alembic runs (an older database version). */
   note?: string;
@@ -34,12 +34,18 @@ export interface Params {
   keywords?: string[];
   /** Keywords only `batch_op.<name>` takes (`insert_before`). */
   batchKeywords?: string[];
+  /** Keywords `batch_op.<name>` does not take (its Alembic signature has no such parameter: TypeError). */
+  notInBatch?: string[];
   /** The table parameter, which a batch block fills in (`batch_op.<name>` omits it). */
   tableParam?: string;
 }
 
 /** An op call as written in the source (for the quick fix): each argument's text. */
-export interface SourceCall { name: string; args: string[]; kwargs: Map<string, string>; strings: (string | undefined)[] }
+export interface SourceCall {
+  name: string; args: string[]; kwargs: Map<string, string>; strings: (string | undefined)[];
+  /** Where the call ends in the text (after its closing parenthesis), and whether a comment is inside it. */
+  end?: number; comments?: boolean;
+}
 export interface InverseHelpers {
   /** A string literal in the quotes the file uses. */
   quote(s: string): string;

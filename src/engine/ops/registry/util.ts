@@ -8,7 +8,8 @@ export function bindOp(spec: OpSpec, call: Call, table?: TableTarget): Bound {
   const p = spec.params;
   if (!p) return Object.assign({}, { __call: call }) as Bound;
   const positional = table && p.tableParam ? p.positional.filter((x) => x !== p.tableParam) : p.positional;
-  return bind(call, table ? `batch_op.${spec.name}` : p.label, positional, [...(p.keywords ?? []), ...(table ? p.batchKeywords ?? [] : [])]);
+  const keywords = table && p.notInBatch ? (p.keywords ?? []).filter((k) => !p.notInBatch!.includes(k)) : p.keywords ?? [];
+  return bind(call, table ? `batch_op.${spec.name}` : p.label, positional, [...keywords, ...(table ? p.batchKeywords ?? [] : [])]);
 }
 
 export const name = (c: Call, v: PyValue | undefined, what: string): string => asString(v, c.line, what);
