@@ -53,6 +53,8 @@ export function findEmbeddedProblems(file: string, text: string, dialect?: Diale
       } catch (e) {
         if (e instanceof NotPossibleOnDialect) {
           problems.push({ severity: 'warning', code: 'not-possible-on-dialect', file, line: e.line, message: `${e.construct}: ${e.why}.` });
+        } else if (e instanceof PythonError) {
+          problems.push({ severity: 'warning', code: 'python-error', file, line: e.line, message: `${f.name}() fails: ${e.pyType}: ${e.detail}.` });
         } else if (e instanceof Unsupported) {
           problems.push({ severity: 'info', code: 'not-embedded', file, line: e.line,
             message: `The embedded engine cannot run ${f.name}(): ${e.construct}: ${e.why}. Runs that include it can be handed to your alembic ("Run with Alembic").` });

@@ -51,3 +51,12 @@ test('a function that reads rows back: what it does before its first read is che
   assert.match(rebuilt[1].message, /^op\.create_foreign_key\(\): Alembic cannot run this on SQLite outside batch mode; the table is rebuilt .*your own alembic fails here\.$/);
   assert.deepEqual(findEmbeddedProblems('/p/a1.py', body, 'postgresql'), []);
 });
+
+test('a keyword a batch op does not take is the TypeError Alembic raises: a python-error warning under it', () => {
+  const body = rev("    with op.batch_alter_table('t') as batch_op:\n        batch_op.drop_constraint('uq_t_a', type_='unique', if_exists=True)");
+  for (const dialect of ['sqlite', 'postgresql'] as const) {
+    const [w] = findEmbeddedProblems('/p/a1.py', body, dialect);
+    assert.deepEqual([w.severity, w.code, w.line], ['warning', 'python-error', 16], dialect);
+    assert.match(w.message, /^upgrade\(\) fails: TypeError: batch_op\.drop_constraint\(\) got an unexpected keyword argument 'if_exists'\.$/);
+  }
+});

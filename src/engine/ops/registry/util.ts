@@ -1,4 +1,5 @@
 /** Small helpers the op declarations share. */
+import { PythonError } from '../python/eval/errors';
 import { bind, Bound } from '../args';
 import { asString, Call, optString, PyValue } from '../values';
 import type { OpSpec, TableTarget } from './types';
@@ -8,6 +9,8 @@ export function bindOp(spec: OpSpec, call: Call, table?: TableTarget): Bound {
   const p = spec.params;
   if (!p) return Object.assign({}, { __call: call }) as Bound;
   const positional = table && p.tableParam ? p.positional.filter((x) => x !== p.tableParam) : p.positional;
+  const refused = table ? p.notInBatch?.find((k) => call.kwargs.has(k)) : undefined;
+  if (refused) throw new PythonError(call.line, 'TypeError', `batch_op.${spec.name}() got an unexpected keyword argument '${refused}'`);
   const keywords = table && p.notInBatch ? (p.keywords ?? []).filter((k) => !p.notInBatch!.includes(k)) : p.keywords ?? [];
   return bind(call, table ? `batch_op.${spec.name}` : p.label, positional, [...keywords, ...(table ? p.batchKeywords ?? [] : [])]);
 }
