@@ -39,7 +39,6 @@ let available: boolean | undefined;
 export const workerAvailable = (): boolean => (available ??= fs.existsSync(WORKER));
 
 /** Where the runner's own rounds left off: the results read so far (by execute index) and the operations already run. */
-/** Where the runner's thread left off: the results read and the ops run. */
 export interface OnlineProgress { reads: QueryResult[]; done: number }
 
 export async function runOnlineInWorker(part: OnlinePlan, file: string, progress: OnlineProgress, run: (batch: Batch) => Promise<QueryResult[]>): Promise<void> {
