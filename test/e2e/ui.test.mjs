@@ -174,18 +174,22 @@ async function scenario(mode) {
     // Its quick fix writes the downgrade from the upgrade; once saved, the problem is gone.
     await problem.click(); // opens the file at the problem, the problem selected
     await page.locator('.tabs-container .tab', { hasText: 'f0e1d2c3b4a5_no_downgrade.py' }).waitFor({ timeout: 10_000 });
-    const fix = page.locator('.context-view').getByText('Write the downgrade from the upgrade').first();
-    for (let attempt = 1; ; attempt++) { // Ctrl+. on a selected problem lists its quick fixes
-      await problem.click();
-      await page.keyboard.press('Control+.');
-      try { await fix.waitFor({ timeout: 5_000 }); break; } catch (e) { if (attempt === 3) throw e; await page.keyboard.press('Escape'); }
-    }
-    await shot('quick-fix');
-    await fix.click();
-    await page.keyboard.press('Control+S');
-    for (const end = Date.now() + 10_000; !fs.readFileSync(noDowngrade, 'utf8').includes('def downgrade'); await new Promise((r) => setTimeout(r, 100))) {
-      if (Date.now() > end) throw new Error('the quick fix was not saved');
-    }
+    /** Opens a problem's quick fixes (Ctrl+. on the selected problem), shoots them, applies `title` and saves until `file` holds `saved`. */
+    const applyQuickFix = async (onProblem, title, name, file, saved) => {
+      const fix = page.locator('.context-view').getByText(title).first();
+      for (let attempt = 1; ; attempt++) {
+        await onProblem.click();
+        await page.keyboard.press('Control+.');
+        try { await fix.waitFor({ timeout: 5_000 }); break; } catch (e) { if (attempt === 3) throw e; await page.keyboard.press('Escape'); }
+      }
+      await shot(name);
+      await fix.click();
+      await page.keyboard.press('Control+S');
+      for (const end = Date.now() + 10_000; !fs.readFileSync(file, 'utf8').includes(saved); await new Promise((r) => setTimeout(r, 100))) {
+        if (Date.now() > end) throw new Error(`the quick fix "${title}" was not saved`);
+      }
+    };
+    await applyQuickFix(problem, 'Write the downgrade from the upgrade', 'quick-fix', noDowngrade, 'def downgrade');
     assert.match(fs.readFileSync(noDowngrade, 'utf8'), /def downgrade\(\) -> None:\n {4}op\.drop_column\("users", "nickname"\)\n/);
     await page.locator('.markers-panel').getByText(/No problems have been detected/).waitFor({ timeout: 15_000 });
     await shot('downgrade-written');
@@ -196,18 +200,7 @@ async function scenario(mode) {
       'sa.String(50)))\n    op.create_unique_constraint("uq_users_nickname", "users", ["nickname"])\n'));
     const batchProblem = page.locator('.markers-panel').getByText(/No support for ALTER of constraints in SQLite/).first();
     await batchProblem.waitFor({ timeout: 15_000 });
-    const batchFix = page.locator('.context-view').getByText('Run it in a batch_alter_table block').first();
-    for (let attempt = 1; ; attempt++) {
-      await batchProblem.click();
-      await page.keyboard.press('Control+.');
-      try { await batchFix.waitFor({ timeout: 5_000 }); break; } catch (e) { if (attempt === 3) throw e; await page.keyboard.press('Escape'); }
-    }
-    await shot('batch-quick-fix');
-    await batchFix.click();
-    await page.keyboard.press('Control+S');
-    for (const end = Date.now() + 10_000; !fs.readFileSync(noDowngrade, 'utf8').includes('batch_alter_table'); await new Promise((r) => setTimeout(r, 100))) {
-      if (Date.now() > end) throw new Error('the batch quick fix was not saved');
-    }
+    await applyQuickFix(batchProblem, 'Run it in a batch_alter_table block', 'batch-quick-fix', noDowngrade, 'batch_alter_table');
     assert.match(fs.readFileSync(noDowngrade, 'utf8'), /\n {4}with op\.batch_alter_table\("users"\) as batch_op:\n {8}batch_op\.create_unique_constraint\("uq_users_nickname", \["nickname"\]\)\n/);
     await page.locator('.markers-panel').getByText(/No problems have been detected/).waitFor({ timeout: 15_000 });
     await shot('batch-written');

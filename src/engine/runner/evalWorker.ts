@@ -25,8 +25,12 @@ const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 function request(m: WorkerMessage): WorkerReply {
   Atomics.store(control, 0, 0);
   post(m);
-  Atomics.wait(control, 0, 0);
-  const r = receiveMessageOnPort(port)!.message as WorkerReply;
+  // The runner's notify for the previous request can come late and wake this wait before the reply
+  // is posted (the runner stores 1 only after posting it): wait again until the value says so.
+  while (Atomics.load(control, 0) === 0) Atomics.wait(control, 0, 0);
+  const got = receiveMessageOnPort(port);
+  if (!got) throw new Error('the runner signalled a reply to the evaluation worker without posting it');
+  const r = got.message as WorkerReply;
   if ('abort' in r) throw new Aborted();
   return r;
 }
@@ -76,5 +80,5 @@ try {
   if (e instanceof Aborted) { /* the runner stopped the run: it reports why */ }
   else if (e instanceof StatementError) post({ type: 'failed', message: e.message, line: e.line, sql: e.sql });
   else if (e instanceof Unsupported) post({ type: 'refused', construct: e.construct, why: e.why, line: e.line });
-  else post({ type: 'crash', message: (e as Error)?.message ?? String(e) });
+  else post({ type: 'crash', message: (e as Error)?.message ?? String(e), stack: (e as Error)?.stack });
 }

@@ -25,7 +25,7 @@ export type WorkerMessage =
   | { type: 'end' }
   | { type: 'refused'; construct: string; why: string; line: number }
   | { type: 'failed'; message: string; line: number; sql: string }
-  | { type: 'crash'; message: string };
+  | { type: 'crash'; message: string; stack?: string };
 
 /** What this thread answers a request with. */
 export type WorkerReply = { results: QueryResult[] } | { convention: unknown } | { abort: true };
@@ -49,7 +49,7 @@ export async function runOnlineInWorker(part: OnlinePlan, file: string, progress
   let wake: (() => void) | undefined;
   const push = (m: (typeof queue)[number]) => { queue.push(m); wake?.(); };
   worker.on('message', push);
-  worker.on('error', (e: Error) => push({ type: 'crash', message: e.message }));
+  worker.on('error', (e: Error) => push({ type: 'crash', message: e?.message ?? String(e), stack: e?.stack }));
   worker.on('exit', (code: number) => push({ type: 'exit', code }));
   const next = async () => {
     while (!queue.length) await new Promise<void>((resolve) => { wake = resolve; });
@@ -86,7 +86,12 @@ export async function runOnlineInWorker(part: OnlinePlan, file: string, progress
         case 'end': return;
         case 'refused': throw new StatementError(`${m.construct}: ${m.why}`, file, m.line || part.line, '');
         case 'failed': throw new StatementError(m.message, file, m.line || part.line, m.sql);
-        case 'crash': throw new Error(`The evaluation of ${path.basename(file)} failed: ${m.message}`);
+        case 'crash': {
+          // The worker's own stack, for --raiseerr and bug reports.
+          const e = new Error(`The evaluation of ${path.basename(file)} failed: ${m.message}`);
+          if (m.stack) e.stack = `${e.stack}\nin the evaluation worker: ${m.stack}`;
+          throw e;
+        }
         case 'exit': throw new Error(`The evaluation of ${path.basename(file)} stopped (exit code ${m.code})`);
       }
     }
