@@ -11,6 +11,7 @@ import { batchForm } from '../engine/analysis/batchForm';
 import { findEmbeddedProblems } from '../engine/analysis/embeddedProblems';
 import { findMigrationFunctions } from '../engine/analysis/migrationFunctions';
 import { withToolSetting } from '../engine/config/toolSettings';
+import { rebuildsOutsideBatch } from './diagnostics';
 import type { ProjectStore } from './projectStore';
 
 export class BatchQuickFix implements vscode.CodeActionProvider {
@@ -24,15 +25,16 @@ export class BatchQuickFix implements vscode.CodeActionProvider {
     if (!diags.length) return out;
     const project = this.store.ownerOf(document.uri.fsPath);
     const config = project?.dir?.config;
-    let rebuilds: boolean;
-    try { rebuilds = config?.sqliteOutsideBatch() === 'rebuild'; } catch { rebuilds = false; }
+    const rebuilds = rebuildsOutsideBatch(project?.dir);
     const text = document.getText();
     // The lines where the op runs as in its own batch block (the rebuild plans): there the rewrite runs under Alembic too.
     const runsInBatch = new Set(findEmbeddedProblems(document.uri.fsPath, text, 'sqlite', config?.importRoots, config ? () => config.namingConvention() : undefined, true)
       .filter((p) => p.code === 'rebuilt-outside-batch').map((p) => p.line));
+    const statements = findMigrationFunctions(text, 'python').flatMap((f) => f.body ?? []);
     for (const diag of diags) {
       const line = diag.range.start.line + 1;
-      const rewrite = runsInBatch.has(line) ? this.batchEdit(document, line) : undefined;
+      const statement = runsInBatch.has(line) ? statements.find((s) => s.line === line) : undefined;
+      const rewrite = statement && batchEdit(document, statement);
       if (rewrite) out.push(action('Run it in a batch_alter_table block (as Alembic needs on SQLite)', rewrite, diag, true));
       if (diag.code === 'not-possible-on-dialect' && !rebuilds && runsInBatch.has(line)) {
         const setting = this.settingEdit(config?.here);
@@ -40,26 +42,6 @@ export class BatchQuickFix implements vscode.CodeActionProvider {
       }
     }
     return out;
-  }
-
-  /** The statement at `line` (1-based) as the same op in its own batch block; undefined where it is not one call alone (with at most a comment after it). */
-  private batchEdit(document: vscode.TextDocument, line: number): vscode.WorkspaceEdit | undefined {
-    const statement = findMigrationFunctions(document.getText(), 'python').flatMap((f) => f.body ?? []).find((s) => s.line === line);
-    const form = statement && batchForm(statement.text);
-    if (!statement || !form) return undefined;
-    const rest = statement.text.slice(form.end);
-    if (!/^[ \t]*(#[^\n]*)?\s*$/.test(rest)) return undefined; // another statement after it on the line
-    const head = statement.text.slice(0, form.end);
-    const newlines = head.split('\n').length - 1;
-    const endLine = line - 1 + newlines;
-    const endCol = newlines ? head.length - head.lastIndexOf('\n') - 1 : statement.indent + head.length;
-    // The file's own indentation: a tab-indented file gets a tab more, others four spaces.
-    const indent = document.lineAt(line - 1).text.slice(0, statement.indent);
-    const unit = indent.includes('\t') ? '\t' : '    ';
-    const [open, body] = form.lines;
-    const edit = new vscode.WorkspaceEdit();
-    edit.replace(document.uri, new vscode.Range(line - 1, statement.indent, endLine, endCol), `${open}\n${indent}${unit}${body.trimStart()}`);
-    return edit;
   }
 
   /** The edit setting `sqlite-outside-batch = "rebuild"` in the pyproject.toml beside the project's config. */
@@ -89,4 +71,24 @@ function action(title: string, edit: vscode.WorkspaceEdit, diag: vscode.Diagnost
   a.diagnostics = [diag];
   a.isPreferred = preferred;
   return a;
+}
+
+/** The statement as the same op in its own batch block; undefined where it is not one call alone (with at most a comment after it). */
+function batchEdit(document: vscode.TextDocument, statement: { text: string; line: number; indent: number }): vscode.WorkspaceEdit | undefined {
+  const form = batchForm(statement.text);
+  if (!form) return undefined;
+  const line = statement.line;
+  const rest = statement.text.slice(form.end);
+  if (!/^[ \t]*(#[^\n]*)?\s*$/.test(rest)) return undefined; // another statement after it on the line
+  const head = statement.text.slice(0, form.end);
+  const newlines = head.split('\n').length - 1;
+  const endLine = line - 1 + newlines;
+  const endCol = newlines ? head.length - head.lastIndexOf('\n') - 1 : statement.indent + head.length;
+  // The file's own indentation: a tab-indented file gets a tab more, others four spaces.
+  const indent = document.lineAt(line - 1).text.slice(0, statement.indent);
+  const unit = indent.includes('\t') ? '\t' : '    ';
+  const [open, body] = form.lines;
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(document.uri, new vscode.Range(line - 1, statement.indent, endLine, endCol), `${open}\n${indent}${unit}${body.trimStart()}`);
+  return edit;
 }

@@ -92,7 +92,7 @@ export class Diagnostics implements vscode.Disposable {
   }
 }
 
-/** `sqlite-outside-batch = "rebuild"`; a bad value is reported by the run that reads it, not here. */
-function rebuildsOutsideBatch(dir: { config: { sqliteOutsideBatch(): string } } | undefined): boolean {
-  try { return dir?.config.sqliteOutsideBatch() === 'rebuild'; } catch { return false; }
+/** `sqlite-outside-batch = "rebuild"`; a bad value is reported by the run that reads it, not by the editor's checks. */
+export function rebuildsOutsideBatch(dir: { config: { rebuildsOutsideBatch(): boolean } } | undefined): boolean {
+  try { return dir?.config.rebuildsOutsideBatch() ?? false; } catch { return false; }
 }

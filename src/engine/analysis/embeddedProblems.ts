@@ -37,9 +37,10 @@ export function findEmbeddedProblems(file: string, text: string, dialect?: Diale
     if (!dialect || !f.ops) continue;
     // Op by op, so that every problem shows, not only the first (the run stops at the first).
     const noted = new Set<number>();
+    const d = dialectFor(dialect);
     for (const op of f.ops) {
       try {
-        for (const step of planOps([op], dialectFor(dialect), { convention, rebuildOutsideBatch })) {
+        for (const step of planOps([op], d, { convention, rebuildOutsideBatch })) {
           // An op outside batch mode the run rebuilds the table for (sqlite-outside-batch = "rebuild").
           if (step.kind === 'recreate' && step.note) problems.push({ severity: 'info', code: 'rebuilt-outside-batch', file, line: step.line, message: `${step.note}; your own alembic fails here.` });
           if (step.kind !== 'sql') continue;

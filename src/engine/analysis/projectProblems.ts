@@ -40,7 +40,7 @@ export function fileProblems(f: RevisionFileInfo, text: string, dialect?: Dialec
 export function collectProblems(dir: ScriptDirectory, textOf: (file: string) => string | undefined,
   perFile: (f: RevisionFileInfo) => { info: RevisionFileInfo; downgrade: Problem[] } | undefined = (f) => {
     const text = textOf(f.path);
-    return text === undefined ? undefined : fileProblems(f, text, databaseDialect(dir), { importRoots: dir.config.importRoots, convention: () => dir.config.namingConvention(), rebuildOutsideBatch: dir.config.sqliteOutsideBatch() === 'rebuild' });
+    return text === undefined ? undefined : fileProblems(f, text, databaseDialect(dir), { importRoots: dir.config.importRoots, convention: () => dir.config.namingConvention(), rebuildOutsideBatch: dir.config.rebuildsOutsideBatch() });
   }): Problem[] {
   const problems: Problem[] = [];
   const files: RevisionFileInfo[] = dir.files.map((f) => {

@@ -85,7 +85,7 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
       .filter((r): r is { revision: string } => !!r).map((r) => r.revision);
     const steps = isUpgrade ? upgradeSteps(dir, target, heads) : downgradeSteps(dir, target, heads);
     assertOfflinePlannable(steps);
-    const planned = planRevisionSteps(steps, dialect, dir.config.cwd, o.planCache, { offline: true, importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: loggedConvention(dir, o), rebuildOutsideBatch: dir.config.sqliteOutsideBatch() === 'rebuild' });
+    const planned = planRevisionSteps(steps, dialect, dir.config.cwd, o.planCache, { offline: true, importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: loggedConvention(dir, o), rebuildOutsideBatch: dir.config.rebuildsOutsideBatch() });
     const sql = await offlineScript(planned, heads, dialect, { table: dir.config.versionTable, schema: dir.config.versionTableSchema }, (s) => o.onLog?.(`Running ${s.describe()}`));
     return { steps: steps.length, heads, sql };
   }
@@ -110,7 +110,7 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
     const heads = await readHeads(conn, table);
     const steps = isUpgrade ? upgradeSteps(dir, target, heads) : downgradeSteps(dir, target, heads);
     // Everything is compiled before the first statement: an unsupported construct changes nothing.
-    const planned = planRevisionSteps(steps, dialect, dir.config.cwd, o.planCache, { importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: loggedConvention(dir, o), url: urlInfo(url), rebuildOutsideBatch: dir.config.sqliteOutsideBatch() === 'rebuild' });
+    const planned = planRevisionSteps(steps, dialect, dir.config.cwd, o.planCache, { importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: loggedConvention(dir, o), url: urlInfo(url), rebuildOutsideBatch: dir.config.rebuildsOutsideBatch() });
     // The dump sees the database as this run found it (the run holds the lock and has changed nothing yet).
     if (o.pgDump && planned.length && dialect.dump) o.onLog?.(`Backed up the database to ${await dialect.dump(url, o.pgDump, o.signal)}`);
     if (!heads.length) await ensureVersionTable(conn, table, false, o.onStatement);
@@ -128,7 +128,6 @@ async function migrate(dir: ScriptDirectory, revision: string, isUpgrade: boolea
     return { steps: planned.length, heads: [...maintainer.heads] };
   }
 }
-
 
 /** A failure after an autocommit block committed part of the run says what was kept instead of "rolled back". */
 function keptAfterAutocommit(e: unknown, kept: string | undefined, o: MigrateOptions): unknown {

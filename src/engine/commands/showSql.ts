@@ -20,7 +20,7 @@ export async function revisionSql(dir: ScriptDirectory, id: string, direction: '
   const dialect = dialectFor(name ?? DEFAULT_DIALECT.name, rules.version);
   const step = new RevisionStep(dir.map, script, direction === 'upgrade');
   assertOfflinePlannable([step]);
-  const planned = planRevisionSteps([step], dialect, dir.config.cwd, undefined, { offline: true, importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: () => dir.config.namingConvention(), rebuildOutsideBatch: dir.config.sqliteOutsideBatch() === 'rebuild' });
+  const planned = planRevisionSteps([step], dialect, dir.config.cwd, undefined, { offline: true, importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: () => dir.config.namingConvention(), rebuildOutsideBatch: dir.config.rebuildsOutsideBatch() });
   const from = direction === 'upgrade' ? [...script.normalizedDownRevisions] : [script.revision];
   const header = `-- ${step.describe()}\n-- ${dialect.displayName}, offline mode: what \`alembic ${direction} --sql\` writes for this revision${dialect.sqlalchemy ? `, ${describeSqlalchemy(rules)}` : ''}\n\n`;
   return header + await offlineScript(planned, from, dialect, { table: dir.config.versionTable, schema: dir.config.versionTableSchema });

@@ -13,7 +13,7 @@ import { resolveDatabaseUrl, ResolvedUrl } from './databaseUrl';
 import type { ProjectConvention } from '../naming/opNames';
 import { lookupProjectConvention, workspaceRootFor } from '../naming/projectConvention';
 import { detectSqlalchemy, SqlalchemyRules } from './sqlalchemyVersion';
-import { readSqliteOutsideBatch, SqliteOutsideBatch } from './toolSettings';
+import { readSqliteOutsideBatch } from './toolSettings';
 import { projectSitePackages } from './virtualenv';
 
 export const DEFAULT_FILE_TEMPLATE = '%(rev)s_%(slug)s';
@@ -58,8 +58,8 @@ export interface ProjectConfig {
   namingConvention(): ProjectConvention;
   /** Which SQLAlchemy's rendering rules the project's SQL follows, and what said so (read at the first call). */
   sqlalchemy(): SqlalchemyRules;
-  /** `[tool.alembic-migrations] sqlite-outside-batch`: whether SQLite rebuilds a table for an op Alembic runs there only in batch mode. */
-  sqliteOutsideBatch(): SqliteOutsideBatch;
+  /** `[tool.alembic-migrations] sqlite-outside-batch = "rebuild"`: SQLite rebuilds a table for an op Alembic runs there only in batch mode (read at the first call; a bad value throws). */
+  rebuildsOutsideBatch(): boolean;
 }
 
 export interface LoadOptions {
@@ -180,8 +180,8 @@ export function loadProjectConfig(options: LoadOptions = {}): ProjectConfig {
   }));
   let sqlalchemyRules: SqlalchemyRules | undefined;
   const sqlalchemy = () => (sqlalchemyRules ??= detectSqlalchemy(here, cwd, workspaceRootFor(here, cwd)));
-  let outsideBatch: SqliteOutsideBatch | undefined;
-  const sqliteOutsideBatch = () => (outsideBatch ??= readSqliteOutsideBatch([tomlPath, path.join(here, 'pyproject.toml'), path.join(cwd, 'pyproject.toml')]));
+  let rebuilds: boolean | undefined;
+  const rebuildsOutsideBatch = () => (rebuilds ??= readSqliteOutsideBatch([tomlPath, path.join(here, 'pyproject.toml'), path.join(cwd, 'pyproject.toml')]) === 'rebuild');
 
   return {
     iniFile: ini ? iniPath : undefined,
@@ -204,7 +204,7 @@ export function loadProjectConfig(options: LoadOptions = {}): ProjectConfig {
     warnings,
     namingConvention,
     sqlalchemy,
-    sqliteOutsideBatch,
+    rebuildsOutsideBatch,
   };
 }
 

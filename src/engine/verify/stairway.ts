@@ -55,7 +55,7 @@ export async function beginScratchRun(conn: Connection, dir: ScriptDirectory, da
     conn, dir, versionTable, database, rows: o.rows,
     maintainer: new HeadMaintainer(versionRows(conn, versionTable), []),
     step: { signal: o.signal },
-    plan: { importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: conventionLogged(dir, o), url: o.bindUrl, rebuildOutsideBatch: dir.config.sqliteOutsideBatch() === 'rebuild' },
+    plan: { importRoots: dir.config.importRoots, mainOptions: dir.config.mainOptions, convention: conventionLogged(dir, o), url: o.bindUrl, rebuildOutsideBatch: dir.config.rebuildsOutsideBatch() },
   };
 }
 
